@@ -1,0 +1,27 @@
+# PocketBase v0.40 needs Go 1.27; the go command fetches this toolchain by itself.
+export GOTOOLCHAIN := go1.27.3
+
+# The long suites (thousands of random seeds, crash loops) run with LONG=1.
+LONG ?=
+
+.PHONY: run test test-long bench demo build vet
+
+## run: the server on embedded SQLite in ./pb_data, admin UI at http://127.0.0.1:8090/_/
+run:
+	go run ./cmd/fieldsync serve --http 127.0.0.1:8090
+
+## test: every test, as CI runs it
+test:
+	go vet ./...
+	go test -count=1 -timeout 20m ./...
+
+## test-long: the same tests with the long randomized and crash suites at full length
+test-long:
+	FIELDSYNC_LONG=1 go test -count=1 -timeout 3h ./...
+
+## demo: load the demo accounts and records into ./pb_data
+demo:
+	go run ./cmd/fieldsync demo
+
+build:
+	go build -o bin/fieldsync ./cmd/fieldsync

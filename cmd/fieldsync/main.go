@@ -1,0 +1,41 @@
+// Command fieldsync runs the fieldsync server: PocketBase with fieldsync's schema, rules,
+// sync protocol and routes, on embedded SQLite in ./pb_data unless told otherwise.
+package main
+
+import (
+	"log"
+	"os"
+
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/plugins/jsvm"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+
+	"github.com/haidian/fieldsync/internal/app"
+)
+
+func main() {
+	pb := pocketbase.New()
+
+	var hooksDir string
+	pb.RootCmd.PersistentFlags().StringVar(&hooksDir, "hooksDir", "pb_hooks",
+		"the directory with the optional JS hooks of local policy")
+
+	// Flags must be parsed before the plugins read them.
+	_ = pb.RootCmd.ParseFlags(os.Args[1:])
+
+	jsvm.MustRegister(pb, jsvm.Config{HooksDir: hooksDir, HooksWatch: false})
+	// The schema is Go code in pb_migrations; automigrate stays off so that admin UI edits
+	// never write migration files behind the team's back.
+	migratecmd.MustRegister(pb, pb.RootCmd, migratecmd.Config{
+		TemplateLang: migratecmd.TemplateLangGo,
+		Automigrate:  false,
+		Dir:          "pb_migrations",
+	})
+
+	app.Bind(pb)
+	pb.RootCmd.AddCommand(demoCommand(pb))
+
+	if err := pb.Start(); err != nil {
+		log.Fatal(err)
+	}
+}

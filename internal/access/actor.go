@@ -1,0 +1,121 @@
+// Package access decides who may see and write what: the roles, their memberships in
+// subdistricts and agencies, the API rule strings the collections carry, and the field policies
+// that model hooks enforce on every write, whichever door it came through.
+package access
+
+import (
+	"slices"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/schema"
+)
+
+// Role is a staff member's role; district administrators are PocketBase superusers instead.
+type Role string
+
+// The roles of staff accounts.
+const (
+	Inspector   Role = "inspector"
+	Supervisor  Role = "supervisor"
+	AgencyStaff Role = "agency_staff"
+)
+
+// ActorKind says what kind of principal performed a write.
+type ActorKind string
+
+// The kinds of actor.
+const (
+	KindUser      ActorKind = "user"
+	KindSuperuser ActorKind = "superuser"
+	KindAnonymous ActorKind = "anonymous"
+	KindSystem    ActorKind = "system"
+)
+
+// Door is the way a write reached the server.
+type Door string
+
+// The doors. Writes that carry no attribution are made by server code (Go or JS hooks, cron
+// jobs, commands) and are recorded as DoorHook.
+const (
+	DoorREST   Door = "rest"
+	DoorBatch  Door = "batch"
+	DoorAdmin  Door = "admin"
+	DoorSync   Door = "sync"
+	DoorHook   Door = "hook"
+	DoorSystem Door = "system"
+)
+
+// Actor is who performs a request, with the memberships that scope what they may do.
+type Actor struct {
+	Kind         ActorKind
+	ID           string
+	Role         Role
+	Subdistricts []string
+	Agency       string
+}
+
+// System is the actor of server-side code that acts on its own behalf.
+var System = Actor{Kind: KindSystem}
+
+// ActorFromAuth returns the actor of an authenticated record, or an anonymous actor for nil.
+func ActorFromAuth(auth *core.Record) Actor {
+	switch {
+	case auth == nil:
+		return Actor{Kind: KindAnonymous}
+	case auth.IsSuperuser():
+		return Actor{Kind: KindSuperuser, ID: auth.Id}
+	case auth.Collection().Name != schema.Users:
+		return Actor{Kind: KindAnonymous}
+	}
+	return Actor{
+		Kind:         KindUser,
+		ID:           auth.Id,
+		Role:         Role(auth.GetString("role")),
+		Subdistricts: auth.GetStringSlice("subdistricts"),
+		Agency:       auth.GetString("agency"),
+	}
+}
+
+// IsStaff reports whether a is a signed-in staff member (not a superuser).
+func (a Actor) IsStaff() bool { return a.Kind == KindUser }
+
+// Privileged reports whether a bypasses field policies: superusers and server code.
+func (a Actor) Privileged() bool { return a.Kind == KindSuperuser || a.Kind == KindSystem }
+
+// InSubdistrict reports whether a belongs to subdistrict id.
+func (a Actor) InSubdistrict(id string) bool {
+	return id != "" && slices.Contains(a.Subdistricts, id)
+}
+
+// FieldStaff reports whether a records field work in subdistricts (inspectors and supervisors).
+func (a Actor) FieldStaff() bool {
+	return a.IsStaff() && (a.Role == Inspector || a.Role == Supervisor)
+}
+
+// Attribution is who wrote a record and through which door. Trusted marks writes made by
+// server code on a user's behalf after that code has checked the rules itself (workflow
+// commands); field policies do not apply to them.
+type Attribution struct {
+	Actor   Actor
+	Door    Door
+	Trusted bool
+}
+
+// attributionKey holds the attribution in the record's custom data. Request bodies cannot set
+// it: PocketBase loads only the collection's fields from a body, and custom data is never
+// serialised unless a caller asks for it.
+const attributionKey = "@fieldsyncAttribution"
+
+// Attribute marks r as written by a through its door. Model hooks read it back, so the same
+// field policies and audit apply to REST, batch, admin UI and sync writes.
+func Attribute(r *core.Record, a Attribution) { r.SetRaw(attributionKey, a) }
+
+// AttributionOf returns r's attribution. A record saved by server code without one is
+// attributed to the system through DoorHook.
+func AttributionOf(r *core.Record) Attribution {
+	if a, ok := r.GetRaw(attributionKey).(Attribution); ok {
+		return a
+	}
+	return Attribution{Actor: System, Door: DoorHook}
+}

@@ -1,0 +1,136 @@
+package access
+
+import (
+	"reflect"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/haidian/fieldsync/internal/schema"
+)
+
+// Policy is what a collection's fields allow beyond its API rules. Model hooks enforce it for
+// every attributed write (REST, batch, sync); superusers and server code are exempt from the
+// ownership parts, never from scope integrity.
+type Policy struct {
+	// Author names the field that takes the acting user's id on create and never changes.
+	Author string
+	// Scoped says the record has a subdistrict field: staff may create records only in their
+	// own subdistricts, and nobody but a superuser moves a record to another one.
+	Scoped bool
+	// Parents are relation fields (field → target collection) whose target must lie in the
+	// same subdistrict as the record, so a record can never link into another subdistrict.
+	Parents map[string]string
+	// Immutable fields are set on create and never changed afterwards by staff.
+	Immutable []string
+	// Owned fields may be set or changed only by the listed roles; everybody else must leave
+	// them at their default on create and unchanged on update.
+	Owned map[string]Owner
+}
+
+// Owner says which roles own a field and what value a record gets when a non-owner creates it.
+type Owner struct {
+	Roles   []Role
+	Default any
+}
+
+var supervisorOnly = []Role{Supervisor}
+
+// Policies maps collection names to their field policies.
+var Policies = map[string]Policy{
+	schema.Users: {
+		Owned: map[string]Owner{
+			"role":         {},
+			"subdistricts": {},
+			"agency":       {},
+		},
+	},
+	schema.Places: {
+		Author: "author", Scoped: true,
+		Owned: map[string]Owner{"key_unit": {Roles: supervisorOnly, Default: false}},
+	},
+	schema.Households: {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
+	schema.Centres: {
+		Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places},
+		Owned: map[string]Owner{
+			"list_status": {Roles: supervisorOnly, Default: "none"},
+			"status":      {Roles: supervisorOnly, Default: "operating"},
+		},
+	},
+	schema.CentreClasses: {Author: "author", Scoped: true, Parents: map[string]string{"centre": schema.Centres}},
+	schema.Sites:         {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
+	schema.Inspections: {
+		Author: "inspector", Scoped: true, Immutable: []string{"programme", "place"},
+		Parents: map[string]string{"place": schema.Places},
+		Owned: map[string]Owner{
+			"review":      {Roles: supervisorOnly, Default: "submitted"},
+			"reviewed_by": {Roles: supervisorOnly},
+			"reviewed_at": {Roles: supervisorOnly},
+		},
+	},
+	schema.Findings: {
+		Author: "author", Scoped: true, Immutable: []string{"programme", "place"},
+		Parents: map[string]string{"place": schema.Places, "inspection": schema.Inspections},
+		Owned: map[string]Owner{
+			"status":     {Roles: supervisorOnly, Default: "open"},
+			"supervised": {Roles: supervisorOnly, Default: false},
+			"agency":     {Roles: supervisorOnly},
+			"closed_by":  {Roles: supervisorOnly},
+			"closed_at":  {Roles: supervisorOnly},
+		},
+	},
+	schema.Referrals: {
+		Author: "author", Scoped: true, Immutable: []string{"finding", "agency"},
+		Parents: map[string]string{"finding": schema.Findings},
+		Owned: map[string]Owner{
+			"status":       {Roles: []Role{AgencyStaff}, Default: "pending"},
+			"response":     {Roles: []Role{AgencyStaff}},
+			"responded_by": {Roles: []Role{AgencyStaff}},
+		},
+	},
+	schema.Enforcements: {
+		Author: "decided_by", Scoped: true, Immutable: []string{"finding", "measure"},
+		Parents: map[string]string{"finding": schema.Findings},
+	},
+	schema.AlarmInstalls: {
+		Author: "installer", Scoped: true, Parents: map[string]string{"household": schema.Places},
+	},
+	schema.LandEntries: {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
+	schema.Reports: {
+		Scoped: true,
+		Owned: map[string]Owner{
+			"status":      {Roles: supervisorOnly, Default: "received"},
+			"assigned_to": {Roles: supervisorOnly},
+		},
+	},
+	schema.Photos: {
+		Author: "uploader", Scoped: true,
+		Owned:  map[string]Owner{"status": {Default: "pending"}},
+	},
+}
+
+// isZero reports whether v is a field's empty value.
+func isZero(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case bool:
+		return !x
+	case float64:
+		return x == 0
+	case int:
+		return x == 0
+	case []string:
+		return len(x) == 0
+	case types.DateTime:
+		return x.IsZero()
+	}
+	return reflect.ValueOf(v).IsZero()
+}
+
+// fieldChanged reports whether r's field differs from the stored original.
+func fieldChanged(r *core.Record, field string) bool {
+	return !reflect.DeepEqual(r.Get(field), r.Original().Get(field))
+}

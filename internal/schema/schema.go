@@ -1,0 +1,50 @@
+// Package schema names fieldsync's collections and the fields that several packages read, so a
+// rename is one edit and a typo is a compile error. The collections themselves are built by the
+// Go migrations in pb_migrations.
+package schema
+
+// Collection names.
+const (
+	Users          = "users"
+	Subdistricts   = "subdistricts"
+	Agencies       = "agencies"
+	Places         = "places"
+	Households     = "households"
+	Centres        = "tutoring_centres"
+	CentreClasses  = "centre_classes"
+	Sites          = "construction_sites"
+	Inspections    = "inspections"
+	Findings       = "findings"
+	Referrals      = "referrals"
+	Enforcements   = "enforcement_actions"
+	AlarmQuotas    = "smoke_alarm_quotas"
+	AlarmInstalls  = "smoke_alarm_installs"
+	LandEntries    = "bare_land_entries"
+	Dustfall       = "dustfall_readings"
+	Reports        = "public_reports"
+	ReportContacts = "report_contacts"
+	Photos         = "photos"
+	AuditLog       = "audit_log"
+
+	// Published, read-only views for the public: no personal data.
+	PublicCentres       = "public_centres"
+	PublicCentreClasses = "public_centre_classes"
+)
+
+// Field names shared across collections.
+const (
+	FieldSubdistrict = "subdistrict"
+	FieldAgency      = "agency"
+	FieldPlace       = "place"
+	FieldStatus      = "status"
+)
+
+// CollectionID is the fixed id a migration gives to a fieldsync collection, so relations can
+// name their target before it is looked up.
+// The users collection keeps the id PocketBase's own first migration gave it.
+func CollectionID(name string) string {
+	if name == Users {
+		return "_pb_users_auth_"
+	}
+	return "fs_" + name
+}

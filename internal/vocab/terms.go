@@ -1,0 +1,317 @@
+package vocab
+
+// The vocabularies below follow the district gazette (see shared/domain.md); the line numbers
+// in comments point into the gazette text.
+
+var (
+	Role = define("role",
+		Term{"inspector", "巡查员", "Inspector"},
+		Term{"supervisor", "督办主管", "Supervisor"},
+		Term{"agency_staff", "部门工作人员", "Agency staff"},
+	)
+
+	SubdistrictKind = define("subdistrict_kind",
+		Term{"jiedao", "街道", "Subdistrict"},
+		Term{"zhen", "镇", "Town"},
+	)
+
+	Programme = define("programme",
+		Term{"fire", "消防隐患", "Fire hazards"},
+		Term{"smoke_alarm", "独立感烟报警装置", "Smoke alarms"},
+		Term{"tutoring", "校外培训机构", "Tutoring centres"},
+		Term{"dust", "扬尘治理", "Dust control"},
+	)
+
+	PlaceKind = define("place_kind",
+		Term{"household", "居民户", "Household"},
+		Term{"tutoring_centre", "校外培训机构", "Tutoring centre"},
+		Term{"construction_site", "建筑工地", "Construction site"},
+		Term{"bare_land", "裸地", "Bare land"},
+		Term{"road", "道路", "Road"},
+		Term{"stockpile", "堆料场", "Stockpile"},
+		Term{"mixing_station", "搅拌站", "Concrete mixing station"},
+		Term{"venue", "场所", "Venue"},
+	)
+
+	// VenueType is what kind of premises a venue is; the fire plan lists these as priorities
+	// (lines 3400-3440).
+	VenueType = define("venue_type",
+		Term{"rental_apartment", "大型租赁公寓", "Large rental apartment"},
+		Term{"group_rental", "群租房", "Group rental"},
+		Term{"basement", "地下空间", "Basement"},
+		Term{"warehouse", "物流仓储", "Logistics warehouse"},
+		Term{"crowded_place", "人员密集场所", "Crowded place"},
+		Term{"flammable_site", "易燃易爆场所", "Flammable or explosive site"},
+		Term{"old_housing", "老旧小区", "Old housing"},
+		Term{"heritage", "文物古建", "Heritage building"},
+		Term{"multi_in_one", "多合一场所", "Multi-in-one premises"},
+		Term{"small_venue", "九小场所", "One of the nine small venues"},
+		Term{"village_house", "村民自建房", "Village house"},
+		Term{"high_rise", "高层建筑", "High-rise building"},
+		Term{"other", "其他", "Other"},
+	)
+
+	InspectionKind = define("inspection_kind",
+		Term{"survey", "摸底", "Survey"},
+		Term{"routine", "日常检查", "Routine inspection"},
+		Term{"reinspection", "复查", "Re-inspection"},
+		Term{"acceptance", "验收", "Acceptance check"},
+		Term{"install", "安装", "Install visit"},
+		Term{"home_visit", "入户走访", "Home visit"},
+	)
+
+	InspectionResult = define("inspection_result",
+		Term{"pass", "合格", "Pass"},
+		Term{"fail", "不合格", "Fail"},
+		Term{"not_present", "未遇", "Nobody present"},
+	)
+
+	ReviewStatus = define("review_status",
+		Term{"submitted", "已提交", "Submitted"},
+		Term{"approved", "已审核", "Approved"},
+		Term{"returned", "已退回", "Returned"},
+	)
+
+	Severity = define("severity",
+		Term{"general", "一般", "General"},
+		Term{"major", "重大", "Major"},
+	)
+
+	FindingStatus = define("finding_status",
+		Term{"open", "已发现", "Found"},
+		Term{"ordered", "已责令整改", "Ordered to rectify"},
+		Term{"acknowledged", "责任方已签收", "Acknowledged"},
+		Term{"reinspected", "已复查", "Re-inspected"},
+		Term{"closed", "已销账", "Closed"},
+		Term{"returned", "已退回", "Returned"},
+		Term{"escalated", "已升级督办", "Escalated"},
+		Term{"voided", "已作废", "Voided"},
+	)
+
+	// FindingCategory is one list across programmes so a finding has one typed field; the
+	// prefix names the programme and internal/access checks they agree.
+	FindingCategory = define("finding_category",
+		// Fire: the six classes of high-rise hazard (line 3431) and the plan's other classes.
+		Term{"fire.external_insulation", "外墙保温材料易燃", "Flammable external insulation"},
+		Term{"fire.facilities", "消防设施损坏", "Fire facilities faulty"},
+		Term{"fire.evacuation", "疏散通道堵塞", "Evacuation routes blocked"},
+		Term{"fire.pipe_shaft", "管道井封堵", "Pipe shafts not sealed"},
+		Term{"fire.electric_gas", "电气燃气隐患", "Electricity and gas hazards"},
+		Term{"fire.daily_management", "日常管理缺失", "Daily management lacking"},
+		Term{"fire.wiring", "私拉乱接电线", "Illegal or old wiring"},
+		Term{"fire.high_power_appliance", "违规使用大功率电器", "High-power appliances"},
+		Term{"fire.ebike_charging", "电动自行车违规停放充电", "E-bike parked or charged indoors"},
+		Term{"fire.multi_in_one", "多合一场所住人", "Living in multi-in-one premises"},
+		Term{"fire.group_rental", "群租", "Group rental"},
+		Term{"fire.basement_dwelling", "地下空间住人", "People living in basements"},
+		Term{"fire.flammable_storage", "违规储存易燃易爆物品", "Flammable goods stored illegally"},
+		Term{"fire.illegal_construction", "违法建设", "Illegal construction"},
+		Term{"fire.unlicensed_business", "无照经营", "Unlicensed business"},
+		Term{"fire.other", "其他消防隐患", "Other fire hazard"},
+		// Tutoring: qualification, conduct and safety classes (lines 4640-4700).
+		Term{"tutoring.no_licence", "无证无照", "No licence at all"},
+		Term{"tutoring.business_licence_only", "有照无证", "Business licence without school licence"},
+		Term{"tutoring.institution_only", "仅有事业单位或民非证书", "Institution or NGO certificate only"},
+		Term{"tutoring.false_advertising", "虚假宣传", "False qualifications or advertising"},
+		Term{"tutoring.illegal_enrolment", "违规招生", "Illegal enrolment"},
+		Term{"tutoring.illegal_fees", "违规收费", "Illegal fees"},
+		Term{"tutoring.misappropriated_funds", "抽逃资金", "Misappropriated funds"},
+		Term{"tutoring.beyond_curriculum", "超标教学", "Teaching beyond curriculum standards"},
+		Term{"tutoring.ahead_of_schedule", "提前教学", "Teaching ahead of schedule"},
+		Term{"tutoring.exam_cramming", "强化应试", "Exam cramming"},
+		Term{"tutoring.grade_exam_admission", "等级考试与招生挂钩", "Grade exams linked to admission"},
+		Term{"tutoring.public_school_teacher", "在职中小学教师任教", "In-service public-school teachers"},
+		Term{"tutoring.safety_hazard", "安全隐患", "Safety hazard"},
+		// Dust: the six 100% rule (line 3710) and other sources.
+		Term{"dust.hoarding", "工地未100%围挡", "Site not fully hoarded"},
+		Term{"dust.cover", "物料未100%覆盖", "Material piles not covered"},
+		Term{"dust.washing", "出入车辆未100%冲洗", "Vehicles leaving not washed"},
+		Term{"dust.hardening", "场区道路未100%硬化", "Site roads not hardened"},
+		Term{"dust.wet_demolition", "拆迁未100%湿法作业", "Demolition not wet"},
+		Term{"dust.muck_truck", "渣土车未100%密闭", "Muck trucks not sealed"},
+		Term{"dust.bare_land", "裸地未治理", "Bare land untreated"},
+		Term{"dust.illegal_mixing_station", "违法搅拌站", "Illegal concrete mixing station"},
+		Term{"dust.road", "道路扬尘", "Road dust"},
+		Term{"dust.other", "其他扬尘", "Other dust"},
+	)
+
+	EnforcementMeasure = define("enforcement_measure",
+		Term{"seal", "查封", "Seal"},
+		Term{"stop_production", "停产", "Stop production"},
+		Term{"stop_business", "停业", "Stop business"},
+		Term{"stop_use", "停止使用", "Stop use"},
+		Term{"detention", "拘留", "Detention"},
+		Term{"fine", "罚款", "Fine"},
+		Term{"summons", "约谈", "Summons talk"},
+		Term{"exposure", "曝光", "Public exposure"},
+		Term{"referral", "移交主管部门", "Referral to competent agency"},
+		Term{"stop_work", "停工", "Stop work"},
+	)
+
+	ReferralStatus = define("referral_status",
+		Term{"pending", "待签收", "Waiting"},
+		Term{"acknowledged", "已报到", "Acknowledged"},
+		Term{"declined", "非本部门职责", "Not ours"},
+		Term{"done", "已办结", "Done"},
+	)
+
+	AlarmUnitType = define("alarm_unit_type",
+		Term{"networked", "联网报警群发短信型", "Networked (alarm SMS)"},
+		Term{"ordinary", "普通独立式", "Ordinary"},
+	)
+
+	AlarmEligibility = define("alarm_eligibility",
+		Term{"elderly_alone", "独居老人", "Elderly living alone"},
+		Term{"disabled", "残疾人", "Disabled person"},
+		Term{"member_60plus", "有60岁以上成员", "Member aged 60+"},
+		Term{"general", "一般家庭", "General household"},
+	)
+
+	RiskLevel = define("risk_level",
+		Term{"low", "低", "Low"},
+		Term{"medium", "中", "Medium"},
+		Term{"high", "高", "High"},
+	)
+
+	Qualification = define("qualification",
+		Term{"licensed", "有办学许可证", "Licensed school"},
+		Term{"business_with_education", "有营业执照且经营范围含教育", "Business licence with education in scope"},
+		Term{"business_without_education", "有营业执照但经营范围不含教育", "Business licence without education"},
+		Term{"institution_only", "仅有事业单位或民非证书", "Institution or NGO certificate only"},
+		Term{"none", "无证无照", "No licence"},
+	)
+
+	BusinessLicence = define("business_licence",
+		Term{"none", "无", "None"},
+		Term{"with_education", "经营范围含教育", "Education in scope"},
+		Term{"without_education", "经营范围不含教育", "Education not in scope"},
+	)
+
+	SponsorType = define("sponsor_type",
+		Term{"individual", "个人", "Individual"},
+		Term{"company", "企业", "Company"},
+		Term{"institution", "事业单位", "Public institution"},
+		Term{"ngo", "社会组织", "Social organisation"},
+		Term{"other", "其他", "Other"},
+	)
+
+	TrainingCategory = define("training_category",
+		Term{"subject", "学科类", "Academic subjects"},
+		Term{"art", "艺术", "Arts"},
+		Term{"sport", "体育", "Sports"},
+		Term{"tech", "科技", "Science and technology"},
+		Term{"language", "语言", "Languages"},
+		Term{"study_tour", "研学", "Study tours"},
+		Term{"other", "其他", "Other"},
+	)
+
+	Subject = define("subject",
+		Term{"chinese", "语文", "Chinese"},
+		Term{"math", "数学", "Mathematics"},
+		Term{"english", "英语", "English"},
+		Term{"physics", "物理", "Physics"},
+		Term{"chemistry", "化学", "Chemistry"},
+		Term{"biology", "生物", "Biology"},
+		Term{"history", "历史", "History"},
+		Term{"geography", "地理", "Geography"},
+		Term{"politics", "政治", "Politics"},
+	)
+
+	TeachingMode = define("teaching_mode",
+		Term{"offline", "面授", "Face to face"},
+		Term{"online", "线上", "Online"},
+		Term{"both", "面授和线上", "Both"},
+	)
+
+	Premises = define("premises",
+		Term{"owned", "自有", "Owned"},
+		Term{"rented", "租赁", "Rented"},
+	)
+
+	ListStatus = define("list_status",
+		Term{"none", "未列入", "Not listed"},
+		Term{"white", "白名单", "White list"},
+		Term{"black", "黑名单", "Black list"},
+	)
+
+	CentreStatus = define("centre_status",
+		Term{"operating", "正常办学", "Operating"},
+		Term{"rectifying", "限期整改", "Rectifying by a deadline"},
+		Term{"suspended", "暂停办学", "Suspended"},
+		Term{"stopped", "停止办学", "Stopped"},
+	)
+
+	SiteStage = define("site_stage",
+		Term{"earthwork", "土方", "Earthwork"},
+		Term{"foundation", "基础", "Foundation"},
+		Term{"structure", "主体结构", "Structure"},
+		Term{"finishing", "装饰装修", "Finishing"},
+		Term{"demolition", "拆除", "Demolition"},
+		Term{"idle", "停工", "Idle"},
+	)
+
+	LandState = define("land_state",
+		Term{"bare", "裸露", "Bare"},
+		Term{"covered", "已苫盖", "Covered"},
+		Term{"greened", "已绿化", "Greened"},
+		Term{"paved", "已硬化", "Paved"},
+		Term{"built", "已开发建设", "Built on"},
+	)
+
+	LandTreatment = define("land_treatment",
+		Term{"none", "未治理", "None"},
+		Term{"cover", "苫盖", "Cover"},
+		Term{"green", "绿化", "Green"},
+		Term{"pave", "硬化", "Pave"},
+	)
+
+	ReportCategory = define("report_category",
+		Term{"tutoring.unlicensed", "无证办学", "Unlicensed tutoring centre"},
+		Term{"tutoring.beyond_curriculum", "超标超前教学", "Teaching beyond or ahead of curriculum"},
+		Term{"tutoring.exam_cramming", "强化应试", "Exam cramming"},
+		Term{"tutoring.fees", "违规收费", "Illegal fees"},
+		Term{"tutoring.false_advertising", "虚假宣传", "False advertising"},
+		Term{"tutoring.safety", "安全隐患", "Safety hazard"},
+		Term{"tutoring.other", "其他培训问题", "Other tutoring problem"},
+		Term{"fire", "消防隐患", "Fire hazard"},
+		Term{"dust", "扬尘污染", "Dust"},
+	)
+
+	ReportStatus = define("report_status",
+		Term{"received", "已受理", "Received"},
+		Term{"triaged", "已分派", "Triaged"},
+		Term{"inspected", "已核查", "Inspected"},
+		Term{"fixed", "已整改", "Fixed"},
+		Term{"closed", "已办结", "Closed"},
+		Term{"rejected", "不予受理", "Rejected"},
+		Term{"duplicate", "重复举报", "Duplicate"},
+	)
+
+	PhotoStatus = define("photo_status",
+		Term{"pending", "待上传", "Pending upload"},
+		Term{"stored", "已上传", "Stored"},
+	)
+
+	AuditAction = define("audit_action",
+		Term{"create", "新建", "Create"},
+		Term{"update", "修改", "Update"},
+		Term{"delete", "删除", "Delete"},
+	)
+
+	// Door is the way a write reached the server.
+	Door = define("door",
+		Term{"rest", "接口", "REST API"},
+		Term{"batch", "批量接口", "Batch API"},
+		Term{"admin", "管理后台", "Admin UI"},
+		Term{"sync", "离线同步", "Sync push"},
+		Term{"hook", "服务端规则", "Server hook or job"},
+		Term{"system", "系统", "System"},
+	)
+
+	ActorKind = define("actor_kind",
+		Term{"user", "用户", "User"},
+		Term{"superuser", "区级管理员", "District administrator"},
+		Term{"anonymous", "匿名", "Anonymous"},
+		Term{"system", "系统", "System"},
+	)
+)

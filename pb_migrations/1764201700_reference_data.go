@@ -5,12 +5,15 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/refdata"
 	s "github.com/haidian/fieldsync/internal/schema"
 )
 
-// The subdistricts and agencies are present from the first start.
+// The subdistricts and agencies are present from the first start. They are saved with the
+// app's hooks, so they enter the audit trail and the sync change log like any later write.
 func init() {
+	system := access.Attribution{Actor: access.System, Door: access.DoorSystem}
 	m.Register(func(app core.App) error {
 		subdistricts, err := app.FindCollectionByNameOrId(s.Subdistricts)
 		if err != nil {
@@ -21,6 +24,7 @@ func init() {
 			r.Id = sd.ID
 			r.Load(map[string]any{"code": sd.Code, "name_zh": sd.NameZH, "name_en": sd.NameEN,
 				"kind": sd.Kind, "sort": i + 1})
+			access.Attribute(r, system)
 			if err := app.Save(r); err != nil {
 				return err
 			}
@@ -33,6 +37,7 @@ func init() {
 			r := core.NewRecord(agencies)
 			r.Id = ag.ID
 			r.Load(map[string]any{"code": ag.Code, "name_zh": ag.NameZH, "name_en": ag.NameEN, "sort": i + 1})
+			access.Attribute(r, system)
 			if err := app.Save(r); err != nil {
 				return err
 			}

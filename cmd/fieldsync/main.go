@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	"github.com/haidian/fieldsync/internal/app"
+	"github.com/haidian/fieldsync/internal/sync"
 )
 
 func main() {
@@ -32,7 +33,11 @@ func main() {
 		Dir:          "pb_migrations",
 	})
 
-	app.Bind(pb)
+	syncCfg, err := sync.ConfigFromEnv()
+	if err != nil {
+		log.Fatal(err)
+	}
+	app.BindWith(pb, syncCfg)
 	pb.RootCmd.AddCommand(demoCommand(pb))
 
 	if err := pb.Start(); err != nil {

@@ -100,6 +100,8 @@ type Attribution struct {
 	Actor   Actor
 	Door    Door
 	Trusted bool
+	// Device is the sync client that sent the write, if it came through sync.
+	Device string
 }
 
 // attributionKey holds the attribution in the record's custom data. Request bodies cannot set

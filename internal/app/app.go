@@ -6,16 +6,26 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/atomic"
 	"github.com/haidian/fieldsync/internal/audit"
+	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/vocab"
 
 	// The schema, as Go migrations applied on start.
 	_ "github.com/haidian/fieldsync/pb_migrations"
 )
 
-// Bind registers every module's hooks and routes on app.
+// Bind registers every module's hooks and routes on app, with the default sync settings.
 func Bind(app core.App) {
+	BindWith(app, sync.DefaultConfig())
+}
+
+// BindWith is Bind with explicit sync settings (the server reads them from the environment;
+// tests inject a clock).
+func BindWith(app core.App, cfg sync.Config) {
+	atomic.Register(app)
 	access.Register(app)
 	audit.Register(app)
+	sync.Register(app, cfg)
 	vocab.Register(app)
 }

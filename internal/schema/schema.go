@@ -25,6 +25,9 @@ const (
 	ReportContacts = "report_contacts"
 	Photos         = "photos"
 	AuditLog       = "audit_log"
+	SyncClients    = "sync_clients"
+	SyncIssues     = "sync_issues"
+	SyncJournal    = "sync_journal"
 
 	// Published, read-only views for the public: no personal data.
 	PublicCentres       = "public_centres"

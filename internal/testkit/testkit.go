@@ -50,11 +50,13 @@ func buildTemplate() (string, error) {
 		return "", fmt.Errorf("bootstrap: %w", err)
 	}
 	defer app.ClearBootstrap()
-	if err := app.RunAllMigrations(); err != nil {
-		return "", fmt.Errorf("migrate: %w", err)
-	}
+	// Bound before migrating, as in production, so the reference data the migrations load
+	// passes through the same hooks (change log, audit) as every later write.
 	if bind != nil {
 		bind(app)
+	}
+	if err := app.RunAllMigrations(); err != nil {
+		return "", fmt.Errorf("migrate: %w", err)
 	}
 	if err := loadFixture(app); err != nil {
 		return "", fmt.Errorf("fixture: %w", err)

@@ -314,4 +314,17 @@ var (
 		Term{"anonymous", "匿名", "Anonymous"},
 		Term{"system", "系统", "System"},
 	)
+
+	SyncIssueKind = define("sync_issue_kind",
+		Term{"conflict", "同步冲突", "Sync conflict"},
+		Term{"rejected", "同步被拒", "Rejected by a rule"},
+		Term{"quarantined", "权限变更待审", "Quarantined after access change"},
+	)
+
+	SyncIssueStatus = define("sync_issue_status",
+		Term{"open", "待处理", "Open"},
+		Term{"acknowledged", "已知悉", "Acknowledged"},
+		Term{"accepted", "已采纳", "Accepted"},
+		Term{"discarded", "已舍弃", "Discarded"},
+	)
 )

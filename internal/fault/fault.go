@@ -1,0 +1,72 @@
+// Package fault is the error that reaches clients: a stable machine-readable code they can act
+// on, a kind that says which HTTP status fits, and a message in Chinese and English.
+package fault
+
+import (
+	"errors"
+	"net/http"
+)
+
+// Kind classifies an error the way a client must react to it.
+type Kind int
+
+// The kinds of error.
+const (
+	Invalid    Kind = iota // the request is malformed or breaks a rule: fix it, do not retry
+	Permission             // the caller may not do this
+	NotExist               // nothing there, or nothing the caller may see
+	Conflict               // the request disagrees with the server's state
+	Internal               // the server failed; retry later
+)
+
+// Error is a client-facing error.
+type Error struct {
+	Kind Kind
+	Code string
+	ZH   string
+	EN   string
+	Err  error // the underlying cause, never shown to clients
+}
+
+// New returns an error of kind with a code and its two messages.
+func New(kind Kind, code, zh, en string) *Error {
+	return &Error{Kind: kind, Code: code, ZH: zh, EN: en}
+}
+
+// Error returns the bilingual message.
+func (e *Error) Error() string { return e.Message() }
+
+// Message is the text people read: Chinese, then English.
+func (e *Error) Message() string { return e.ZH + " / " + e.EN }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Wrap returns a copy of e with cause err.
+func (e *Error) Wrap(err error) *Error {
+	c := *e
+	c.Err = err
+	return &c
+}
+
+// Status returns the HTTP status that fits the kind.
+func (e *Error) Status() int {
+	switch e.Kind {
+	case Invalid:
+		return http.StatusBadRequest
+	case Permission:
+		return http.StatusForbidden
+	case NotExist:
+		return http.StatusNotFound
+	case Conflict:
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
+}
+
+// As returns the *Error in err's chain, if any.
+func As(err error) (*Error, bool) {
+	var fe *Error
+	ok := errors.As(err, &fe)
+	return fe, ok
+}

@@ -1,0 +1,220 @@
+package sync
+
+import (
+	"reflect"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/fault"
+	"github.com/haidian/fieldsync/internal/schema"
+)
+
+// applier performs one mutation inside its transaction.
+type applier struct {
+	s      *Service
+	tx     core.App
+	auth   *core.Record
+	actor  access.Actor
+	coll   *core.Collection
+	m      Mutation
+	device string
+}
+
+// Errors a mutation can be refused with.
+var (
+	errIDTaken = fault.New(fault.Conflict, "id_taken",
+		"该编号的记录已存在", "a record with this id already exists")
+	errNotFound = fault.New(fault.NotExist, "not_found",
+		"记录不存在", "no such record")
+	errForbidden = fault.New(fault.Permission, "forbidden",
+		"无权执行此操作", "you may not do this")
+	errUnknownCommand = fault.New(fault.Invalid, "unknown_command",
+		"未知的命令或版本", "unknown command or version")
+)
+
+func (a *applier) info(body map[string]any) *core.RequestInfo {
+	return &core.RequestInfo{Auth: a.auth, Body: body, Method: "POST", Context: "sync"}
+}
+
+// allowed evaluates one of the collection's API rules for the author, so a pushed mutation
+// gets exactly the verdict the REST door would give.
+func (a *applier) allowed(r *core.Record, rule *string, body map[string]any) (bool, error) {
+	return a.tx.CanAccessRecord(r, a.info(body), rule)
+}
+
+func (a *applier) attribute(r *core.Record, trusted bool) {
+	access.Attribute(r, access.Attribution{Actor: a.actor, Door: access.DoorSync, Trusted: trusted, Device: a.device})
+}
+
+func (a *applier) create() (Result, error) {
+	if _, err := a.tx.FindRecordById(a.coll, a.m.ID); err == nil {
+		return Result{}, errIDTaken
+	}
+	r := core.NewRecord(a.coll)
+	r.Id = a.m.ID
+	if err := loadClientFields(r, a.m.Data); err != nil {
+		return Result{}, err
+	}
+	if sd := r.GetString(schema.FieldSubdistrict); sd != "" && !a.actor.InSubdistrict(sd) && a.scoped() {
+		return a.quarantine(sd)
+	}
+	a.attribute(r, false)
+	if err := a.tx.Save(r); err != nil {
+		return Result{}, err
+	}
+	ok, err := a.allowed(r, a.coll.CreateRule, a.m.Data)
+	if err != nil {
+		return Result{}, err
+	}
+	if !ok {
+		return Result{}, errForbidden
+	}
+	return a.result(r, Applied, nil)
+}
+
+func (a *applier) scoped() bool {
+	return a.coll.Fields.GetByName(schema.FieldSubdistrict) != nil
+}
+
+// target loads the record a patch, void or command acts on. A record the author can no
+// longer see means they lost its scope while offline: the mutation is quarantined.
+func (a *applier) target() (*core.Record, *Result, error) {
+	r, err := a.tx.FindRecordById(a.coll, a.m.ID)
+	if err != nil {
+		return nil, nil, errNotFound
+	}
+	ok, err := a.allowed(r, a.coll.ViewRule, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		q, err := a.quarantine(r.GetString(schema.FieldSubdistrict))
+		return nil, &q, err
+	}
+	if field, code := lockedBy(r); code != "" {
+		return nil, nil, lockedError(field, code)
+	}
+	return r, nil, nil
+}
+
+func (a *applier) patch() (Result, error) {
+	r, q, err := a.target()
+	if r == nil {
+		if q != nil {
+			return *q, err
+		}
+		return Result{}, err
+	}
+	set := a.m.Set
+	if a.m.Op == OpVoid {
+		set = map[string]any{"voided": true}
+	}
+	ok, err := a.allowed(r, a.coll.UpdateRule, set)
+	if err != nil {
+		return Result{}, err
+	}
+	if !ok {
+		return Result{}, errForbidden
+	}
+	st, err := loadState(a.tx.DB(), a.coll.Name, r.Id)
+	if err != nil {
+		return Result{}, err
+	}
+	incoming := core.NewRecord(a.coll)
+	if err := loadClientFields(incoming, set); err != nil {
+		return Result{}, err
+	}
+	var conflicts []Conflict
+	for field := range set {
+		theirs, mine := r.Get(field), incoming.Get(field)
+		fv := st.FV[field]
+		if fv.V > a.m.BaseV && fv.By != a.device && !reflect.DeepEqual(theirs, mine) {
+			value, resolution := resolve(field, theirs, mine)
+			conflicts = append(conflicts, Conflict{Field: field, Resolution: resolution, Server: theirs, Client: mine})
+			r.Set(field, value)
+			continue
+		}
+		r.Set(field, mine)
+	}
+	a.attribute(r, false)
+	if err := a.tx.Save(r); err != nil {
+		return Result{}, err
+	}
+	outcome := Applied
+	switch {
+	case len(conflicts) > 0:
+		outcome = Conflicted
+	case st.changedByOthers(a.m.BaseV, a.device):
+		outcome = Merged
+	}
+	return a.result(r, outcome, conflicts)
+}
+
+func (a *applier) command() (Result, error) {
+	cmd, ok := commands[a.m.Name]
+	if !ok || cmd.Coll != a.coll.Name {
+		return Result{}, errUnknownCommand
+	}
+	r, q, err := a.target()
+	if r == nil {
+		if q != nil {
+			return *q, err
+		}
+		return Result{}, err
+	}
+	if err := cmd.Run(a.tx, a.actor, r, a.m.Args); err != nil {
+		return Result{}, err
+	}
+	a.attribute(r, true)
+	if err := a.tx.Save(r); err != nil {
+		return Result{}, err
+	}
+	return a.result(r, Applied, nil)
+}
+
+// result completes an outcome with the record's new version and the transaction's seq, and
+// files a sync issue for conflicts.
+func (a *applier) result(r *core.Record, outcome string, conflicts []Conflict) (Result, error) {
+	st, err := loadState(a.tx.DB(), a.coll.Name, r.Id)
+	if err != nil {
+		return Result{}, err
+	}
+	seq, err := a.s.log.seq(a.tx)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{MID: a.m.MID, Outcome: outcome, Coll: a.coll.Name, ID: r.Id, V: st.V, Seq: seq,
+		Conflicts: conflicts}
+	if len(conflicts) > 0 {
+		res.Issue, err = a.s.raiseIssue(a.tx, a.auth, a.device, a.m, issueConflict, res, r)
+	}
+	return res, err
+}
+
+func (a *applier) quarantine(subdistrict string) (Result, error) {
+	res := Result{MID: a.m.MID, Outcome: Quarantined, Coll: a.m.Coll, ID: a.m.ID,
+		Code: "scope_lost", Message: "您已无权访问该范围，此修改待主管审核 / you no longer have access to this scope; the change awaits a supervisor's review"}
+	issue, err := a.s.raiseIssueIn(a.tx, a.auth, a.device, a.m, issueQuarantined, res, subdistrict)
+	res.Issue = issue
+	return res, err
+}
+
+// loadClientFields sets the fields a client may send. System fields, hidden fields and
+// unknown names are refused, so a phone can never write what REST would not show it.
+func loadClientFields(r *core.Record, data map[string]any) error {
+	for name, v := range data {
+		f := r.Collection().Fields.GetByName(name)
+		if f == nil || f.GetHidden() || name == core.FieldNameId || isAutodate(f) {
+			return fault.New(fault.Invalid, "unknown_field",
+				"不可写入的字段："+name, "field cannot be written: "+name)
+		}
+		r.Set(name, v)
+	}
+	return nil
+}
+
+func isAutodate(f core.Field) bool {
+	_, ok := f.(*core.AutodateField)
+	return ok
+}

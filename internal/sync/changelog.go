@@ -1,0 +1,344 @@
+package sync
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"reflect"
+	"slices"
+	stdsync "sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/schema"
+)
+
+// changeLog records every write to a synced collection, inside the write's transaction: it
+// gives the transaction the next sequence number, bumps the record's version and the
+// per-field versions, and upserts one change row per scope the record is in (or just left).
+//
+// Sequence numbers are allocated inside the transaction from a counter row. PocketBase has one
+// writer connection, so transactions commit in the order they took their numbers, and a pull
+// that has seen seq n has seen every change at or below n: no change can commit later with a
+// smaller number, which is exactly what wall-clock timestamps cannot promise.
+type changeLog struct {
+	mu    stdsync.Mutex
+	txSeq map[*core.TxAppInfo]int64
+	now   func() time.Time
+}
+
+func newChangeLog(now func() time.Time) *changeLog {
+	return &changeLog{txSeq: map[*core.TxAppInfo]int64{}, now: now}
+}
+
+func (l *changeLog) register(app core.App) {
+	app.OnRecordCreateExecute().BindFunc(func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		return l.put(e.App, e.Record, nil)
+	})
+	app.OnRecordUpdateExecute().BindFunc(func(e *core.RecordEvent) error {
+		changed := changedFields(e.Record)
+		if err := e.Next(); err != nil {
+			return err
+		}
+		return l.put(e.App, e.Record, changed)
+	})
+	app.OnRecordDeleteExecute().BindFunc(func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		return l.remove(e.App, e.Record)
+	})
+}
+
+// seq returns the sequence number of app's transaction, taking the next one on first use.
+func (l *changeLog) seq(app core.App) (int64, error) {
+	info := app.TxInfo()
+	if info == nil {
+		return 0, fmt.Errorf("change log: write outside a transaction")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s, ok := l.txSeq[info]; ok {
+		return s, nil
+	}
+	var s int64
+	err := app.DB().NewQuery("UPDATE fs_sync_head SET seq = seq + 1 WHERE id = 1 RETURNING seq").Row(&s)
+	if err != nil {
+		return 0, fmt.Errorf("next seq: %w", err)
+	}
+	l.txSeq[info] = s
+	info.OnComplete(func(error) error {
+		l.mu.Lock()
+		delete(l.txSeq, info)
+		l.mu.Unlock()
+		return nil
+	})
+	return s, nil
+}
+
+// state is a synced record's bookkeeping row.
+type state struct {
+	V      int64
+	FV     map[string]fieldVersion
+	Scopes []Scope
+}
+
+// fieldVersion is the record version at which a field last changed, and the sync client
+// that changed it ("" for any other door). A client's own later edit of a field it changed
+// itself is not a conflict, even if it had not yet seen its earlier edit acknowledged.
+type fieldVersion struct {
+	V  int64  `json:"v"`
+	By string `json:"by,omitempty"`
+}
+
+// changedByOthers reports whether a field other than by device changed after version base.
+func (st state) changedByOthers(base int64, device string) bool {
+	for _, fv := range st.FV {
+		if fv.V > base && fv.By != device {
+			return true
+		}
+	}
+	return false
+}
+
+func loadState(db dbx.Builder, coll, id string) (state, error) {
+	var row struct {
+		V      int64  `db:"v"`
+		FV     string `db:"fv"`
+		Scopes string `db:"scopes"`
+	}
+	st := state{FV: map[string]fieldVersion{}}
+	err := db.Select("v", "fv", "scopes").From("fs_sync_records").
+		Where(dbx.HashExp{"coll": coll, "rid": id}).One(&row)
+	if err != nil {
+		if isNoRows(err) {
+			return st, nil
+		}
+		return st, fmt.Errorf("load state: %w", err)
+	}
+	st.V = row.V
+	if err := json.Unmarshal([]byte(row.FV), &st.FV); err != nil {
+		return st, fmt.Errorf("decode fv: %w", err)
+	}
+	if err := json.Unmarshal([]byte(row.Scopes), &st.Scopes); err != nil {
+		return st, fmt.Errorf("decode scopes: %w", err)
+	}
+	return st, nil
+}
+
+func saveState(db dbx.Builder, coll, id string, st state) error {
+	fv, _ := json.Marshal(st.FV)
+	sc, _ := json.Marshal(st.Scopes)
+	_, err := db.NewQuery(`INSERT INTO fs_sync_records (coll, rid, v, fv, scopes) VALUES ({:c}, {:r}, {:v}, {:fv}, {:s})
+		ON CONFLICT (coll, rid) DO UPDATE SET v = excluded.v, fv = excluded.fv, scopes = excluded.scopes`).
+		Bind(dbx.Params{"c": coll, "r": id, "v": st.V, "fv": string(fv), "s": string(sc)}).Execute()
+	if err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	return nil
+}
+
+// put records a create (changed == nil) or an update of r.
+func (l *changeLog) put(app core.App, r *core.Record, changed []string) error {
+	coll := r.Collection().Name
+	scopesOf, ok := synced[coll]
+	if !ok {
+		return nil
+	}
+	if changed != nil && len(changed) == 0 {
+		return nil // nothing changed: no new version
+	}
+	seq, err := l.seq(app)
+	if err != nil {
+		return err
+	}
+	st, err := loadState(app.DB(), coll, r.Id)
+	if err != nil {
+		return err
+	}
+	st.V++
+	if changed == nil {
+		changed = fieldNames(r)
+	}
+	device := access.AttributionOf(r).Device
+	for _, f := range changed {
+		st.FV[f] = fieldVersion{V: st.V, By: device}
+	}
+	if err := l.rescope(app, r, scopesOf, &st, seq); err != nil {
+		return err
+	}
+	if coll == schema.Findings && slices.Contains(changed, schema.FieldAgency) {
+		return l.reindexDependents(app, r, seq)
+	}
+	return nil
+}
+
+// rescope writes r's change rows for its current scopes and removal rows for the scopes it
+// left, then stores the new state.
+func (l *changeLog) rescope(app core.App, r *core.Record, scopesOf scoper, st *state, seq int64) error {
+	coll := r.Collection().Name
+	scopes, err := scopesOf(app, r)
+	if err != nil {
+		return err
+	}
+	scopes = scopeSet(scopes)
+	h := recordHash(coll, r.Id, st.V)
+	for _, s := range scopes {
+		if err := l.upsertChange(app.DB(), s, coll, r.Id, seq, opPut, st.V, h); err != nil {
+			return err
+		}
+	}
+	for _, s := range st.Scopes {
+		if !slices.Contains(scopes, s) {
+			if err := l.upsertChange(app.DB(), s, coll, r.Id, seq, opRemove, st.V, 0); err != nil {
+				return err
+			}
+		}
+	}
+	st.Scopes = scopes
+	return saveState(app.DB(), coll, r.Id, *st)
+}
+
+// reindexDependents moves the records whose scopes follow a finding's agency. Their data did
+// not change, so their versions stay; only their scope rows move.
+func (l *changeLog) reindexDependents(app core.App, finding *core.Record, seq int64) error {
+	deps, err := dependents(app, finding)
+	if err != nil {
+		return err
+	}
+	for _, d := range deps {
+		coll := d.Collection().Name
+		st, err := loadState(app.DB(), coll, d.Id)
+		if err != nil {
+			return err
+		}
+		if err := l.rescope(app, d, synced[coll], &st, seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// remove records the deletion of r: a removal row in every scope it was in.
+func (l *changeLog) remove(app core.App, r *core.Record) error {
+	coll := r.Collection().Name
+	if _, ok := synced[coll]; !ok {
+		return nil
+	}
+	seq, err := l.seq(app)
+	if err != nil {
+		return err
+	}
+	st, err := loadState(app.DB(), coll, r.Id)
+	if err != nil {
+		return err
+	}
+	for _, s := range st.Scopes {
+		if err := l.upsertChange(app.DB(), s, coll, r.Id, seq, opRemove, st.V+1, 0); err != nil {
+			return err
+		}
+	}
+	_, err = app.DB().Delete("fs_sync_records", dbx.HashExp{"coll": coll, "rid": r.Id}).Execute()
+	if err == nil && coll == schema.Findings {
+		err = l.reindexDependents(app, r, seq)
+	}
+	return err
+}
+
+const (
+	opPut    = "put"
+	opRemove = "remove"
+)
+
+// upsertChange replaces the change row of (scope, coll, id) and keeps the scope's running
+// checksum: the xor of the hashes of the live records in it.
+func (l *changeLog) upsertChange(db dbx.Builder, s Scope, coll, id string, seq int64, op string, v int64, h int64) error {
+	var old struct {
+		Op string `db:"op"`
+		H  int64  `db:"h"`
+	}
+	err := db.Select("op", "h").From("fs_sync_changes").
+		Where(dbx.HashExp{"scope": string(s), "coll": coll, "rid": id}).One(&old)
+	if err != nil && !isNoRows(err) {
+		return fmt.Errorf("read change: %w", err)
+	}
+	if op == opRemove && old.Op != opPut {
+		return nil // never was in this scope, or already removed
+	}
+	delta, dn := h, int64(0)
+	if op == opPut {
+		dn = 1
+	}
+	if old.Op == opPut {
+		delta ^= old.H
+		dn--
+	}
+	_, err = db.NewQuery(`INSERT INTO fs_sync_changes (scope, coll, rid, seq, op, v, h, at)
+		VALUES ({:s}, {:c}, {:r}, {:seq}, {:op}, {:v}, {:h}, {:at})
+		ON CONFLICT (scope, coll, rid) DO UPDATE SET seq = excluded.seq, op = excluded.op,
+			v = excluded.v, h = excluded.h, at = excluded.at`).
+		Bind(dbx.Params{"s": string(s), "c": coll, "r": id, "seq": seq, "op": op, "v": v, "h": h,
+			"at": l.now().Unix()}).Execute()
+	if err != nil {
+		return fmt.Errorf("write change: %w", err)
+	}
+	return addToChecksum(db, s, delta, dn)
+}
+
+// addToChecksum xors delta into the scope's checksum and adds dn to its record count. The xor
+// is done here, not in SQL: SQLite has no xor operator and its integer overflow turns to float.
+func addToChecksum(db dbx.Builder, s Scope, delta, dn int64) error {
+	var cur struct {
+		Checksum int64 `db:"checksum"`
+		N        int64 `db:"n"`
+	}
+	err := db.Select("checksum", "n").From("fs_sync_scopes").Where(dbx.HashExp{"scope": string(s)}).One(&cur)
+	if err != nil && !isNoRows(err) {
+		return fmt.Errorf("read checksum: %w", err)
+	}
+	_, err = db.NewQuery(`INSERT INTO fs_sync_scopes (scope, checksum, n) VALUES ({:s}, {:c}, {:n})
+		ON CONFLICT (scope) DO UPDATE SET checksum = excluded.checksum, n = excluded.n`).
+		Bind(dbx.Params{"s": string(s), "c": cur.Checksum ^ delta, "n": cur.N + dn}).Execute()
+	if err != nil {
+		return fmt.Errorf("write checksum: %w", err)
+	}
+	return nil
+}
+
+// recordHash is the hash a scope checksum is made of. Clients compute the same over their
+// local copies to detect drift: FNV-1a 64 of "coll/id/v", as a signed 64-bit integer.
+func recordHash(coll, id string, v int64) int64 {
+	f := fnv.New64a()
+	fmt.Fprintf(f, "%s/%s/%d", coll, id, v)
+	return int64(f.Sum64())
+}
+
+// changedFields lists the fields of r whose values differ from the stored original.
+func changedFields(r *core.Record) []string {
+	out := []string{}
+	orig := r.Original()
+	for _, f := range r.Collection().Fields {
+		name := f.GetName()
+		if name == "updated" {
+			continue
+		}
+		if !reflect.DeepEqual(orig.Get(name), r.Get(name)) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func fieldNames(r *core.Record) []string {
+	out := make([]string, 0, len(r.Collection().Fields))
+	for _, f := range r.Collection().Fields {
+		out = append(out, f.GetName())
+	}
+	return out
+}

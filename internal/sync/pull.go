@@ -1,0 +1,266 @@
+package sync
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/fault"
+)
+
+// PullRequest asks for the changes of each scope after the client's cursor.
+type PullRequest struct {
+	ClientID  string                 `json:"client_id"`
+	Scopes    map[Scope]ScopeRequest `json:"scopes"`
+	LimitRows int                    `json:"limit_rows"`
+}
+
+// ScopeRequest is the client's position in one scope.
+type ScopeRequest struct {
+	Cursor int64 `json:"cursor"`
+}
+
+// Scope statuses in a pull response.
+const (
+	StatusOK      = "ok"      // changes after the client's cursor follow
+	StatusAdded   = "added"   // the user gained this scope: download it from the start
+	StatusRemoved = "removed" // the user lost this scope: purge it
+	StatusReset   = "reset"   // the cursor is older than the removal horizon: download again
+)
+
+// PullResponse holds every scope's answer, all read from one snapshot of the database.
+type PullResponse struct {
+	Scopes map[Scope]*ScopeResponse `json:"scopes"`
+}
+
+// ScopeResponse is one scope's page of changes.
+type ScopeResponse struct {
+	Status   string   `json:"status"`
+	Cursor   int64    `json:"cursor"`
+	HasMore  bool     `json:"has_more"`
+	Changes  []Change `json:"changes"`
+	Checksum string   `json:"checksum,omitempty"`
+}
+
+// Change is the latest state of one record in a scope.
+type Change struct {
+	Seq  int64          `json:"seq"`
+	Coll string         `json:"coll"`
+	ID   string         `json:"id"`
+	Op   string         `json:"op"`
+	V    int64          `json:"v"`
+	Data map[string]any `json:"data,omitempty"`
+}
+
+type changeRow struct {
+	Coll string `db:"coll"`
+	RID  string `db:"rid"`
+	Seq  int64  `db:"seq"`
+	Op   string `db:"op"`
+	V    int64  `db:"v"`
+}
+
+// Pull answers req for actor. Every scope is read in one read transaction, so the response is
+// one consistent snapshot even while writers commit.
+func (s *Service) Pull(actor access.Actor, req PullRequest) (*PullResponse, error) {
+	limit := req.LimitRows
+	if limit <= 0 {
+		limit = s.cfg.DefaultPullRows
+	}
+	limit = min(limit, s.cfg.MaxPullRows)
+	for sc := range req.Scopes {
+		if !sc.Valid() {
+			return nil, fault.New(fault.Invalid, "bad_scope", "无效的同步范围："+string(sc), "invalid scope: "+string(sc))
+		}
+	}
+	db, ok := s.app.ConcurrentDB().(*dbx.DB)
+	if !ok {
+		return nil, fmt.Errorf("pull: no database handle")
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		return nil, fmt.Errorf("pull: begin: %w", err)
+	}
+	defer tx.Rollback()
+
+	var head, horizon int64
+	if err := tx.NewQuery("SELECT (SELECT seq FROM fs_sync_head), (SELECT seq FROM fs_sync_horizon)").Row(&head, &horizon); err != nil {
+		return nil, fmt.Errorf("pull: head: %w", err)
+	}
+	allowed := ScopesOf(actor)
+	res := &PullResponse{Scopes: map[Scope]*ScopeResponse{}}
+	for sc := range req.Scopes {
+		if !slices.Contains(allowed, sc) {
+			res.Scopes[sc] = &ScopeResponse{Status: StatusRemoved, Changes: []Change{}}
+		}
+	}
+	for _, sc := range allowed {
+		sr := &ScopeResponse{Status: StatusOK, Changes: []Change{}}
+		cur, asked := req.Scopes[sc]
+		switch {
+		case !asked:
+			sr.Status = StatusAdded
+		case cur.Cursor > 0 && cur.Cursor < horizon:
+			sr.Status = StatusReset
+		case cur.Cursor > head:
+			// A cursor from the future belongs to another server's history (a restored
+			// backup): start again rather than miss changes.
+			sr.Status = StatusReset
+		default:
+			sr.Cursor = cur.Cursor
+		}
+		if err := s.page(tx, sc, sr, &limit, head); err != nil {
+			return nil, err
+		}
+		res.Scopes[sc] = sr
+	}
+	return res, nil
+}
+
+// page fills sr with the changes of scope after sr.Cursor, within the remaining row budget.
+// A page never ends inside a transaction: all changes sharing the last seq come along, even
+// beyond the budget.
+func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, head int64) error {
+	rows := []changeRow{}
+	if *budget > 0 {
+		q := tx.Select("coll", "rid", "seq", "op", "v").From("fs_sync_changes").
+			Where(dbx.HashExp{"scope": string(sc)}).AndWhere(dbx.NewExp("seq > {:c}", dbx.Params{"c": sr.Cursor}))
+		if sr.Cursor == 0 {
+			q.AndWhere(dbx.HashExp{"op": opPut}) // a fresh download needs no removals
+		}
+		if err := q.OrderBy("seq", "coll", "rid").Limit(int64(*budget)).All(&rows); err != nil {
+			return fmt.Errorf("pull %s: %w", sc, err)
+		}
+	}
+	if len(rows) > 0 && len(rows) == *budget {
+		var err error
+		if rows, err = completeLastTx(tx, sc, rows, sr.Cursor == 0); err != nil {
+			return err
+		}
+	}
+	*budget -= len(rows)
+	if len(rows) > 0 {
+		sr.Cursor = rows[len(rows)-1].Seq
+	}
+	var more int
+	err := tx.NewQuery("SELECT EXISTS (SELECT 1 FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c})").
+		Bind(dbx.Params{"s": string(sc), "c": sr.Cursor}).Row(&more)
+	if err != nil {
+		return fmt.Errorf("pull %s: more: %w", sc, err)
+	}
+	sr.HasMore = more == 1
+	if !sr.HasMore {
+		// Nothing newer in this scope: the client is at the head of history.
+		sr.Cursor = max(sr.Cursor, head)
+		var sum int64
+		if err := tx.NewQuery("SELECT COALESCE((SELECT checksum FROM fs_sync_scopes WHERE scope = {:s}), 0)").
+			Bind(dbx.Params{"s": string(sc)}).Row(&sum); err != nil {
+			return fmt.Errorf("pull %s: checksum: %w", sc, err)
+		}
+		sr.Checksum = FormatChecksum(sum)
+	}
+	changes, err := s.loadChanges(tx, rows)
+	if err != nil {
+		return err
+	}
+	sr.Changes = changes
+	return nil
+}
+
+// completeLastTx replaces the rows of the last seq in a full page with all rows of that seq.
+func completeLastTx(tx *dbx.Tx, sc Scope, rows []changeRow, putsOnly bool) ([]changeRow, error) {
+	last := rows[len(rows)-1].Seq
+	i := len(rows)
+	for i > 0 && rows[i-1].Seq == last {
+		i--
+	}
+	var tail []changeRow
+	q := tx.Select("coll", "rid", "seq", "op", "v").From("fs_sync_changes").
+		Where(dbx.HashExp{"scope": string(sc), "seq": last})
+	if putsOnly {
+		q.AndWhere(dbx.HashExp{"op": opPut})
+	}
+	if err := q.OrderBy("coll", "rid").All(&tail); err != nil {
+		return nil, fmt.Errorf("pull %s: last tx: %w", sc, err)
+	}
+	return append(rows[:i], tail...), nil
+}
+
+// loadChanges reads the current data of the put rows, one query per collection.
+func (s *Service) loadChanges(tx *dbx.Tx, rows []changeRow) ([]Change, error) {
+	byColl := map[string][]any{}
+	for _, r := range rows {
+		if r.Op == opPut {
+			byColl[r.Coll] = append(byColl[r.Coll], r.RID)
+		}
+	}
+	data := map[string]map[string]any{}
+	for coll, ids := range byColl {
+		if err := s.loadRecords(tx, coll, ids, data); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Change, 0, len(rows))
+	for _, r := range rows {
+		c := Change{Seq: r.Seq, Coll: r.Coll, ID: r.RID, Op: r.Op, V: r.V}
+		if r.Op == opPut {
+			c.Data = data[r.Coll+"/"+r.RID]
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (s *Service) loadRecords(tx *dbx.Tx, coll string, ids []any, into map[string]map[string]any) error {
+	collection, err := s.app.FindCachedCollectionByNameOrId(coll)
+	if err != nil {
+		return fmt.Errorf("pull: collection %s: %w", coll, err)
+	}
+	var rows []dbx.NullStringMap
+	if err := tx.Select("*").From(coll).Where(dbx.In("id", ids...)).All(&rows); err != nil {
+		return fmt.Errorf("pull: load %s: %w", coll, err)
+	}
+	for _, row := range rows {
+		r, err := recordFromRow(collection, row)
+		if err != nil {
+			return err
+		}
+		into[coll+"/"+r.Id] = exportData(r)
+	}
+	return nil
+}
+
+// recordFromRow builds a record from a raw row, normalising each value as PocketBase does.
+func recordFromRow(c *core.Collection, row dbx.NullStringMap) (*core.Record, error) {
+	r := core.NewRecord(c)
+	for _, f := range c.Fields {
+		var raw any
+		if ns, ok := row[f.GetName()]; ok && ns.Valid {
+			raw = ns.String
+		}
+		v, err := f.PrepareValue(r, raw)
+		if err != nil {
+			return nil, fmt.Errorf("pull: field %s.%s: %w", c.Name, f.GetName(), err)
+		}
+		r.SetRaw(f.GetName(), v)
+	}
+	return r, nil
+}
+
+// exportData is a record's public fields, as REST shows them. A user's own profile keeps the
+// email, which REST shows its owner too.
+func exportData(r *core.Record) map[string]any {
+	if r.Collection().IsAuth() {
+		r.IgnoreEmailVisibility(true)
+	}
+	m := r.PublicExport()
+	delete(m, core.FieldNameCollectionId)
+	delete(m, core.FieldNameCollectionName)
+	return m
+}
+
+// FormatChecksum renders a scope checksum as 16 hex digits.
+func FormatChecksum(sum int64) string { return fmt.Sprintf("%016x", uint64(sum)) }

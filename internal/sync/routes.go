@@ -1,0 +1,137 @@
+package sync
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/fault"
+	"github.com/haidian/fieldsync/internal/schema"
+)
+
+// routes mounts the protocol under /api/sync/v1. Every route needs a staff user's token;
+// superusers do not sync.
+func (s *Service) routes(se *core.ServeEvent) {
+	g := se.Router.Group("/api/sync/v1")
+	g.Bind(apis.RequireAuth(schema.Users), apis.BodyLimit(s.cfg.MaxBodyBytes))
+	g.POST("/clients", s.handleClients)
+	g.POST("/pull", s.handlePull)
+	g.POST("/push", s.handlePush)
+}
+
+// errorBody is the shape of every error the protocol returns: PocketBase's status, message
+// and data, plus a stable code.
+type errorBody struct {
+	Status  int            `json:"status"`
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Data    map[string]any `json:"data"`
+}
+
+func writeError(e *core.RequestEvent, err error) error {
+	fe, ok := fault.As(err)
+	if !ok {
+		e.App.Logger().Error("sync request failed", "path", e.Request.URL.Path, "error", err)
+		fe = fault.New(fault.Internal, "internal", "服务器内部错误，请稍后重试", "internal error; retry later")
+	}
+	return e.JSON(fe.Status(), errorBody{Status: fe.Status(), Code: fe.Code, Message: fe.Message(), Data: map[string]any{}})
+}
+
+var errBadJSON = fault.New(fault.Invalid, "bad_json", "请求内容不是有效的 JSON", "the body is not valid JSON")
+
+// decode reads the whole body into dst and returns the raw bytes, for the journal.
+func decode(e *core.RequestEvent, dst any) ([]byte, error) {
+	raw, err := io.ReadAll(e.Request.Body)
+	if err != nil {
+		return nil, errBadJSON.Wrap(err)
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return raw, errBadJSON.Wrap(err)
+	}
+	return raw, nil
+}
+
+func (s *Service) handleClients(e *core.RequestEvent) error {
+	var req ClientRequest
+	if _, err := decode(e, &req); err != nil {
+		return writeError(e, err)
+	}
+	res, err := s.RegisterClient(e.Auth, req)
+	if err != nil {
+		if fields, msg, ok := validationFields(err); ok {
+			return e.JSON(http.StatusBadRequest, errorBody{Status: 400, Code: "validation_failed", Message: msg,
+				Data: map[string]any{"fields": fields}})
+		}
+		return writeError(e, err)
+	}
+	return e.JSON(http.StatusOK, res)
+}
+
+func (s *Service) handlePull(e *core.RequestEvent) error {
+	var req PullRequest
+	if _, err := decode(e, &req); err != nil {
+		return writeError(e, err)
+	}
+	if _, err := s.client(e.Auth, req.ClientID); err != nil {
+		return writeError(e, err)
+	}
+	res, err := s.Pull(access.ActorFromAuth(e.Auth), req)
+	if err != nil {
+		return writeError(e, err)
+	}
+	return e.JSON(http.StatusOK, res)
+}
+
+// gapBody answers a push whose mids skip ahead of the server's.
+type gapBody struct {
+	errorBody
+	ExpectedMID int64             `json:"expected_mid"`
+	Results     []json.RawMessage `json:"results"`
+	LastMID     int64             `json:"last_mid"`
+}
+
+func (s *Service) handlePush(e *core.RequestEvent) error {
+	var req PushRequest
+	raw, err := decode(e, &req)
+	if err != nil {
+		return writeError(e, err)
+	}
+	client, err := s.client(e.Auth, req.ClientID)
+	if err != nil {
+		return writeError(e, err)
+	}
+	res, err := s.Push(e.Auth, client, req)
+	status, body := http.StatusOK, any(res)
+	var gap *GapError
+	switch {
+	case errors.As(err, &gap):
+		status = http.StatusConflict
+		body = gapBody{
+			errorBody: errorBody{Status: status, Code: "mid_gap", Data: map[string]any{},
+				Message: "变更编号不连续，请从 expected_mid 起重新推送 / mids skip ahead; resend from expected_mid"},
+			ExpectedMID: gap.Expected, Results: gap.Results, LastMID: res.LastMID,
+		}
+	case err != nil:
+		fe, ok := fault.As(err)
+		if !ok {
+			fe = fault.New(fault.Internal, "internal", "服务器内部错误，请稍后重试", "internal error; retry later")
+			e.App.Logger().Error("sync push failed", "client", req.ClientID, "error", err)
+		}
+		status = fe.Status()
+		body = errorBody{Status: status, Code: fe.Code, Message: fe.Message(), Data: map[string]any{}}
+	}
+	out, merr := json.Marshal(body)
+	if merr != nil {
+		return writeError(e, merr)
+	}
+	if jerr := s.appendJournal(journalEntry{ClientID: req.ClientID, User: e.Auth.Id, SentAt: req.SentAt,
+		Payload: raw, Response: out}); jerr != nil {
+		e.App.Logger().Error("sync journal append failed", "client", req.ClientID, "error", jerr)
+	}
+	return e.Blob(status, "application/json", out)
+}

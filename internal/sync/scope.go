@@ -1,0 +1,186 @@
+package sync
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/schema"
+)
+
+// Scope names a partition of synced data: "sd:<subdistrict>", "ag:<agency>", "ref" for
+// reference data, or "me:<user>" for a user's own records. A record may be in several.
+type Scope string
+
+// Ref is the scope of reference data every staff member syncs.
+const Ref Scope = "ref"
+
+// SubdistrictScope returns the scope of a subdistrict's records.
+func SubdistrictScope(id string) Scope { return Scope("sd:" + id) }
+
+// AgencyScope returns the scope of the cases referred to an agency.
+func AgencyScope(id string) Scope { return Scope("ag:" + id) }
+
+// MeScope returns the scope of a user's own records.
+func MeScope(id string) Scope { return Scope("me:" + id) }
+
+// Valid reports whether s is well formed.
+func (s Scope) Valid() bool {
+	if s == Ref {
+		return true
+	}
+	kind, id, ok := strings.Cut(string(s), ":")
+	return ok && id != "" && len(id) <= 64 && (kind == "sd" || kind == "ag" || kind == "me")
+}
+
+// ScopesOf returns the scopes a actor may sync, decided by the server on every request from
+// the actor's current memberships.
+func ScopesOf(a access.Actor) []Scope {
+	if !a.IsStaff() {
+		return nil
+	}
+	out := []Scope{Ref, MeScope(a.ID)}
+	if a.FieldStaff() {
+		for _, sd := range a.Subdistricts {
+			out = append(out, SubdistrictScope(sd))
+		}
+	}
+	if a.Agency != "" {
+		out = append(out, AgencyScope(a.Agency))
+	}
+	return out
+}
+
+// scoper computes the scopes of one record of a synced collection.
+type scoper func(app core.App, r *core.Record) ([]Scope, error)
+
+// synced lists the collections the sync protocol carries and how each is scoped. The scopes
+// mirror the collections' API rules: what a user pulls is what they could list through REST.
+// Report contacts, the audit trail and the sync journal are deliberately absent: they never
+// travel to phones.
+var synced = map[string]scoper{
+	schema.Subdistricts:  constant(Ref),
+	schema.Agencies:      constant(Ref),
+	schema.Dustfall:      constant(Ref),
+	schema.Users:         func(_ core.App, r *core.Record) ([]Scope, error) { return []Scope{MeScope(r.Id)}, nil },
+	schema.SyncIssues:    func(_ core.App, r *core.Record) ([]Scope, error) { return []Scope{MeScope(r.GetString("user"))}, nil },
+	schema.Places:        placeScopes,
+	schema.Households:    bySubdistrict,
+	schema.Centres:       withPlaceAgencies,
+	schema.Sites:         withPlaceAgencies,
+	schema.CentreClasses: bySubdistrict,
+	schema.Photos:        bySubdistrict,
+	schema.AlarmQuotas:   bySubdistrict,
+	schema.AlarmInstalls: bySubdistrict,
+	schema.LandEntries:   bySubdistrict,
+	schema.Reports:       bySubdistrict,
+	schema.Inspections:   withOwnAgency,
+	schema.Findings:      withOwnAgency,
+	schema.Referrals:     withOwnAgency,
+	schema.Enforcements:  enforcementScopes,
+}
+
+// Synced reports whether a collection is carried by the sync protocol.
+func Synced(coll string) bool {
+	_, ok := synced[coll]
+	return ok
+}
+
+func constant(s Scope) scoper {
+	return func(core.App, *core.Record) ([]Scope, error) { return []Scope{s}, nil }
+}
+
+func bySubdistrict(_ core.App, r *core.Record) ([]Scope, error) {
+	return []Scope{SubdistrictScope(r.GetString(schema.FieldSubdistrict))}, nil
+}
+
+func withOwnAgency(_ core.App, r *core.Record) ([]Scope, error) {
+	out := []Scope{SubdistrictScope(r.GetString(schema.FieldSubdistrict))}
+	if ag := r.GetString(schema.FieldAgency); ag != "" {
+		out = append(out, AgencyScope(ag))
+	}
+	return out, nil
+}
+
+// placeScopes puts a place in its subdistrict and in the scope of every agency that has one
+// of its findings referred to it, as the places' list rule does.
+func placeScopes(app core.App, r *core.Record) ([]Scope, error) {
+	out := []Scope{SubdistrictScope(r.GetString(schema.FieldSubdistrict))}
+	agencies, err := placeAgencies(app, r.Id)
+	if err != nil {
+		return nil, err
+	}
+	for _, ag := range agencies {
+		out = append(out, AgencyScope(ag))
+	}
+	return out, nil
+}
+
+// withPlaceAgencies scopes a place's detail record (centre, site) like its place.
+func withPlaceAgencies(app core.App, r *core.Record) ([]Scope, error) {
+	out := []Scope{SubdistrictScope(r.GetString(schema.FieldSubdistrict))}
+	agencies, err := placeAgencies(app, r.GetString(schema.FieldPlace))
+	if err != nil {
+		return nil, err
+	}
+	for _, ag := range agencies {
+		out = append(out, AgencyScope(ag))
+	}
+	return out, nil
+}
+
+func placeAgencies(app core.App, placeID string) ([]string, error) {
+	var agencies []string
+	err := app.DB().Select("agency").Distinct(true).From(schema.Findings).
+		Where(dbx.HashExp{"place": placeID}).AndWhere(dbx.NewExp("agency != ''")).
+		OrderBy("agency").Column(&agencies)
+	if err != nil {
+		return nil, fmt.Errorf("place agencies: %w", err)
+	}
+	return agencies, nil
+}
+
+// enforcementScopes follows the finding's referral, as the collection's list rule does.
+func enforcementScopes(app core.App, r *core.Record) ([]Scope, error) {
+	out := []Scope{SubdistrictScope(r.GetString(schema.FieldSubdistrict))}
+	var agency string
+	err := app.DB().Select("agency").From(schema.Findings).
+		Where(dbx.HashExp{"id": r.GetString("finding")}).Row(&agency)
+	if err != nil {
+		return nil, fmt.Errorf("enforcement scopes: %w", err)
+	}
+	if agency != "" {
+		out = append(out, AgencyScope(agency))
+	}
+	return out, nil
+}
+
+// dependents returns the records whose scopes follow a finding's agency: its place, the
+// place's centre or site, and the finding's enforcement actions.
+func dependents(app core.App, finding *core.Record) ([]*core.Record, error) {
+	var out []*core.Record
+	place := finding.GetString(schema.FieldPlace)
+	for _, q := range []struct{ coll, field, id string }{
+		{schema.Places, "id", place},
+		{schema.Centres, schema.FieldPlace, place},
+		{schema.Sites, schema.FieldPlace, place},
+		{schema.Enforcements, "finding", finding.Id},
+	} {
+		recs, err := app.FindAllRecords(q.coll, dbx.HashExp{q.field: q.id})
+		if err != nil {
+			return nil, fmt.Errorf("dependents of %s: %w", finding.Id, err)
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+func scopeSet(list []Scope) []Scope {
+	out := slices.Clone(list)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -1,0 +1,94 @@
+// Package sync is fieldsync's offline sync protocol: a sequence-numbered change log written in
+// the same transaction as every change to a synced collection, scoped pulls from one snapshot,
+// exactly-once pushes with per-field conflict detection, a hash-chained journal of every push,
+// and the compaction of old removal markers.
+//
+// The endpoints live under /api/sync/v1/; mobile-api/openapi.yaml is their contract.
+package sync
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Config holds the protocol's limits and retention.
+type Config struct {
+	// RemoveRetention is how long removal markers are kept. A client whose cursor is older
+	// than the compacted markers re-downloads the scope (status "reset").
+	RemoveRetention time.Duration
+	DefaultPullRows int
+	MaxPullRows     int
+	MaxMutations    int
+	MaxBodyBytes    int64
+	// SkewTolerance is the device clock difference beyond which a push is flagged.
+	SkewTolerance time.Duration
+	// CompactSchedule is the cron expression of the compaction job.
+	CompactSchedule string
+	// Now is the clock; tests inject their own.
+	Now func() time.Time
+}
+
+// DefaultConfig returns the production settings.
+func DefaultConfig() Config {
+	return Config{
+		RemoveRetention: 30 * 24 * time.Hour,
+		DefaultPullRows: 1000,
+		MaxPullRows:     5000,
+		MaxMutations:    500,
+		MaxBodyBytes:    16 << 20,
+		SkewTolerance:   5 * time.Minute,
+		CompactSchedule: "17 3 * * *",
+		Now:             time.Now,
+	}
+}
+
+// ConfigFromEnv returns DefaultConfig changed by FIELDSYNC_REMOVE_RETENTION_DAYS when set.
+func ConfigFromEnv() (Config, error) {
+	cfg := DefaultConfig()
+	if v := os.Getenv("FIELDSYNC_REMOVE_RETENTION_DAYS"); v != "" {
+		days, err := strconv.Atoi(v)
+		if err != nil || days < 1 {
+			return cfg, fmt.Errorf("FIELDSYNC_REMOVE_RETENTION_DAYS must be a positive integer, got %q", v)
+		}
+		cfg.RemoveRetention = time.Duration(days) * 24 * time.Hour
+	}
+	return cfg, nil
+}
+
+// Service is the sync protocol bound to one app.
+type Service struct {
+	app core.App
+	cfg Config
+	log *changeLog
+	now func() time.Time
+}
+
+// Register binds the change log, the locks, the routes and the compaction job to app.
+func Register(app core.App, cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Service{app: app, cfg: cfg, log: newChangeLog(cfg.Now), now: cfg.Now}
+	s.log.register(app)
+	registerLocks(app)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		s.routes(se)
+		return se.Next()
+	})
+	app.Cron().MustAdd("fieldsync_sync_compact", cfg.CompactSchedule, func() {
+		// A panic in a job must never take the server down.
+		defer func() {
+			if r := recover(); r != nil {
+				app.Logger().Error("sync compaction panicked", "panic", r)
+			}
+		}()
+		if _, err := s.Compact(); err != nil {
+			app.Logger().Error("sync compaction failed", "error", err)
+		}
+	})
+	return s
+}

@@ -25,13 +25,21 @@ import (
 // that has seen seq n has seen every change at or below n: no change can commit later with a
 // smaller number, which is exactly what wall-clock timestamps cannot promise.
 type changeLog struct {
-	mu    stdsync.Mutex
-	txSeq map[*core.TxAppInfo]int64
-	now   func() time.Time
+	mu  stdsync.Mutex
+	txs map[*core.TxAppInfo]*txState
+	now func() time.Time
+	// committed is told which scopes a transaction moved, after it commits.
+	committed func(seq int64, scopes []Scope)
 }
 
-func newChangeLog(now func() time.Time) *changeLog {
-	return &changeLog{txSeq: map[*core.TxAppInfo]int64{}, now: now}
+// txState is what the change log knows of one open transaction.
+type txState struct {
+	seq    int64
+	scopes map[Scope]bool
+}
+
+func newChangeLog(now func() time.Time, committed func(int64, []Scope)) *changeLog {
+	return &changeLog{txs: map[*core.TxAppInfo]*txState{}, now: now, committed: committed}
 }
 
 func (l *changeLog) register(app core.App) {
@@ -58,28 +66,56 @@ func (l *changeLog) register(app core.App) {
 
 // seq returns the sequence number of app's transaction, taking the next one on first use.
 func (l *changeLog) seq(app core.App) (int64, error) {
+	st, err := l.tx(app)
+	if err != nil {
+		return 0, err
+	}
+	return st.seq, nil
+}
+
+func (l *changeLog) tx(app core.App) (*txState, error) {
 	info := app.TxInfo()
 	if info == nil {
-		return 0, fmt.Errorf("change log: write outside a transaction")
+		return nil, fmt.Errorf("change log: write outside a transaction")
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if s, ok := l.txSeq[info]; ok {
-		return s, nil
+	if st, ok := l.txs[info]; ok {
+		return st, nil
 	}
-	var s int64
-	err := app.DB().NewQuery("UPDATE fs_sync_head SET seq = seq + 1 WHERE id = 1 RETURNING seq").Row(&s)
+	st := &txState{scopes: map[Scope]bool{}}
+	err := app.DB().NewQuery("UPDATE fs_sync_head SET seq = seq + 1 WHERE id = 1 RETURNING seq").Row(&st.seq)
 	if err != nil {
-		return 0, fmt.Errorf("next seq: %w", err)
+		return nil, fmt.Errorf("next seq: %w", err)
 	}
-	l.txSeq[info] = s
-	info.OnComplete(func(error) error {
+	l.txs[info] = st
+	info.OnComplete(func(txErr error) error {
 		l.mu.Lock()
-		delete(l.txSeq, info)
+		delete(l.txs, info)
 		l.mu.Unlock()
+		if txErr == nil && len(st.scopes) > 0 && l.committed != nil {
+			l.committed(st.seq, scopeSet(mapKeys(st.scopes)))
+		}
 		return nil
 	})
-	return s, nil
+	return st, nil
+}
+
+// touch notes that app's transaction moved scope s.
+func (l *changeLog) touch(app core.App, s Scope) {
+	if st, err := l.tx(app); err == nil {
+		l.mu.Lock()
+		st.scopes[s] = true
+		l.mu.Unlock()
+	}
+}
+
+func mapKeys[K comparable, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 // state is a synced record's bookkeeping row.
@@ -190,13 +226,13 @@ func (l *changeLog) rescope(app core.App, r *core.Record, scopesOf scoper, st *s
 	scopes = scopeSet(scopes)
 	h := recordHash(coll, r.Id, st.V)
 	for _, s := range scopes {
-		if err := l.upsertChange(app.DB(), s, coll, r.Id, seq, opPut, st.V, h); err != nil {
+		if err := l.upsertChange(app, s, coll, r.Id, seq, opPut, st.V, h); err != nil {
 			return err
 		}
 	}
 	for _, s := range st.Scopes {
 		if !slices.Contains(scopes, s) {
-			if err := l.upsertChange(app.DB(), s, coll, r.Id, seq, opRemove, st.V, 0); err != nil {
+			if err := l.upsertChange(app, s, coll, r.Id, seq, opRemove, st.V, 0); err != nil {
 				return err
 			}
 		}
@@ -240,7 +276,7 @@ func (l *changeLog) remove(app core.App, r *core.Record) error {
 		return err
 	}
 	for _, s := range st.Scopes {
-		if err := l.upsertChange(app.DB(), s, coll, r.Id, seq, opRemove, st.V+1, 0); err != nil {
+		if err := l.upsertChange(app, s, coll, r.Id, seq, opRemove, st.V+1, 0); err != nil {
 			return err
 		}
 	}
@@ -258,7 +294,8 @@ const (
 
 // upsertChange replaces the change row of (scope, coll, id) and keeps the scope's running
 // checksum: the xor of the hashes of the live records in it.
-func (l *changeLog) upsertChange(db dbx.Builder, s Scope, coll, id string, seq int64, op string, v int64, h int64) error {
+func (l *changeLog) upsertChange(app core.App, s Scope, coll, id string, seq int64, op string, v int64, h int64) error {
+	db := app.DB()
 	var old struct {
 		Op string `db:"op"`
 		H  int64  `db:"h"`
@@ -288,6 +325,7 @@ func (l *changeLog) upsertChange(db dbx.Builder, s Scope, coll, id string, seq i
 	if err != nil {
 		return fmt.Errorf("write change: %w", err)
 	}
+	l.touch(app, s)
 	return addToChecksum(db, s, delta, dn)
 }
 

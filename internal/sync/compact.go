@@ -2,18 +2,20 @@ package sync
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// Compact deletes the removal markers older than the retention and raises the horizon to the
+// Compact deletes the removal markers written before cutoff and raises the horizon to the
 // newest seq it deleted. Clients whose cursor is below the horizon may have missed a removal,
 // so their next pull answers "reset" for that scope. It returns how many markers it deleted.
-func (s *Service) Compact() (int64, error) {
-	cutoff := s.now().Add(-s.cfg.RemoveRetention).Unix()
+// The server runs it daily with cutoff = now - RemoveRetention.
+func Compact(app core.App, cutoffTime time.Time) (int64, error) {
+	cutoff := cutoffTime.Unix()
 	var deleted int64
-	err := s.app.RunInTransaction(func(tx core.App) error {
+	err := app.RunInTransaction(func(tx core.App) error {
 		var top int64
 		err := tx.DB().NewQuery("SELECT COALESCE(MAX(seq), 0) FROM fs_sync_changes WHERE op = 'remove' AND at < {:cut}").
 			Bind(dbx.Params{"cut": cutoff}).Row(&top)

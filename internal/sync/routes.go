@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -17,11 +18,30 @@ import (
 // routes mounts the protocol under /api/sync/v1. Every route needs a staff user's token;
 // superusers do not sync.
 func (s *Service) routes(se *core.ServeEvent) {
+	se.Router.BindFunc(s.refuseRevoked)
 	g := se.Router.Group("/api/sync/v1")
 	g.Bind(apis.RequireAuth(schema.Users), apis.BodyLimit(s.cfg.MaxBodyBytes))
 	g.POST("/clients", s.handleClients)
 	g.POST("/pull", s.handlePull)
 	g.POST("/push", s.handlePush)
+}
+
+// ClientHeader names the installation on every request a phone app makes, sync or not, so
+// that a revoked device is refused everywhere, not only on the sync routes.
+const ClientHeader = "X-Fieldsync-Client"
+
+func (s *Service) refuseRevoked(e *core.RequestEvent) error {
+	id := e.Request.Header.Get(ClientHeader)
+	if id == "" {
+		return e.Next()
+	}
+	var revoked bool
+	err := e.App.DB().Select("revoked").From(schema.SyncClients).
+		Where(dbx.HashExp{"client_id": id}).Row(&revoked)
+	if err == nil && revoked {
+		return writeError(e, errClientRevoked)
+	}
+	return e.Next()
 }
 
 // errorBody is the shape of every error the protocol returns: PocketBase's status, message

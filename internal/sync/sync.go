@@ -72,7 +72,8 @@ func Register(app core.App, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{app: app, cfg: cfg, log: newChangeLog(cfg.Now), now: cfg.Now}
+	s := &Service{app: app, cfg: cfg, now: cfg.Now}
+	s.log = newChangeLog(cfg.Now, s.poke)
 	s.log.register(app)
 	registerLocks(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
@@ -86,7 +87,7 @@ func Register(app core.App, cfg Config) *Service {
 				app.Logger().Error("sync compaction panicked", "panic", r)
 			}
 		}()
-		if _, err := s.Compact(); err != nil {
+		if _, err := Compact(app, s.now().Add(-cfg.RemoveRetention)); err != nil {
 			app.Logger().Error("sync compaction failed", "error", err)
 		}
 	})

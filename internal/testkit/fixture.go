@@ -84,7 +84,7 @@ func fixtureRecords() []fixtureRecord {
 				"place": S("home"), "subdistrict": sd, "head_name": "王秀兰" + side, "phone": "13800000000",
 				"members": 1, "members_60plus": 1, "elderly_alone": true}},
 			fixtureRecord{schema.Centres, "centre" + side, map[string]any{
-				"place": S("centreplace"), "subdistrict": sd, "credit_code": "91110108MA01ABCD1X",
+				"place": S("centreplace"), "subdistrict": sd, "credit_code": "91110108MA01ABCD5T",
 				"legal_rep_name": "张法人" + side, "legal_rep_phone": "13900000000",
 				"qualification": "licensed", "school_licence": true, "licence_no": "教民111010" + side,
 				"list_status": "white", "status": "operating"}},

@@ -120,6 +120,13 @@ func Serve(t testing.TB, app *tests.TestApp) *Server {
 	return &Server{App: app, URL: srv.URL, t: t}
 }
 
+// For returns a view of s that reports failures to t, for subtests and fuzz targets.
+func (s *Server) For(t testing.TB) *Server {
+	c := *s
+	c.t = t
+	return &c
+}
+
 // Response is a decoded HTTP response.
 type Response struct {
 	Status int

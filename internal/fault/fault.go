@@ -36,8 +36,14 @@ func New(kind Kind, code, zh, en string) *Error {
 // Error returns the bilingual message.
 func (e *Error) Error() string { return e.Message() }
 
-// Message is the text people read: Chinese, then English.
-func (e *Error) Message() string { return e.ZH + " / " + e.EN }
+// Message is the text people read: Chinese, then English. A message that came already
+// bilingual from elsewhere (a validation error) is kept in ZH with EN empty.
+func (e *Error) Message() string {
+	if e.EN == "" {
+		return e.ZH
+	}
+	return e.ZH + " / " + e.EN
+}
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }

@@ -20,6 +20,9 @@ const (
 // record it concerns (when there is one), so the author's phone receives it through the me:
 // scope and supervisors of that subdistrict see it in their queue.
 func (s *Service) raiseIssue(tx core.App, auth *core.Record, device string, m Mutation, kind string, res Result, r *core.Record) (string, error) {
+	if r == nil && Synced(m.Coll) && recordIDPattern.MatchString(m.ID) {
+		r, _ = tx.FindRecordById(m.Coll, m.ID) // the record a refused patch aimed at
+	}
 	sd := ""
 	if r != nil {
 		sd = r.GetString(schema.FieldSubdistrict)

@@ -24,6 +24,7 @@ func (s *Service) routes(se *core.ServeEvent) {
 	g.POST("/clients", s.handleClients)
 	g.POST("/pull", s.handlePull)
 	g.POST("/push", s.handlePush)
+	g.POST("/issues/{id}/resolve", s.handleResolve)
 }
 
 // ClientHeader names the installation on every request a phone app makes, sync or not, so
@@ -154,4 +155,24 @@ func (s *Service) handlePush(e *core.RequestEvent) error {
 		e.App.Logger().Error("sync journal append failed", "client", req.ClientID, "error", jerr)
 	}
 	return e.Blob(status, "application/json", out)
+}
+
+// ResolveRequest is a decision on a sync issue.
+type ResolveRequest struct {
+	Decision string `json:"decision"`
+}
+
+func (s *Service) handleResolve(e *core.RequestEvent) error {
+	var req ResolveRequest
+	if _, err := decode(e, &req); err != nil {
+		return writeError(e, err)
+	}
+	if req.Decision != Accept && req.Decision != Discard && req.Decision != Acknowledge {
+		return writeError(e, errBadDecision)
+	}
+	issue, err := s.Resolve(e.Auth, e.Request.PathValue("id"), req.Decision)
+	if err != nil {
+		return writeError(e, err)
+	}
+	return e.JSON(http.StatusOK, issue)
 }

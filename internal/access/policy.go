@@ -1,7 +1,9 @@
 package access
 
 import (
+	"maps"
 	"reflect"
+	"slices"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -18,8 +20,9 @@ type Policy struct {
 	// Scoped says the record has a subdistrict field: staff may create records only in their
 	// own subdistricts, and nobody but a superuser moves a record to another one.
 	Scoped bool
-	// Parents are relation fields (field → target collection) whose target must lie in the
+	// Parents are relation fields (field → target collection) whose targets must lie in the
 	// same subdistrict as the record, so a record can never link into another subdistrict.
+	// Multiple relations (photos) are checked target by target.
 	Parents map[string]string
 	// Immutable fields are set on create and never changed afterwards by staff.
 	Immutable []string
@@ -61,7 +64,7 @@ var Policies = map[string]Policy{
 	schema.Sites:         {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Inspections: {
 		Author: "inspector", Scoped: true, Immutable: []string{"programme", "place"},
-		Parents: map[string]string{"place": schema.Places},
+		Parents: map[string]string{"place": schema.Places, "photos": schema.Photos},
 		Owned: map[string]Owner{
 			"review":      {Roles: supervisorOnly, Default: "submitted"},
 			"reviewed_by": {Roles: supervisorOnly},
@@ -70,7 +73,9 @@ var Policies = map[string]Policy{
 	},
 	schema.Findings: {
 		Author: "author", Scoped: true, Immutable: []string{"programme", "place"},
-		Parents: map[string]string{"place": schema.Places, "inspection": schema.Inspections},
+		Parents: map[string]string{
+			"place": schema.Places, "inspection": schema.Inspections, "photos": schema.Photos,
+		},
 		Owned: map[string]Owner{
 			"status":     {Roles: supervisorOnly, Default: "open"},
 			"supervised": {Roles: supervisorOnly, Default: false},
@@ -93,11 +98,15 @@ var Policies = map[string]Policy{
 		Parents: map[string]string{"finding": schema.Findings},
 	},
 	schema.AlarmInstalls: {
-		Author: "installer", Scoped: true, Parents: map[string]string{"household": schema.Places},
+		Author: "installer", Scoped: true,
+		Parents: map[string]string{"household": schema.Places, "photos": schema.Photos},
 	},
 	schema.LandEntries: {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Reports: {
 		Scoped: true,
+		Parents: map[string]string{
+			"place": schema.Places, "finding": schema.Findings, "photos": schema.Photos,
+		},
 		Owned: map[string]Owner{
 			"status":      {Roles: supervisorOnly, Default: "received"},
 			"assigned_to": {Roles: supervisorOnly},
@@ -105,8 +114,27 @@ var Policies = map[string]Policy{
 	},
 	schema.Photos: {
 		Author: "uploader", Scoped: true,
-		Owned:  map[string]Owner{"status": {Default: "pending"}},
+		Owned: map[string]Owner{"status": {Default: "pending"}},
 	},
+}
+
+// locked lists the fields a writer of role may not change on update, in name order: the
+// immutable ones, the author, the subdistrict of a scoped record and the fields role does not own.
+func (p Policy) locked(role Role) []string {
+	locked := slices.Clone(p.Immutable)
+	if p.Author != "" {
+		locked = append(locked, p.Author)
+	}
+	if p.Scoped {
+		locked = append(locked, schema.FieldSubdistrict)
+	}
+	for field, owner := range p.Owned {
+		if !slices.Contains(owner.Roles, role) {
+			locked = append(locked, field)
+		}
+	}
+	slices.Sort(locked)
+	return locked
 }
 
 // isZero reports whether v is a field's empty value.
@@ -130,7 +158,22 @@ func isZero(v any) bool {
 	return reflect.ValueOf(v).IsZero()
 }
 
+// holds reports whether r's field holds v, compared after the field's own normalisation (so a
+// default written as an int matches a stored float64).
+func holds(r *core.Record, field string, v any) bool {
+	if v == nil {
+		return false
+	}
+	probe := core.NewRecord(r.Collection())
+	probe.Set(field, v)
+	return reflect.DeepEqual(probe.Get(field), r.Get(field))
+}
+
 // fieldChanged reports whether r's field differs from the stored original.
 func fieldChanged(r *core.Record, field string) bool {
 	return !reflect.DeepEqual(r.Get(field), r.Original().Get(field))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }

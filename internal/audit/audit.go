@@ -7,43 +7,91 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
-// Register binds the audit hooks. Audit rows can be neither changed nor deleted, by anyone.
+// Register binds the audit hooks. Each write and its audit row run in one transaction (the
+// write's own, or one opened for it), so neither is ever stored without the other. Audit rows
+// can be neither created, changed nor deleted through saves, by anyone: only this package
+// writes them, with a direct insert.
 func Register(app core.App) {
 	app.OnRecordCreateExecute().BindFunc(func(e *core.RecordEvent) error {
-		if err := e.Next(); err != nil {
-			return err
-		}
-		return record(e.App, e.Record, "create", snapshot(e.Record))
+		return logged(e, "create", func() map[string]any { return snapshot(e.Record) })
 	})
 	app.OnRecordUpdateExecute().BindFunc(func(e *core.RecordEvent) error {
-		changes := diff(e.Record)
-		if err := e.Next(); err != nil {
-			return err
-		}
-		return record(e.App, e.Record, "update", changes)
+		return logged(e, "update", func() map[string]any { return diff(e.Record) })
 	})
 	app.OnRecordDeleteExecute().BindFunc(func(e *core.RecordEvent) error {
 		before := snapshot(e.Record)
+		return logged(e, "delete", func() map[string]any { return before })
+	})
+	app.OnRecordCreate(schema.AuditLog).BindFunc(refuse)
+	app.OnRecordUpdate(schema.AuditLog).BindFunc(refuse)
+	app.OnRecordDelete(schema.AuditLog).BindFunc(refuse)
+	app.OnCollectionUpdateRequest().BindFunc(guardSchema)
+	app.OnCollectionDeleteRequest().BindFunc(guardSchema)
+	// An import may replace the log's definition or, with deleteMissing, drop it. The schema is
+	// the migrations' anyway: such imports are refused whole.
+	app.OnCollectionsImportRequest().BindFunc(func(e *core.CollectionsImportRequestEvent) error {
+		if e.DeleteMissing || slices.ContainsFunc(e.CollectionsData, touchesLog) {
+			return schemaError()
+		}
+		return e.Next()
+	})
+}
+
+// errAppendOnly refuses any save or deletion of an audit row, and edits of their collection.
+var errAppendOnly = validation.NewError("audit_append_only",
+	"审计记录只能由系统追加, 不能新建、修改或删除 / audit rows are appended by the system only; they cannot be created, changed or deleted")
+
+func refuse(*core.RecordEvent) error {
+	return router.NewBadRequestError(errAppendOnly.Message(), validation.Errors{"id": errAppendOnly})
+}
+
+// guardSchema keeps the audit log's collection as the migrations made it: changing its fields
+// or deleting it through the API (the admin UI) would delete its rows.
+func guardSchema(e *core.CollectionRequestEvent) error {
+	if e.Collection.Name == schema.AuditLog {
+		return schemaError()
+	}
+	return e.Next()
+}
+
+func schemaError() error {
+	return router.NewBadRequestError(errAppendOnly.Message(), validation.Errors{"collection": errAppendOnly})
+}
+
+// touchesLog reports whether an imported collection definition names the audit log.
+func touchesLog(c map[string]any) bool {
+	return c["name"] == schema.AuditLog || c["id"] == schema.CollectionID(schema.AuditLog)
+}
+
+// logged runs the rest of e's write and then appends its audit row, both in one transaction.
+// changes is called after the write, so the row holds the values as stored, with what the
+// write itself set (a new token key on a password change, the names of uploaded files).
+func logged(e *core.RecordEvent, action string, changes func() map[string]any) error {
+	if !audited(e.Record.Collection()) {
+		return e.Next()
+	}
+	outer := e.App
+	defer func() { e.App = outer }()
+	return outer.RunInTransaction(func(txApp core.App) error {
+		e.App = txApp
 		if err := e.Next(); err != nil {
 			return err
 		}
-		return record(e.App, e.Record, "delete", before)
+		return record(txApp, e.Record, action, changes())
 	})
-	refuse := func(e *core.RecordEvent) error {
-		return fmt.Errorf("audit log rows are append-only")
-	}
-	app.OnRecordUpdate(schema.AuditLog).BindFunc(refuse)
-	app.OnRecordDelete(schema.AuditLog).BindFunc(refuse)
 }
 
 // audited reports whether writes to c are recorded: every collection of ours and the staff
@@ -53,9 +101,6 @@ func audited(c *core.Collection) bool {
 }
 
 func record(app core.App, r *core.Record, action string, changes map[string]any) error {
-	if !audited(r.Collection()) {
-		return nil
-	}
 	attr := access.AttributionOf(r)
 	data, err := json.Marshal(changes)
 	if err != nil {
@@ -96,12 +141,16 @@ func snapshot(r *core.Record) map[string]any {
 	return out
 }
 
-// diff lists the fields whose values differ from the stored original, as [old, new] pairs.
-// A changed secret is listed without its values.
+// diff lists the fields whose values differ from the record's original, as [old, new] pairs.
+// A changed secret is listed without its values. The "updated" stamp is left out: every
+// update changes it, and the audit row has its own time.
 func diff(r *core.Record) map[string]any {
 	out := map[string]any{}
 	orig := r.Original()
 	for _, f := range r.Collection().Fields {
+		if _, ok := f.(*core.AutodateField); ok {
+			continue
+		}
 		name := f.GetName()
 		old, cur := orig.Get(name), r.Get(name)
 		if reflect.DeepEqual(old, cur) {

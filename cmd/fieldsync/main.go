@@ -15,7 +15,11 @@ import (
 )
 
 func main() {
-	pb := pocketbase.New()
+	durability, err := app.SynchronousFromEnv()
+	if err != nil {
+		log.Fatal(err)
+	}
+	pb := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: app.DBConnect(durability)})
 
 	var hooksDir string
 	pb.RootCmd.PersistentFlags().StringVar(&hooksDir, "hooksDir", "pb_hooks",
@@ -24,7 +28,8 @@ func main() {
 	// Flags must be parsed before the plugins read them.
 	_ = pb.RootCmd.ParseFlags(os.Args[1:])
 
-	jsvm.MustRegister(pb, jsvm.Config{HooksDir: hooksDir, HooksWatch: false})
+	// A small pool of prewarmed JS runtimes: without one every hook call builds a runtime.
+	jsvm.MustRegister(pb, jsvm.Config{HooksDir: hooksDir, HooksWatch: false, HooksPoolSize: 8})
 	// The schema is Go code in pb_migrations; automigrate stays off so that admin UI edits
 	// never write migration files behind the team's back.
 	migratecmd.MustRegister(pb, pb.RootCmd, migratecmd.Config{

@@ -201,8 +201,12 @@ func (a *applier) quarantine(subdistrict string) (Result, error) {
 }
 
 // loadClientFields sets the fields a client may send. System fields, hidden fields and
-// unknown names are refused, so a phone can never write what REST would not show it.
+// unknown names are refused, so a phone can never write what REST would not show it; values
+// PocketBase would silently coerce ("yes" for a bool) are refused as at the REST door.
 func loadClientFields(r *core.Record, data map[string]any) error {
+	if err := access.CheckTypes(r.Collection(), data); err != nil {
+		return err
+	}
 	for name, v := range data {
 		f := r.Collection().Fields.GetByName(name)
 		if f == nil || f.GetHidden() || name == core.FieldNameId || isAutodate(f) {

@@ -225,3 +225,17 @@ func TestPush_ConflictKeepsBothValues(t *testing.T) {
 		t.Fatalf("issue: %v %v", issue, err)
 	}
 }
+
+func TestPush_WrongTypesAreRefusedNotCoerced(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	d := newDevice(t, srv, testkit.InspectorA, "device-types-a")
+	res := results(t, d.push(sync.Mutation{Op: sync.OpPatch, Coll: "households", ID: testkit.Side("household", "a"),
+		BaseV: 1, Set: map[string]any{"members": "many", "elderly_alone": "yes"}}))
+	if res[0].Outcome != sync.Rejected || res[0].Fields["members"] != "wrong_type" || res[0].Fields["elderly_alone"] != "wrong_type" {
+		t.Fatalf("result = %+v", res[0])
+	}
+	h, err := srv.App.FindRecordById("households", testkit.Side("household", "a"))
+	if err != nil || h.GetInt("members") != 1 || !h.GetBool("elderly_alone") {
+		t.Fatalf("household changed: %v %v", h, err)
+	}
+}

@@ -1,0 +1,54 @@
+package app_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/haidian/fieldsync/internal/app"
+)
+
+func TestDBConnect_SynchronousPerDatabase(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		mode app.Synchronous
+		file string
+		want int // PRAGMA synchronous: 1 NORMAL, 2 FULL
+	}{
+		{app.SyncFull, "data.db", 2},
+		{app.SyncNormal, "data.db", 1},
+		{app.SyncFull, "auxiliary.db", 1},
+	} {
+		sub := filepath.Join(dir, string(tc.mode)+"-"+tc.file)
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		db, err := app.DBConnect(tc.mode)(filepath.Join(sub, tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got int
+		if err := db.NewQuery("PRAGMA synchronous").Row(&got); err != nil {
+			t.Fatal(err)
+		}
+		var journal string
+		db.NewQuery("PRAGMA journal_mode").Row(&journal)
+		db.Close()
+		if got != tc.want || journal != "wal" {
+			t.Errorf("%s %s: synchronous=%d journal=%s, want %d wal", tc.mode, tc.file, got, journal, tc.want)
+		}
+	}
+}
+
+func TestSynchronousFromEnv(t *testing.T) {
+	for env, want := range map[string]app.Synchronous{"": app.SyncFull, "normal": app.SyncNormal, "FULL": app.SyncFull} {
+		t.Setenv("FIELDSYNC_SYNCHRONOUS", env)
+		if got, err := app.SynchronousFromEnv(); err != nil || got != want {
+			t.Errorf("%q: %v %v", env, got, err)
+		}
+	}
+	t.Setenv("FIELDSYNC_SYNCHRONOUS", "OFF")
+	if _, err := app.SynchronousFromEnv(); err == nil {
+		t.Error("OFF accepted")
+	}
+}

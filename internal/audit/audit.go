@@ -17,6 +17,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/atomic"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -83,14 +84,11 @@ func logged(e *core.RecordEvent, action string, changes func() map[string]any) e
 	if !audited(e.Record.Collection()) {
 		return e.Next()
 	}
-	outer := e.App
-	defer func() { e.App = outer }()
-	return outer.RunInTransaction(func(txApp core.App) error {
-		e.App = txApp
+	return atomic.InTx(e, func() error {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		return record(txApp, e.Record, action, changes())
+		return record(e.App, e.Record, action, changes())
 	})
 }
 
@@ -141,12 +139,13 @@ func snapshot(r *core.Record) map[string]any {
 	return out
 }
 
-// diff lists the fields whose values differ from the record's original, as [old, new] pairs.
+// diff lists the fields whose values differ from the stored state the update replaced, as
+// [old, new] pairs.
 // A changed secret is listed without its values. The "updated" stamp is left out: every
 // update changes it, and the audit row has its own time.
 func diff(r *core.Record) map[string]any {
 	out := map[string]any{}
-	orig := r.Original()
+	orig := atomic.Previous(r)
 	for _, f := range r.Collection().Fields {
 		if _, ok := f.(*core.AutodateField); ok {
 			continue

@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/atomic"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -50,11 +51,10 @@ func (l *changeLog) register(app core.App) {
 		return l.put(e.App, e.Record, nil)
 	})
 	app.OnRecordUpdateExecute().BindFunc(func(e *core.RecordEvent) error {
-		changed := changedFields(e.Record)
 		if err := e.Next(); err != nil {
 			return err
 		}
-		return l.put(e.App, e.Record, changed)
+		return l.put(e.App, e.Record, changedFields(e.Record))
 	})
 	app.OnRecordDeleteExecute().BindFunc(func(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
@@ -357,16 +357,15 @@ func recordHash(coll, id string, v int64) int64 {
 	return int64(f.Sum64())
 }
 
-// changedFields lists the fields of r whose values differ from the stored original.
+// changedFields lists the fields of r, as just written, whose values differ from the state
+// the update replaced. The "updated" stamp counts: a save that changes nothing else still
+// moves it, and phones must see the same stamp as the server.
 func changedFields(r *core.Record) []string {
 	out := []string{}
-	orig := r.Original()
+	prev := atomic.Previous(r)
 	for _, f := range r.Collection().Fields {
 		name := f.GetName()
-		if name == "updated" {
-			continue
-		}
-		if !reflect.DeepEqual(orig.Get(name), r.Get(name)) {
+		if !reflect.DeepEqual(prev.Get(name), r.Get(name)) {
 			out = append(out, name)
 		}
 	}

@@ -125,10 +125,11 @@ func (s *Service) Pull(actor access.Actor, req PullRequest) (*PullResponse, erro
 // beyond the budget.
 func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, head int64) error {
 	rows := []changeRow{}
+	fresh := sr.Cursor == 0
 	if *budget > 0 {
 		q := tx.Select("coll", "rid", "seq", "op", "v").From("fs_sync_changes").
 			Where(dbx.HashExp{"scope": string(sc)}).AndWhere(dbx.NewExp("seq > {:c}", dbx.Params{"c": sr.Cursor}))
-		if sr.Cursor == 0 {
+		if fresh {
 			q.AndWhere(dbx.HashExp{"op": opPut}) // a fresh download needs no removals
 		}
 		if err := q.OrderBy("seq", "coll", "rid").Limit(int64(*budget)).All(&rows); err != nil {
@@ -137,7 +138,7 @@ func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, hea
 	}
 	if len(rows) > 0 && len(rows) == *budget {
 		var err error
-		if rows, err = completeLastTx(tx, sc, rows, sr.Cursor == 0); err != nil {
+		if rows, err = completeLastTx(tx, sc, rows, fresh); err != nil {
 			return err
 		}
 	}
@@ -145,9 +146,14 @@ func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, hea
 	if len(rows) > 0 {
 		sr.Cursor = rows[len(rows)-1].Seq
 	}
+	// From cursor 0 only puts are sent, so only puts count as more: a scope holding nothing but
+	// removals is complete for a fresh download.
+	moreQ := "SELECT EXISTS (SELECT 1 FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c})"
+	if fresh {
+		moreQ = "SELECT EXISTS (SELECT 1 FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c} AND op = 'put')"
+	}
 	var more int
-	err := tx.NewQuery("SELECT EXISTS (SELECT 1 FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c})").
-		Bind(dbx.Params{"s": string(sc), "c": sr.Cursor}).Row(&more)
+	err := tx.NewQuery(moreQ).Bind(dbx.Params{"s": string(sc), "c": sr.Cursor}).Row(&more)
 	if err != nil {
 		return fmt.Errorf("pull %s: more: %w", sc, err)
 	}

@@ -7,8 +7,8 @@ package atomic
 
 import (
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/spf13/cast"
 	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/spf13/cast"
 )
 
 // Priority of the wrapping handlers: before every other execute handler, so that those run

@@ -13,6 +13,8 @@ import (
 
 	// The schema, as Go migrations applied on start.
 	_ "github.com/haidian/fieldsync/pb_migrations"
+	// The shared workflow's sync commands, registered at init.
+	_ "github.com/haidian/fieldsync/internal/rectify"
 )
 
 // Bind registers every module's hooks and routes on app, with the default sync settings.

@@ -48,4 +48,3 @@ func review(_ core.App, actor access.Actor, r *core.Record, args map[string]any)
 	r.Set("reviewed_at", types.NowDateTime())
 	return nil
 }
-

@@ -267,11 +267,13 @@ func schemaSpecs() []spec {
 				multiRel("photos", s.Photos, 10),
 			}},
 		// Reporters' contact details live apart from the report, so that only supervisors of
-		// the handling subdistrict can ever read them.
+		// the handling subdistrict can ever read them. They read them by id or by expanding
+		// the report (report_contacts_via_report), never by listing: with a list rule, any
+		// filter or sort through the back-relation would drop the reports whose contacts are
+		// hidden from the caller, and so tell an inspector which residents left a name and
+		// phone. A nil list rule makes every such filter an error, for everyone but superusers.
 		{name: s.ReportContacts, unique: [][]string{{"report"}},
-			rules: a.Rules{
-				List: a.SupervisorWrite("report.subdistrict"), View: a.SupervisorWrite("report.subdistrict"),
-			},
+			rules: a.Rules{View: a.SupervisorWrite("report.subdistrict")},
 			fields: []core.Field{
 				rel("report", s.Reports, true),
 				text("name", false, 60),
@@ -342,7 +344,8 @@ func extendUsers(app core.App) error {
 	)
 	users.AddIndex("idx_users_agency", false, "`agency`", "")
 	self := "id = @request.auth.id"
-	colleagues := a.Staff + " && " + a.SupervRole + " && subdistricts.id ?= @request.auth.subdistricts.id"
+	colleagues := a.Staff + " && " + a.SupervRole + " && " + a.InSomeSubdistrict +
+		" && subdistricts.id ?= @request.auth.subdistricts.id"
 	users.ListRule = a.Rule(a.Any(self, colleagues))
 	users.ViewRule = a.Rule(a.Any(self, colleagues))
 	users.CreateRule = nil

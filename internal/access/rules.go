@@ -26,12 +26,17 @@ const (
 	FieldRole  = `(@request.auth.role = "inspector" || @request.auth.role = "supervisor")`
 	SupervRole = `@request.auth.role = "supervisor"`
 	AgencyRole = `@request.auth.agency != ""`
+	// InSomeSubdistrict is true when the signed-in user belongs to at least one subdistrict.
+	// It guards every membership test: PocketBase compares a missing value as "", so without
+	// it a user of no subdistrict (agency staff) would count as a member of "no subdistrict"
+	// and match every record or colleague whose subdistrict is empty.
+	InSomeSubdistrict = `@request.auth.subdistricts:length > 0`
 )
 
 // MemberOf is true when the signed-in user belongs to the subdistrict held in expr (a field
 // path such as "subdistrict" or "place.subdistrict", or "@request.body.subdistrict").
 func MemberOf(expr string) string {
-	return "@request.auth.subdistricts.id ?= " + expr
+	return InSomeSubdistrict + " && @request.auth.subdistricts.id ?= " + expr
 }
 
 // AgencyIs is true when the signed-in user's agency is the non-empty agency held in expr.

@@ -48,7 +48,9 @@ var (
 	// caseRecord: records of a case an agency may be asked to act on.
 	caseRecord = a.Rules{
 		List: a.ScopedRead("agency"), View: a.ScopedRead("agency"),
-		Create: a.FieldCreate(), Update: a.Rule(a.Staff, a.Any(a.FieldRole+" && "+a.MemberOf("subdistrict"), a.AgencyIs("agency"))),
+		// Agencies read these; they act through referrals and enforcement actions, never by
+		// editing the subdistrict's inspection or finding.
+		Create: a.FieldCreate(), Update: a.FieldUpdate(),
 	}
 )
 
@@ -96,7 +98,7 @@ func schemaSpecs() []spec {
 			}},
 		{name: s.Centres, rules: placeDetail, unique: [][]string{{"place"}},
 			indexes: [][]string{{"credit_code"}, {"subdistrict", "qualification"}},
-			fields: centreFields()},
+			fields:  centreFields()},
 		{name: s.CentreClasses, rules: fieldRecord,
 			fields: []core.Field{
 				rel("centre", s.Centres, true),
@@ -224,7 +226,7 @@ func schemaSpecs() []spec {
 				rel("installer", s.Users, false),
 			}},
 		{name: s.LandEntries,
-			rules: a.Rules{List: a.ScopedRead(""), View: a.ScopedRead(""), Create: a.FieldCreate()},
+			rules:   a.Rules{List: a.ScopedRead(""), View: a.ScopedRead(""), Create: a.FieldCreate()},
 			indexes: [][]string{{"place", "recorded_on"}},
 			fields: []core.Field{
 				rel("place", s.Places, true),

@@ -10,6 +10,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/spf13/cast"
 
 	"github.com/haidian/fieldsync/internal/schema"
 )
@@ -106,14 +107,29 @@ func enforceUpdate(app core.App, r *core.Record) error {
 	if !ok {
 		return nil
 	}
+	stored := storedState(app, r)
 	if attr := AttributionOf(r); ownershipApplies(attr) {
 		for _, field := range p.locked(attr.Actor.Role) {
-			if fieldChanged(r, field) {
+			if fieldChanged(stored, r, field) {
 				return protectedError(field)
 			}
 		}
 	}
 	return checkParents(app, r, p)
+}
+
+// storedState reads r's row as stored. Record.Original() is refreshed only when a record is
+// loaded, so for a record object saved twice it would report the first save's values as
+// changes.
+func storedState(app core.App, r *core.Record) *core.Record {
+	if r.IsNew() {
+		return r.Original()
+	}
+	stored, err := app.FindRecordById(r.Collection(), cast.ToString(r.LastSavedPK()))
+	if err != nil {
+		return r.Original()
+	}
+	return stored
 }
 
 // ownershipApplies reports whether field ownership binds this write: it does for staff and
@@ -134,19 +150,19 @@ func checkParents(app core.App, r *core.Record, p Policy) error {
 		return nil
 	}
 	sd := r.GetString(schema.FieldSubdistrict)
-	moved := r.IsNew() || fieldChanged(r, schema.FieldSubdistrict)
+	stored := storedState(app, r)
+	moved := r.IsNew() || fieldChanged(stored, r, schema.FieldSubdistrict)
 	for _, field := range sortedKeys(p.Parents) {
-		if !moved && !fieldChanged(r, field) {
+		if !moved && !fieldChanged(stored, r, field) {
 			continue
 		}
 		for _, id := range r.GetStringSlice(field) {
+			// A missing record and one of another subdistrict get the same answer, so a link
+			// attempt reveals nothing about another subdistrict's records.
 			parent, err := app.FindRecordById(p.Parents[field], id)
-			if err != nil {
-				return fieldError(field, "not_found", "关联记录不存在", "the linked record does not exist")
-			}
-			if parent.GetString(schema.FieldSubdistrict) != sd {
-				return fieldError(field, "subdistrict_mismatch",
-					"关联记录属于其他街镇", "the linked record belongs to another subdistrict")
+			if err != nil || parent.GetString(schema.FieldSubdistrict) != sd {
+				return fieldError(field, "link_invalid",
+					"关联记录不存在或属于其他街镇", "the linked record does not exist or belongs to another subdistrict")
 			}
 		}
 	}

@@ -91,6 +91,9 @@ var Policies = map[string]Policy{
 			"status":       {Roles: []Role{AgencyStaff}, Default: "pending"},
 			"response":     {Roles: []Role{AgencyStaff}},
 			"responded_by": {Roles: []Role{AgencyStaff}},
+			// The referring subdistrict sets the terms; the agency cannot move its own deadline.
+			"deadline": {Roles: supervisorOnly},
+			"reason":   {Roles: supervisorOnly},
 		},
 	},
 	schema.Enforcements: {
@@ -169,9 +172,9 @@ func holds(r *core.Record, field string, v any) bool {
 	return reflect.DeepEqual(probe.Get(field), r.Get(field))
 }
 
-// fieldChanged reports whether r's field differs from the stored original.
-func fieldChanged(r *core.Record, field string) bool {
-	return !reflect.DeepEqual(r.Get(field), r.Original().Get(field))
+// fieldChanged reports whether r's field differs from its stored state.
+func fieldChanged(stored, r *core.Record, field string) bool {
+	return !reflect.DeepEqual(r.Get(field), stored.Get(field))
 }
 
 func sortedKeys[V any](m map[string]V) []string {

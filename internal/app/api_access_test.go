@@ -93,8 +93,17 @@ type accessRow struct {
 	samples func(p *accessProbe) [2]string
 	// body returns a valid new record on side "a" or "b" (nil for views).
 	body func(p *accessProbe, side string) map[string]any
-	// change is an update that every actor allowed to update may make, field policies included.
-	change map[string]any
+	// change is an update that every actor allowed to update may make, field policies included;
+	// changeBy overrides it for actors whose role owns other fields.
+	change   map[string]any
+	changeBy map[accessActor]map[string]any
+}
+
+func (r accessRow) changeFor(a accessActor) map[string]any {
+	if c, ok := r.changeBy[a]; ok {
+		return c
+	}
+	return r.change
 }
 
 // accessFixture returns the samples named by testkit.Side(name, side).
@@ -147,20 +156,23 @@ var accessMatrix = map[string]accessRow{
 	schema.Inspections: {read: accBySide, create: accBySide, update: accBySide, del: accSuper,
 		samples: accessFixture("inspection"), body: (*accessProbe).inspectionBody,
 		change: map[string]any{"notes": "补充说明"}},
-	// The agency a finding is referred to reads it and may work on it.
+	// The agency a finding is referred to reads it; it acts through the referral, not by
+	// editing the subdistrict's finding.
 	schema.Findings: {
-		read: accBySide.with(actFire, "a"), create: accBySide, update: accBySide.with(actFire, "a"), del: accSuper,
+		read: accBySide.with(actFire, "a"), create: accBySide, update: accBySide, del: accSuper,
 		samples: accessFixture("finding"), body: (*accessProbe).findingBody,
 		change: map[string]any{"responsible_party": "房东"}},
 	// Both fixture referrals are addressed to the fire brigade, so its staff read and answer
-	// both, though they read only finding A (finding B names no agency).
+	// both, though they read only finding A (finding B names no agency). The referring
+	// supervisor sets the terms; the agency answers.
 	schema.Referrals: {
 		read:    accBySide.with(actFire, "ab"),
 		create:  accessCells{actSupA: "a", actSuper: "ab"},
 		update:  accessCells{actSupA: "a", actFire: "ab", actSuper: "ab"},
 		del:     accSuper,
 		samples: accessFixture("referral"), body: (*accessProbe).referralBody,
-		change: map[string]any{"reason": "涉及违法建设, 请消防支队报到"}},
+		change:   map[string]any{"reason": "涉及违法建设, 请消防支队报到"},
+		changeBy: map[accessActor]map[string]any{actFire: {"response": "已报到, 三日内处置"}}},
 	schema.Enforcements: {read: accBySide.with(actFire, "a"), create: accBySide, update: accSuper, del: accSuper,
 		samples: accessFixture("enforce"), body: (*accessProbe).enforcementBody,
 		change: map[string]any{"notes": "已约谈"}},
@@ -466,17 +478,18 @@ func (w accessWalk) create(t *testing.T, a accessActor) {
 // update: a may update exactly the samples of its cell; a refused update changes nothing and
 // answers like an update of a record that does not exist.
 func (w accessWalk) update(t *testing.T, a accessActor) {
-	ghost := w.p.do(a, "PATCH", accessPath(w.c.Name, accessGhostID, nil), w.row.change)
+	change := w.row.changeFor(a)
+	ghost := w.p.do(a, "PATCH", accessPath(w.c.Name, accessGhostID, nil), change)
 	for i, side := range []string{"a", "b"} {
 		id := w.samples[i]
 		before := w.p.fields(t, w.c.Name, id)
-		res := w.p.do(a, "PATCH", accessPath(w.c.Name, id, nil), w.row.change)
+		res := w.p.do(a, "PATCH", accessPath(w.c.Name, id, nil), change)
 		after := w.p.fields(t, w.c.Name, id)
 		if strings.Contains(w.row.update[a], side) {
 			if res.Status != 200 {
 				t.Errorf("%s updates sample %s: %d %s", a, side, res.Status, res.Body)
 			}
-			for k, v := range w.row.change {
+			for k, v := range change {
 				if fmt.Sprint(after[k]) != fmt.Sprint(v) {
 					t.Errorf("%s updates sample %s: %s is %v, want %v", a, side, k, after[k], v)
 				}

@@ -290,9 +290,9 @@ func TestAccess_WriteTricks(t *testing.T) {
 		{"finding moves to B", actInspA, "PATCH", schema.Findings, trkFindingA,
 			map[string]any{"subdistrict": trkSdB}, "subdistrict", "protected_field"},
 		{"finding links inspection B", actInspA, "PATCH", schema.Findings, trkFindingA,
-			map[string]any{"inspection": trkInspectionB}, "inspection", "subdistrict_mismatch"},
-		{"finding in A at venue B", actInspA, "POST", schema.Findings, "", venueBFinding, "place", "subdistrict_mismatch"},
-		{"referral in A of finding B", actSupA, "POST", schema.Referrals, "", crossReferral, "finding", "subdistrict_mismatch"},
+			map[string]any{"inspection": trkInspectionB}, "inspection", "link_invalid"},
+		{"finding in A at venue B", actInspA, "POST", schema.Findings, "", venueBFinding, "place", "link_invalid"},
+		{"referral in A of finding B", actSupA, "POST", schema.Referrals, "", crossReferral, "finding", "link_invalid"},
 		// A user of no subdistrict is a member of none, not of "no subdistrict".
 		{"place of no subdistrict, by a supervisor of none", actEnvSup, "POST", schema.Places, "", orphanPlace, "", ""},
 		{"referral answered by the wrong agency", actEnv, "PATCH", schema.Referrals, trkReferralA,

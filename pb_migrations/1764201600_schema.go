@@ -36,18 +36,18 @@ var (
 	refRules = a.Rules{List: a.Public(), View: a.Public()}
 	// fieldRecord: staff of the subdistrict read; inspectors and supervisors create and update.
 	fieldRecord = a.Rules{
-		List: a.ScopedRead(""), View: a.ScopedRead(""),
+		List: a.ScopedRead(), View: a.ScopedRead(),
 		Create: a.FieldCreate(), Update: a.FieldUpdate(),
 	}
 	// placeDetail: like fieldRecord, and agency users read the details of places that have a
 	// finding referred to their agency.
 	placeDetail = a.Rules{
-		List: a.ScopedRead("place.findings_via_place.agency"), View: a.ScopedRead("place.findings_via_place.agency"),
+		List: a.ScopedRead(a.ReferredVia("place.findings_via_place")), View: a.ScopedRead(a.ReferredVia("place.findings_via_place")),
 		Create: a.FieldCreate(), Update: a.FieldUpdate(),
 	}
 	// caseRecord: records of a case an agency may be asked to act on.
 	caseRecord = a.Rules{
-		List: a.ScopedRead("agency"), View: a.ScopedRead("agency"),
+		List: a.ScopedRead(a.AgencyIs("agency")), View: a.ScopedRead(a.AgencyIs("agency")),
 		// Agencies read these; they act through referrals and enforcement actions, never by
 		// editing the subdistrict's inspection or finding.
 		Create: a.FieldCreate(), Update: a.FieldUpdate(),
@@ -71,7 +71,7 @@ func schemaSpecs() []spec {
 			}},
 		{name: s.Places, indexes: [][]string{{"subdistrict", "kind"}},
 			rules: a.Rules{
-				List: a.ScopedRead("findings_via_place.agency"), View: a.ScopedRead("findings_via_place.agency"),
+				List: a.ScopedRead(a.ReferredVia("findings_via_place")), View: a.ScopedRead(a.ReferredVia("findings_via_place")),
 				Create: a.FieldCreate(), Update: a.FieldUpdate(),
 			},
 			fields: []core.Field{
@@ -122,7 +122,9 @@ func schemaSpecs() []spec {
 				rel("author", s.Users, false),
 			}},
 		{name: s.Photos, unique: [][]string{{"sha256"}},
-			rules: a.Rules{List: a.ScopedRead(""), View: a.ScopedRead(""), Create: a.FieldCreate()},
+			// An agency sees the evidence of the findings referred to it.
+			rules: a.Rules{List: a.ScopedRead(a.ReferredVia("findings_via_photos")), View: a.ScopedRead(a.ReferredVia("findings_via_photos")),
+				Create: a.FieldCreate()},
 			fields: []core.Field{
 				pattern("sha256", true, 64, `^[0-9a-f]{64}$`),
 				rel("subdistrict", s.Subdistricts, true),
@@ -135,7 +137,11 @@ func schemaSpecs() []spec {
 				geo("captured_location"),
 				rel("uploader", s.Users, false),
 			}},
-		{name: s.Inspections, rules: caseRecord,
+		// An agency sees its own inspections and those behind the findings referred to it.
+		{name: s.Inspections, rules: a.Rules{
+			List: a.ScopedRead(a.AgencyIs("agency"), a.ReferredVia("findings_via_inspection")), View: a.ScopedRead(a.AgencyIs("agency"), a.ReferredVia("findings_via_inspection")),
+			Create: a.FieldCreate(), Update: a.FieldUpdate(),
+		},
 			indexes: [][]string{{"subdistrict", "programme", "inspected_at"}},
 			fields: []core.Field{
 				sel("programme", v.Programme, true),
@@ -176,7 +182,7 @@ func schemaSpecs() []spec {
 			}},
 		{name: s.Referrals,
 			rules: a.Rules{
-				List: a.ScopedRead("agency"), View: a.ScopedRead("agency"),
+				List: a.ScopedRead(a.AgencyIs("agency")), View: a.ScopedRead(a.AgencyIs("agency")),
 				Create: a.SupervisorWrite("@request.body.subdistrict"),
 				Update: a.Rule(a.Staff, a.Any(a.SupervRole+" && "+a.MemberOf("subdistrict"), a.AgencyIs("agency"))),
 			},
@@ -192,7 +198,7 @@ func schemaSpecs() []spec {
 				rel("responded_by", s.Users, false),
 			}},
 		{name: s.Enforcements,
-			rules: a.Rules{List: a.ScopedRead("finding.agency"), View: a.ScopedRead("finding.agency"),
+			rules: a.Rules{List: a.ScopedRead(a.AgencyIs("finding.agency")), View: a.ScopedRead(a.AgencyIs("finding.agency")),
 				Create: a.FieldCreate()},
 			fields: []core.Field{
 				rel("finding", s.Findings, true),
@@ -204,7 +210,7 @@ func schemaSpecs() []spec {
 				rel("decided_by", s.Users, false),
 			}},
 		{name: s.AlarmQuotas, unique: [][]string{{"subdistrict", "unit_type", "year"}},
-			rules: a.Rules{List: a.ScopedRead(""), View: a.ScopedRead("")},
+			rules: a.Rules{List: a.ScopedRead(), View: a.ScopedRead()},
 			fields: []core.Field{
 				rel("subdistrict", s.Subdistricts, true),
 				sel("unit_type", v.AlarmUnitType, true),
@@ -226,7 +232,7 @@ func schemaSpecs() []spec {
 				rel("installer", s.Users, false),
 			}},
 		{name: s.LandEntries,
-			rules:   a.Rules{List: a.ScopedRead(""), View: a.ScopedRead(""), Create: a.FieldCreate()},
+			rules:   a.Rules{List: a.ScopedRead(), View: a.ScopedRead(), Create: a.FieldCreate()},
 			indexes: [][]string{{"place", "recorded_on"}},
 			fields: []core.Field{
 				rel("place", s.Places, true),
@@ -252,7 +258,7 @@ func schemaSpecs() []spec {
 		{name: s.Reports, unique: [][]string{{"tracking_no"}},
 			indexes: [][]string{{"subdistrict", "status"}},
 			rules: a.Rules{
-				List: a.ScopedRead(""), View: a.ScopedRead(""),
+				List: a.ScopedRead(), View: a.ScopedRead(),
 				Update: a.SupervisorWrite("subdistrict"),
 			},
 			fields: []core.Field{

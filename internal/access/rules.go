@@ -44,13 +44,20 @@ func AgencyIs(expr string) string {
 	return AgencyRole + " && " + expr + " ?= @request.auth.agency"
 }
 
-// ScopedRead lets staff read records of their subdistricts, and, when agencyExpr is not
-// empty, lets agency users read records whose agency expression is theirs.
-func ScopedRead(agencyExpr string) *string {
-	if agencyExpr == "" {
+// ScopedRead lets staff read records of their subdistricts, and agency users read records
+// that one of the agency conditions (AgencyIs, ReferredVia) grants them.
+func ScopedRead(agencyConds ...string) *string {
+	if len(agencyConds) == 0 {
 		return Rule(Staff, MemberOf("subdistrict"))
 	}
-	return Rule(Staff, Any(MemberOf("subdistrict"), AgencyIs(agencyExpr)))
+	return Rule(Staff, Any(append([]string{MemberOf("subdistrict")}, agencyConds...)...))
+}
+
+// ReferredVia grants agency users a record that a finding referred to their agency links to,
+// through the back-relation backRel (e.g. "findings_via_photos"). The finding must lie in the
+// record's subdistrict too, so a link that should never have been stored leads nowhere.
+func ReferredVia(backRel string) string {
+	return AgencyIs(backRel+".agency") + " && " + backRel + ".subdistrict ?= subdistrict"
 }
 
 // FieldCreate lets inspectors and supervisors create records in their subdistricts.

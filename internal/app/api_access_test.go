@@ -153,7 +153,8 @@ var accessMatrix = map[string]accessRow{
 	schema.Photos: {read: accBySide, create: accBySide, update: accSuper, del: accSuper,
 		samples: accessFixture("photo"), body: (*accessProbe).photoBody,
 		change: map[string]any{"mime": "image/png"}},
-	schema.Inspections: {read: accBySide, create: accBySide, update: accBySide, del: accSuper,
+	// An agency reads the inspection behind a finding referred to it.
+	schema.Inspections: {read: accBySide.with(actFire, "a"), create: accBySide, update: accBySide, del: accSuper,
 		samples: accessFixture("inspection"), body: (*accessProbe).inspectionBody,
 		change: map[string]any{"notes": "补充说明"}},
 	// The agency a finding is referred to reads it; it acts through the referral, not by

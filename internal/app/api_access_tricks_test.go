@@ -195,13 +195,15 @@ func TestAccess_ExpandTricks(t *testing.T) {
 		{"the brigade's cases", actFire, schema.Agencies, testkit.AgencyFire, map[string][]string{
 			"findings_via_agency": {trkFindingA}, "referrals_via_agency": {trkReferralA, trkReferralB},
 			"inspections_via_agency": nil}},
+		// The brigade reads the evidence of the finding referred to it: its inspection and
+		// photo A, never photo B, whose forged link crosses subdistricts.
 		{"referred finding, as the brigade", actFire, schema.Findings, trkFindingA, map[string][]string{
-			"place": {trkVenueA}, "inspection": nil, "author": nil, "photos": nil,
+			"place": {trkVenueA}, "inspection": {trkInspectionA}, "author": nil, "photos": {trkPhotoA},
 			"referrals_via_finding": {trkReferralA}, "enforcement_actions_via_finding": {testkit.Side("enforce", "a")}}},
 		{"finding B behind referral B", actFire, schema.Referrals, trkReferralB, map[string][]string{
 			"finding": nil, "finding.place": nil}},
 		{"resident behind a visible place", actFire, schema.Places, trkVenueA, map[string][]string{
-			"households_via_place": nil, "inspections_via_place": nil}},
+			"households_via_place": nil, "inspections_via_place": {trkInspectionA}}},
 		{"resident, as inspector", actInspA, schema.Places, trkVenueA, map[string][]string{
 			"households_via_place": {hh}}},
 		{"reporter, as inspector", actInspA, schema.Reports, trkReportA, map[string][]string{

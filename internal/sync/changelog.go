@@ -209,7 +209,7 @@ func (l *changeLog) put(app core.App, r *core.Record, changed []string) error {
 	if err := l.rescope(app, r, scopesOf, &st, seq); err != nil {
 		return err
 	}
-	if coll == schema.Findings && slices.Contains(changed, schema.FieldAgency) {
+	if coll == schema.Findings && slices.ContainsFunc(changed, func(f string) bool { return slices.Contains(findingLinks, f) }) {
 		return l.reindexDependents(app, r, seq)
 	}
 	return nil

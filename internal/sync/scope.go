@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/atomic"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -73,12 +74,12 @@ var synced = map[string]scoper{
 	schema.Centres:       withPlaceAgencies,
 	schema.Sites:         withPlaceAgencies,
 	schema.CentreClasses: bySubdistrict,
-	schema.Photos:        bySubdistrict,
+	schema.Photos:        photoScopes,
 	schema.AlarmQuotas:   bySubdistrict,
 	schema.AlarmInstalls: bySubdistrict,
 	schema.LandEntries:   bySubdistrict,
 	schema.Reports:       bySubdistrict,
-	schema.Inspections:   withOwnAgency,
+	schema.Inspections:   inspectionScopes,
 	schema.Findings:      withOwnAgency,
 	schema.Referrals:     withOwnAgency,
 	schema.Enforcements:  enforcementScopes,
@@ -110,38 +111,45 @@ func withOwnAgency(_ core.App, r *core.Record) ([]Scope, error) {
 // of its findings referred to it, as the places' list rule does.
 func placeScopes(app core.App, r *core.Record) ([]Scope, error) {
 	out := []Scope{SubdistrictScope(r.GetString(schema.FieldSubdistrict))}
-	agencies, err := placeAgencies(app, r.Id)
-	if err != nil {
-		return nil, err
-	}
-	for _, ag := range agencies {
-		out = append(out, AgencyScope(ag))
-	}
-	return out, nil
+	return withFindingAgencies(app, r, out, dbx.HashExp{schema.FieldPlace: r.Id})
 }
 
 // withPlaceAgencies scopes a place's detail record (centre, site) like its place.
 func withPlaceAgencies(app core.App, r *core.Record) ([]Scope, error) {
 	out := []Scope{SubdistrictScope(r.GetString(schema.FieldSubdistrict))}
-	agencies, err := placeAgencies(app, r.GetString(schema.FieldPlace))
+	return withFindingAgencies(app, r, out, dbx.HashExp{schema.FieldPlace: r.GetString(schema.FieldPlace)})
+}
+
+// inspectionScopes adds to the inspection's own agency those of the findings it found that
+// were referred, as the collection's list rule does.
+func inspectionScopes(app core.App, r *core.Record) ([]Scope, error) {
+	out, _ := withOwnAgency(app, r)
+	return withFindingAgencies(app, r, out, dbx.HashExp{"inspection": r.Id})
+}
+
+// photoScopes puts a photo in its subdistrict and in the scope of every agency with a finding
+// referred to it that shows the photo as evidence.
+func photoScopes(app core.App, r *core.Record) ([]Scope, error) {
+	out := []Scope{SubdistrictScope(r.GetString(schema.FieldSubdistrict))}
+	return withFindingAgencies(app, r, out,
+		dbx.NewExp("EXISTS (SELECT 1 FROM json_each(photos) WHERE value = {:photo})", dbx.Params{"photo": r.Id}))
+}
+
+// withFindingAgencies adds the agencies of the referred findings of r's subdistrict that
+// match where, mirroring access.ReferredVia.
+func withFindingAgencies(app core.App, r *core.Record, out []Scope, where dbx.Expression) ([]Scope, error) {
+	var agencies []string
+	err := app.DB().Select("agency").Distinct(true).From(schema.Findings).
+		Where(where).AndWhere(dbx.NewExp("agency != ''")).
+		AndWhere(dbx.HashExp{schema.FieldSubdistrict: r.GetString(schema.FieldSubdistrict)}).
+		OrderBy("agency").Column(&agencies)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("finding agencies: %w", err)
 	}
 	for _, ag := range agencies {
 		out = append(out, AgencyScope(ag))
 	}
 	return out, nil
-}
-
-func placeAgencies(app core.App, placeID string) ([]string, error) {
-	var agencies []string
-	err := app.DB().Select("agency").Distinct(true).From(schema.Findings).
-		Where(dbx.HashExp{"place": placeID}).AndWhere(dbx.NewExp("agency != ''")).
-		OrderBy("agency").Column(&agencies)
-	if err != nil {
-		return nil, fmt.Errorf("place agencies: %w", err)
-	}
-	return agencies, nil
 }
 
 // enforcementScopes follows the finding's referral, as the collection's list rule does.
@@ -159,24 +167,49 @@ func enforcementScopes(app core.App, r *core.Record) ([]Scope, error) {
 	return out, nil
 }
 
+// findingLinks are the fields of a finding that other records' scopes follow.
+var findingLinks = []string{schema.FieldAgency, schema.FieldPlace, "inspection", "photos"}
+
 // dependents returns the records whose scopes follow a finding's agency: its place, the
-// place's centre or site, and the finding's enforcement actions.
+// place's centre or site, its inspection, its photos and its enforcement actions, as linked
+// now and as linked before this write (a record the finding let go may leave a scope).
 func dependents(app core.App, finding *core.Record) ([]*core.Record, error) {
 	var out []*core.Record
-	place := finding.GetString(schema.FieldPlace)
-	for _, q := range []struct{ coll, field, id string }{
-		{schema.Places, "id", place},
-		{schema.Centres, schema.FieldPlace, place},
-		{schema.Sites, schema.FieldPlace, place},
-		{schema.Enforcements, "finding", finding.Id},
-	} {
-		recs, err := app.FindAllRecords(q.coll, dbx.HashExp{q.field: q.id})
-		if err != nil {
-			return nil, fmt.Errorf("dependents of %s: %w", finding.Id, err)
+	seen := map[string]bool{}
+	for _, f := range []*core.Record{finding, atomic.Previous(finding)} {
+		place := f.GetString(schema.FieldPlace)
+		for _, q := range []struct {
+			coll  string
+			where dbx.Expression
+		}{
+			{schema.Places, dbx.HashExp{"id": place}},
+			{schema.Centres, dbx.HashExp{schema.FieldPlace: place}},
+			{schema.Sites, dbx.HashExp{schema.FieldPlace: place}},
+			{schema.Inspections, dbx.HashExp{"id": f.GetString("inspection")}},
+			{schema.Photos, dbx.In("id", anySlice(f.GetStringSlice("photos"))...)},
+			{schema.Enforcements, dbx.HashExp{"finding": f.Id}},
+		} {
+			recs, err := app.FindAllRecords(q.coll, q.where)
+			if err != nil {
+				return nil, fmt.Errorf("dependents of %s: %w", finding.Id, err)
+			}
+			for _, r := range recs {
+				if key := q.coll + "/" + r.Id; !seen[key] {
+					seen[key] = true
+					out = append(out, r)
+				}
+			}
 		}
-		out = append(out, recs...)
 	}
 	return out, nil
+}
+
+func anySlice(ids []string) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }
 
 func scopeSet(list []Scope) []Scope {

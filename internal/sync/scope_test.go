@@ -29,10 +29,14 @@ func localChecksum(changes []sync.Change) string {
 	return sync.FormatChecksum(sum)
 }
 
-// pullAll pulls until no scope has more and returns every change per scope, latest wins.
+// pullAll pulls until no scope has more and returns the device's copy of every scope, as a
+// client keeps it across pulls, with the checksums of the scopes at the head.
 func pullAll(d *device, limit int) (map[sync.Scope]map[string]sync.Change, map[sync.Scope]string) {
 	d.t.Helper()
-	got := map[sync.Scope]map[string]sync.Change{}
+	if d.local == nil {
+		d.local = map[sync.Scope]map[string]sync.Change{}
+	}
+	got := d.local
 	sums := map[sync.Scope]string{}
 	for range 1000 {
 		out := d.pull(limit)
@@ -206,8 +210,10 @@ func TestPull_RecordLeavingAScopeIsRemoved(t *testing.T) {
 	fire := newDevice(t, srv, testkit.FireStaff, "device-fire-01")
 	ag := sync.AgencyScope(testkit.AgencyFire)
 	before, _ := pullAll(fire, 0)
-	if _, ok := before[ag]["places/"+testkit.Side("venue", "a")]; !ok {
-		t.Fatalf("the place of a referred finding is not in the agency scope: %v", keys(before[ag]))
+	for _, key := range []string{"places/" + testkit.Side("venue", "a"), "inspections/" + testkit.Side("inspection", "a")} {
+		if _, ok := before[ag][key]; !ok {
+			t.Fatalf("%s of a referred finding is not in the agency scope: %v", key, keys(before[ag]))
+		}
 	}
 	// The supervisor takes the finding back from the fire brigade: the finding, its place and
 	// its enforcement action leave the agency's scope.
@@ -226,7 +232,8 @@ func TestPull_RecordLeavingAScopeIsRemoved(t *testing.T) {
 			removed[c.Coll+"/"+c.ID] = true
 		}
 	}
-	for _, key := range []string{"findings/" + f.Id, "places/" + testkit.Side("venue", "a"), "enforcement_actions/" + testkit.Side("enforce", "a")} {
+	for _, key := range []string{"findings/" + f.Id, "places/" + testkit.Side("venue", "a"),
+		"inspections/" + testkit.Side("inspection", "a"), "enforcement_actions/" + testkit.Side("enforce", "a")} {
 		if !removed[key] {
 			t.Errorf("%s not removed from the agency scope; removed = %v", key, removed)
 		}
@@ -388,5 +395,39 @@ func TestPush_RulesApplyAsAtTheRESTDoor(t *testing.T) {
 		Bind(map[string]any{"id": testkit.Side("finding", "a")}).Row(&door)
 	if door != string(access.DoorSync) {
 		t.Errorf("audit door = %q", door)
+	}
+}
+
+func TestPull_EvidenceFollowsTheReferral(t *testing.T) {
+	app := testkit.NewApp(t)
+	srv := testkit.Serve(t, app)
+	fire := newDevice(t, srv, testkit.FireStaff, "device-fire-02")
+	ag := sync.AgencyScope(testkit.AgencyFire)
+	photo := "photos/" + testkit.Side("photo", "a")
+	before, _ := pullAll(fire, 0)
+	if _, ok := before[ag][photo]; ok {
+		t.Fatal("a photo no referred finding shows reached the agency")
+	}
+	// The inspector attaches photo A to the referred finding: the brigade receives it.
+	f, _ := app.FindRecordById("findings", testkit.Side("finding", "a"))
+	f.Set("photos", []string{testkit.Side("photo", "a")})
+	if err := app.Save(f); err != nil {
+		t.Fatal(err)
+	}
+	after, sums := pullAll(fire, 0)
+	if _, ok := after[ag][photo]; !ok {
+		t.Fatalf("the referred finding's photo did not reach the agency: %v", keys(after[ag]))
+	}
+	if localChecksum(values(after[ag])) != sums[ag] {
+		t.Errorf("agency checksum %s, local %s", sums[ag], localChecksum(values(after[ag])))
+	}
+	// And detaching it takes it away again.
+	f.Set("photos", []string{})
+	if err := app.Save(f); err != nil {
+		t.Fatal(err)
+	}
+	final, _ := pullAll(fire, 0)
+	if _, ok := final[ag][photo]; ok {
+		t.Fatal("a detached photo stayed in the agency scope")
 	}
 }

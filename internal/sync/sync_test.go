@@ -34,6 +34,7 @@ type device struct {
 	id      string
 	mid     int64
 	cursors map[sync.Scope]sync.ScopeRequest
+	local   map[sync.Scope]map[string]sync.Change // what pullAll has applied
 }
 
 func newDevice(t *testing.T, srv *testkit.Server, user, clientID string) *device {

@@ -251,7 +251,8 @@ func (k *contract) checkRecord(coll string, data any) error {
 		return err
 	}
 	if err := s.Validate(inst); err != nil {
-		return fmt.Errorf("a %s record does not match the document's %s:\n%v\nrecord: %s",
+		return fmt.Errorf("a record of %s does not match the document's %s "+
+			"(\"false schema\" marks a field the schema does not list):\n%v\nrecord: %s",
 			coll, apidoc.RecordSchemaName(coll), err, clip(js))
 	}
 	k.mu.Lock()

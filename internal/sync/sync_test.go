@@ -240,3 +240,19 @@ func TestPush_WrongTypesAreRefusedNotCoerced(t *testing.T) {
 		t.Fatalf("household changed: %v %v", h, err)
 	}
 }
+
+func TestPush_AcknowledgedSurvivesARestart(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	d := newDevice(t, srv, testkit.InspectorA, "device-restart-a")
+	m := sync.Mutation{MID: 1, Op: sync.OpCreate, Coll: "places", ID: "restartplace001",
+		Data: map[string]any{"kind": "venue", "name": "重启前", "subdistrict": testkit.SubdistrictA, "address": "甲"}}
+	first := d.push(m)
+	srv.Restart()
+	again := d.push(m)
+	if first.Status != http.StatusOK || !bytes.Equal(first.Body, again.Body) {
+		t.Fatalf("after restart:\n%s\n%s", first.Body, again.Body)
+	}
+	if _, err := srv.App.FindRecordById("places", "restartplace001"); err != nil {
+		t.Fatal(err)
+	}
+}

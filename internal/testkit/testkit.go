@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync/atomic"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -89,35 +90,63 @@ func NewApp(t testing.TB) *tests.TestApp {
 	return app
 }
 
-// Server is an app served over real HTTP on loopback.
+// Server is an app served over real HTTP on loopback. Its address survives Restart.
 type Server struct {
 	App *tests.TestApp
 	URL string
 	t   testing.TB
+	mux *atomic.Pointer[http.Handler]
 }
 
 // Serve starts app's router, with every OnServe hook applied, on a loopback port.
 func Serve(t testing.TB, app *tests.TestApp) *Server {
 	t.Helper()
+	s := &Server{App: app, t: t, mux: new(atomic.Pointer[http.Handler])}
+	s.mux.Store(s.build(app))
+	// One listener for the server's whole life; Restart swaps the handler behind it.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		(*s.mux.Load()).ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	s.URL = srv.URL
+	return s
+}
+
+func (s *Server) build(app *tests.TestApp) *http.Handler {
+	s.t.Helper()
 	router, err := apis.NewRouter(app)
 	if err != nil {
-		t.Fatal(err)
+		s.t.Fatal(err)
 	}
-	se := &core.ServeEvent{App: app, Router: router}
-	var srv *httptest.Server
-	err = app.OnServe().Trigger(se, func(e *core.ServeEvent) error {
+	var h http.Handler
+	err = app.OnServe().Trigger(&core.ServeEvent{App: app, Router: router}, func(e *core.ServeEvent) error {
 		mux, err := e.Router.BuildMux()
-		if err != nil {
-			return err
-		}
-		srv = httptest.NewServer(mux)
-		return nil
+		h = mux
+		return err
 	})
 	if err != nil {
-		t.Fatal(err)
+		s.t.Fatal(err)
 	}
-	t.Cleanup(srv.Close)
-	return &Server{App: app, URL: srv.URL, t: t}
+	return &h
+}
+
+// Restart stops the app as a shutdown would (closing its databases) and starts a new app on
+// the same files, behind the same address. Requests in flight during the swap may fail, as
+// they would against a real restart.
+func (s *Server) Restart() {
+	s.t.Helper()
+	dir := s.App.DataDir()
+	s.App.ClearBootstrap()
+	app, err := tests.NewTestApp(dir) // a clone of the closed app's files
+	if err != nil {
+		s.t.Fatalf("testkit: restart: %v", err)
+	}
+	if bind != nil {
+		bind(app)
+	}
+	s.t.Cleanup(app.Cleanup)
+	s.App = app
+	s.mux.Store(s.build(app))
 }
 
 // For returns a view of s that reports failures to t, for subtests and fuzz targets.

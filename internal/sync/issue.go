@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -47,9 +48,9 @@ func (s *Service) raiseIssueIn(tx core.App, auth *core.Record, device string, m 
 	}
 	issue.Load(map[string]any{
 		"user": auth.Id, "subdistrict": subdistrict, "client_id": device, "mid": m.MID,
-		"kind": kind, "status": "open", "coll": m.Coll, "record_id": m.ID,
-		"field": firstConflictField(res), "code": res.Code, "message": res.Message,
-		"server_value": server, "client_value": client, "mutation": m,
+		"kind": kind, "status": "open", "coll": clip(m.Coll, 100, "-"), "record_id": clip(m.ID, 100, ""),
+		"field": clip(firstConflictField(res), 100, ""), "code": res.Code, "message": clip(res.Message, 1000, ""),
+		"server_value": server, "client_value": client, "mutation": keptMutation(m),
 	})
 	access.Attribute(issue, access.Attribution{Actor: access.System, Door: access.DoorSync})
 	if err := tx.Save(issue); err != nil {
@@ -63,4 +64,29 @@ func firstConflictField(res Result) string {
 		return res.Conflicts[0].Field
 	}
 	return ""
+}
+
+// clip fits a client-supplied string into an issue field: a malformed mutation (no
+// collection, an overlong id) must still get its rejection filed, or its mid would fail
+// forever and block every mutation queued after it.
+func clip(s string, max int, empty string) string {
+	if s == "" {
+		return empty
+	}
+	if r := []rune(s); len(r) > max {
+		return string(r[:max])
+	}
+	return s
+}
+
+// maxKeptMutation bounds the copy of a mutation an issue keeps.
+const maxKeptMutation = 256 << 10
+
+// keptMutation is the mutation as the issue keeps it: whole, or its identity if it is huge.
+func keptMutation(m Mutation) any {
+	if raw, err := json.Marshal(m); err == nil && len(raw) <= maxKeptMutation {
+		return m
+	}
+	return map[string]any{"mid": m.MID, "op": clip(m.Op, 20, ""), "coll": clip(m.Coll, 100, ""),
+		"id": clip(m.ID, 100, ""), "truncated": true}
 }

@@ -18,9 +18,12 @@ type PullRequest struct {
 	LimitRows int                    `json:"limit_rows"`
 }
 
-// ScopeRequest is the client's position in one scope.
+// ScopeRequest is the client's position in one scope. Floor is set while a download from the
+// start is under way: the server returns it with every page but the last, and the client
+// sends it back with the next page's cursor.
 type ScopeRequest struct {
 	Cursor int64 `json:"cursor"`
+	Floor  int64 `json:"floor,omitzero"`
 }
 
 // Scope statuses in a pull response.
@@ -40,6 +43,7 @@ type PullResponse struct {
 type ScopeResponse struct {
 	Status   string   `json:"status"`
 	Cursor   int64    `json:"cursor"`
+	Floor    int64    `json:"floor,omitzero"`
 	HasMore  bool     `json:"has_more"`
 	Changes  []Change `json:"changes"`
 	Checksum string   `json:"checksum,omitempty"`
@@ -103,14 +107,14 @@ func (s *Service) Pull(actor access.Actor, req PullRequest) (*PullResponse, erro
 		switch {
 		case !asked:
 			sr.Status = StatusAdded
-		case cur.Cursor > 0 && cur.Cursor < horizon:
+		case cur.Cursor > 0 && cur.since() < horizon:
 			sr.Status = StatusReset
-		case cur.Cursor > head:
+		case cur.Cursor > head || cur.Floor > head:
 			// A cursor from the future belongs to another server's history (a restored
 			// backup): start again rather than miss changes.
 			sr.Status = StatusReset
 		default:
-			sr.Cursor = cur.Cursor
+			sr.Cursor, sr.Floor = cur.Cursor, cur.Floor
 		}
 		if err := s.page(tx, sc, sr, &limit, head); err != nil {
 			return nil, err
@@ -118,6 +122,19 @@ func (s *Service) Pull(actor access.Actor, req PullRequest) (*PullResponse, erro
 		res.Scopes[sc] = sr
 	}
 	return res, nil
+}
+
+// since is the point of history the client has seen every removal after. For an incremental
+// pull it is the cursor. During a download from the start it is the floor, the head when the
+// download began: the pages' cursors are seqs of old records, but every record the client
+// holds was current at the floor, so it can only have missed a removal committed after it.
+// Judging a page's cursor against the horizon instead would restart a paged download forever
+// once compaction has raised the horizon above its first page.
+func (c ScopeRequest) since() int64 {
+	if c.Floor > 0 {
+		return c.Floor
+	}
+	return c.Cursor
 }
 
 // page fills sr with the changes of scope after sr.Cursor, within the remaining row budget.
@@ -158,6 +175,12 @@ func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, hea
 		return fmt.Errorf("pull %s: more: %w", sc, err)
 	}
 	sr.HasMore = more == 1
+	switch {
+	case sr.HasMore && fresh:
+		sr.Floor = head // a download from the start begins at this snapshot
+	case !sr.HasMore:
+		sr.Floor = 0
+	}
 	if !sr.HasMore {
 		// Nothing newer in this scope: the client is at the head of history.
 		sr.Cursor = max(sr.Cursor, head)

@@ -66,7 +66,7 @@ func (d *device) pull(limit int) sync.PullResponse {
 			delete(d.cursors, sc)
 			continue
 		}
-		d.cursors[sc] = sync.ScopeRequest{Cursor: sr.Cursor}
+		d.cursors[sc] = sync.ScopeRequest{Cursor: sr.Cursor, Floor: sr.Floor}
 	}
 	return out
 }

@@ -81,7 +81,7 @@ func (c *Client) Scopes(ctx context.Context) ([]Scope, error) {
 }
 
 func (c *Client) cursors(ctx context.Context) (map[Scope]scopeRequest, error) {
-	rows, err := c.db.QueryContext(ctx, "SELECT scope, cursor FROM cursors")
+	rows, err := c.db.QueryContext(ctx, "SELECT scope, cursor, floor FROM cursors")
 	if err != nil {
 		return nil, fmt.Errorf("read cursors: %w", err)
 	}
@@ -90,7 +90,7 @@ func (c *Client) cursors(ctx context.Context) (map[Scope]scopeRequest, error) {
 	for rows.Next() {
 		var sc Scope
 		var cur scopeRequest
-		if err := rows.Scan(&sc, &cur.Cursor); err != nil {
+		if err := rows.Scan(&sc, &cur.Cursor, &cur.Floor); err != nil {
 			return nil, fmt.Errorf("read cursors: %w", err)
 		}
 		out[sc] = cur
@@ -191,8 +191,9 @@ func (run *pullRun) applyScope(ctx context.Context, tx *sql.Tx, sc Scope, sr *sc
 			return err
 		}
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO cursors (scope, cursor) VALUES (?, ?) ON CONFLICT (scope) DO UPDATE SET cursor = excluded.cursor",
-		string(sc), sr.Cursor)
+	_, err := tx.ExecContext(ctx, `INSERT INTO cursors (scope, cursor, floor) VALUES (?, ?, ?)
+		ON CONFLICT (scope) DO UPDATE SET cursor = excluded.cursor, floor = excluded.floor`,
+		string(sc), sr.Cursor, sr.Floor)
 	if err != nil {
 		return fmt.Errorf("pull: cursor %s: %w", sc, err)
 	}
@@ -246,7 +247,7 @@ func restartScope(ctx context.Context, tx *sql.Tx, sc Scope) error {
 	if err := markStale(ctx, tx, sc); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE cursors SET cursor = 0 WHERE scope = ?", string(sc)); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE cursors SET cursor = 0, floor = 0 WHERE scope = ?", string(sc)); err != nil {
 		return fmt.Errorf("pull: restart %s: %w", sc, err)
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 
 // storeVersion is the version of storeSchema, kept in SQLite's user_version. A later client
 // that changes the schema migrates stores of older versions.
-const storeVersion = 1
+const storeVersion = 2
 
 // storeSchema is the local store. Every local operation runs in one transaction, so a phone
 // killed at any moment finds the store as it was before or after the operation, never between.
@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS record_scopes (
 	PRIMARY KEY (scope, coll, id)
 );
 CREATE INDEX IF NOT EXISTS record_scopes_record ON record_scopes (coll, id);
-CREATE TABLE IF NOT EXISTS cursors (scope TEXT PRIMARY KEY, cursor INTEGER NOT NULL);
+-- floor is set while a download from the start spans pages; the server needs it back.
+CREATE TABLE IF NOT EXISTS cursors (scope TEXT PRIMARY KEY, cursor INTEGER NOT NULL, floor INTEGER NOT NULL DEFAULT 0);
 -- The queued mutations, in mid order. A row is pending (acked = 0) until the server answers;
 -- an answer that changed the record keeps it (acked = 1, with the version and seq of the
 -- change) until a pull has passed that seq in every scope. Meanwhile it is replayed on the
@@ -76,6 +77,10 @@ func openStore(ctx context.Context, path string) (*sql.DB, error) {
 	err = db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
 	if err == nil && version > storeVersion {
 		err = fmt.Errorf("store version %d is newer than this client's %d", version, storeVersion)
+	}
+	if err == nil && version == 1 {
+		// Version 2 adds the floor of paged downloads from the start.
+		_, err = db.ExecContext(ctx, "ALTER TABLE cursors ADD COLUMN floor INTEGER NOT NULL DEFAULT 0")
 	}
 	if err == nil {
 		_, err = db.ExecContext(ctx, storeSchema+fmt.Sprintf("PRAGMA user_version = %d;", storeVersion))

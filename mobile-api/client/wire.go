@@ -40,6 +40,7 @@ type pullRequest struct {
 
 type scopeRequest struct {
 	Cursor int64 `json:"cursor"`
+	Floor  int64 `json:"floor,omitzero"`
 }
 
 type pullResponse struct {
@@ -57,6 +58,7 @@ const (
 type scopeResponse struct {
 	Status   string   `json:"status"`
 	Cursor   int64    `json:"cursor"`
+	Floor    int64    `json:"floor,omitzero"`
 	HasMore  bool     `json:"has_more"`
 	Changes  []change `json:"changes"`
 	Checksum string   `json:"checksum,omitempty"`

@@ -16,6 +16,7 @@ const (
 	Permission             // the caller may not do this
 	NotExist               // nothing there, or nothing the caller may see
 	Conflict               // the request disagrees with the server's state
+	TooLarge               // the request is bigger than the server accepts
 	Internal               // the server failed; retry later
 )
 
@@ -25,7 +26,9 @@ type Error struct {
 	Code string
 	ZH   string
 	EN   string
-	Err  error // the underlying cause, never shown to clients
+	// Fields maps the fields a validation refused to their codes, when there are any.
+	Fields map[string]string
+	Err    error // the underlying cause, never shown to clients
 }
 
 // New returns an error of kind with a code and its two messages.
@@ -66,6 +69,8 @@ func (e *Error) Status() int {
 		return http.StatusNotFound
 	case Conflict:
 		return http.StatusConflict
+	case TooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }

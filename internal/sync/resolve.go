@@ -62,7 +62,7 @@ func (s *Service) Resolve(auth *core.Record, issueID, decision string) (*core.Re
 	})
 	if err != nil {
 		if r, ok := asRefusal(err); ok && !isFault(err) {
-			return nil, fault.New(fault.Invalid, r.code, r.message, "").Wrap(err)
+			return nil, &fault.Error{Kind: fault.Invalid, Code: r.code, ZH: r.message, Fields: r.fields, Err: err}
 		}
 		return nil, err
 	}

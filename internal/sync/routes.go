@@ -60,14 +60,29 @@ func writeError(e *core.RequestEvent, err error) error {
 		e.App.Logger().Error("sync request failed", "path", e.Request.URL.Path, "error", err)
 		fe = fault.New(fault.Internal, "internal", "服务器内部错误，请稍后重试", "internal error; retry later")
 	}
-	return e.JSON(fe.Status(), errorBody{Status: fe.Status(), Code: fe.Code, Message: fe.Message(), Data: map[string]any{}})
+	return e.JSON(fe.Status(), bodyOf(fe))
 }
 
-var errBadJSON = fault.New(fault.Invalid, "bad_json", "请求内容不是有效的 JSON", "the body is not valid JSON")
+func bodyOf(fe *fault.Error) errorBody {
+	data := map[string]any{}
+	if len(fe.Fields) > 0 {
+		data["fields"] = fe.Fields
+	}
+	return errorBody{Status: fe.Status(), Code: fe.Code, Message: fe.Message(), Data: data}
+}
+
+var (
+	errBadJSON  = fault.New(fault.Invalid, "bad_json", "请求内容不是有效的 JSON", "the body is not valid JSON")
+	errTooLarge = fault.New(fault.TooLarge, "body_too_large", "请求内容过大，请分批发送", "the body is too large; send it in smaller batches")
+)
 
 // decode reads the whole body into dst and returns the raw bytes, for the journal.
 func decode(e *core.RequestEvent, dst any) ([]byte, error) {
 	raw, err := io.ReadAll(e.Request.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, errTooLarge.Wrap(err)
+	}
 	if err != nil {
 		return nil, errBadJSON.Wrap(err)
 	}
@@ -83,11 +98,10 @@ func (s *Service) handleClients(e *core.RequestEvent) error {
 		return writeError(e, err)
 	}
 	res, err := s.RegisterClient(e.Auth, req)
+	if fields, msg, ok := validationFields(err); ok {
+		err = &fault.Error{Kind: fault.Invalid, Code: "validation_failed", ZH: msg, Fields: fields, Err: err}
+	}
 	if err != nil {
-		if fields, msg, ok := validationFields(err); ok {
-			return e.JSON(http.StatusBadRequest, errorBody{Status: 400, Code: "validation_failed", Message: msg,
-				Data: map[string]any{"fields": fields}})
-		}
 		return writeError(e, err)
 	}
 	return e.JSON(http.StatusOK, res)
@@ -144,7 +158,7 @@ func (s *Service) handlePush(e *core.RequestEvent) error {
 			e.App.Logger().Error("sync push failed", "client", req.ClientID, "error", err)
 		}
 		status = fe.Status()
-		body = errorBody{Status: status, Code: fe.Code, Message: fe.Message(), Data: map[string]any{}}
+		body = bodyOf(fe)
 	}
 	out, merr := json.Marshal(body)
 	if merr != nil {

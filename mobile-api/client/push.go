@@ -188,3 +188,13 @@ func realign(ctx context.Context, tx *sql.Tx, last int64) error {
 	}
 	return rebuildAll(ctx, tx, touched)
 }
+
+// Pending returns how many local edits wait to be pushed or answered: what an app shows as
+// "n changes not yet synced".
+func (c *Client) Pending(ctx context.Context) (int, error) {
+	var n int
+	if err := c.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM outbox WHERE acked = 0").Scan(&n); err != nil {
+		return 0, fmt.Errorf("pending: %w", err)
+	}
+	return n, nil
+}

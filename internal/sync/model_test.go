@@ -1,0 +1,659 @@
+package sync_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/testkit"
+	"github.com/haidian/fieldsync/mobile-api/client"
+)
+
+// The model-based randomized test: ten phones of six users work offline through random
+// creates, patches, voids and commands, sync through a network that drops, duplicates and
+// loses answers, restart, lose and regain access, and run on clocks days off, while the server
+// restarts. After the network heals, every phone must agree with the server and every
+// mutation must have exactly one stored outcome, with nothing lost and nothing applied twice.
+//
+// CI runs modelSeeds seeds; FIELDSYNC_LONG=1 (make test-long) or -sync.seeds=N runs more, and
+// -sync.seed=S replays one. A failure prints its seed.
+var (
+	modelSeedCount = flag.Int("sync.seeds", 0, "seeds of the model test (0: 120, or 3000 with FIELDSYNC_LONG=1)")
+	modelSeed      = flag.Int64("sync.seed", -1, "run the model test for this seed only")
+	modelSteps     = flag.Int("sync.steps", 60, "random steps per seed")
+)
+
+func TestModel_RandomSeeds(t *testing.T) {
+	seeds := []int64{}
+	switch n := *modelSeedCount; {
+	case *modelSeed >= 0:
+		seeds = append(seeds, *modelSeed)
+	case n > 0:
+		for i := range n {
+			seeds = append(seeds, int64(i))
+		}
+	default:
+		count := 120
+		if os.Getenv("FIELDSYNC_LONG") != "" {
+			count = 3000
+		}
+		for i := range count {
+			seeds = append(seeds, int64(i))
+		}
+	}
+	for _, seed := range seeds {
+		if !t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) { runModel(t, seed, *modelSteps) }) {
+			t.Logf("replay with: go test ./internal/sync/ -run TestModel_RandomSeeds -sync.seed=%d -v", seed)
+			return
+		}
+	}
+}
+
+// netMode is what a phone's network does to its next requests.
+type netMode int
+
+const (
+	online     netMode = iota
+	offline            // requests fail before reaching the server
+	loseAnswer         // requests reach the server; answers are lost
+	duplicate          // every request is delivered twice; the second answer is returned
+)
+
+// flakyNet is a phone's network: a RoundTripper in front of the real server.
+type flakyNet struct {
+	mode netMode
+}
+
+var errNoSignal = errors.New("no signal")
+
+func (n *flakyNet) RoundTrip(req *http.Request) (*http.Response, error) {
+	if n.mode == offline {
+		return nil, errNoSignal
+	}
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+		req.Body.Close()
+	}
+	send := func() (*http.Response, error) {
+		r := req.Clone(req.Context())
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		return http.DefaultTransport.RoundTrip(r)
+	}
+	if n.mode == duplicate {
+		if res, err := send(); err == nil {
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+	}
+	res, err := send()
+	if n.mode == loseAnswer && err == nil {
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return nil, errNoSignal
+	}
+	return res, err
+}
+
+// phone is one simulated device.
+type phone struct {
+	name, user string
+	path       string
+	net        *flakyNet
+	skew       time.Duration
+	c          *client.Client
+	issued     int64                   // local edits made: the mids the server must answer
+	outcomes   map[int64]client.Result // every outcome the phone received, by mid
+}
+
+type model struct {
+	t      *testing.T
+	rng    *rand.Rand
+	srv    *testkit.Server
+	phones []*phone
+	moverA bool // whether the mover is in subdistrict A (else B)
+	mover  string
+	ctx    context.Context
+	stats  struct{ restarts, moves, reopens int }
+}
+
+func runModel(t *testing.T, seed int64, steps int) {
+	m := &model{t: t, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed)), ctx: t.Context(), moverA: true}
+	m.srv = testkit.Serve(t, testkit.NewApp(t))
+	m.mover = m.addMover()
+	users := []struct{ name, id string }{
+		{"inspA1", testkit.InspectorA}, {"inspA2", testkit.InspectorA}, {"inspB1", testkit.InspectorB},
+		{"inspB2", testkit.InspectorB}, {"supA1", testkit.SupervisorA}, {"supA2", testkit.SupervisorA},
+		{"supB1", testkit.SupervisorB}, {"fire1", testkit.FireStaff}, {"mover1", m.mover}, {"mover2", m.mover},
+	}
+	dir := t.TempDir()
+	for _, u := range users {
+		p := &phone{name: u.name, user: u.id, path: filepath.Join(dir, u.name+".db"), net: &flakyNet{},
+			skew:     time.Duration(m.rng.IntN(7*24)-3*24) * time.Hour,
+			outcomes: map[int64]client.Result{}}
+		m.open(p)
+		m.phones = append(m.phones, p)
+	}
+	for i := range steps {
+		m.step(i)
+	}
+	m.heal()
+	m.check()
+	m.summarize()
+}
+
+// summarize logs what the seed exercised, so a run shows it tested something.
+func (m *model) summarize() {
+	var counts []struct {
+		Outcome string `db:"outcome"`
+		N       int    `db:"n"`
+	}
+	m.srv.App.DB().NewQuery(`SELECT json_extract(result, '$.outcome') AS outcome, COUNT(*) AS n
+		FROM fs_sync_outcomes GROUP BY 1 ORDER BY 1`).All(&counts)
+	m.t.Logf("outcomes %v; server restarts %d, moves %d, phone restarts %d", counts, m.stats.restarts, m.stats.moves, m.stats.reopens)
+}
+
+// addMover creates an inspector of A whom the district will move between A and B.
+func (m *model) addMover() string {
+	users, err := m.srv.App.FindCollectionByNameOrId("users")
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	u := newRecord(users, map[string]any{"role": "inspector", "subdistricts": []string{testkit.SubdistrictA},
+		"email": "mover@fieldsync.test", "verified": true})
+	u.Id = testkit.ID("mover")
+	u.SetPassword(testkit.Password)
+	if err := m.srv.App.Save(u); err != nil {
+		m.t.Fatal(err)
+	}
+	return u.Id
+}
+
+func (m *model) open(p *phone) {
+	c, err := client.Open(m.ctx, p.path, client.Config{
+		BaseURL: m.srv.URL, ClientID: "model-" + p.name, AppVersion: "model",
+		TokenFunc: func(context.Context) (string, error) {
+			return m.srv.Token("users", p.user), nil
+		},
+		HTTPClient: &http.Client{Transport: p.net},
+		Now:        func() time.Time { return time.Now().Add(p.skew) },
+		MaxPush:    1 + m.rng.IntN(5),
+		PullRows:   3 + m.rng.IntN(40),
+	})
+	if err != nil {
+		m.t.Fatalf("open %s: %v", p.name, err)
+	}
+	p.c = c
+}
+
+// step takes one random action.
+func (m *model) step(i int) {
+	p := m.phones[m.rng.IntN(len(m.phones))]
+	switch r := m.rng.IntN(100); {
+	case r < 22:
+		m.create(p)
+	case r < 45:
+		m.patch(p)
+	case r < 49:
+		m.void(p)
+	case r < 51:
+		m.review(p)
+	case r < 53:
+		m.refer(p)
+	case r < 56:
+		m.forbiddenPatch(p)
+	case r < 84:
+		m.sync(p)
+	case r < 90:
+		p.c.Close()
+		m.open(p)
+		m.stats.reopens++
+	case r < 93:
+		m.srv.Restart()
+		m.stats.restarts++
+	case r < 97:
+		m.move()
+		m.stats.moves++
+	default:
+		p.net.mode = netMode(m.rng.IntN(4))
+	}
+}
+
+// local returns the phone's local records of coll in subdistrict sd ("" for any).
+func (m *model) local(p *phone, coll, sd string) []client.Record {
+	recs, err := p.c.List(m.ctx, coll)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return slices.DeleteFunc(recs, func(r client.Record) bool {
+		return (sd != "" && r.Data["subdistrict"] != sd) || r.Data["voided"] == true
+	})
+}
+
+func (m *model) pick(recs []client.Record) (client.Record, bool) {
+	if len(recs) == 0 {
+		return client.Record{}, false
+	}
+	return recs[m.rng.IntN(len(recs))], true
+}
+
+// mySubdistrict is a subdistrict the phone's user works in, as the phone believes.
+func (m *model) mySubdistrict(p *phone) string {
+	switch p.user {
+	case testkit.InspectorA, testkit.SupervisorA:
+		return testkit.SubdistrictA
+	case testkit.InspectorB, testkit.SupervisorB:
+		return testkit.SubdistrictB
+	case m.mover:
+		if m.rng.IntN(2) == 0 {
+			return testkit.SubdistrictA
+		}
+		return testkit.SubdistrictB
+	}
+	return "" // agency staff record nothing in subdistricts
+}
+
+func (m *model) edit(p *phone, err error) {
+	if err != nil {
+		m.t.Fatalf("%s: local edit: %v", p.name, err)
+	}
+	p.issued++
+}
+
+var words = []string{"楼道", "私拉电线", "电动车", "灭火器", "过期", "堵塞", "整改", "复查", "群租", "地下室"}
+
+func (m *model) text() string {
+	n := 1 + m.rng.IntN(3)
+	out := ""
+	for range n {
+		out += words[m.rng.IntN(len(words))]
+	}
+	return out + strconv.Itoa(m.rng.IntN(1000))
+}
+
+func (m *model) create(p *phone) {
+	sd := m.mySubdistrict(p)
+	if sd == "" {
+		return
+	}
+	place, ok := m.pick(m.local(p, "places", sd))
+	if !ok || m.rng.IntN(3) == 0 {
+		_, err := p.c.Create(m.ctx, "places", map[string]any{"kind": "venue", "name": m.text(),
+			"subdistrict": sd, "address": m.text()})
+		m.edit(p, err)
+		return
+	}
+	_, err := p.c.Create(m.ctx, "findings", map[string]any{"programme": "fire", "place": place.ID,
+		"subdistrict": sd, "category": "fire.wiring", "severity": "general", "description": m.text()})
+	m.edit(p, err)
+}
+
+// patchable lists fields staff may change, per collection.
+var patchable = map[string][]string{
+	"places":   {"name", "address", "grid"},
+	"findings": {"description", "responsible_party", "severity", "deadline"},
+}
+
+func (m *model) value(field string) any {
+	switch field {
+	case "severity":
+		return []string{"general", "major"}[m.rng.IntN(2)]
+	case "deadline":
+		return fmt.Sprintf("2018-%02d-%02d 00:00:00.000Z", 6+m.rng.IntN(6), 1+m.rng.IntN(28))
+	}
+	return m.text()
+}
+
+func (m *model) patch(p *phone) {
+	coll := []string{"places", "findings"}[m.rng.IntN(2)]
+	rec, ok := m.pick(m.local(p, coll, ""))
+	if !ok {
+		return
+	}
+	set := map[string]any{}
+	for range 1 + m.rng.IntN(2) {
+		f := patchable[coll][m.rng.IntN(len(patchable[coll]))]
+		set[f] = m.value(f)
+	}
+	m.edit(p, p.c.Patch(m.ctx, coll, rec.ID, set))
+}
+
+// forbiddenPatch tries what the rules refuse: an inspector closing a finding.
+func (m *model) forbiddenPatch(p *phone) {
+	rec, ok := m.pick(m.local(p, "findings", ""))
+	if !ok {
+		return
+	}
+	m.edit(p, p.c.Patch(m.ctx, "findings", rec.ID, map[string]any{"status": "closed"}))
+}
+
+func (m *model) void(p *phone) {
+	rec, ok := m.pick(m.local(p, "places", ""))
+	if !ok {
+		return
+	}
+	m.edit(p, p.c.Void(m.ctx, "places", rec.ID))
+}
+
+func (m *model) review(p *phone) {
+	rec, ok := m.pick(m.local(p, "inspections", ""))
+	if !ok {
+		return
+	}
+	decision := []string{"approve", "return"}[m.rng.IntN(2)]
+	m.edit(p, p.c.Command(m.ctx, "inspection.review@1", "inspections", rec.ID, map[string]any{"decision": decision}))
+}
+
+// refer has a supervisor refer a finding to the fire brigade, or take it back: the finding,
+// its place, inspection and photos enter or leave the brigade's scope.
+func (m *model) refer(p *phone) {
+	if p.user != testkit.SupervisorA && p.user != testkit.SupervisorB {
+		return
+	}
+	rec, ok := m.pick(m.local(p, "findings", ""))
+	if !ok {
+		return
+	}
+	agency := ""
+	if rec.Data["agency"] == "" {
+		agency = testkit.AgencyFire
+	}
+	m.edit(p, p.c.Patch(m.ctx, "findings", rec.ID, map[string]any{"agency": agency}))
+}
+
+// sync runs a push, a pull or both over the phone's current network. Network errors are
+// expected; any other error is a bug.
+func (m *model) sync(p *phone) {
+	var err error
+	switch m.rng.IntN(3) {
+	case 0:
+		var rep client.PushReport
+		rep, err = p.c.Push(m.ctx)
+		m.record(p, rep.Results)
+	case 1:
+		var rep client.PullReport
+		rep, err = p.c.Pull(m.ctx)
+		m.noHealing(p, rep)
+	default:
+		var push client.PushReport
+		var pull client.PullReport
+		push, pull, err = p.c.Sync(m.ctx)
+		m.record(p, push.Results)
+		m.noHealing(p, pull)
+	}
+	if err != nil && !errors.Is(err, errNoSignal) {
+		m.t.Fatalf("%s: sync over %v: %v", p.name, p.net.mode, err)
+	}
+	if m.rng.IntN(3) == 0 {
+		p.net.mode = netMode(m.rng.IntN(4))
+	}
+}
+
+// record keeps every outcome a phone received: one mid must always get the same outcome.
+func (m *model) record(p *phone, results []client.Result) {
+	for _, r := range results {
+		if prev, ok := p.outcomes[r.MID]; ok && !reflect.DeepEqual(prev, r) {
+			m.t.Fatalf("%s: mid %d answered twice differently:\n%+v\n%+v", p.name, r.MID, prev, r)
+		}
+		p.outcomes[r.MID] = r
+	}
+}
+
+// noHealing: drift between a phone and the server is a bug, never a normal event.
+func (m *model) noHealing(p *phone, rep client.PullReport) {
+	if len(rep.Healed) > 0 {
+		m.t.Fatalf("%s: checksums disagreed, healed %v", p.name, rep.Healed)
+	}
+}
+
+// move sends the mover to the other subdistrict.
+func (m *model) move() {
+	u, err := m.srv.App.FindRecordById("users", m.mover)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	m.moverA = !m.moverA
+	sd := testkit.SubdistrictB
+	if m.moverA {
+		sd = testkit.SubdistrictA
+	}
+	u.Set("subdistricts", []string{sd})
+	if err := m.srv.App.Save(u); err != nil {
+		m.t.Fatal(err)
+	}
+}
+
+// heal brings every phone online and syncs until nothing moves.
+func (m *model) heal() {
+	for _, p := range m.phones {
+		p.net.mode = online
+	}
+	for round := range 20 {
+		moved := false
+		for _, p := range m.phones {
+			push, pull, err := p.c.Sync(m.ctx)
+			if err != nil {
+				m.t.Fatalf("%s: healing sync: %v", p.name, err)
+			}
+			m.record(p, push.Results)
+			m.noHealing(p, pull)
+			moved = moved || len(push.Results) > 0 || pull.Changes > 0
+		}
+		if !moved && round > 0 {
+			return
+		}
+	}
+	m.t.Fatal("the phones never settled")
+}
+
+func (m *model) check() {
+	app := m.srv.App
+	for _, p := range m.phones {
+		if n, err := p.c.Pending(m.ctx); err != nil || n != 0 {
+			m.t.Fatalf("%s: %d edits still pending (%v)", p.name, n, err)
+		}
+		// Exactly one stored outcome per mutation the phone made: mids 1..issued, no gaps,
+		// no extras.
+		var mids []int64
+		err := app.DB().Select("mid").From("fs_sync_outcomes").
+			Where(dbx.HashExp{"client": "model-" + p.name}).OrderBy("mid").Column(&mids)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		if int64(len(mids)) != p.issued || (len(mids) > 0 && mids[len(mids)-1] != p.issued) {
+			m.t.Fatalf("%s: made %d edits, server stored outcomes for mids %v", p.name, p.issued, mids)
+		}
+		// Outcomes the phone heard are the ones the server stored, byte for byte.
+		for mid, heard := range p.outcomes {
+			var raw []byte
+			app.DB().Select("result").From("fs_sync_outcomes").
+				Where(dbx.HashExp{"client": "model-" + p.name, "mid": mid}).Row(&raw)
+			var stored client.Result
+			if err := json.Unmarshal(raw, &stored); err != nil || !reflect.DeepEqual(stored, heard) {
+				m.t.Fatalf("%s: mid %d heard %+v, stored %s", p.name, mid, heard, raw)
+			}
+		}
+	}
+	m.checkCreates()
+	m.checkConverged()
+	m.checkMatchesREST()
+}
+
+// checkMatchesREST: what a user syncs is exactly what the collections' API rules let them
+// list through REST, field for field. This oracle shares no code with the change log.
+func (m *model) checkMatchesREST() {
+	seen := map[string]bool{}
+	for _, p := range m.phones {
+		if seen[p.user] {
+			continue
+		}
+		seen[p.user] = true
+		synced := m.view(p.c)
+		token := m.srv.Token("users", p.user)
+		for _, coll := range []string{"places", "findings", "inspections", "households"} {
+			rest := m.restList(coll, token)
+			for id, data := range rest {
+				got, ok := synced[coll+"/"+id]
+				if !ok {
+					m.t.Fatalf("%s may list %s/%s through REST but does not sync it", p.user, coll, id)
+				}
+				if !reflect.DeepEqual(jsonRound(got.Data), data) {
+					m.t.Fatalf("%s/%s for %s: synced %v, REST %v", coll, id, p.user, got.Data, data)
+				}
+			}
+			for key := range synced {
+				if coll, id, _ := cutKey(key); slices.Contains([]string{"places", "findings", "inspections", "households"}, coll) {
+					if _, ok := m.restList(coll, token)[id]; !ok {
+						m.t.Fatalf("%s syncs %s, which REST does not let them list", p.user, key)
+					}
+				}
+			}
+		}
+	}
+}
+
+func cutKey(key string) (string, string, bool) {
+	for i := range key {
+		if key[i] == '/' {
+			return key[:i], key[i+1:], true
+		}
+	}
+	return key, "", false
+}
+
+func (m *model) restList(coll, token string) map[string]any {
+	out := map[string]any{}
+	for page := 1; ; page++ {
+		res := m.srv.For(m.t).Do(http.MethodGet, fmt.Sprintf("/api/collections/%s/records?perPage=500&page=%d", coll, page), token, nil)
+		if res.Status != http.StatusOK {
+			m.t.Fatalf("REST list %s: %d %s", coll, res.Status, res.Body)
+		}
+		var body struct {
+			Items      []map[string]any `json:"items"`
+			TotalPages int              `json:"totalPages"`
+		}
+		json.Unmarshal(res.Body, &body)
+		for _, it := range body.Items {
+			delete(it, "collectionId")
+			delete(it, "collectionName")
+			out[it["id"].(string)] = jsonRound(it)
+		}
+		if page >= body.TotalPages {
+			return out
+		}
+	}
+}
+
+func jsonRound(v any) any {
+	raw, _ := json.Marshal(v)
+	var out any
+	json.Unmarshal(raw, &out)
+	return out
+}
+
+// checkCreates: every create applied once and only once; none refused left a record behind.
+func (m *model) checkCreates() {
+	var rows []struct {
+		Result string `db:"result"`
+	}
+	if err := m.srv.App.DB().Select("result").From("fs_sync_outcomes").All(&rows); err != nil {
+		m.t.Fatal(err)
+	}
+	for _, row := range rows {
+		var r client.Result
+		json.Unmarshal([]byte(row.Result), &r)
+		if r.Coll == "" || r.ID == "" {
+			continue
+		}
+		_, err := m.srv.App.FindRecordById(r.Coll, r.ID)
+		switch r.Outcome {
+		case "applied", "merged", "conflict":
+			if err != nil {
+				m.t.Fatalf("%s/%s was %s but is not on the server", r.Coll, r.ID, r.Outcome)
+			}
+		}
+	}
+	var dupes int
+	m.srv.App.DB().NewQuery(`SELECT COUNT(*) FROM audit_log a WHERE action = 'create' AND EXISTS
+		(SELECT 1 FROM audit_log b WHERE b.action = 'create' AND b.coll = a.coll AND b.record_id = a.record_id AND b.id != a.id)`).Row(&dupes)
+	if dupes != 0 {
+		m.t.Fatalf("%d records were created twice", dupes)
+	}
+}
+
+// checkConverged: every phone holds exactly what a fresh phone of its user downloads now.
+func (m *model) checkConverged() {
+	fresh := map[string]map[string]client.Record{}
+	for _, p := range m.phones {
+		want, ok := fresh[p.user]
+		if !ok {
+			want = m.freshView(p.user)
+			fresh[p.user] = want
+		}
+		got := m.view(p.c)
+		for key, w := range want {
+			g, ok := got[key]
+			if !ok {
+				m.t.Fatalf("%s lacks %s (v%d)", p.name, key, w.V)
+			}
+			if g.V != w.V || !reflect.DeepEqual(g.Data, w.Data) {
+				m.t.Fatalf("%s holds %s v%d %v, the server v%d %v", p.name, key, g.V, g.Data, w.V, w.Data)
+			}
+		}
+		for key := range got {
+			if _, ok := want[key]; !ok {
+				m.t.Fatalf("%s holds %s, which its user may no longer see", p.name, key)
+			}
+		}
+	}
+}
+
+func (m *model) freshView(user string) map[string]client.Record {
+	c, err := client.Open(m.ctx, filepath.Join(m.t.TempDir(), "fresh.db"), client.Config{
+		BaseURL: m.srv.URL, Token: m.srv.Token("users", user), ClientID: "fresh-" + user, PullRows: 500})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Pull(m.ctx); err != nil {
+		m.t.Fatal(err)
+	}
+	return m.view(c)
+}
+
+// view lists a phone's local copies of the collections the test touches.
+func (m *model) view(c *client.Client) map[string]client.Record {
+	out := map[string]client.Record{}
+	for _, coll := range []string{"places", "findings", "inspections", "households", "sync_issues", "users"} {
+		recs, err := c.List(m.ctx, coll)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		for _, r := range recs {
+			out[coll+"/"+r.ID] = r
+		}
+	}
+	return out
+}
+
+func newRecord(c *core.Collection, data map[string]any) *core.Record {
+	r := core.NewRecord(c)
+	r.Load(data)
+	return r
+}

@@ -107,11 +107,18 @@ func checkServe(t *testing.T, bin, root, dataDir string) *server {
 
 func startServer(t *testing.T, bin, root, dataDir string) *server {
 	t.Helper()
-	addr := freeAddr(t)
 	logf, err := os.CreateTemp(root, "serve-*.log")
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv := launch(t, bin, root, dataDir, freeAddr(t), logf)
+	srv.waitHealthy(t)
+	return srv
+}
+
+// launch starts `fieldsync serve` on addr, logging to logf, without waiting for it.
+func launch(t *testing.T, bin, root, dataDir, addr string, logf *os.File) *server {
+	t.Helper()
 	cmd := exec.Command(bin, "serve", "--dir", dataDir, "--http", addr, prodMode)
 	cmd.Dir = root
 	// On a data dir without a superuser, PocketBase opens the installer in a browser; with
@@ -126,7 +133,6 @@ func startServer(t *testing.T, bin, root, dataDir string) *server {
 		srv.err = cmd.Wait()
 		close(srv.exited)
 	}()
-	srv.waitHealthy(t)
 	return srv
 }
 

@@ -1,19 +1,20 @@
 /// <reference path="../pb_data/types.d.ts" />
 
-// Local policy: major findings (重大隐患) are listed for supervised rectification.
+// Local policy: major findings (重大隐患) need a deadline, and their supervisors hear of them.
 //
 // The district's fire plan (海政办发〔2018〕16号) asks that every major hazard be listed for
-// government-supervised rectification (挂账督办) with a deadline. This file holds that rule as
-// local policy an operator may change without a build:
+// government-supervised rectification (挂账督办) with a deadline. Listing is a Go rule that
+// always holds (internal/rectify marks every major finding supervised); this file adds local
+// policy an operator may change without a build:
 //
 //   1. A finding of severity "major" must carry a rectification deadline. A save without one is
 //      refused with HTTP 400 and the field error
 //        data.deadline.code = "major_finding_needs_deadline"
 //      whichever door the save came through (REST, batch, admin UI, sync push, server code),
 //      because the check is a model hook (onRecordValidate), not a request hook.
-//   2. A major finding, once created, is marked supervised (挂账督办). The hook saves the stored
-//      finding itself, after the creation, so the audit trail records that change with door
-//      "hook" and actor "system"; the response to the create still shows the finding as sent.
+//   2. When a major finding is created, each supervisor of its subdistrict gets a notification
+//      (on their phone through sync, and in the admin UI). The hook's own saves are recorded in
+//      the audit trail with door "hook" and actor "system".
 //
 // To disable it: delete or rename this file (any name not ending in .pb.js) and restart.
 // To change it: edit it and restart (hooks are read on start). See README.md beside this file.
@@ -46,17 +47,26 @@ onRecordValidate((e) => {
 onRecordAfterCreateSuccess((e) => {
   e.next();
 
-  if (e.record.getString("severity") !== "major" || e.record.getBool("supervised")) {
+  if (e.record.getString("severity") !== "major") {
     return;
   }
-  // A fresh copy carries no request attribution: the save is the hook's own.
+  // The finding is already stored; a failure here must not turn its creation into an error.
   try {
-    const finding = e.app.findRecordById("findings", e.record.id);
-    finding.set("supervised", true);
-    e.app.save(finding);
+    const sd = e.record.getString("subdistrict");
+    const supervisors = e.app.findRecordsByFilter(
+      "users", "role = 'supervisor' && subdistricts.id ?= {:sd}", "", 0, 0, { sd: sd });
+    const notifications = e.app.findCollectionByNameOrId("notifications");
+    for (const supervisor of supervisors) {
+      const n = new Record(notifications);
+      n.set("user", supervisor.id);
+      n.set("kind", "major_found");
+      n.set("subdistrict", sd);
+      n.set("finding", e.record.id);
+      n.set("message", "新发现重大隐患，已挂账督办：" + e.record.getString("description"));
+      e.app.save(n);
+    }
   } catch (err) {
-    // The finding is already stored; a failure here must not turn its creation into an error.
-    e.app.logger().error("local_policy: cannot list a major finding for supervision",
+    e.app.logger().error("local_policy: cannot notify the supervisors of a major finding",
       "finding", e.record.id, "error", String(err));
   }
 }, "findings");

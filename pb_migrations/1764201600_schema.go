@@ -184,7 +184,8 @@ func schemaSpecs() []spec {
 			rules: a.Rules{
 				List: a.ScopedRead(a.AgencyIs("agency")), View: a.ScopedRead(a.AgencyIs("agency")),
 				Create: a.SupervisorWrite("@request.body.subdistrict"),
-				Update: a.Rule(a.Staff, a.Any(a.SupervRole+" && "+a.MemberOf("subdistrict"), a.AgencyIs("agency"))),
+				// The agency answers through the referral commands (internal/rectify).
+				Update: a.SupervisorWrite("subdistrict"),
 			},
 			fields: []core.Field{
 				rel("finding", s.Findings, true),

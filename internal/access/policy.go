@@ -76,21 +76,32 @@ var Policies = map[string]Policy{
 		Parents: map[string]string{
 			"place": schema.Places, "inspection": schema.Inspections, "photos": schema.Photos,
 		},
+		// The lifecycle moves only through the workflow commands of internal/rectify, which
+		// check each step's rules; no role writes these fields directly.
 		Owned: map[string]Owner{
-			"status":     {Roles: supervisorOnly, Default: "open"},
-			"supervised": {Roles: supervisorOnly, Default: false},
-			"agency":     {Roles: supervisorOnly},
-			"closed_by":  {Roles: supervisorOnly},
-			"closed_at":  {Roles: supervisorOnly},
+			"status":               {Default: "open"},
+			"supervised":           {Default: false},
+			"agency":               {},
+			"closed_by":            {},
+			"closed_at":            {},
+			"ordered_at":           {},
+			"acknowledged_by_name": {},
+			"acknowledged_at":      {},
+			"reinspection":         {},
+			"escalated_at":         {},
+			"return_reason":        {},
 		},
 	},
 	schema.Referrals: {
 		Author: "author", Scoped: true, Immutable: []string{"finding", "agency"},
 		Parents: map[string]string{"finding": schema.Findings},
 		Owned: map[string]Owner{
-			"status":       {Roles: []Role{AgencyStaff}, Default: "pending"},
-			"response":     {Roles: []Role{AgencyStaff}},
-			"responded_by": {Roles: []Role{AgencyStaff}},
+			// The agency answers through the referral commands.
+			"status":       {Default: "pending"},
+			"response":     {},
+			"responded_by": {},
+			"responded_at": {},
+			"escalated_at": {},
 			// The referring subdistrict sets the terms; the agency cannot move its own deadline.
 			"deadline": {Roles: supervisorOnly},
 			"reason":   {Roles: supervisorOnly},
@@ -115,9 +126,20 @@ var Policies = map[string]Policy{
 			"assigned_to": {Roles: supervisorOnly},
 		},
 	},
+	// Only the server writes notifications; their reader marks them read.
+	schema.Notifications: {
+		Owned: map[string]Owner{
+			"user": {}, "kind": {}, "subdistrict": {}, "finding": {}, "referral": {}, "message": {},
+		},
+	},
+	// A photo's status and the facts read from its bytes are set by internal/blobs when the
+	// verified bytes arrive, never by a client: they are evidence.
 	schema.Photos: {
-		Author: "uploader", Scoped: true,
-		Owned: map[string]Owner{"status": {Default: "pending"}},
+		Author: "uploader", Scoped: true, Immutable: []string{"sha256"},
+		Owned: map[string]Owner{
+			"status": {Default: "pending"}, "received_at": {}, "reused": {Default: false}, "public": {Default: false},
+			"mime": {}, "size": {}, "width": {}, "height": {}, "captured_at": {}, "captured_location": {},
+		},
 	},
 }
 

@@ -269,7 +269,7 @@ func resolveScenario(t *testing.T, k *contract) {
 		http.StatusBadRequest, "bad_json")
 	wantStatus(t, "acknowledge", ins.resolve(r.Issue, sync.Acknowledge), http.StatusOK, "")
 
-	// Accepting a conflict on a record closed since: the lock refuses it and the issue stays open.
+	// Accepting a conflict on a record voided since: the lock refuses it and the issue stays open.
 	f := testkit.Side("finding", "a")
 	sup.results(sync.Mutation{Op: sync.OpPatch, Coll: "findings", ID: f, BaseV: 1, Set: map[string]any{"responsible_party": "物业"}})
 	c := ins.results(sync.Mutation{Op: sync.OpPatch, Coll: "findings", ID: f, BaseV: 1, Set: map[string]any{"responsible_party": "房东"}})[0]
@@ -277,11 +277,11 @@ func resolveScenario(t *testing.T, k *contract) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec.Set("status", "closed")
+	rec.Set("voided", true)
 	if err := app.Save(rec); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, "accept on a closed record", sup.resolve(c.Issue, sync.Accept), http.StatusBadRequest, "validation_failed")
+	wantStatus(t, "accept on a voided record", sup.resolve(c.Issue, sync.Accept), http.StatusBadRequest, "validation_failed")
 	wantStatus(t, "the author acknowledges it", ins.resolve(c.Issue, sync.Acknowledge), http.StatusOK, "")
 }
 

@@ -349,6 +349,17 @@ func (p *accessProbe) syncJournalBody(side string) map[string]any {
 	return map[string]any{"client_id": "phone-" + p.word(), "user": accessInspector(side), "hash": p.hex64()}
 }
 
+// notificationBody is a notification for the inspector of side: each user reads and marks
+// read only their own.
+func (p *accessProbe) notificationBody(side string) map[string]any {
+	return map[string]any{"user": accessInspector(side), "kind": p.firstValue(schema.Notifications, "kind"),
+		"subdistrict": accessSubdistrict(side), "message": "逾期提醒 " + p.word()}
+}
+
+func (p *accessProbe) notificationSamples() [2]string {
+	return p.seed(schema.Notifications, p.notificationBody)
+}
+
 func (p *accessProbe) syncClientSamples() [2]string { return p.seed("sync_clients", p.syncClientBody) }
 func (p *accessProbe) syncIssueSamples() [2]string  { return p.seed("sync_issues", p.syncIssueBody) }
 func (p *accessProbe) syncJournalSamples() [2]string {

@@ -93,17 +93,8 @@ type accessRow struct {
 	samples func(p *accessProbe) [2]string
 	// body returns a valid new record on side "a" or "b" (nil for views).
 	body func(p *accessProbe, side string) map[string]any
-	// change is an update that every actor allowed to update may make, field policies included;
-	// changeBy overrides it for actors whose role owns other fields.
-	change   map[string]any
-	changeBy map[accessActor]map[string]any
-}
-
-func (r accessRow) changeFor(a accessActor) map[string]any {
-	if c, ok := r.changeBy[a]; ok {
-		return c
-	}
-	return r.change
+	// change is an update that every actor allowed to update may make, field policies included.
+	change map[string]any
 }
 
 // accessFixture returns the samples named by testkit.Side(name, side).
@@ -163,17 +154,16 @@ var accessMatrix = map[string]accessRow{
 		read: accBySide.with(actFire, "a"), create: accBySide, update: accBySide, del: accSuper,
 		samples: accessFixture("finding"), body: (*accessProbe).findingBody,
 		change: map[string]any{"responsible_party": "房东"}},
-	// Both fixture referrals are addressed to the fire brigade, so its staff read and answer
-	// both, though they read only finding A (finding B names no agency). The referring
-	// supervisor sets the terms; the agency answers.
+	// Both fixture referrals are addressed to the fire brigade, so its staff read both, though
+	// they read only finding A (finding B names no agency). The referring supervisor sets the
+	// terms; the agency answers through the referral commands, not by editing the record.
 	schema.Referrals: {
 		read:    accBySide.with(actFire, "ab"),
 		create:  accessCells{actSupA: "a", actSuper: "ab"},
-		update:  accessCells{actSupA: "a", actFire: "ab", actSuper: "ab"},
+		update:  accessCells{actSupA: "a", actSuper: "ab"},
 		del:     accSuper,
 		samples: accessFixture("referral"), body: (*accessProbe).referralBody,
-		change:   map[string]any{"reason": "涉及违法建设, 请消防支队报到"},
-		changeBy: map[accessActor]map[string]any{actFire: {"response": "已报到, 三日内处置"}}},
+		change: map[string]any{"reason": "涉及违法建设, 请消防支队报到"}},
 	schema.Enforcements: {read: accBySide.with(actFire, "a"), create: accBySide, update: accSuper, del: accSuper,
 		samples: accessFixture("enforce"), body: (*accessProbe).enforcementBody,
 		change: map[string]any{"notes": "已约谈"}},
@@ -217,9 +207,13 @@ var accessMatrix = map[string]accessRow{
 		samples: accessFixture("centre"), change: map[string]any{"name": "改名"}},
 	schema.PublicCentreClasses: {read: accEveryone, create: accNobody, update: accNobody, del: accNobody,
 		samples: accessFixture("class"), change: map[string]any{"name": "改名"}},
-	// The sync module's collections (named by string while that module is being written):
-	// a phone's installation and the issues of its pushes belong to its user; supervisors
-	// read the issues of their subdistricts; the push journal is for administrators.
+	// The sync module's collections: a phone's installation and the issues of its pushes
+	// belong to its user; supervisors read the issues of their subdistricts; the push journal
+	// is for administrators.
+	schema.Notifications: {read: accessCells{actInspA: "a", actInspB: "b", actSuper: "ab"},
+		create: accSuper, update: accessCells{actInspA: "a", actInspB: "b", actSuper: "ab"}, del: accSuper,
+		samples: (*accessProbe).notificationSamples, body: (*accessProbe).notificationBody,
+		change: map[string]any{"read": true}},
 	"sync_clients": {read: accessCells{actInspA: "a", actInspB: "b", actSuper: "ab"},
 		create: accSuper, update: accSuper, del: accSuper,
 		samples: (*accessProbe).syncClientSamples, body: (*accessProbe).syncClientBody,
@@ -479,7 +473,7 @@ func (w accessWalk) create(t *testing.T, a accessActor) {
 // update: a may update exactly the samples of its cell; a refused update changes nothing and
 // answers like an update of a record that does not exist.
 func (w accessWalk) update(t *testing.T, a accessActor) {
-	change := w.row.changeFor(a)
+	change := w.row.change
 	ghost := w.p.do(a, "PATCH", accessPath(w.c.Name, accessGhostID, nil), change)
 	for i, side := range []string{"a", "b"} {
 		id := w.samples[i]

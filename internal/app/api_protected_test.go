@@ -43,6 +43,7 @@ var protectedFixture = map[string]string{
 	schema.LandEntries:   "landentrya",
 	schema.Reports:       "reporta",
 	schema.Photos:        "photoa",
+	schema.Notifications: "notea",
 }
 
 // staffOfA are the staff accounts whose attempts the tests make: field staff of subdistrict A
@@ -311,6 +312,11 @@ func TestProtected_SuperuserMayChange(t *testing.T) {
 			fields = append(fields, p.Author)
 		}
 		for _, field := range fields {
+			if coll == schema.Findings && field == schema.FieldStatus {
+				// A finding's status follows the lifecycle even for administrators: a closed
+				// finding needs its passing re-inspection whoever closes it (internal/rectify).
+				continue
+			}
 			t.Run(coll+"/"+field, func(t *testing.T) {
 				srv := testkit.Serve(t, testkit.NewApp(t))
 				id := fixtureOf(t, coll, testkit.InspectorA)
@@ -530,11 +536,12 @@ func TestProtected_OwnerDefaults(t *testing.T) {
 			})
 		}
 	}
+	// A status moves only through the lifecycle's commands, for supervisors too.
 	t.Run("supervisor sets status on create", func(t *testing.T) {
 		srv := testkit.Serve(t, testkit.NewApp(t))
-		o, id := createAndFind(t, srv, viaREST, testkit.SupervisorA, schema.Findings,
+		o, _ := createAndFind(t, srv, viaREST, testkit.SupervisorA, schema.Findings,
 			withField(newFinding("a"), "status", "ordered"))
-		if o.status != http.StatusOK || mustFind(t, srv, schema.Findings, id).GetString("status") != "ordered" {
+		if o.status != http.StatusBadRequest || o.codes["status"] != "protected_field" {
 			t.Fatalf("create: %v", o)
 		}
 	})

@@ -8,13 +8,13 @@ import (
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/atomic"
 	"github.com/haidian/fieldsync/internal/audit"
+	"github.com/haidian/fieldsync/internal/fire"
+	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/vocab"
 
 	// The schema, as Go migrations applied on start.
 	_ "github.com/haidian/fieldsync/pb_migrations"
-	// The shared workflow's sync commands, registered at init.
-	_ "github.com/haidian/fieldsync/internal/rectify"
 )
 
 // Bind registers every module's hooks and routes on app, with the default sync settings.
@@ -29,5 +29,7 @@ func BindWith(app core.App, cfg sync.Config) {
 	access.Register(app)
 	audit.Register(app)
 	sync.Register(app, cfg)
+	rectify.Register(app, cfg.Now)
+	fire.Register(app)
 	vocab.Register(app)
 }

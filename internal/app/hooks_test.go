@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"github.com/pocketbase/dbx"
 	"path/filepath"
 	"testing"
 
@@ -99,42 +100,39 @@ func TestHook_MajorFindingNeedsDeadlineOnSync(t *testing.T) {
 	assertRowUnchanged(t, srv, schema.Findings, id, before)
 }
 
-// TestHook_MajorFindingIsSupervised shows the hook's own write: the finding is listed for
-// supervision by a save the audit trail attributes to the server through door "hook".
-func TestHook_MajorFindingIsSupervised(t *testing.T) {
+// TestHook_MajorFindingNotifiesSupervisors shows the hook's own writes: the supervisors of the
+// finding's subdistrict are notified by saves the audit trail attributes to the server
+// through door "hook".
+func TestHook_MajorFindingNotifiesSupervisors(t *testing.T) {
 	srv := serveWithHooks(t)
 	res := createVia(t, srv, false, testkit.InspectorA, schema.Findings, majorFinding("2018-07-01 00:00:00.000Z"))
 	if res.Status != 200 {
 		t.Fatalf("status %d: %s", res.Status, res.Body)
 	}
 	id := res.JSON(t)["id"].(string)
-	if !mustFind(t, srv, schema.Findings, id).GetBool("supervised") {
-		t.Fatal("a major finding is not supervised after its creation")
+	notes, err := srv.App.FindAllRecords(schema.Notifications, dbx.HashExp{"finding": id})
+	if err != nil || len(notes) != 1 || notes[0].GetString("user") != testkit.SupervisorA || notes[0].GetString("kind") != "major_found" {
+		t.Fatalf("notifications of the major finding: %v %v", notes, err)
 	}
-	rows := auditRowsOf(t, srv, schema.Findings, id)
-	if len(rows) != 2 {
-		t.Fatalf("want 2 audit rows (create, hook update), got %+v", rows)
-	}
-	create, update := rows[0], rows[1]
-	if create.Action != "create" || create.Door != "rest" || create.ActorID != testkit.InspectorA {
-		t.Errorf("create row: %+v", create)
-	}
-	if update.Action != "update" || update.Door != "hook" || update.ActorKind != "system" || update.ActorID != "" {
-		t.Errorf("hook row: %+v", update)
-	}
-	if got := update.changes(t); len(got) != 1 || !jsonEqual(got["supervised"], []any{false, true}) {
-		t.Errorf("hook row changes: %v", got)
+	rows := auditRowsOf(t, srv, schema.Notifications, notes[0].Id)
+	if len(rows) != 1 || rows[0].Door != "hook" || rows[0].ActorKind != "system" || rows[0].ActorID != "" {
+		t.Errorf("the hook's save is audited as %+v", rows)
 	}
 }
 
-// TestHook_Disabled shows the rule is the hook's: without pb_hooks the same save passes.
+// TestHook_Disabled shows the rules are the hook's: without pb_hooks the same save passes and
+// nobody is notified; the Go rule still lists the finding for supervision.
 func TestHook_Disabled(t *testing.T) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
 	res := createVia(t, srv, false, testkit.InspectorA, schema.Findings, majorFinding(""))
 	if res.Status != 200 {
 		t.Fatalf("status %d: %s", res.Status, res.Body)
 	}
-	if mustFind(t, srv, schema.Findings, res.JSON(t)["id"].(string)).GetBool("supervised") {
-		t.Fatal("supervised without the hook")
+	id := res.JSON(t)["id"].(string)
+	if !mustFind(t, srv, schema.Findings, id).GetBool("supervised") {
+		t.Fatal("a major finding is not supervised")
+	}
+	if n, _ := srv.App.CountRecords(schema.Notifications, dbx.HashExp{"finding": id}); n != 0 {
+		t.Fatalf("%d notifications without the hook", n)
 	}
 }

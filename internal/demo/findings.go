@@ -87,6 +87,9 @@ func findings() []item {
 		if f.closed != "" {
 			data["closed_by"], data["closed_at"] = uSupervisor, at(f.closed)
 		}
+		if re, ok := findReinspection[f.id]; ok {
+			data["reinspection"] = re
+		}
 		out[i] = item{coll: schema.Findings, id: f.id, data: data}
 	}
 	return out

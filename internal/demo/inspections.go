@@ -92,6 +92,10 @@ var inspRows = []inspRow{
 		nil, "裸地摸底：约1.2万平方米腾退地块土方裸露"},
 	{iLandWanshou, "dust", "survey", pLandWanshou, "", uInspector, "2018-04-18 14:00", "fail", true,
 		nil, "拆违腾退后约1500平方米空地裸露"},
+	{iLandRecheck, "dust", "reinspection", pLandWanshou, "", uInspector, "2018-05-03 15:30", "pass", true,
+		nil, "复查：空地已植草绿化，无裸露"},
+	{iSiteRecheck, "dust", "reinspection", pSiteYongding, "", uInspector2, "2018-05-19 10:00", "pass", false,
+		sixHundred(true, true, true, true, true, true), "复查：东侧土方已全部苫盖"},
 }
 
 func inspections() []item {
@@ -105,6 +109,9 @@ func inspections() []item {
 		}
 		if r.checklist != nil {
 			data["checklist"] = r.checklist
+		}
+		if ph := inspPhotos[r.id]; ph != nil {
+			data["photos"] = ph
 		}
 		if r.approved {
 			data["review"], data["reviewed_by"] = "approved", uSupervisor

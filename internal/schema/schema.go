@@ -24,10 +24,12 @@ const (
 	Reports        = "public_reports"
 	ReportContacts = "report_contacts"
 	Photos         = "photos"
+	Blobs          = "blobs"
 	AuditLog       = "audit_log"
 	SyncClients    = "sync_clients"
 	SyncIssues     = "sync_issues"
 	SyncJournal    = "sync_journal"
+	Notifications  = "notifications"
 
 	// Published, read-only views for the public: no personal data.
 	PublicCentres       = "public_centres"

@@ -19,6 +19,9 @@ type applier struct {
 	coll   *core.Collection
 	m      Mutation
 	device string
+	// door is DoorSync for pushes and DoorREST for commands run through REST, where a record
+	// the caller cannot see is simply not found instead of quarantined.
+	door access.Door
 }
 
 // Errors a mutation can be refused with.
@@ -44,7 +47,11 @@ func (a *applier) allowed(r *core.Record, rule *string, body map[string]any) (bo
 }
 
 func (a *applier) attribute(r *core.Record, trusted bool) {
-	access.Attribute(r, access.Attribution{Actor: a.actor, Door: access.DoorSync, Trusted: trusted, Device: a.device})
+	door := a.door
+	if door == "" {
+		door = access.DoorSync
+	}
+	access.Attribute(r, access.Attribution{Actor: a.actor, Door: door, Trusted: trusted, Device: a.device})
 }
 
 func (a *applier) create() (Result, error) {
@@ -89,6 +96,9 @@ func (a *applier) target() (*core.Record, *Result, error) {
 		return nil, nil, err
 	}
 	if !ok {
+		if a.door == access.DoorREST {
+			return nil, nil, errNotFound
+		}
 		q, err := a.quarantine(r.GetString(schema.FieldSubdistrict))
 		return nil, &q, err
 	}

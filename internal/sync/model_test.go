@@ -360,21 +360,25 @@ func (m *model) review(p *phone) {
 	m.edit(p, p.c.Command(m.ctx, "inspection.review@1", "inspections", rec.ID, map[string]any{"decision": decision}))
 }
 
-// refer has a supervisor refer a finding to the fire brigade, or take it back: the finding,
-// its place, inspection and photos enter or leave the brigade's scope.
+// refer has a supervisor refer a finding to the fire brigade ("街镇吹哨"), or the brigade
+// decline a referral it holds ("not ours"): the finding, its place, inspection and photos
+// enter or leave the brigade's scope.
 func (m *model) refer(p *phone) {
-	if p.user != testkit.SupervisorA && p.user != testkit.SupervisorB {
-		return
+	switch p.user {
+	case testkit.SupervisorA, testkit.SupervisorB:
+		rec, ok := m.pick(m.local(p, "findings", ""))
+		if !ok {
+			return
+		}
+		m.edit(p, p.c.Command(m.ctx, "finding.refer@1", "findings", rec.ID, map[string]any{
+			"agency": testkit.AgencyFire, "deadline": "2018-06-01 00:00:00.000Z", "reason": m.text()}))
+	case testkit.FireStaff:
+		rec, ok := m.pick(m.local(p, "referrals", ""))
+		if !ok {
+			return
+		}
+		m.edit(p, p.c.Command(m.ctx, "referral.decline@1", "referrals", rec.ID, map[string]any{"response": m.text()}))
 	}
-	rec, ok := m.pick(m.local(p, "findings", ""))
-	if !ok {
-		return
-	}
-	agency := ""
-	if rec.Data["agency"] == "" {
-		agency = testkit.AgencyFire
-	}
-	m.edit(p, p.c.Patch(m.ctx, "findings", rec.ID, map[string]any{"agency": agency}))
 }
 
 // sync runs a push, a pull or both over the phone's current network. Network errors are
@@ -495,6 +499,9 @@ func (m *model) check() {
 	m.checkMatchesREST()
 }
 
+// restCompared are the collections whose sync scopes must equal their REST list rules.
+var restCompared = []string{"places", "findings", "inspections", "households", "referrals", "notifications"}
+
 // checkMatchesREST: what a user syncs is exactly what the collections' API rules let them
 // list through REST, field for field. This oracle shares no code with the change log.
 func (m *model) checkMatchesREST() {
@@ -506,7 +513,7 @@ func (m *model) checkMatchesREST() {
 		seen[p.user] = true
 		synced := m.view(p.c)
 		token := m.srv.Token("users", p.user)
-		for _, coll := range []string{"places", "findings", "inspections", "households"} {
+		for _, coll := range restCompared {
 			rest := m.restList(coll, token)
 			for id, data := range rest {
 				got, ok := synced[coll+"/"+id]
@@ -518,7 +525,7 @@ func (m *model) checkMatchesREST() {
 				}
 			}
 			for key := range synced {
-				if coll, id, _ := cutKey(key); slices.Contains([]string{"places", "findings", "inspections", "households"}, coll) {
+				if coll, id, _ := cutKey(key); slices.Contains(restCompared, coll) {
 					if _, ok := m.restList(coll, token)[id]; !ok {
 						m.t.Fatalf("%s syncs %s, which REST does not let them list", p.user, key)
 					}
@@ -640,7 +647,7 @@ func (m *model) freshView(user string) map[string]client.Record {
 // view lists a phone's local copies of the collections the test touches.
 func (m *model) view(c *client.Client) map[string]client.Record {
 	out := map[string]client.Record{}
-	for _, coll := range []string{"places", "findings", "inspections", "households", "sync_issues", "users"} {
+	for _, coll := range []string{"places", "findings", "inspections", "households", "referrals", "notifications", "sync_issues", "users"} {
 		recs, err := c.List(m.ctx, coll)
 		if err != nil {
 			m.t.Fatal(err)

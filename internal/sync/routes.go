@@ -25,6 +25,19 @@ func (s *Service) routes(se *core.ServeEvent) {
 	g.POST("/pull", s.handlePull)
 	g.POST("/push", s.handlePush)
 	g.POST("/issues/{id}/resolve", s.handleResolve)
+	se.Router.POST("/api/fs/commands", s.handleCommand).Bind(apis.RequireAuth(schema.Users))
+}
+
+func (s *Service) handleCommand(e *core.RequestEvent) error {
+	var req CommandRequest
+	if _, err := decode(e, &req); err != nil {
+		return writeError(e, err)
+	}
+	rec, err := s.RunCommand(e.Auth, req)
+	if err != nil {
+		return writeError(e, err)
+	}
+	return e.JSON(http.StatusOK, rec)
 }
 
 // ClientHeader names the installation on every request a phone app makes, sync or not, so
@@ -54,7 +67,14 @@ type errorBody struct {
 	Data    map[string]any `json:"data"`
 }
 
+// writeError answers err: a fault as it says, a validation failure as 400 with its field
+// codes, anything else as a logged 500 that reveals nothing.
 func writeError(e *core.RequestEvent, err error) error {
+	if fields, msg, ok := validationFields(err); ok {
+		if _, isFault := fault.As(err); !isFault {
+			err = &fault.Error{Kind: fault.Invalid, Code: "validation_failed", ZH: msg, Fields: fields, Err: err}
+		}
+	}
 	fe, ok := fault.As(err)
 	if !ok {
 		e.App.Logger().Error("sync request failed", "path", e.Request.URL.Path, "error", err)
@@ -98,9 +118,6 @@ func (s *Service) handleClients(e *core.RequestEvent) error {
 		return writeError(e, err)
 	}
 	res, err := s.RegisterClient(e.Auth, req)
-	if fields, msg, ok := validationFields(err); ok {
-		err = &fault.Error{Kind: fault.Invalid, Code: "validation_failed", ZH: msg, Fields: fields, Err: err}
-	}
 	if err != nil {
 		return writeError(e, err)
 	}

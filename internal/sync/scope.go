@@ -69,6 +69,7 @@ var synced = map[string]scoper{
 	schema.Dustfall:      constant(Ref),
 	schema.Users:         func(_ core.App, r *core.Record) ([]Scope, error) { return []Scope{MeScope(r.Id)}, nil },
 	schema.SyncIssues:    func(_ core.App, r *core.Record) ([]Scope, error) { return []Scope{MeScope(r.GetString("user"))}, nil },
+	schema.Notifications: func(_ core.App, r *core.Record) ([]Scope, error) { return []Scope{MeScope(r.GetString("user"))}, nil },
 	schema.Places:        placeScopes,
 	schema.Households:    bySubdistrict,
 	schema.Centres:       withPlaceAgencies,

@@ -327,4 +327,13 @@ var (
 		Term{"accepted", "已采纳", "Accepted"},
 		Term{"discarded", "已舍弃", "Discarded"},
 	)
+
+	NotificationKind = define("notification_kind",
+		Term{"major_found", "新发现重大隐患", "Major hazard found"},
+		Term{"finding_overdue", "隐患逾期未整改，已升级督办", "Finding overdue, escalated"},
+		Term{"referral_overdue", "部门逾期未报到", "Referral overdue"},
+		Term{"referral_received", "收到街镇吹哨", "Case referred to your agency"},
+		Term{"referral_declined", "部门回复非本部门职责", "Agency declined the referral"},
+		Term{"closure_pending", "待主管销账", "Closure awaits sign-off"},
+	)
 )

@@ -1,0 +1,151 @@
+package rectify
+
+import (
+	"slices"
+	"strings"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/schema"
+)
+
+// The statuses of a finding (vocab.FindingStatus).
+const (
+	Open         = "open"
+	Ordered      = "ordered"
+	Acknowledged = "acknowledged"
+	Reinspected  = "reinspected"
+	Closed       = "closed"
+	Returned     = "returned"
+	Escalated    = "escalated"
+)
+
+// transitions is the one lifecycle every programme's findings share: found → ordered to
+// rectify → (acknowledged by the responsible party) → re-inspected → closed, or returned with a
+// reason, or escalated when the deadline passes. Closed is final.
+var transitions = map[string][]string{
+	Open:         {Ordered},
+	Ordered:      {Ordered, Acknowledged, Reinspected, Returned, Escalated},
+	Acknowledged: {Reinspected, Returned, Escalated},
+	Escalated:    {Ordered, Acknowledged, Reinspected, Returned},
+	Reinspected:  {Closed, Returned},
+	Returned:     {Ordered, Reinspected},
+}
+
+func lifecycleError(field, code, zh, en string) error {
+	return validation.Errors{field: validation.NewError(code, zh+" / "+en)}
+}
+
+// checkFinding holds the lifecycle's invariants on every save of a finding, from any door,
+// district administrators included: the state a finding is in must be one its history allows.
+func checkFinding(app core.App, r *core.Record) error {
+	if err := checkCategory(r); err != nil {
+		return err
+	}
+	// A major finding is always listed for supervised rectification (挂账督办).
+	if r.GetString("severity") == "major" {
+		r.Set("supervised", true)
+	}
+	from, to := "", r.GetString(schema.FieldStatus)
+	if !r.IsNew() {
+		from = storedStatus(app, r)
+	}
+	if from == to {
+		return nil
+	}
+	if r.IsNew() {
+		if to == Open || to == "" {
+			return nil
+		}
+		// Staff record what they find; a finding with a history arrives only from district
+		// administrators or server code importing records, and then it must carry what its
+		// status needs (a closed one its passing re-inspection).
+		if !access.AttributionOf(r).Actor.Privileged() {
+			return lifecycleError("status", "finding_bad_transition",
+				"新发现的隐患只能处于“已发现”状态", "a new finding starts as found")
+		}
+		return checkArrival(app, r, to)
+	}
+	if !slices.Contains(transitions[from], to) {
+		return lifecycleError("status", "finding_bad_transition",
+			"隐患状态不能从“"+from+"”变为“"+to+"”", "a finding cannot go from "+from+" to "+to)
+	}
+	return checkArrival(app, r, to)
+}
+
+// storedStatus reads the status as stored: Record.Original() is stale for a record object
+// saved more than once.
+func storedStatus(app core.App, r *core.Record) string {
+	stored, err := app.FindRecordById(r.Collection(), r.Id)
+	if err != nil {
+		return ""
+	}
+	return stored.GetString(schema.FieldStatus)
+}
+
+// checkArrival checks what a status needs on arrival.
+func checkArrival(app core.App, r *core.Record, to string) error {
+	switch to {
+	case Ordered:
+		if r.GetDateTime("deadline").IsZero() || strings.TrimSpace(r.GetString("responsible_party")) == "" {
+			return lifecycleError("deadline", "finding_order_incomplete",
+				"责令整改须写明整改期限和责任方", "an order to rectify needs a deadline and a responsible party")
+		}
+	case Reinspected, Closed:
+		if err := checkReinspection(app, r); err != nil {
+			return err
+		}
+		if to == Closed && r.GetBool("supervised") && !signedOffBySupervisor(app, r) {
+			return lifecycleError("status", "finding_close_needs_supervisor",
+				"挂账督办的重大隐患须由督办主管签字销账", "a supervised major finding is closed only by a supervisor's sign-off")
+		}
+	}
+	return nil
+}
+
+// checkReinspection: "closed" is never "fixed" by assertion. A finding is re-inspected, and
+// closed, only on a passing re-inspection of its place with photo evidence.
+func checkReinspection(app core.App, r *core.Record) error {
+	fail := func() error {
+		return lifecycleError("reinspection", "hazard_close_needs_evidence",
+			"须有一次带照片的合格复查", "closing needs a passing re-inspection with photo evidence")
+	}
+	insp, err := app.FindRecordById(schema.Inspections, r.GetString("reinspection"))
+	if err != nil {
+		return fail()
+	}
+	if insp.GetString("kind") != "reinspection" || insp.GetString("result") != "pass" ||
+		insp.GetString(schema.FieldPlace) != r.GetString(schema.FieldPlace) ||
+		len(insp.GetStringSlice("photos")) == 0 || insp.GetBool("voided") {
+		return fail()
+	}
+	return nil
+}
+
+// signedOffBySupervisor: a district administrator closing in the admin UI signs off; so does a
+// supervisor of the finding's subdistrict named in closed_by.
+func signedOffBySupervisor(app core.App, r *core.Record) bool {
+	if access.AttributionOf(r).Actor.Kind == access.KindSuperuser {
+		return true
+	}
+	u, err := app.FindRecordById(schema.Users, r.GetString("closed_by"))
+	if err != nil {
+		return false
+	}
+	a := access.ActorFromAuth(u)
+	return a.Role == access.Supervisor && a.InSubdistrict(r.GetString(schema.FieldSubdistrict))
+}
+
+// checkCategory: a finding's category belongs to its programme ("fire.wiring" to fire).
+func checkCategory(r *core.Record) error {
+	if r.GetString("category") == "" {
+		return nil // the schema reports a missing category
+	}
+	if !strings.HasPrefix(r.GetString("category"), r.GetString("programme")+".") {
+		return lifecycleError("category", "finding_category_mismatch",
+			"隐患类别不属于该专项", "the category does not belong to the finding's programme")
+	}
+	return nil
+}

@@ -1,0 +1,244 @@
+package rectify_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/rectify"
+	"github.com/haidian/fieldsync/internal/sync"
+	"github.com/haidian/fieldsync/internal/testkit"
+)
+
+// command runs a workflow command through the REST door and returns the answer.
+func command(srv *testkit.Server, user, name, coll, id string, args map[string]any) testkit.Response {
+	return srv.Do(http.MethodPost, "/api/fs/commands", srv.Token("users", user),
+		sync.CommandRequest{Name: name, Coll: coll, ID: id, Args: args})
+}
+
+func code(t *testing.T, res testkit.Response) string {
+	t.Helper()
+	body := res.JSON(t)
+	if c, ok := body["code"].(string); ok && c != "validation_failed" {
+		return c
+	}
+	if data, ok := body["data"].(map[string]any); ok {
+		if fields, ok := data["fields"].(map[string]any); ok {
+			for _, v := range fields {
+				return v.(string)
+			}
+		}
+	}
+	return ""
+}
+
+// reinspection stores a re-inspection of finding A's place with the given result and photos.
+func reinspection(t *testing.T, app core.App, result string, photos []string) string {
+	t.Helper()
+	coll, _ := app.FindCollectionByNameOrId("inspections")
+	r := core.NewRecord(coll)
+	r.Load(map[string]any{"programme": "fire", "kind": "reinspection", "place": testkit.Side("venue", "a"),
+		"subdistrict": testkit.SubdistrictA, "inspected_at": "2018-06-02 10:00:00.000Z", "result": result,
+		"photos": photos})
+	if err := app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	return r.Id
+}
+
+func status(t *testing.T, app core.App, id string) string {
+	t.Helper()
+	r, err := app.FindRecordById("findings", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.GetString("status")
+}
+
+func TestLifecycle_FoundOrderedReinspectedClosed(t *testing.T) {
+	app := testkit.NewApp(t)
+	srv := testkit.Serve(t, app)
+	f := testkit.Side("finding", "a")
+	insp, sup := testkit.InspectorA, testkit.SupervisorA
+
+	// Nobody sets a status by assertion, at any door.
+	res := srv.Do(http.MethodPatch, "/api/collections/findings/records/"+f, srv.Token("users", sup), map[string]any{"status": "closed"})
+	if res.Status != http.StatusBadRequest {
+		t.Fatalf("PATCH status: %d %s", res.Status, res.Body)
+	}
+	admin := srv.Do(http.MethodPatch, "/api/collections/findings/records/"+f, srv.Token("_superusers", testkit.Superuser), map[string]any{"status": "closed"})
+	if admin.Status != http.StatusBadRequest {
+		t.Fatalf("an administrator closed a finding by assertion: %d %s", admin.Status, admin.Body)
+	}
+
+	steps := []struct {
+		user, name string
+		args       map[string]any
+		wantCode   string
+		wantStatus string
+	}{
+		{insp, rectify.OrderCommand, map[string]any{"deadline": "2018-06-01 00:00:00.000Z"}, "finding_order_incomplete", "open"},
+		{testkit.InspectorB, rectify.OrderCommand, map[string]any{"deadline": "2018-06-01 00:00:00.000Z", "responsible_party": "房东"}, "not_found", "open"},
+		{insp, rectify.OrderCommand, map[string]any{"deadline": "2018-06-01 00:00:00.000Z", "responsible_party": "房东"}, "", "ordered"},
+		{insp, rectify.CloseCommand, nil, "finding_bad_transition", "ordered"},
+		{insp, rectify.AcknowledgeCommand, map[string]any{"name": "房东王某"}, "", "acknowledged"},
+	}
+	for _, s := range steps {
+		res := command(srv, s.user, s.name, "findings", f, s.args)
+		if got := code(t, res); got != s.wantCode || (s.wantCode == "" && res.Status != http.StatusOK) {
+			t.Fatalf("%s by %s: %d %s, want code %q", s.name, s.user, res.Status, res.Body, s.wantCode)
+		}
+		if got := status(t, app, f); got != s.wantStatus {
+			t.Fatalf("after %s: status %s, want %s", s.name, got, s.wantStatus)
+		}
+	}
+	// A re-inspection without photos is no evidence; a failing one returns the finding.
+	noPhotos := reinspection(t, app, "pass", nil)
+	if res := command(srv, insp, rectify.ReinspectCommand, "findings", f, map[string]any{"inspection": noPhotos}); code(t, res) != "hazard_close_needs_evidence" {
+		t.Fatalf("re-inspection without evidence: %d %s", res.Status, res.Body)
+	}
+	failed := reinspection(t, app, "fail", []string{testkit.Side("photo", "a")})
+	command(srv, insp, rectify.ReinspectCommand, "findings", f, map[string]any{"inspection": failed})
+	if got := status(t, app, f); got != "returned" {
+		t.Fatalf("after a failing re-inspection: %s", got)
+	}
+	passed := reinspection(t, app, "pass", []string{testkit.Side("photo", "a")})
+	if res := command(srv, insp, rectify.ReinspectCommand, "findings", f, map[string]any{"inspection": passed}); res.Status != http.StatusOK {
+		t.Fatalf("re-inspect: %d %s", res.Status, res.Body)
+	}
+	if res := command(srv, insp, rectify.CloseCommand, "findings", f, nil); res.Status != http.StatusOK {
+		t.Fatalf("close: %d %s", res.Status, res.Body)
+	}
+	rec, _ := app.FindRecordById("findings", f)
+	if rec.GetString("status") != "closed" || rec.GetString("closed_by") != insp || rec.GetString("reinspection") != passed {
+		t.Fatalf("closed finding: %v", rec)
+	}
+	// Closed is final, and locked for edits.
+	if res := command(srv, sup, rectify.ReturnCommand, "findings", f, map[string]any{"reason": "再看看"}); code(t, res) != "finding_bad_transition" && code(t, res) != "record_closed" {
+		t.Fatalf("return of a closed finding: %d %s", res.Status, res.Body)
+	}
+	// The timeline shows every step, to whoever may see the finding, and nothing to others.
+	tl := srv.Do(http.MethodGet, "/api/fs/findings/"+f+"/timeline", srv.Token("users", sup), nil)
+	if tl.Status != http.StatusOK || len(tl.JSON(t)["events"].([]any)) < 7 {
+		t.Fatalf("timeline: %d %s", tl.Status, tl.Body)
+	}
+	if other := srv.Do(http.MethodGet, "/api/fs/findings/"+f+"/timeline", srv.Token("users", testkit.InspectorB), nil); other.Status != http.StatusNotFound {
+		t.Fatalf("timeline for subdistrict B: %d", other.Status)
+	}
+}
+
+func TestLifecycle_MajorNeedsASupervisorsSignOff(t *testing.T) {
+	app := testkit.NewApp(t)
+	srv := testkit.Serve(t, app)
+	f := testkit.Side("finding", "a")
+	// Raising the severity lists the finding for supervised rectification at once.
+	rec, _ := app.FindRecordById("findings", f)
+	rec.Set("severity", "major")
+	if err := app.Save(rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec, _ = app.FindRecordById("findings", f); !rec.GetBool("supervised") {
+		t.Fatal("a major finding is not supervised")
+	}
+	insp := testkit.InspectorA
+	command(srv, insp, rectify.OrderCommand, "findings", f, map[string]any{"deadline": "2018-06-01 00:00:00.000Z", "responsible_party": "房东"})
+	passed := reinspection(t, app, "pass", []string{testkit.Side("photo", "a")})
+	command(srv, insp, rectify.ReinspectCommand, "findings", f, map[string]any{"inspection": passed})
+	if res := command(srv, insp, rectify.CloseCommand, "findings", f, nil); code(t, res) != "finding_needs_supervisor" {
+		t.Fatalf("inspector closes a major finding: %d %s", res.Status, res.Body)
+	}
+	if res := command(srv, testkit.SupervisorA, rectify.CloseCommand, "findings", f, nil); res.Status != http.StatusOK {
+		t.Fatalf("supervisor sign-off: %d %s", res.Status, res.Body)
+	}
+}
+
+func TestLifecycle_SameRulesThroughSync(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	res := push(t, srv, testkit.InspectorA, "device-inspector-a", sync.Mutation{MID: 1, Op: sync.OpCmd,
+		Coll: "findings", ID: testkit.Side("finding", "a"), Name: rectify.CloseCommand})
+	if res["outcome"] != sync.Rejected || res["code"] != "validation_failed" {
+		t.Fatalf("close pushed from a phone: %v", res)
+	}
+	if res["fields"].(map[string]any)["status"] != "finding_bad_transition" {
+		t.Fatalf("fields: %v", res["fields"])
+	}
+}
+
+func TestEscalate_OverdueFindingsAndReferrals(t *testing.T) {
+	app := testkit.NewApp(t)
+	srv := testkit.Serve(t, app)
+	f := testkit.Side("finding", "a")
+	command(srv, testkit.InspectorA, rectify.OrderCommand, "findings", f,
+		map[string]any{"deadline": "2018-06-01 00:00:00.000Z", "responsible_party": "房东"})
+	before := time.Date(2018, 5, 1, 0, 0, 0, 0, time.UTC)
+	if n, r, err := rectify.Escalate(app, before); err != nil || n != 0 || r != 0 {
+		t.Fatalf("before the deadline: %d %d %v", n, r, err)
+	}
+	after := time.Date(2018, 6, 2, 0, 0, 0, 0, time.UTC)
+	n, r, err := rectify.Escalate(app, after)
+	// Finding A is overdue; the fixture's referrals (deadline 10 May) are both late.
+	if err != nil || n != 1 || r != 2 {
+		t.Fatalf("after the deadline: %d findings, %d referrals, %v", n, r, err)
+	}
+	if got := status(t, app, f); got != "escalated" {
+		t.Fatalf("status %s", got)
+	}
+	notes, _ := app.FindAllRecords("notifications", dbx.HashExp{"user": testkit.SupervisorA, "kind": "finding_overdue"})
+	if len(notes) != 1 {
+		t.Fatalf("supervisor A has %d overdue notifications", len(notes))
+	}
+	// Running again escalates nothing twice.
+	if n, r, err := rectify.Escalate(app, after.Add(time.Hour)); err != nil || n != 0 || r != 0 {
+		t.Fatalf("second run: %d %d %v", n, r, err)
+	}
+	// An escalated finding is still rectified through the lifecycle.
+	passed := reinspection(t, app, "pass", []string{testkit.Side("photo", "a")})
+	if res := command(srv, testkit.InspectorA, rectify.ReinspectCommand, "findings", f, map[string]any{"inspection": passed}); res.Status != http.StatusOK {
+		t.Fatalf("re-inspect an escalated finding: %d %s", res.Status, res.Body)
+	}
+}
+
+func TestReferral_WhistleAndReportForDuty(t *testing.T) {
+	app := testkit.NewApp(t)
+	srv := testkit.Serve(t, app)
+	f := testkit.Side("finding", "a")
+	env := testkit.AgencyEnv
+	if res := command(srv, testkit.InspectorA, rectify.ReferCommand, "findings", f,
+		map[string]any{"agency": env, "deadline": "2018-06-01 00:00:00.000Z", "reason": "扬尘"}); code(t, res) != "finding_needs_supervisor" {
+		t.Fatalf("an inspector refers: %d %s", res.Status, res.Body)
+	}
+	if res := command(srv, testkit.SupervisorA, rectify.ReferCommand, "findings", f,
+		map[string]any{"agency": env, "deadline": "2018-06-01 00:00:00.000Z", "reason": "工地扬尘，请环保局报到"}); res.Status != http.StatusOK {
+		t.Fatalf("refer: %d %s", res.Status, res.Body)
+	}
+	refs, _ := app.FindAllRecords("referrals", dbx.HashExp{"finding": f, "agency": env})
+	if len(refs) != 1 {
+		t.Fatalf("referrals to env: %d", len(refs))
+	}
+	ref := refs[0].Id
+	// The bureau sees the case and was told; the brigade cannot answer it.
+	if n, _ := app.CountRecords("notifications", dbx.HashExp{"user": testkit.EnvStaff, "kind": "referral_received"}); n != 1 {
+		t.Fatalf("env staff notified %d times", n)
+	}
+	if res := command(srv, testkit.FireStaff, rectify.ReferralAcknowledgeCommand, "referrals", ref, nil); res.Status == http.StatusOK {
+		t.Fatal("the brigade answered the bureau's referral")
+	}
+	// "Not ours": the finding returns to its subdistrict, the supervisors are told.
+	if res := command(srv, testkit.EnvStaff, rectify.ReferralDeclineCommand, "referrals", ref,
+		map[string]any{"response": "非本局职责，属城管执法"}); res.Status != http.StatusOK {
+		t.Fatalf("decline: %d %s", res.Status, res.Body)
+	}
+	rec, _ := app.FindRecordById("findings", f)
+	if rec.GetString("agency") != "" {
+		t.Fatalf("the finding stayed with the bureau: %q", rec.GetString("agency"))
+	}
+	if n, _ := app.CountRecords("notifications", dbx.HashExp{"user": testkit.SupervisorA, "kind": "referral_declined"}); n != 1 {
+		t.Fatalf("supervisor A notified %d times", n)
+	}
+	if res := command(srv, testkit.EnvStaff, rectify.ReferralDoneCommand, "referrals", ref, nil); code(t, res) != "referral_not_open" {
+		t.Fatalf("answer after declining: %d %s", res.Status, res.Body)
+	}
+}

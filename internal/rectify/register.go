@@ -1,0 +1,44 @@
+package rectify
+
+import (
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/schema"
+)
+
+// EscalateSchedule is how often the deadline job runs.
+const EscalateSchedule = "*/5 * * * *"
+
+// Register binds the lifecycle's invariants to every save of a finding, the timeline route
+// and the deadline job, which reads the time from now.
+func Register(app core.App, now func() time.Time) {
+	app.OnRecordCreate(schema.Findings).BindFunc(func(e *core.RecordEvent) error {
+		if err := checkFinding(e.App, e.Record); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+	app.OnRecordUpdate(schema.Findings).BindFunc(func(e *core.RecordEvent) error {
+		if err := checkFinding(e.App, e.Record); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.GET("/api/fs/findings/{id}/timeline", handleTimeline)
+		return se.Next()
+	})
+	app.Cron().MustAdd("fieldsync_escalate", EscalateSchedule, func() {
+		// A panic in a job must never take the server down.
+		defer func() {
+			if r := recover(); r != nil {
+				app.Logger().Error("escalation panicked", "panic", r)
+			}
+		}()
+		if _, _, err := Escalate(app, now()); err != nil {
+			app.Logger().Error("escalation failed", "error", err)
+		}
+	})
+}

@@ -242,3 +242,40 @@ func TestReferral_WhistleAndReportForDuty(t *testing.T) {
 		t.Fatalf("answer after declining: %d %s", res.Status, res.Body)
 	}
 }
+
+func TestFigures_CountEachFindingOnceWithinScope(t *testing.T) {
+	app := testkit.NewApp(t)
+	srv := testkit.Serve(t, app)
+	f := testkit.Side("finding", "a")
+	command(srv, testkit.InspectorA, rectify.OrderCommand, "findings", f,
+		map[string]any{"deadline": "2000-01-01 00:00:00.000Z", "responsible_party": "房东"})
+	figures := func(user string) []any {
+		res := srv.Do(http.MethodGet, "/api/fs/rectify/figures?programme=fire", srv.Token("users", user), nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("figures for %s: %d %s", user, res.Status, res.Body)
+		}
+		return res.JSON(t)["figures"].([]any)
+	}
+	got := figures(testkit.SupervisorA)
+	if len(got) != 1 {
+		t.Fatalf("supervisor A sees %d subdistricts: %v", len(got), got)
+	}
+	row := got[0].(map[string]any)
+	if row["subdistrict"] != testkit.SubdistrictA || row["found"] != 1.0 || row["open"] != 1.0 || row["overdue"] != 1.0 {
+		t.Fatalf("figures of A: %v", row)
+	}
+	// Late closure: re-inspected and closed after the (past) deadline.
+	passed := reinspection(t, app, "pass", []string{testkit.Side("photo", "a")})
+	command(srv, testkit.InspectorA, rectify.ReinspectCommand, "findings", f, map[string]any{"inspection": passed})
+	command(srv, testkit.InspectorA, rectify.CloseCommand, "findings", f, nil)
+	row = figures(testkit.SupervisorA)[0].(map[string]any)
+	if row["closed"] != 1.0 || row["closed_late"] != 1.0 || row["open"] != 0.0 || row["overdue"] != 0.0 {
+		t.Fatalf("after the late closure: %v", row)
+	}
+	if res := srv.Do(http.MethodGet, "/api/fs/rectify/figures", srv.Token("users", testkit.FireStaff), nil); res.Status != http.StatusForbidden {
+		t.Fatalf("agency staff: %d", res.Status)
+	}
+	if res := srv.Do(http.MethodGet, "/api/fs/rectify/figures", "", nil); res.Status != http.StatusUnauthorized {
+		t.Fatalf("anonymous: %d", res.Status)
+	}
+}

@@ -3,6 +3,7 @@ package rectify
 import (
 	"time"
 
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/schema"
@@ -11,9 +12,13 @@ import (
 // EscalateSchedule is how often the deadline job runs.
 const EscalateSchedule = "*/5 * * * *"
 
-// Register binds the lifecycle's invariants to every save of a finding, the timeline route
-// and the deadline job, which reads the time from now.
+// registration is what the routes need of Register's arguments.
+type registration struct{ now func() time.Time }
+
+// Register binds the lifecycle's invariants to every save of a finding, the timeline and
+// figures routes and the deadline job, which read the time from now.
 func Register(app core.App, now func() time.Time) {
+	reg := &registration{now: now}
 	app.OnRecordCreate(schema.Findings).BindFunc(func(e *core.RecordEvent) error {
 		if err := checkFinding(e.App, e.Record); err != nil {
 			return err
@@ -28,6 +33,7 @@ func Register(app core.App, now func() time.Time) {
 	})
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/fs/findings/{id}/timeline", handleTimeline)
+		se.Router.GET("/api/fs/rectify/figures", reg.handleFigures).Bind(apis.RequireAuth())
 		return se.Next()
 	})
 	app.Cron().MustAdd("fieldsync_escalate", EscalateSchedule, func() {

@@ -21,6 +21,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/testkit"
 	"github.com/haidian/fieldsync/mobile-api/client"
 )
@@ -210,8 +211,10 @@ func (m *model) step(i int) {
 		m.create(p)
 	case r < 45:
 		m.patch(p)
-	case r < 49:
+	case r < 47:
 		m.void(p)
+	case r < 49:
+		m.order(p)
 	case r < 51:
 		m.review(p)
 	case r < 53:
@@ -341,6 +344,16 @@ func (m *model) forbiddenPatch(p *phone) {
 		return
 	}
 	m.edit(p, p.c.Patch(m.ctx, "findings", rec.ID, map[string]any{"status": "closed"}))
+}
+
+// order orders a finding's rectification by a deadline around the figures' reference day.
+func (m *model) order(p *phone) {
+	rec, ok := m.pick(m.local(p, "findings", ""))
+	if !ok {
+		return
+	}
+	m.edit(p, p.c.Command(m.ctx, "finding.order@1", "findings", rec.ID, map[string]any{
+		"deadline": fmt.Sprintf("2018-06-%02d 00:00:00.000Z", 1+m.rng.IntN(28)), "responsible_party": m.text()}))
 }
 
 func (m *model) void(p *phone) {
@@ -497,6 +510,53 @@ func (m *model) check() {
 	m.checkCreates()
 	m.checkConverged()
 	m.checkMatchesREST()
+	m.checkFigures()
+}
+
+// checkFigures: the server's rectification figures, computed in SQL, equal a count of the
+// stored findings made here, however many times their pushes were delivered.
+func (m *model) checkFigures() {
+	now := time.Date(2018, 6, 15, 0, 0, 0, 0, time.UTC)
+	figs, err := rectify.ComputeFigures(m.srv.App, "", nil, now)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	want := map[string]rectify.Figures{}
+	all, err := m.srv.App.FindAllRecords("findings", dbx.HashExp{"voided": false})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for _, f := range all {
+		sd := f.GetString("subdistrict")
+		w := want[sd]
+		w.Subdistrict = sd
+		w.Found++
+		open := f.GetString("status") != "closed"
+		deadline := f.GetDateTime("deadline")
+		if open {
+			w.Open++
+			if !deadline.IsZero() && deadline.Time().Before(now) {
+				w.Overdue++
+			}
+			if f.GetBool("supervised") {
+				w.SupervisedOpen++
+			}
+		} else {
+			w.Closed++
+		}
+		want[sd] = w
+	}
+	for _, got := range figs {
+		w := want[got.Subdistrict]
+		w.ClosedOnTime, w.ClosedLate = got.ClosedOnTime, got.ClosedLate // closures are not exercised here
+		if got != w {
+			m.t.Fatalf("figures of %s: server %+v, counted %+v", got.Subdistrict, got, w)
+		}
+		delete(want, got.Subdistrict)
+	}
+	if len(want) != 0 {
+		m.t.Fatalf("figures miss subdistricts %v", want)
+	}
 }
 
 // restCompared are the collections whose sync scopes must equal their REST list rules.

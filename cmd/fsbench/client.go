@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/haidian/fieldsync/internal/sync"
+)
+
+// api talks to the server under test as a phone app or a script would, over loopback HTTP.
+type api struct {
+	base string
+	http *http.Client
+}
+
+func newAPI(base string) *api {
+	// One idle connection per simulated device, so 500 devices keep their connections
+	// instead of opening a new one per request; no compression, so bytes are what the
+	// server wrote.
+	tr := &http.Transport{MaxIdleConns: 2048, MaxIdleConnsPerHost: 2048, DisableCompression: true,
+		IdleConnTimeout: time.Minute}
+	return &api{base: base, http: &http.Client{Transport: tr, Timeout: 5 * time.Minute}}
+}
+
+// httpError is a response with an unexpected status.
+type httpError struct {
+	method, path string
+	status       int
+	body         string
+}
+
+func (e *httpError) Error() string {
+	return fmt.Sprintf("%s %s: status %d: %s", e.method, e.path, e.status, e.body)
+}
+
+// call sends body as JSON (nil sends nothing) with the token and, when set, the sync client
+// header, and decodes a 2xx answer into out (nil skips decoding). It returns the size of the
+// response body.
+func (a *api) call(ctx context.Context, method, path, token, client string, body, out any) (int, error) {
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return 0, fmt.Errorf("encode %s: %w", path, err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.base+path, rd)
+	if err != nil {
+		return 0, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	if client != "" {
+		req.Header.Set(sync.ClientHeader, client)
+	}
+	res, err := a.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return len(raw), fmt.Errorf("read %s: %w", path, err)
+	}
+	if res.StatusCode/100 != 2 {
+		return len(raw), &httpError{method: method, path: path, status: res.StatusCode, body: truncate(raw, 300)}
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return len(raw), fmt.Errorf("decode %s: %w", path, err)
+		}
+	}
+	return len(raw), nil
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + "..."
+	}
+	return string(b)
+}
+
+// login signs in with a password and returns the token.
+func (a *api) login(ctx context.Context, collection, email, password string) (string, error) {
+	var out struct {
+		Token string `json:"token"`
+	}
+	_, err := a.call(ctx, http.MethodPost, "/api/collections/"+collection+"/auth-with-password", "", "",
+		map[string]string{"identity": email, "password": password}, &out)
+	if err != nil {
+		return "", fmt.Errorf("sign in %s: %w", email, err)
+	}
+	return out.Token, nil
+}
+
+// register registers a sync client of the token's user.
+func (a *api) register(ctx context.Context, token, clientID string) (*sync.ClientResponse, error) {
+	var out sync.ClientResponse
+	_, err := a.call(ctx, http.MethodPost, "/api/sync/v1/clients", token, clientID,
+		sync.ClientRequest{ClientID: clientID, AppVersion: "fsbench", SchemaVersion: sync.SchemaVersion}, &out)
+	if err != nil {
+		return nil, fmt.Errorf("register %s: %w", clientID, err)
+	}
+	return &out, nil
+}
+
+// pullResponse is a pull answer as the benchmarks read it: the record data is left
+// undecoded, since a benchmark only counts it.
+type pullResponse struct {
+	Scopes map[sync.Scope]struct {
+		Status  string `json:"status"`
+		Cursor  int64  `json:"cursor"`
+		HasMore bool   `json:"has_more"`
+		Changes []struct {
+			Coll string `json:"coll"`
+			ID   string `json:"id"`
+			Op   string `json:"op"`
+		} `json:"changes"`
+	} `json:"scopes"`
+}
+
+// device is one installation of the phone app: its user's token, its client id, its cursors
+// and its last mid.
+type device struct {
+	api     *api
+	token   string
+	id      string
+	cursors map[sync.Scope]sync.ScopeRequest
+	mid     int64
+}
+
+// pull sends one pull and advances the cursors. It returns the response, its size, and
+// whether some scope has more.
+func (d *device) pull(ctx context.Context, limit int) (*pullResponse, int, bool, error) {
+	var out pullResponse
+	n, err := d.api.call(ctx, http.MethodPost, "/api/sync/v1/pull", d.token, d.id,
+		sync.PullRequest{ClientID: d.id, Scopes: d.cursors, LimitRows: limit}, &out)
+	if err != nil {
+		return nil, n, false, err
+	}
+	more := false
+	for sc, sr := range out.Scopes {
+		if sr.Status == sync.StatusRemoved {
+			delete(d.cursors, sc)
+			continue
+		}
+		d.cursors[sc] = sync.ScopeRequest{Cursor: sr.Cursor}
+		more = more || sr.HasMore
+	}
+	return &out, n, more, nil
+}
+
+// push sends creates of coll with the given data, numbering them from the device's next mid,
+// and fails unless every one is applied.
+func (d *device) push(ctx context.Context, coll string, ids []string, data []map[string]any) error {
+	req := sync.PushRequest{ClientID: d.id, SentAt: time.Now().UTC().Format(time.RFC3339)}
+	for i := range ids {
+		req.Mutations = append(req.Mutations, sync.Mutation{MID: d.mid + int64(i) + 1, Op: sync.OpCreate,
+			Coll: coll, ID: ids[i], Data: data[i]})
+	}
+	var out struct {
+		Results []sync.Result `json:"results"`
+		LastMID int64         `json:"last_mid"`
+	}
+	if _, err := d.api.call(ctx, http.MethodPost, "/api/sync/v1/push", d.token, d.id, req, &out); err != nil {
+		return err
+	}
+	d.mid = out.LastMID
+	for _, r := range out.Results {
+		if r.Outcome != sync.Applied {
+			return fmt.Errorf("push mid %d: %s %s %s", r.MID, r.Outcome, r.Code, r.Message)
+		}
+	}
+	if len(out.Results) != len(ids) {
+		return fmt.Errorf("push: %d results for %d mutations", len(out.Results), len(ids))
+	}
+	return nil
+}

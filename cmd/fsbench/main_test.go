@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRun_TinyDataset runs the quick path end to end on a tiny dataset, so the command
+// cannot rot: it generates the records, builds and starts the real server, and runs the
+// three benchmarks, whose own checks (both downloads get the same records, every push is
+// applied, every batch request succeeds, no pull fails) must pass.
+func TestRun_TinyDataset(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a dataset and builds and runs the fieldsync binary")
+	}
+	cfg, err := parseFlags([]string{"--quick", "--dir", t.TempDir(), "--records", "3000", "--devices", "5",
+		"--rounds", "2", "--burst", "1", "--think", "50ms", "--write-every", "20ms", "--creates", "200",
+		"--per-request", "50"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	rep, err := run(ctx, cfg, &out)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if rep.dataset.Stats.Records < 3000 {
+		t.Errorf("dataset has %d records, want at least 3000", rep.dataset.Stats.Records)
+	}
+	i := rep.initial
+	if i == nil || i.pull.records < 100 || i.stock[i.best].records != i.pull.records {
+		t.Errorf("initial sync: %+v", i)
+	}
+	if w := rep.writes; w == nil || w.creates != 200 || w.push <= 0 || w.batch <= 0 {
+		t.Errorf("writes: %+v", w)
+	}
+	d := rep.devices
+	if d == nil || len(d.phases) != 2 || d.phases[0].pulls.n < 5*2 || d.mem.peak <= 0 {
+		t.Fatalf("devices: %+v", d)
+	}
+	for _, want := range []string{"== Summary ==", "1 initial sync", "2 200 creates", "3 5 devices", "VmHWM"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	var ds []time.Duration
+	for i := 100; i >= 1; i-- {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	got := summarize(ds)
+	want := dist{n: 100, p50: 50 * time.Millisecond, p90: 90 * time.Millisecond, p99: 99 * time.Millisecond,
+		max: 100 * time.Millisecond, mean: 50500 * time.Microsecond}
+	if got != want {
+		t.Errorf("summarize = %+v, want %+v", got, want)
+	}
+	if (summarize(nil) != dist{}) {
+		t.Error("summarize(nil) is not empty")
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 300431: "300,431", 1234567: "1,234,567"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// report gathers a run's figures for the summary.
+type report struct {
+	cfg     config
+	machine string
+	dataset *dataset
+	head    int64
+	initial *initialResult
+	writes  *writesResult
+	devices *devicesResult
+	load    []string // the load average around each benchmark: the machine may be shared
+	cpu     []string // who used the CPU during each benchmark
+	peaks   []string // each benchmark server's peak resident memory
+}
+
+// The targets.
+const (
+	targetPullSpeedup = 3.0
+	targetPushRatio   = 1.0
+	targetP99         = 100 * time.Millisecond
+	targetRSS         = 300 << 20
+)
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
+
+// print writes the summary table.
+func (r *report) print(out io.Writer) {
+	fmt.Fprintf(out, "\n== Summary ==\n")
+	ds := r.dataset
+	how := fmt.Sprintf("generated at %.0f records/s (%s, %d per transaction)", ds.Stats.Rate(),
+		ds.Stats.Elapsed.Round(time.Second), r.cfg.txSize)
+	if ds.Reused {
+		how = fmt.Sprintf("reused; generated %s at %.0f records/s", ds.Generated.Format("2006-01-02"), ds.Stats.Rate())
+	}
+	fmt.Fprintf(out, "machine: %s\ndataset: %s records over 29 subdistricts, %s\n", r.machine,
+		thousands(ds.Stats.Records), how)
+	if r.initial == nil && r.writes == nil && r.devices == nil {
+		return
+	}
+	fmt.Fprintf(out, "load average (1, 5, 15 min) before → after: %s\n\n", strings.Join(r.load, "; "))
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "benchmark\tfieldsync\tstock PocketBase\tratio\ttarget\tverdict")
+	if i := r.initial; i != nil {
+		best := i.stock[i.best]
+		speedup := best.time.Seconds() / i.pull.time.Seconds()
+		fmt.Fprintf(tw, "1 initial sync, %s inspector: time\t%s (%d pulls)\t%s (%s, %d pages)\t%.1fx faster\t>= %.0fx\t%s\n",
+			i.subdistrict, seconds(i.pull.time), i.pull.requests, seconds(best.time), i.best, best.requests,
+			speedup, targetPullSpeedup, verdict(speedup >= targetPullSpeedup))
+		other := stockOffset
+		if i.best == stockOffset {
+			other = stockKeyset
+		}
+		fmt.Fprintf(tw, "  (other stock paging)\t\t%s (%s, %d pages)\t%.1fx\t\t\n", seconds(i.stock[other].time), other,
+			i.stock[other].requests, i.stock[other].time.Seconds()/i.pull.time.Seconds())
+		fmt.Fprintf(tw, "  bytes\t%s (%s records)\t%s (%s records)\t%.2fx fewer\t\t\n",
+			megabytes(int64(i.pull.bytes)), thousands(i.pull.records), megabytes(int64(best.bytes)),
+			thousands(best.records), float64(best.bytes)/float64(i.pull.bytes))
+		for _, coll := range slices.Sorted(maps.Keys(i.unlisted)) {
+			u := i.unlisted[coll]
+			fmt.Fprintf(tw, "  %s: stock cannot list them\t%s pulled\tfailed after %s (left out above)\t\t\t\n",
+				coll, thousands(u.records), u.took.Round(100*time.Millisecond))
+		}
+	}
+	if w := r.writes; w != nil {
+		ratio := w.pushRate() / w.batchRate()
+		fmt.Fprintf(tw, "2 %s creates, %d per request\t%.0f/s (push)\t%.0f/s (batch)\t%.2fx\t>= %.0fx\t%s\n",
+			thousands(w.creates), w.perRequest, w.pushRate(), w.batchRate(), ratio, targetPushRatio,
+			verdict(ratio >= targetPushRatio))
+	}
+	if d := r.devices; d != nil {
+		for i, ph := range d.phases {
+			target, v := "", "(information)"
+			if i == 0 {
+				target, v = "p99 < 100 ms", verdict(ph.pulls.p99 < targetP99)
+			}
+			fmt.Fprintf(tw, "3 %d devices, %s\tp50 %s, p90 %s, p99 %s, max %s (%.0f pulls/s)\t\t\t%s\t%s\n",
+				d.devices, ph.name, ms(ph.pulls.p50), ms(ph.pulls.p90), ms(ph.pulls.p99), ms(ph.pulls.max),
+				float64(ph.pulls.n)/ph.elapsed.Seconds(), target, v)
+		}
+		fmt.Fprintf(tw, "  supervisors' pushes meanwhile\t%d findings, p50 %s, p99 %s, %d failed\t\t\t\t\n",
+			d.written, ms(d.writes.p50), ms(d.writes.p99), d.writeFailures)
+		fmt.Fprintf(tw, "  server peak RSS (VmHWM)\t%s (%s at the end)\t\t\t< 300 MB\t%s\n",
+			megabytes(d.mem.peak), megabytes(d.mem.rss), verdict(d.mem.peak < targetRSS))
+	}
+	tw.Flush()
+	fmt.Fprintf(out, "\nserver peak RSS per benchmark: %s\n", strings.Join(r.peaks, "; "))
+	for _, c := range r.cpu {
+		fmt.Fprintln(out, c)
+	}
+}
+
+// describeMachine names the CPU, its cores and the memory, from /proc.
+func describeMachine() string {
+	model, mem := "unknown CPU", "unknown memory"
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	if raw, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		if _, err := fmt.Sscanf(string(raw), "MemTotal: %d kB", &kb); err == nil {
+			mem = fmt.Sprintf("%.1f GB", float64(kb)/(1<<20))
+		}
+	}
+	return fmt.Sprintf("%d × %s, %s RAM, %s %s/%s", runtime.NumCPU(), model, mem, runtime.Version(),
+		runtime.GOOS, runtime.GOARCH)
+}
+
+// loadAverage returns the first three fields of /proc/loadavg.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(raw))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// waitQuiet waits until the 1-minute load average is below max, or for at most limit: on a
+// shared machine, other people's builds and tests take the cores the benchmark measures.
+func waitQuiet(ctx context.Context, max float64, limit time.Duration, out io.Writer) {
+	deadline := time.Now().Add(limit)
+	for first := true; ; first = false {
+		f := strings.Fields(loadAverage())
+		load, err := strconv.ParseFloat(f[0], 64)
+		if err != nil || load < max {
+			return
+		}
+		if first {
+			fmt.Fprintf(out, "  waiting for the load average (%.2f) to fall below %.2f\n", load, max)
+		}
+		if time.Now().After(deadline) {
+			fmt.Fprintf(out, "  the load average is still %.2f after %s; going on\n", load, limit)
+			return
+		}
+		if !pause(ctx, 5*time.Second) {
+			return
+		}
+	}
+}

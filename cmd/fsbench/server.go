@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// buildServer builds ./cmd/fieldsync of the module fsbench belongs to into dir and returns
+// the binary's path.
+func buildServer(ctx context.Context, dir string) (string, error) {
+	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	bin := filepath.Join(dir, "fieldsync")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/fieldsync")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/fieldsync: %w\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// server is a running `fieldsync serve` on a data dir, a process of its own so its memory
+// and its HTTP are what production sees.
+type server struct {
+	url       string
+	profiling bool // the server profiles between profile(true) and profile(false)
+	cmd       *exec.Cmd
+	exited    chan struct{}
+	waitErr   error
+	logPath   string
+}
+
+// serverSpec says which binary serves and how.
+type serverSpec struct {
+	bin     string   // the server binary; fsbench itself when profiling
+	env     []string // added to the environment
+	dir     string   // the working dir: the dataset's dir, with no pb_hooks or pb_migrations
+	dataDir string
+	// profiling says the server is fsbench's diagnostic server writing a CPU profile to
+	// profile, which server.profile marks.
+	profiling bool
+	profile   string
+}
+
+// startServer starts the server on a free loopback port and waits until it is healthy.
+func startServer(ctx context.Context, spec serverSpec, name string) (*server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	logPath := filepath.Join(spec.dir, "serve-"+name+".log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, fmt.Errorf("server log: %w", err)
+	}
+	cmd := exec.Command(spec.bin, "serve", "--dir", spec.dataDir, "--http", addr, "--dev=false")
+	cmd.Dir = spec.dir
+	cmd.Env = append(os.Environ(), spec.env...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start server: %w", err)
+	}
+	s := &server{url: "http://" + addr, cmd: cmd, exited: make(chan struct{}), logPath: logPath,
+		profiling: spec.profiling}
+	go func() {
+		s.waitErr = cmd.Wait()
+		logf.Close()
+		close(s.exited)
+	}()
+	if err := s.waitHealthy(ctx); err != nil {
+		s.stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func (s *server) waitHealthy(ctx context.Context) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	client := &http.Client{Timeout: 2 * time.Second}
+	for time.Now().Before(deadline) {
+		res, err := client.Get(s.url + "/api/health")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-s.exited:
+			return fmt.Errorf("server exited before it was healthy (%v); see %s", s.waitErr, s.logPath)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("server not healthy after 2 minutes; see %s", s.logPath)
+}
+
+// stop sends SIGTERM, on which PocketBase shuts down gracefully (and a profiling server
+// writes its profile), and kills the process if it has not exited in time.
+func (s *server) stop() error {
+	select {
+	case <-s.exited:
+		return s.waitErr
+	default:
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("sigterm: %w", err)
+	}
+	select {
+	case <-s.exited:
+		return s.waitErr
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+		return fmt.Errorf("server ignored SIGTERM for 30s and was killed")
+	}
+}
+
+// profile starts (on) or stops the CPU profile of a profiling server; it does nothing to
+// others.
+func (s *server) profile(on bool) {
+	if !s.profiling {
+		return
+	}
+	sig := syscall.SIGUSR2
+	if on {
+		sig = syscall.SIGUSR1
+	}
+	_ = s.cmd.Process.Signal(sig)
+}
+
+// memory is the server's resident set: now and at its peak (VmRSS and VmHWM), in bytes.
+type memory struct{ rss, peak int64 }
+
+func (s *server) memory() (memory, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return memory{}, fmt.Errorf("server memory: %w", err)
+	}
+	defer f.Close()
+	var m memory
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		key, val, ok := strings.Cut(sc.Text(), ":")
+		if !ok || (key != "VmRSS" && key != "VmHWM") {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
+		if err != nil {
+			return m, fmt.Errorf("server memory: %s: %w", key, err)
+		}
+		if key == "VmRSS" {
+			m.rss = kb << 10
+		} else {
+			m.peak = kb << 10
+		}
+	}
+	return m, sc.Err()
+}

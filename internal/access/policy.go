@@ -132,9 +132,14 @@ var Policies = map[string]Policy{
 			"user": {}, "kind": {}, "subdistrict": {}, "finding": {}, "referral": {}, "message": {},
 		},
 	},
+	// A photo's status and the facts read from its bytes are set by internal/blobs when the
+	// verified bytes arrive, never by a client: they are evidence.
 	schema.Photos: {
-		Author: "uploader", Scoped: true,
-		Owned: map[string]Owner{"status": {Default: "pending"}},
+		Author: "uploader", Scoped: true, Immutable: []string{"sha256"},
+		Owned: map[string]Owner{
+			"status": {Default: "pending"}, "received_at": {}, "reused": {Default: false}, "public": {Default: false},
+			"mime": {}, "size": {}, "width": {}, "height": {}, "captured_at": {}, "captured_location": {},
+		},
 	},
 }
 

@@ -255,6 +255,13 @@ func (p *accessProbe) photoBody(side string) map[string]any {
 	return map[string]any{"sha256": p.hex64(), "subdistrict": accessSubdistrict(side)}
 }
 
+func (p *accessProbe) blobBody(string) map[string]any {
+	return map[string]any{"sha256": p.hex64(), "size": 1000, "mime": "image/jpeg", "width": 4, "height": 3}
+}
+
+// blobSamples are two blob records, saved directly: the upload path is the only door.
+func (p *accessProbe) blobSamples() [2]string { return p.seed(schema.Blobs, p.blobBody) }
+
 func (p *accessProbe) inspectionBody(side string) map[string]any {
 	return map[string]any{"programme": "fire", "kind": "routine", "place": testkit.Side("venue", side),
 		"subdistrict": accessSubdistrict(side), "inspected_at": "2018-06-01 09:00:00.000Z", "result": "pass"}

@@ -2,15 +2,17 @@ package app_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"image"
 	"image/png"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/filesystem"
 
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
@@ -95,66 +97,62 @@ func accessRelations(c *core.Collection) string {
 	return strings.Join(names, ",")
 }
 
-// TestAccess_FileDownload: a photo's protected file is served only with a file token of
-// someone who may view the photo; any other request answers like a file that does not exist.
+// TestAccess_FileDownload: a photo's bytes (internal/blobs) are served only to someone who
+// may view the photo, with their token or a file token; any other request answers like a
+// photo that does not exist.
 func TestAccess_FileDownload(t *testing.T) {
 	p := newAccessProbe(t)
 	img := accessPNG(t)
-	var names [2]string
-	for i, side := range []string{"a", "b"} {
+	sum := sha256.Sum256(img)
+	sha := hex.EncodeToString(sum[:])
+	for _, side := range []string{"a", "b"} {
 		photo, err := p.app.FindRecordById(schema.Photos, testkit.Side("photo", side))
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, err := filesystem.NewFileFromBytes(img, "evidence.png")
-		if err != nil {
-			t.Fatal(err)
-		}
-		photo.Set("file", f)
+		photo.Set("sha256", sha)
 		if err := p.app.Save(photo); err != nil {
 			t.Fatal(err)
 		}
-		names[i] = photo.GetString("file")
+		p.uploadBlob(t, map[string]accessActor{"a": actInspA, "b": actInspB}[side], img)
 	}
-	filePath := func(side, name, token string, extra ...string) string {
+	photoPath := func(side, token string, variant string) string {
 		q := url.Values{}
 		if token != "" {
 			q.Set("token", token)
 		}
-		for i := 0; i+1 < len(extra); i += 2 {
-			q.Set(extra[i], extra[i+1])
-		}
-		return "/api/files/" + schema.Photos + "/" + testkit.Side("photo", side) + "/" + name + "?" + q.Encode()
+		return "/api/fs/photos/" + testkit.Side("photo", side) + "/" + variant + "?" + q.Encode()
 	}
 	read := accessMatrix[schema.Photos].read
 	for a := range accessActorCount {
 		t.Run(a.String(), func(t *testing.T) {
 			token := p.fileToken(t, a)
-			for i, side := range []string{"a", "b"} {
-				res := p.do(actAnon, "GET", filePath(side, names[i], token), nil)
+			for _, side := range []string{"a", "b"} {
+				res := p.do(actAnon, "GET", photoPath(side, token, "original"), nil)
 				if strings.Contains(read[a], side) {
 					if res.Status != 200 || !bytes.Equal(res.Body, img) {
 						t.Errorf("downloads photo %s: %d %s", side, res.Status, res.Body)
 					}
 					continue
 				}
-				ghost := p.do(actAnon, "GET", filePath(side, "missing.png", token), nil)
-				thumb := p.do(actAnon, "GET", filePath(side, names[i], token, "thumb", "100x100"), nil)
+				ghost := p.do(actAnon, "GET", "/api/fs/photos/"+accessGhostID+"/original?token="+token, nil)
+				thumb := p.do(actAnon, "GET", photoPath(side, token, "thumb"), nil)
+				withAuth := p.do(a, "GET", photoPath(side, "", "original"), nil)
 				for _, r := range []struct {
 					what string
 					res  testkit.Response
-				}{{"file", res}, {"thumb", thumb}} {
+				}{{"original", res}, {"thumb", thumb}, {"original with auth header", withAuth}} {
 					if r.res.Status != 404 || !bytes.Equal(r.res.Body, ghost.Body) {
-						t.Errorf("%s of photo %s: %d %s, but for a missing file %d %s",
+						t.Errorf("%s of photo %s: %d %s, but for a missing photo %d %s",
 							r.what, side, r.res.Status, r.res.Body, ghost.Status, ghost.Body)
 					}
 				}
 			}
 		})
 	}
-	t.Run("auth token instead of a file token", func(t *testing.T) {
-		if res := p.do(actInspA, "GET", filePath("a", names[0], ""), nil); res.Status != 404 {
-			t.Errorf("got %d %s, want 404", res.Status, res.Body)
+	t.Run("auth header instead of a file token", func(t *testing.T) {
+		if res := p.do(actInspA, "GET", photoPath("a", "", "original"), nil); res.Status != 200 {
+			t.Errorf("got %d %s, want 200", res.Status, res.Body)
 		}
 	})
 	t.Run("file token anonymously", func(t *testing.T) {
@@ -162,6 +160,32 @@ func TestAccess_FileDownload(t *testing.T) {
 			t.Errorf("got %d %s, want 401", res.Status, res.Body)
 		}
 	})
+}
+
+// uploadBlob sends data through the blob upload protocol as a, in one chunk.
+func (p *accessProbe) uploadBlob(t *testing.T, a accessActor, data []byte) {
+	t.Helper()
+	sum := sha256.Sum256(data)
+	res := p.do(a, "POST", "/api/fs/blobs/uploads", map[string]any{
+		"sha256": hex.EncodeToString(sum[:]), "size": len(data), "mime": "image/png"})
+	if res.Status == 200 {
+		return
+	}
+	id, _ := res.JSON(t)["id"].(string)
+	req, err := http.NewRequest("PATCH", p.srv.URL+"/api/fs/blobs/uploads/"+id, bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", p.tokens[a])
+	req.Header.Set("Upload-Offset", "0")
+	got, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Body.Close()
+	if got.StatusCode != 200 {
+		t.Fatalf("upload as %s: %d", a, got.StatusCode)
+	}
 }
 
 // fileToken returns a's file token, from the API; "" for anonymous.

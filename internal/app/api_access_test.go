@@ -144,6 +144,11 @@ var accessMatrix = map[string]accessRow{
 	schema.Photos: {read: accBySide, create: accBySide, update: accSuper, del: accSuper,
 		samples: accessFixture("photo"), body: (*accessProbe).photoBody,
 		change: map[string]any{"mime": "image/png"}},
+	// Blobs are the bytes behind photos (internal/blobs): only the upload path writes them;
+	// district administrators read them in the admin UI and may delete one.
+	schema.Blobs: {read: accSuper, create: accNobody, update: accNobody, del: accSuper,
+		samples: (*accessProbe).blobSamples, body: (*accessProbe).blobBody,
+		change: map[string]any{"mime": "image/png"}},
 	// An agency reads the inspection behind a finding referred to it.
 	schema.Inspections: {read: accBySide.with(actFire, "a"), create: accBySide, update: accBySide, del: accSuper,
 		samples: accessFixture("inspection"), body: (*accessProbe).inspectionBody,

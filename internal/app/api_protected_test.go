@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/haidian/fieldsync/internal/access"
@@ -119,6 +120,11 @@ func otherValue(t *testing.T, app core.App, r *core.Record, name string, avoid a
 		return r.GetFloat(name) + 1
 	case *core.RelationField:
 		return otherTarget(t, app, r, f)
+	case *core.GeoPointField:
+		if p, _ := r.Get(name).(types.GeoPoint); p.Lon == 116.4 {
+			return map[string]any{"lon": 116.5, "lat": 39.95}
+		}
+		return map[string]any{"lon": 116.4, "lat": 39.9}
 	}
 	t.Fatalf("otherValue: no value for %s.%s (%T): teach otherValue this field type",
 		r.Collection().Name, name, r.Collection().Fields.GetByName(name))

@@ -8,6 +8,7 @@ import (
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/atomic"
 	"github.com/haidian/fieldsync/internal/audit"
+	"github.com/haidian/fieldsync/internal/blobs"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/sync"
@@ -29,7 +30,18 @@ func BindWith(app core.App, cfg sync.Config) {
 	access.Register(app)
 	audit.Register(app)
 	sync.Register(app, cfg)
+	blobs.Register(app, photoConfig(app, cfg))
 	rectify.Register(app, cfg.Now)
 	fire.Register(app)
 	vocab.Register(app)
+}
+
+// photoConfig is the photo pipeline's settings from the environment, on the sync clock.
+func photoConfig(app core.App, cfg sync.Config) blobs.Config {
+	photos, err := blobs.ConfigFromEnv()
+	if err != nil {
+		app.Logger().Error("photo settings ignored, defaults apply", "error", err)
+	}
+	photos.Now = cfg.Now
+	return photos
 }

@@ -1,0 +1,130 @@
+// Package blobs stores photo bytes by their SHA-256 and makes them safe to show: resumable
+// uploads that survive bad networks, a header-first image pipeline that refuses hostile files
+// before decoding them, derived images made from one bounded decode, evidence facts read from
+// EXIF, and per-request access checks when bytes are served.
+//
+// The routes live under /api/fs/blobs/ (uploads) and /api/fs/photos/ (serving, missing
+// evidence). Records reference photos, and photos reference blobs by hash, so records sync to
+// the server before their bytes: a photo stays pending until someone allowed to see it uploads
+// the bytes it names.
+package blobs
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Config holds the pipeline's limits. The defaults suit phone photos on the project's
+// two-core, 24 GB machines; FIELDSYNC_PHOTO_* variables change some (ConfigFromEnv).
+type Config struct {
+	// MaxBytes is the largest upload accepted.
+	MaxBytes int64
+	// MaxPixels is the pixel budget read from the header: larger images are refused before
+	// any decoding (pixel floods, decompression bombs).
+	MaxPixels int64
+	// MaxDecodeBytes bounds the memory one decode may need, estimated from the header: a
+	// progressive JPEG keeps all its coefficients, a PNG decodes at full size.
+	MaxDecodeBytes int64
+	// Decoders is how many decodes may run at once; others wait up to DecodeWait.
+	Decoders   int
+	DecodeWait time.Duration
+	// PreviewSize and ThumbSize are the long edges of the derived images.
+	PreviewSize, ThumbSize int
+	// PartTTL is how long an upload may rest before its part is removed.
+	PartTTL time.Duration
+	// CleanSchedule is the cron expression of the part cleaner.
+	CleanSchedule string
+	// Now is the clock; tests inject their own.
+	Now func() time.Time
+}
+
+// DefaultConfig returns the production settings.
+func DefaultConfig() Config {
+	return Config{
+		MaxBytes:       25 << 20,
+		MaxPixels:      50_000_000, // a 48-megapixel phone sensor at full resolution
+		MaxDecodeBytes: 160 << 20,
+		Decoders:       2,
+		DecodeWait:     30 * time.Second,
+		PreviewSize:    1600,
+		ThumbSize:      320,
+		PartTTL:        48 * time.Hour,
+		CleanSchedule:  "23 * * * *",
+		Now:            time.Now,
+	}
+}
+
+// ConfigFromEnv returns DefaultConfig changed by FIELDSYNC_PHOTO_DECODERS (concurrent
+// decodes) and FIELDSYNC_PHOTO_MAX_PIXELS when set.
+func ConfigFromEnv() (Config, error) {
+	cfg := DefaultConfig()
+	for _, v := range []struct {
+		name string
+		dst  func(int64)
+		min  int64
+	}{
+		{"FIELDSYNC_PHOTO_DECODERS", func(n int64) { cfg.Decoders = int(n) }, 1},
+		{"FIELDSYNC_PHOTO_MAX_PIXELS", func(n int64) { cfg.MaxPixels = n }, 1_000_000},
+	} {
+		s := os.Getenv(v.name)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < v.min {
+			return cfg, fmt.Errorf("%s must be an integer of at least %d, got %q", v.name, v.min, s)
+		}
+		v.dst(n)
+	}
+	return cfg, nil
+}
+
+// Service is the blob store bound to one app.
+type Service struct {
+	app      core.App
+	cfg      Config
+	pipeline *Pipeline
+	uploads  *uploads
+}
+
+// partsDir is where upload parts rest, under the data dir: local even when blobs go to S3, and
+// kept across restarts so that an upload resumes after one (PocketBase's own temp dir is
+// emptied on every start). Backups leave it out.
+const partsDir = "blob_parts"
+
+// Register binds the upload and serving routes, the evidence hooks and the part cleaner to app.
+func Register(app core.App, cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Service{app: app, cfg: cfg, pipeline: NewPipeline(cfg)}
+	s.uploads = newUploads(func() string { return filepath.Join(app.DataDir(), partsDir) }, cfg.Now)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		s.routes(se)
+		return se.Next()
+	})
+	app.OnBackupCreate().BindFunc(func(e *core.BackupEvent) error {
+		e.Exclude = append(e.Exclude, partsDir)
+		return e.Next()
+	})
+	s.registerEvidence(app)
+	registerBlobGuards(app)
+	app.Cron().MustAdd("fieldsync_blob_parts", cfg.CleanSchedule, func() {
+		defer func() {
+			if r := recover(); r != nil {
+				app.Logger().Error("blob part cleaning panicked", "panic", r)
+			}
+		}()
+		if n, err := s.uploads.clean(cfg.PartTTL); err != nil {
+			app.Logger().Error("blob part cleaning failed", "error", err)
+		} else if n > 0 {
+			app.Logger().Info("removed stale blob parts", "count", n)
+		}
+	})
+	return s
+}

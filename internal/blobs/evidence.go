@@ -1,0 +1,114 @@
+package blobs
+
+import (
+	"fmt"
+
+	"github.com/pocketbase/dbx"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/schema"
+)
+
+// registerEvidence binds the model hooks that keep photos true to their bytes from every door
+// (REST, batch, sync, admin UI, JS hooks):
+//   - a photo created by someone who already holds its bytes is stored at once;
+//   - a photo whose hash was already evidence for another finding is flagged reused when a
+//     finding links it;
+//   - deleting a blob returns its photos to pending and removes its files.
+func (s *Service) registerEvidence(app core.App) {
+	app.OnRecordCreate(schema.Photos).BindFunc(func(e *core.RecordEvent) error {
+		s.storeIfHeld(e.App, e.Record)
+		return e.Next()
+	})
+	flagReuse := func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		return flagReused(e.App, e.Record)
+	}
+	app.OnRecordCreate(schema.Findings).BindFunc(flagReuse)
+	app.OnRecordUpdate(schema.Findings).BindFunc(flagReuse)
+	app.OnRecordDelete(schema.Blobs).BindFunc(func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		_, err := e.App.DB().Update(schema.Photos, map[string]any{schema.FieldStatus: "pending"},
+			dbx.HashExp{"sha256": e.Record.GetString("sha256")}).Execute()
+		return err
+	})
+	app.OnRecordAfterDeleteSuccess(schema.Blobs).BindFunc(func(e *core.RecordEvent) error {
+		s.dropFilesUnlessRecorded(e.Record.GetString("sha256"))
+		return e.Next()
+	})
+}
+
+// storeIfHeld gives a new photo its bytes when they are already here and its creator holds
+// them (uploaded them, or may see them already): the usual case of one photo attached to a
+// second record, or of bytes that arrived before their record.
+func (s *Service) storeIfHeld(app core.App, photo *core.Record) {
+	if photo.GetString(schema.FieldStatus) != "pending" {
+		return
+	}
+	actor := access.AttributionOf(photo).Actor
+	if !actor.FieldStaff() || !actor.InSubdistrict(photo.GetString(schema.FieldSubdistrict)) {
+		return
+	}
+	blob, err := s.findBlob(app, photo.GetString("sha256"))
+	if err != nil || !blob.GetBool("original") || !s.holds(app, blob, actor) {
+		return
+	}
+	s.giveBytes(photo, blob)
+}
+
+// flagReused flags the photos of finding whose bytes (by hash) are also evidence for another
+// finding. Flags are only ever set: a photo once shown twice stays suspect.
+func flagReused(app core.App, finding *core.Record) error {
+	ids := finding.GetStringSlice("photos")
+	if len(ids) == 0 {
+		return nil
+	}
+	photos, err := app.FindRecordsByIds(schema.Photos, ids)
+	if err != nil {
+		return fmt.Errorf("photos of finding %s: %w", finding.Id, err)
+	}
+	for _, p := range photos {
+		if p.GetBool("reused") {
+			continue
+		}
+		var n int
+		err := app.DB().NewQuery(`SELECT count(*) FROM findings f, json_each(f.photos) j
+			JOIN photos q ON q.id = j.value
+			WHERE f.id != {:finding} AND q.sha256 = {:sha}`).
+			Bind(map[string]any{"finding": finding.Id, "sha": p.GetString("sha256")}).Row(&n)
+		if err != nil {
+			return fmt.Errorf("reuse of %s: %w", p.Id, err)
+		}
+		if n == 0 {
+			continue
+		}
+		p.Set("reused", true)
+		if err := app.Save(p); err != nil {
+			return fmt.Errorf("flag %s reused: %w", p.Id, err)
+		}
+	}
+	return nil
+}
+
+// errServerOnly refuses writes of blob records through the records API, even by district
+// administrators: a blob is its files, and only the upload path makes them.
+var errServerOnly = validation.NewError("blob_server_only",
+	"文件记录只能由上传流程创建 / blobs are created by the upload path only")
+
+// registerBlobGuards refuses creating and changing blob records through the records API.
+// Administrators may delete one (its files go with it).
+func registerBlobGuards(app core.App) {
+	refuse := func(e *core.RecordRequestEvent) error {
+		return router.NewBadRequestError(errServerOnly.Message(), validation.Errors{"id": errServerOnly})
+	}
+	app.OnRecordCreateRequest(schema.Blobs).BindFunc(refuse)
+	app.OnRecordUpdateRequest(schema.Blobs).BindFunc(refuse)
+}

@@ -175,4 +175,3 @@ func (s *Service) handleMissing(e *core.RequestEvent) error {
 	}
 	return e.JSON(http.StatusOK, map[string]any{"inspectors": out})
 }
-

@@ -264,4 +264,3 @@ func anySlice(ids []string) []any {
 	}
 	return out
 }
-

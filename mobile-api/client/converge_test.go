@@ -100,7 +100,7 @@ func workOffline(t *testing.T, phones []*client.Client) map[string]string {
 	edit(ins1.Patch(ctx, "findings", finding, map[string]any{"description": "一号：二楼私拉电线", "responsible_party": "房东"}))
 	edit(ins2.Patch(ctx, "findings", finding, map[string]any{"description": "二号：三楼堆放杂物", "deadline": "2018-06-20 00:00:00.000Z"}))
 	edit(ins2.Patch(ctx, "inspections", inspection, map[string]any{"notes": "二号补充"}))
-	edit(sup.Patch(ctx, "findings", finding, map[string]any{"description": "主管：已通知物业", "supervised": true}))
+	edit(sup.Patch(ctx, "findings", finding, map[string]any{"description": "主管：已通知物业", "severity": "major"}))
 	edit(sup.Patch(ctx, "inspections", inspection, map[string]any{"notes": "主管意见"}))
 
 	// The local copies show the edits at once, before any push.

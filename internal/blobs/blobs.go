@@ -17,24 +17,17 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/blobs/photo"
 )
 
-// Config holds the pipeline's limits. The defaults suit phone photos on the project's
-// two-core, 24 GB machines; FIELDSYNC_PHOTO_* variables change some (ConfigFromEnv).
+// Config holds the blob store's settings; FIELDSYNC_PHOTO_* variables change some
+// (ConfigFromEnv).
 type Config struct {
 	// MaxBytes is the largest upload accepted.
 	MaxBytes int64
-	// MaxPixels is the pixel budget read from the header: larger images are refused before
-	// any decoding (pixel floods, decompression bombs).
-	MaxPixels int64
-	// MaxDecodeBytes bounds the memory one decode may need, estimated from the header: a
-	// progressive JPEG keeps all its coefficients, a PNG decodes at full size.
-	MaxDecodeBytes int64
-	// Decoders is how many decodes may run at once; others wait up to DecodeWait.
-	Decoders   int
-	DecodeWait time.Duration
-	// PreviewSize and ThumbSize are the long edges of the derived images.
-	PreviewSize, ThumbSize int
+	// Photo bounds the image pipeline.
+	Photo photo.Limits
 	// PartTTL is how long an upload may rest before its part is removed.
 	PartTTL time.Duration
 	// CleanSchedule is the cron expression of the part cleaner.
@@ -46,16 +39,11 @@ type Config struct {
 // DefaultConfig returns the production settings.
 func DefaultConfig() Config {
 	return Config{
-		MaxBytes:       25 << 20,
-		MaxPixels:      50_000_000, // a 48-megapixel phone sensor at full resolution
-		MaxDecodeBytes: 160 << 20,
-		Decoders:       2,
-		DecodeWait:     30 * time.Second,
-		PreviewSize:    1600,
-		ThumbSize:      320,
-		PartTTL:        48 * time.Hour,
-		CleanSchedule:  "23 * * * *",
-		Now:            time.Now,
+		MaxBytes:      25 << 20,
+		Photo:         photo.DefaultLimits(),
+		PartTTL:       48 * time.Hour,
+		CleanSchedule: "23 * * * *",
+		Now:           time.Now,
 	}
 }
 
@@ -68,8 +56,8 @@ func ConfigFromEnv() (Config, error) {
 		dst  func(int64)
 		min  int64
 	}{
-		{"FIELDSYNC_PHOTO_DECODERS", func(n int64) { cfg.Decoders = int(n) }, 1},
-		{"FIELDSYNC_PHOTO_MAX_PIXELS", func(n int64) { cfg.MaxPixels = n }, 1_000_000},
+		{"FIELDSYNC_PHOTO_DECODERS", func(n int64) { cfg.Photo.Decoders = int(n) }, 1},
+		{"FIELDSYNC_PHOTO_MAX_PIXELS", func(n int64) { cfg.Photo.MaxPixels = n }, 1_000_000},
 	} {
 		s := os.Getenv(v.name)
 		if s == "" {
@@ -88,7 +76,7 @@ func ConfigFromEnv() (Config, error) {
 type Service struct {
 	app      core.App
 	cfg      Config
-	pipeline *Pipeline
+	pipeline *photo.Pipeline
 	uploads  *uploads
 }
 
@@ -102,7 +90,7 @@ func Register(app core.App, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{app: app, cfg: cfg, pipeline: NewPipeline(cfg)}
+	s := &Service{app: app, cfg: cfg, pipeline: photo.NewPipeline(cfg.Photo)}
 	s.uploads = newUploads(func() string { return filepath.Join(app.DataDir(), partsDir) }, cfg.Now)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		s.routes(se)

@@ -1,12 +1,12 @@
 package blobs
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/blobs/photo"
 	"github.com/haidian/fieldsync/internal/fault"
 )
 
@@ -18,8 +18,6 @@ var (
 		"上传声明无效: 需要 sha256 (64 位十六进制)、size 和 mime", "invalid upload announcement: sha256 (64 hex digits), size and mime are required")
 	errTooBig = fault.New(fault.TooLarge, "upload_too_large",
 		"文件过大", "the file is larger than the server accepts")
-	errFormat = fault.New(fault.Invalid, "unsupported_format",
-		"只接受 JPEG 和 PNG 图片", "only JPEG and PNG images are accepted")
 	errMimeMismatch = fault.New(fault.Invalid, "mime_mismatch",
 		"文件内容与声明的类型不符", "the file's content does not match its declared type")
 	errUploadGone = fault.New(fault.NotExist, "upload_not_found",
@@ -30,16 +28,6 @@ var (
 		"数据超出声明的大小", "the data goes past the announced size")
 	errHash = fault.New(fault.Invalid, "hash_mismatch",
 		"文件的 SHA-256 与声明不符, 已丢弃, 请重新上传", "the file's SHA-256 differs from the announced one; nothing was kept, upload it again")
-	errTooManyPixels = fault.New(fault.TooLarge, "image_too_many_pixels",
-		"图片像素过多", "the image has more pixels than the server decodes")
-	errDecodeCost = fault.New(fault.TooLarge, "image_too_costly",
-		"图片解码所需内存过大", "decoding the image would need more memory than the server allows")
-	errTruncated = fault.New(fault.Invalid, "image_truncated",
-		"图片不完整", "the image is truncated")
-	errCorrupt = fault.New(fault.Invalid, "image_corrupt",
-		"图片已损坏, 无法解码", "the image is corrupt and cannot be decoded")
-	errBusy = fault.New(fault.Internal, "server_busy",
-		"服务器繁忙, 请稍后重试", "the server is busy decoding other images; retry later")
 	errSubdistrict = fault.New(fault.Invalid, "subdistrict_invalid",
 		"街镇不存在", "no such subdistrict")
 	errNotFound = fault.New(fault.NotExist, "not_found",
@@ -72,7 +60,7 @@ func writeError(e *core.RequestEvent, err error) error {
 		e.App.Logger().Debug("blob request refused", "code", fe.Code, "error", fe.Err)
 	}
 	status := fe.Status()
-	if errors.Is(err, errBusy) || fe.Code == errBusy.Code {
+	if fe.Code == photo.ErrBusy.Code {
 		status = http.StatusServiceUnavailable
 		e.Response.Header().Set("Retry-After", strconv.Itoa(5))
 	}

@@ -49,19 +49,19 @@ func (s *Service) registerEvidence(app core.App) {
 // storeIfHeld gives a new photo its bytes when they are already here and its creator holds
 // them (uploaded them, or may see them already): the usual case of one photo attached to a
 // second record, or of bytes that arrived before their record.
-func (s *Service) storeIfHeld(app core.App, photo *core.Record) {
-	if photo.GetString(schema.FieldStatus) != "pending" {
+func (s *Service) storeIfHeld(app core.App, p *core.Record) {
+	if p.GetString(schema.FieldStatus) != "pending" {
 		return
 	}
-	actor := access.AttributionOf(photo).Actor
-	if !actor.FieldStaff() || !actor.InSubdistrict(photo.GetString(schema.FieldSubdistrict)) {
+	actor := access.AttributionOf(p).Actor
+	if !actor.FieldStaff() || !actor.InSubdistrict(p.GetString(schema.FieldSubdistrict)) {
 		return
 	}
-	blob, err := s.findBlob(app, photo.GetString("sha256"))
+	blob, err := s.findBlob(app, p.GetString("sha256"))
 	if err != nil || !blob.GetBool("original") || !s.holds(app, blob, actor) {
 		return
 	}
-	s.giveBytes(photo, blob)
+	s.giveBytes(p, blob)
 }
 
 // flagReused flags the photos of finding whose bytes (by hash) are also evidence for another

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/blobs/photo"
 	"github.com/haidian/fieldsync/internal/fault"
 	"github.com/haidian/fieldsync/internal/schema"
 )
@@ -81,8 +82,8 @@ func (s *Service) readAnnouncement(e *core.RequestEvent) (announcement, error) {
 		return a, errBadAnnounce
 	case a.Size > s.cfg.MaxBytes:
 		return a, errTooBig
-	case a.Mime != string(JPEG) && a.Mime != string(PNG):
-		return a, errFormat
+	case a.Mime != string(photo.JPEG) && a.Mime != string(photo.PNG):
+		return a, photo.ErrFormat
 	}
 	return a, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/blobs/photo"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -37,19 +38,19 @@ func (s *Service) handleServe(e *core.RequestEvent) error {
 	if !ok {
 		return writeError(e, errNotFound)
 	}
-	photo, err := s.visiblePhoto(e)
+	rec, err := s.visiblePhoto(e)
 	if err != nil {
 		return writeError(e, err)
 	}
-	if photo.GetString(schema.FieldStatus) != "stored" {
+	if rec.GetString(schema.FieldStatus) != "stored" {
 		return writeError(e, errPending)
 	}
-	sha := photo.GetString("sha256")
+	sha := rec.GetString("sha256")
 	blob, err := s.findBlob(e.App, sha)
 	if err != nil {
 		return writeError(e, errPending)
 	}
-	mime := string(JPEG)
+	mime := string(photo.JPEG)
 	switch {
 	case file == variantOriginal && blob.GetBool("original"):
 		mime = blob.GetString("mime")
@@ -79,7 +80,7 @@ func (s *Service) handleServe(e *core.RequestEvent) error {
 }
 
 func extension(mime string) string {
-	if mime == string(PNG) {
+	if mime == string(photo.PNG) {
 		return ".png"
 	}
 	return ".jpg"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-
 	"fmt"
 	"slices"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/blobs/photo"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -53,7 +53,7 @@ func (s *Service) complete(ctx context.Context, a Upload) (*stored, error) {
 	if int64(len(data)) != a.Size || hex.EncodeToString(sum[:]) != a.SHA256 {
 		return nil, errHash
 	}
-	if f, err := sniff(data); err != nil {
+	if f, err := photo.Sniff(data); err != nil {
 		return nil, err
 	} else if string(f) != a.Mime {
 		return nil, errMimeMismatch
@@ -69,7 +69,7 @@ func (s *Service) complete(ctx context.Context, a Upload) (*stored, error) {
 		// the re-encoded preview, addressed by its own hash.
 		sum := sha256.Sum256(res.Preview)
 		sha = hex.EncodeToString(sum[:])
-		res.Exif = Exif{Orientation: 1}
+		res.Exif = photo.Exif{Orientation: 1}
 	} else {
 		files[variantOriginal] = data
 	}
@@ -131,7 +131,7 @@ func (s *Service) findBlob(app core.App, sha string) (*core.Record, error) {
 
 // record saves the blob (or adds the uploader to an existing one's holders), makes the
 // public upload's photo, and marks the uploader's pending photos of the hash stored.
-func (s *Service) record(tx core.App, a Upload, sha string, res *Result) (*stored, error) {
+func (s *Service) record(tx core.App, a Upload, sha string, res *photo.Result) (*stored, error) {
 	blob, err := s.findBlob(tx, sha)
 	if err != nil {
 		blob, err = s.newBlob(tx, sha, a, res)
@@ -158,7 +158,7 @@ func (s *Service) record(tx core.App, a Upload, sha string, res *Result) (*store
 	return out, err
 }
 
-func (s *Service) newBlob(tx core.App, sha string, a Upload, res *Result) (*core.Record, error) {
+func (s *Service) newBlob(tx core.App, sha string, a Upload, res *photo.Result) (*core.Record, error) {
 	coll, err := tx.FindCollectionByNameOrId(schema.Blobs)
 	if err != nil {
 		return nil, err
@@ -171,7 +171,7 @@ func (s *Service) newBlob(tx core.App, sha string, a Upload, res *Result) (*core
 	})
 	if a.Public() {
 		blob.Set("size", len(res.Preview))
-		blob.Set("mime", string(JPEG))
+		blob.Set("mime", string(photo.JPEG))
 	} else {
 		blob.Set("size", a.Size)
 		blob.Set("original", true)
@@ -194,11 +194,11 @@ func (s *Service) newBlob(tx core.App, sha string, a Upload, res *Result) (*core
 var factsFields = []string{"mime", "size", "width", "height", "captured_at", "captured_location"}
 
 // giveBytes marks photo stored with blob's facts and the receive time.
-func (s *Service) giveBytes(photo, blob *core.Record) {
-	photo.Set(schema.FieldStatus, "stored")
-	photo.Set("received_at", s.cfg.Now().UTC())
+func (s *Service) giveBytes(p, blob *core.Record) {
+	p.Set(schema.FieldStatus, "stored")
+	p.Set("received_at", s.cfg.Now().UTC())
 	for _, f := range factsFields {
-		photo.Set(f, blob.Get(f))
+		p.Set(f, blob.Get(f))
 	}
 }
 

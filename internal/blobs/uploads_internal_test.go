@@ -1,39 +1,12 @@
 package blobs
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
-
-// TestPipeline_BoundsConcurrentDecodes: with every slot taken, a decode waits, and after the
-// configured wait it gives up with errBusy instead of piling up memory.
-func TestPipeline_BoundsConcurrentDecodes(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Decoders, cfg.DecodeWait = 2, 20*time.Millisecond
-	p := NewPipeline(cfg)
-	var releases []func()
-	for range 2 {
-		release, err := p.acquire(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		releases = append(releases, release)
-	}
-	if _, err := p.acquire(context.Background()); err != errBusy {
-		t.Fatalf("third decode: %v, want errBusy", err)
-	}
-	releases[0]()
-	release, err := p.acquire(context.Background())
-	if err != nil {
-		t.Fatalf("after a release: %v", err)
-	}
-	release()
-	releases[1]()
-}
 
 // TestUploads_CleanRemovesStaleParts: parts untouched for the retention are removed, with
 // their announcement; recent ones stay. The clock is injected.

@@ -1,4 +1,4 @@
-package blobs
+package photo
 
 import (
 	"bytes"
@@ -21,20 +21,20 @@ const (
 	PNG  Format = "image/png"
 )
 
-// sniff names the format of data from its magic bytes, the only thing that decides it: file
+// Sniff names the format of data from its magic bytes, the only thing that decides it: file
 // names and declared types are the client's word.
-func sniff(data []byte) (Format, error) {
+func Sniff(data []byte) (Format, error) {
 	switch {
 	case bytes.HasPrefix(data, []byte{0xff, 0xd8, 0xff}):
 		return JPEG, nil
 	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
 		return PNG, nil
 	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
-		return "", errFormat.Wrap(errString("webp"))
+		return "", ErrFormat.Wrap(errString("webp"))
 	case len(data) >= 12 && string(data[4:8]) == "ftyp":
-		return "", errFormat.Wrap(errString("iso media (heic/avif): " + string(data[8:12])))
+		return "", ErrFormat.Wrap(errString("iso media (heic/avif): " + string(data[8:12])))
 	}
-	return "", errFormat
+	return "", ErrFormat
 }
 
 // Header is what the pipeline learns from a file's structure before decoding any pixel.
@@ -62,7 +62,7 @@ const maxScans = 100
 // inspect walks data's structure (segments or chunks, not pixels), refusing truncated,
 // malformed and unsupported files before a decoder sees them.
 func inspect(data []byte) (Header, error) {
-	f, err := sniff(data)
+	f, err := Sniff(data)
 	if err != nil {
 		return Header{}, err
 	}
@@ -79,44 +79,44 @@ func inspectJPEG(data []byte) (Header, error) {
 	for {
 		// A marker, after any fill bytes.
 		if pos >= len(data) {
-			return h, errTruncated
+			return h, ErrTruncated
 		}
 		if data[pos] != 0xff {
-			return h, errCorrupt.Wrap(errString("no marker where one belongs"))
+			return h, ErrCorrupt.Wrap(errString("no marker where one belongs"))
 		}
 		for pos < len(data) && data[pos] == 0xff {
 			pos++
 		}
 		if pos >= len(data) {
-			return h, errTruncated
+			return h, ErrTruncated
 		}
 		marker := data[pos]
 		pos++
 		switch {
 		case marker == 0xd9: // EOI
 			if !sof || h.Scans == 0 {
-				return h, errCorrupt.Wrap(errString("end before image data"))
+				return h, ErrCorrupt.Wrap(errString("end before image data"))
 			}
 			h.End = pos
 			return h, nil
 		case marker == 0xd8 || marker == 0x00:
-			return h, errCorrupt.Wrap(errString("unexpected marker"))
+			return h, ErrCorrupt.Wrap(errString("unexpected marker"))
 		case marker >= 0xd0 && marker <= 0xd7 || marker == 0x01: // RSTn, TEM: no length
 			continue
 		}
 		if pos+2 > len(data) {
-			return h, errTruncated
+			return h, ErrTruncated
 		}
 		n := int(binary.BigEndian.Uint16(data[pos:]))
 		if n < 2 || pos+n > len(data) {
-			return h, errTruncated
+			return h, ErrTruncated
 		}
 		seg := data[pos+2 : pos+n]
 		pos += n
 		switch {
 		case marker == 0xc0 || marker == 0xc1 || marker == 0xc2:
 			if sof {
-				return h, errCorrupt.Wrap(errString("two frames"))
+				return h, ErrCorrupt.Wrap(errString("two frames"))
 			}
 			if err := h.readSOF(seg, marker == 0xc2); err != nil {
 				return h, err
@@ -124,15 +124,15 @@ func inspectJPEG(data []byte) (Header, error) {
 			sof = true
 		case marker >= 0xc3 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc:
 			// Lossless, hierarchical and arithmetic-coded JPEGs: no phone writes them.
-			return h, errFormat.Wrap(errString("jpeg coding not supported"))
+			return h, ErrFormat.Wrap(errString("jpeg coding not supported"))
 		case marker == 0xe1 && h.Exif == nil && bytes.HasPrefix(seg, []byte("Exif\x00\x00")):
 			h.Exif = seg[6:]
 		case marker == 0xda: // SOS: the entropy-coded data runs to the next real marker
 			if !sof {
-				return h, errCorrupt.Wrap(errString("scan before frame"))
+				return h, ErrCorrupt.Wrap(errString("scan before frame"))
 			}
 			if h.Scans++; h.Scans > maxScans {
-				return h, errDecodeCost.Wrap(errString("too many scans"))
+				return h, ErrDecodeCost.Wrap(errString("too many scans"))
 			}
 			pos = nextMarker(data, pos)
 		}
@@ -160,14 +160,14 @@ func nextMarker(data []byte, pos int) int {
 // readSOF reads a frame header: size, components and their sampling factors.
 func (h *Header) readSOF(seg []byte, progressive bool) error {
 	if len(seg) < 6 {
-		return errCorrupt.Wrap(errString("short frame header"))
+		return ErrCorrupt.Wrap(errString("short frame header"))
 	}
 	h.Height = int(binary.BigEndian.Uint16(seg[1:]))
 	h.Width = int(binary.BigEndian.Uint16(seg[3:]))
 	h.Progressive = progressive
 	nc := int(seg[5])
 	if seg[0] != 8 || (nc != 1 && nc != 3 && nc != 4) || len(seg) < 6+3*nc || h.Width == 0 || h.Height == 0 {
-		return errFormat.Wrap(errString("jpeg precision, components or size not supported"))
+		return ErrFormat.Wrap(errString("jpeg precision, components or size not supported"))
 	}
 	maxH, maxV := 1, 1
 	for i := range nc {
@@ -178,7 +178,7 @@ func (h *Header) readSOF(seg []byte, progressive bool) error {
 		f := seg[7+3*i]
 		hi, vi := int(f>>4), int(f&15)
 		if hi == 0 || vi == 0 {
-			return errCorrupt.Wrap(errString("zero sampling factor"))
+			return ErrCorrupt.Wrap(errString("zero sampling factor"))
 		}
 		h.Samples += int64((h.Width*hi+maxH-1)/maxH) * int64((h.Height*vi+maxV-1)/maxV)
 	}
@@ -190,18 +190,18 @@ func inspectPNG(data []byte) (Header, error) {
 	pos := 8
 	for i := 0; ; i++ {
 		if pos+8 > len(data) {
-			return h, errTruncated
+			return h, ErrTruncated
 		}
 		n := int64(binary.BigEndian.Uint32(data[pos:]))
 		typ := string(data[pos+4 : pos+8])
 		if int64(pos)+12+n > int64(len(data)) {
-			return h, errTruncated
+			return h, ErrTruncated
 		}
 		body := data[pos+8 : pos+8+int(n)]
 		pos += 12 + int(n)
 		switch {
 		case i == 0 && typ != "IHDR", i > 0 && typ == "IHDR":
-			return h, errCorrupt.Wrap(errString("IHDR misplaced"))
+			return h, ErrCorrupt.Wrap(errString("IHDR misplaced"))
 		case typ == "IHDR":
 			if err := h.readIHDR(body); err != nil {
 				return h, err
@@ -216,14 +216,14 @@ func inspectPNG(data []byte) (Header, error) {
 // readIHDR reads a PNG header and what its pixels decode to in Go's image package.
 func (h *Header) readIHDR(b []byte) error {
 	if len(b) != 13 {
-		return errCorrupt.Wrap(errString("short IHDR"))
+		return ErrCorrupt.Wrap(errString("short IHDR"))
 	}
 	h.Width = int(binary.BigEndian.Uint32(b[0:]))
 	h.Height = int(binary.BigEndian.Uint32(b[4:]))
 	depth, color := b[8], b[9]
 	h.Interlaced = b[12] == 1
 	if h.Width <= 0 || h.Height <= 0 || h.Width > 1<<24 || h.Height > 1<<24 {
-		return errCorrupt.Wrap(errString("png size"))
+		return ErrCorrupt.Wrap(errString("png size"))
 	}
 	wide := depth == 16
 	switch color {
@@ -237,7 +237,7 @@ func (h *Header) readIHDR(b []byte) error {
 		h.BytesPerPixel = map[bool]int{false: 4, true: 8}[wide]
 		h.Alpha = true
 	default:
-		return errCorrupt.Wrap(errString("png colour type"))
+		return ErrCorrupt.Wrap(errString("png colour type"))
 	}
 	h.Samples = int64(h.Width) * int64(h.Height)
 	return nil

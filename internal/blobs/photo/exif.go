@@ -1,4 +1,4 @@
-package blobs
+package photo
 
 import (
 	"encoding/binary"
@@ -43,9 +43,9 @@ const (
 // maxIFDEntries bounds a directory's entries; real ones have a few dozen.
 const maxIFDEntries = 512
 
-// parseExif reads the TIFF payload of an APP1 Exif segment. It never fails: what it cannot
+// ParseExif reads the TIFF payload of an APP1 Exif segment. It never fails: what it cannot
 // read is simply absent.
-func parseExif(tiff []byte) Exif {
+func ParseExif(tiff []byte) Exif {
 	x := Exif{Orientation: 1}
 	t, ok := newTIFF(tiff)
 	if !ok {

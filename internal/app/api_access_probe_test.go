@@ -289,9 +289,13 @@ func (p *accessProbe) quotaBody(side string) map[string]any {
 		"year": 2019 + p.seq, "demand": 10, "quota": 5}
 }
 
+// installBody: the serial is unique across the district, and the server derives the
+// household's eligibility (internal/smokealarm).
 func (p *accessProbe) installBody(side string) map[string]any {
+	p.seq++
 	return map[string]any{"household": testkit.Side("home", side), "subdistrict": accessSubdistrict(side),
-		"unit_type": "ordinary", "eligibility": "member_60plus", "installed_on": "2018-08-01 00:00:00.000Z"}
+		"unit_type": "ordinary", "installed_on": "2018-08-01 00:00:00.000Z",
+		"serial": fmt.Sprintf("SN-%s-%04d", side, p.seq), "location_in_home": "客厅", "consent": true}
 }
 
 func (p *accessProbe) landEntryBody(side string) map[string]any {

@@ -177,7 +177,7 @@ var accessMatrix = map[string]accessRow{
 		change: map[string]any{"demand": 301}},
 	schema.AlarmInstalls: {read: accBySide, create: accBySide, update: accBySide, del: accSuper,
 		samples: accessFixture("install"), body: (*accessProbe).installBody,
-		change: map[string]any{"serial": "SN-0001"}},
+		change: map[string]any{"location_in_home": "卧室"}},
 	// The bare-land ledger is append-only for staff.
 	schema.LandEntries: {read: accBySide, create: accBySide, update: accSuper, del: accSuper,
 		samples: accessFixture("landentry"), body: (*accessProbe).landEntryBody,

@@ -11,6 +11,7 @@ import (
 	"github.com/haidian/fieldsync/internal/blobs"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/rectify"
+	"github.com/haidian/fieldsync/internal/smokealarm"
 	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/vocab"
 
@@ -33,6 +34,7 @@ func BindWith(app core.App, cfg sync.Config) {
 	blobs.Register(app, photoConfig(app, cfg))
 	rectify.Register(app, cfg.Now)
 	fire.Register(app)
+	smokealarm.Register(app)
 	vocab.Register(app)
 }
 

@@ -1,0 +1,232 @@
+package smokealarm
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cast"
+
+	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/atomic"
+	"github.com/haidian/fieldsync/internal/schema"
+)
+
+// Unit types and eligibilities as stored (vocab.AlarmUnitType, vocab.AlarmEligibility).
+const (
+	Networked = "networked"
+	Ordinary  = "ordinary"
+
+	ElderlyAlone = "elderly_alone"
+	Disabled     = "disabled"
+	Member60Plus = "member_60plus"
+	General      = "general"
+)
+
+// The reason codes of refused installs.
+const (
+	CodeHouseholdMismatch   = "alarm_household_mismatch"
+	CodeNetworkedIneligible = "alarm_networked_ineligible"
+	CodeSerialTaken         = "alarm_serial_taken"
+	CodeSerialMissing       = "alarm_serial_missing"
+	CodeLocationMissing     = "alarm_location_missing"
+	CodeConsentMissing      = "alarm_consent_missing"
+)
+
+// Fields of smoke_alarm_installs the rules read or set.
+const (
+	fieldHousehold   = "household"
+	fieldUnitType    = "unit_type"
+	fieldEligibility = "eligibility"
+	field60Plus      = "household_60plus"
+	fieldSerial      = "serial"
+	fieldLocation    = "location_in_home"
+	fieldConsent     = "consent"
+	fieldVoided      = "voided"
+)
+
+func registerInstallRules(app core.App) {
+	app.OnRecordCreate(schema.AlarmInstalls).BindFunc(func(e *core.RecordEvent) error {
+		if err := checkInstall(e.App, e.Record, nil); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+	app.OnRecordUpdate(schema.AlarmInstalls).BindFunc(func(e *core.RecordEvent) error {
+		stored, err := e.App.FindRecordById(e.Record.Collection(), cast.ToString(e.Record.LastSavedPK()))
+		if err != nil {
+			stored = e.Record.Original()
+		}
+		if err := checkInstall(e.App, e.Record, stored); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+	// The serial check runs where the write does, inside the transaction atomic opens: SQLite
+	// has one writer, so no other install can take the serial between the check and the write.
+	serialFree := func(e *core.RecordEvent) error {
+		if err := checkSerialFree(e.App, e.Record); err != nil {
+			return err
+		}
+		return e.Next()
+	}
+	app.OnRecordCreateExecute(schema.AlarmInstalls).BindFunc(serialFree)
+	app.OnRecordUpdateExecute(schema.AlarmInstalls).BindFunc(serialFree)
+}
+
+// checkInstall applies the install rules to r before it is validated and written; stored is
+// the row an update replaces, nil on create. It sets the household facts (eligibility,
+// household_60plus) and the normalised serial, and returns every refusal at once.
+func checkInstall(app core.App, r, stored *core.Record) error {
+	r.Set(fieldSerial, normalSerial(r.GetString(fieldSerial)))
+	r.Set(fieldLocation, strings.TrimSpace(r.GetString(fieldLocation)))
+	changed := func(field string) bool {
+		return stored == nil || !reflect.DeepEqual(r.Get(field), stored.Get(field))
+	}
+	errs := validation.Errors{}
+	if err := setHouseholdFacts(app, r, stored, changed(fieldHousehold)); err != nil {
+		errs[fieldHousehold] = err
+	} else if (changed(fieldHousehold) || changed(fieldUnitType)) && !mayReceive(r.GetString(fieldEligibility), r.GetString(fieldUnitType)) {
+		errs[fieldUnitType] = refusal(CodeNetworkedIneligible,
+			"联网报警装置仅限60岁以上独居老人或残疾人家庭安装",
+			"networked units are only for households of elderly people living alone or of disabled people")
+	}
+	if recordedByPerson(r) {
+		checkRecording(r, changed, errs)
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// setHouseholdFacts derives the eligibility and household_60plus of r from its household when
+// the install is created or moved to another household, and otherwise keeps the stored ones:
+// they are facts of the day of the install, not of the household as it is later. A value a
+// client sent is never kept, as for author fields.
+func setHouseholdFacts(app core.App, r, stored *core.Record, householdChanged bool) error {
+	if !householdChanged {
+		r.Set(fieldEligibility, stored.Get(fieldEligibility))
+		r.Set(field60Plus, stored.Get(field60Plus))
+		return nil
+	}
+	h, err := findHousehold(app, r.GetString(fieldHousehold), r.GetString(schema.FieldSubdistrict))
+	if err != nil {
+		return refusal(CodeHouseholdMismatch,
+			"所选住户不是本街镇有效且已建档的居民户",
+			"the household is not a live household of the install's subdistrict with a household record")
+	}
+	r.Set(fieldEligibility, EligibilityOf(h))
+	r.Set(field60Plus, h.GetBool("elderly_alone") || h.GetInt("members_60plus") > 0)
+	return nil
+}
+
+// findHousehold returns the household record of the home place, which must be a live place of
+// kind household in subdistrict sd.
+func findHousehold(app core.App, place, sd string) (*core.Record, error) {
+	p, err := app.FindRecordById(schema.Places, place)
+	switch {
+	case err != nil:
+		return nil, err
+	case p.GetString("kind") != "household" || p.GetBool(fieldVoided) || p.GetString(schema.FieldSubdistrict) != sd:
+		return nil, errors.New("not a live household place of the subdistrict")
+	}
+	return app.FindFirstRecordByFilter(schema.Households,
+		"place = {:place} && subdistrict = {:sd} && voided = false", dbx.Params{"place": place, "sd": sd})
+}
+
+// EligibilityOf is the resident category a household's unit is installed under, first match
+// first: elderly living alone, disabled, a member aged 60+, or a general household.
+func EligibilityOf(h *core.Record) string {
+	switch {
+	case h.GetBool("elderly_alone"):
+		return ElderlyAlone
+	case h.GetBool("disabled"):
+		return Disabled
+	case h.GetInt("members_60plus") > 0:
+		return Member60Plus
+	}
+	return General
+}
+
+// mayReceive reports whether a household of eligibility may receive a unit of unitType: a
+// networked unit only for the elderly living alone and the disabled; an ordinary one for anyone.
+func mayReceive(eligibility, unitType string) bool {
+	return unitType != Networked || eligibility == ElderlyAlone || eligibility == Disabled
+}
+
+// recordedByPerson reports whether the recording rules bind r's writer: every person at any
+// door, not server code acting on its own (see the package doc).
+func recordedByPerson(r *core.Record) bool {
+	attr := access.AttributionOf(r)
+	return !attr.Trusted && attr.Actor.Kind != access.KindSystem
+}
+
+// checkRecording refuses an install a person records without serial, place in the home or
+// consent, and an update that clears one of them. Withdrawn consent is recorded by voiding the
+// install, not by unticking it.
+func checkRecording(r *core.Record, changed func(string) bool, errs validation.Errors) {
+	if changed(fieldSerial) && r.GetString(fieldSerial) == "" {
+		errs[fieldSerial] = refusal(CodeSerialMissing, "请填写装置序列号", "the unit's serial number is required")
+	}
+	if changed(fieldLocation) && r.GetString(fieldLocation) == "" {
+		errs[fieldLocation] = refusal(CodeLocationMissing, "请填写安装位置（如客厅、卧室）",
+			"where in the home the unit hangs is required (e.g. living room, bedroom)")
+	}
+	if changed(fieldConsent) && !r.GetBool(fieldConsent) {
+		errs[fieldConsent] = refusal(CodeConsentMissing, "须记录住户同意安装；住户不同意的请作废该记录",
+			"the resident's consent must be recorded; void the install if the resident withdraws it")
+	}
+}
+
+// checkSerialFree refuses a live install whose serial another live install holds. It runs only
+// when the install becomes live or its serial changes.
+func checkSerialFree(app core.App, r *core.Record) error {
+	serial := r.GetString(fieldSerial)
+	if serial == "" || r.GetBool(fieldVoided) {
+		return nil
+	}
+	if prev := atomic.Previous(r); !r.IsNew() && prev.GetString(fieldSerial) == serial && !prev.GetBool(fieldVoided) {
+		return nil
+	}
+	taken, err := serialTaken(app, serial, r.Id)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return validation.Errors{fieldSerial: refusal(CodeSerialTaken, "该序列号已登记在其他安装记录中",
+			"another install already holds this serial number")}
+	}
+	return nil
+}
+
+// serialTaken reports whether a live install other than id holds serial.
+func serialTaken(app core.App, serial, id string) (bool, error) {
+	var other string
+	err := app.DB().Select("id").From(schema.AlarmInstalls).
+		Where(dbx.HashExp{fieldSerial: serial}).
+		AndWhere(dbx.NewExp("voided = FALSE")).
+		AndWhere(dbx.Not(dbx.HashExp{"id": id})).
+		Limit(1).Row(&other)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("serial lookup: %w", err)
+	}
+	return true, nil
+}
+
+// normalSerial is a serial as stored: without surrounding spaces, in upper case, so that one
+// unit typed twice in different case is one serial.
+func normalSerial(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// refusal is a rule's refusal of one field: a stable code and a message in Chinese and English.
+func refusal(code, zh, en string) validation.Error {
+	return validation.NewError(code, zh+" / "+en)
+}

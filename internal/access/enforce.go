@@ -109,7 +109,7 @@ func enforceUpdate(app core.App, r *core.Record) error {
 	}
 	stored := storedState(app, r)
 	if attr := AttributionOf(r); ownershipApplies(attr) {
-		for _, field := range p.locked(attr.Actor.Role) {
+		for _, field := range p.Locked(attr.Actor.Role) {
 			if fieldChanged(stored, r, field) {
 				return protectedError(field)
 			}

@@ -143,9 +143,9 @@ var Policies = map[string]Policy{
 	},
 }
 
-// locked lists the fields a writer of role may not change on update, in name order: the
+// Locked lists the fields a writer of role may not change on update, in name order: the
 // immutable ones, the author, the subdistrict of a scoped record and the fields role does not own.
-func (p Policy) locked(role Role) []string {
+func (p Policy) Locked(role Role) []string {
 	locked := slices.Clone(p.Immutable)
 	if p.Author != "" {
 		locked = append(locked, p.Author)

@@ -63,24 +63,6 @@ func fixtureOf(t *testing.T, coll, user string) string {
 	return testkit.ID(name)
 }
 
-// lockedFor lists what a staff role may not change on an existing record, read from the policy.
-func lockedFor(p access.Policy, role access.Role) []string {
-	locked := slices.Clone(p.Immutable)
-	if p.Author != "" {
-		locked = append(locked, p.Author)
-	}
-	if p.Scoped {
-		locked = append(locked, schema.FieldSubdistrict)
-	}
-	for field, owner := range p.Owned {
-		if !slices.Contains(owner.Roles, role) {
-			locked = append(locked, field)
-		}
-	}
-	slices.Sort(locked)
-	return locked
-}
-
 // roleOwns reports whether role may set field on collection coll.
 func roleOwns(coll, field string, role access.Role) bool {
 	owner, ok := access.Policies[coll].Owned[field]
@@ -174,7 +156,7 @@ func TestProtected_LockedFieldsRefused(t *testing.T) {
 				// The rule decides whether the REST and batch doors reach the hooks at all; a
 				// change the rule lets through must then be refused by the field policy.
 				ruleAllows := write(t, srv, viaREST, user, coll, id, map[string]any{}).status == http.StatusOK
-				for _, field := range lockedFor(access.Policies[coll], role) {
+				for _, field := range access.Policies[coll].Locked(role) {
 					for _, d := range allDoors {
 						t.Run(fmt.Sprintf("%s/%s/%s", role, field, d), func(t *testing.T) {
 							before := rowSnapshot(t, srv, coll, id)

@@ -8,7 +8,8 @@
 //
 // Each contender runs in a child process of its own (this binary for the Go pipelines,
 // vipsthumbnail for libvips), N photos one after another, so peak RSS (the child's VmHWM, from
-// wait4) is one photo's worth plus each program's runtime, and nothing one measures stays in
+// wait4) is one photo's worth plus each program's runtime (the parent stays small, since
+// a child starts with its parent's high-water mark), and nothing one measures stays in
 // another's memory. Rounds alternate the contenders so that load from other processes on the
 // machine falls on all of them alike; the figures are the medians over rounds. CPU time
 // (user + system) is printed beside wall time: on a busy machine it moves less.
@@ -26,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -38,9 +40,24 @@ func main() {
 		n      = flag.Int("n", 10, "photos per contender per round")
 		rounds = flag.Int("rounds", 3, "rounds; the contenders alternate within each")
 		child  = flag.String("child", "", "internal: run one contender (blobs or naive) in this process")
+		gen    = flag.String("generate", "", "internal: write the generated photo to this file")
+		prof   = flag.String("cpuprofile", "", "with -child: write a CPU profile of the child here")
 	)
 	flag.Parse()
+	if *gen != "" {
+		if err := os.WriteFile(*gen, phoneJPEG(4000, 3000), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "imgbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *child != "" {
+		if *prof != "" {
+			f, err := os.Create(*prof)
+			if err == nil && pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
 		if err := runChild(*child, *in, *n); err != nil {
 			fmt.Fprintln(os.Stderr, "imgbench:", err)
 			os.Exit(1)
@@ -72,10 +89,18 @@ func run(in string, n, rounds int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
 	if in == "" {
+		// In a child: Linux gives an exec'd child the high-water RSS of the process it was
+		// forked from (exec_mmap keeps the old mm's maxrss, and Go forks with CLONE_VM), so
+		// this process must never hold the 48 MB picture, or every child's peak would be
+		// reported as at least that.
 		in = filepath.Join(dir, "phone.jpg")
-		if err := os.WriteFile(in, phoneJPEG(4000, 3000), 0o644); err != nil {
-			return err
+		if out, err := exec.Command(self, "-generate", in).CombinedOutput(); err != nil {
+			return fmt.Errorf("generate: %w: %s", err, out)
 		}
 	}
 	cfg, info, err := describe(in)
@@ -90,10 +115,6 @@ func run(in string, n, rounds int) error {
 		if err := os.WriteFile(files[i], data, 0o644); err != nil {
 			return err
 		}
-	}
-	self, err := os.Executable()
-	if err != nil {
-		return err
 	}
 	contenders := []contender{
 		{"blobs pipeline (preview + thumb)", func(_ string, _ []string) *exec.Cmd {

@@ -184,8 +184,8 @@ func (p *Pipeline) decode(h Header, data []byte) (img image.Image, err error) {
 // after resizing, when there are fewer pixels to move, and flattened on white if they have
 // transparency.
 func (p *Pipeline) derive(img image.Image, h Header, orientation int) (preview, thumb *image.NRGBA) {
-	preview = fit(img, p.cfg.PreviewSize)
-	thumb = fit(preview, p.cfg.ThumbSize)
+	preview = fitWith(img, p.cfg.PreviewSize, imaging.CatmullRom)
+	thumb = fitWith(preview, p.cfg.ThumbSize, imaging.Linear)
 	preview, thumb = orient(preview, orientation), orient(thumb, orientation)
 	if h.Alpha {
 		flatten(preview)
@@ -196,12 +196,12 @@ func (p *Pipeline) derive(img image.Image, h Header, orientation int) (preview, 
 
 // fit scales img down so that its long edge is at most size, with Lanczos; a smaller image is
 // only copied.
-func fit(img image.Image, size int) *image.NRGBA {
+func fitWith(img image.Image, size int, filter imaging.ResampleFilter) *image.NRGBA {
 	b := img.Bounds()
 	if b.Dx() <= size && b.Dy() <= size {
 		return imaging.Clone(img)
 	}
-	return imaging.Fit(img, size, size, imaging.Lanczos)
+	return imaging.Fit(img, size, size, filter)
 }
 
 // orient applies an EXIF orientation (1 to 8), as a camera asks a viewer to.

@@ -33,10 +33,7 @@ func sampleCPU(pid int) cpuSample {
 			}
 		}
 	}
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		s.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	s.self = processCPU()
 	if raw, err := os.ReadFile("/proc/stat"); err == nil {
 		line, _, _ := strings.Cut(string(raw), "\n")
 		f := strings.Fields(line)
@@ -61,4 +58,13 @@ func cpuUse(a, b cpuSample) string {
 	others := max(0, machine-server-self)
 	return fmt.Sprintf("CPU over %s on %d cores: server %.1f s, fsbench (clients) %.1f s, other processes %.1f s",
 		wall.Round(100*time.Millisecond), runtime.NumCPU(), server.Seconds(), self.Seconds(), others.Seconds())
+}
+
+// processCPU returns the CPU time fsbench has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -26,6 +25,7 @@ const markerFile = "fsbench.json"
 type dataset struct {
 	Records    int             `json:"records"` // the --records it was generated for
 	Stats      benchdata.Stats `json:"stats"`
+	CPU        time.Duration   `json:"cpu"` // the CPU time generating took: the machine may be shared
 	Generated  time.Time       `json:"generated"`
 	Reused     bool            `json:"-"`
 	dir        string          // the benchmark's own dir: the server runs here
@@ -79,7 +79,7 @@ func generate(ds *dataset, records, txSize int, out io.Writer) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	fmt.Fprintf(out, "generating about %d records into %s, %d per transaction\n", records, ds.dataDir, txSize)
-	next, start := 0.1, time.Now()
+	next, start, cpu0 := 0.1, time.Now(), processCPU()
 	stats, err := benchdata.Generate(app, benchdata.Options{Records: records, TxSize: txSize,
 		Progress: func(done, total int) {
 			if float64(done) >= next*float64(total) {
@@ -91,14 +91,13 @@ func generate(ds *dataset, records, txSize int, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-	ds.Records, ds.Stats, ds.Generated = records, stats, time.Now().UTC()
-	fmt.Fprintf(out, "generated %d records in %d transactions in %s: %.0f records/s\n",
-		stats.Records, stats.Transactions, stats.Elapsed.Round(time.Second), stats.Rate())
-	colls := slices.Sorted(maps.Keys(stats.ByColl))
-	for i, c := range colls {
-		colls[i] = fmt.Sprintf("%s %d", c, stats.ByColl[c])
+	ds.Records, ds.Stats, ds.CPU, ds.Generated = records, stats, processCPU()-cpu0, time.Now().UTC()
+	fmt.Fprintf(out, "generated %d records in %d transactions in %s (%s of CPU): %.0f records/s\n",
+		stats.Records, stats.Transactions, stats.Elapsed.Round(time.Second), ds.CPU.Round(time.Second), stats.Rate())
+	for _, c := range slices.Sorted(maps.Keys(stats.ByColl)) {
+		n, d := stats.ByColl[c], stats.TimeByColl[c]
+		fmt.Fprintf(out, "  %-22s %7d records in %7s: %5.0f/s\n", c, n, d.Round(time.Second), float64(n)/d.Seconds())
 	}
-	fmt.Fprintf(out, "  %s\n", strings.Join(colls, ", "))
 	raw, err := json.MarshalIndent(ds, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", markerFile, err)

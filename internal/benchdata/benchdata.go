@@ -44,6 +44,9 @@ type Stats struct {
 	ByColl       map[string]int // records saved per collection
 	Transactions int
 	Elapsed      time.Duration
+	// TimeByColl shares out the time of the transactions among the collections they saved
+	// records of, by count.
+	TimeByColl map[string]time.Duration
 }
 
 // Rate returns the records saved per second.
@@ -64,7 +67,7 @@ func Generate(app core.App, opts Options) (Stats, error) {
 		opts.TxSize = 500
 	}
 	g := &generator{app: app, opts: opts, plan: NewPlan(opts.Records),
-		stats: Stats{ByColl: map[string]int{}}}
+		stats: Stats{ByColl: map[string]int{}, TimeByColl: map[string]time.Duration{}}}
 	start := time.Now()
 	if err := g.accounts(); err != nil {
 		return g.stats, fmt.Errorf("accounts: %w", err)
@@ -135,6 +138,7 @@ func (g *generator) flush() error {
 	if len(g.pending) == 0 {
 		return nil
 	}
+	start := time.Now()
 	err := g.app.RunInTransaction(func(tx core.App) error {
 		for _, r := range g.pending {
 			access.Attribute(r, system)
@@ -147,8 +151,10 @@ func (g *generator) flush() error {
 	if err != nil {
 		return err
 	}
+	share := time.Since(start) / time.Duration(len(g.pending))
 	for _, r := range g.pending {
 		g.stats.ByColl[r.Collection().Name]++
+		g.stats.TimeByColl[r.Collection().Name] += share
 	}
 	g.stats.Records += len(g.pending)
 	g.stats.Transactions++

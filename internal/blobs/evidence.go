@@ -36,9 +36,20 @@ func (s *Service) registerEvidence(app core.App) {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		_, err := e.App.DB().Update(schema.Photos, map[string]any{schema.FieldStatus: "pending"},
-			dbx.HashExp{"sha256": e.Record.GetString("sha256")}).Execute()
-		return err
+		// Saved one by one, not updated in bulk, so that the change reaches the phones (sync
+		// change log) and the audit trail.
+		photos, err := e.App.FindAllRecords(schema.Photos,
+			dbx.HashExp{"sha256": e.Record.GetString("sha256"), schema.FieldStatus: "stored"})
+		if err != nil {
+			return err
+		}
+		for _, p := range photos {
+			p.Set(schema.FieldStatus, "pending")
+			if err := e.App.Save(p); err != nil {
+				return fmt.Errorf("photo %s back to pending: %w", p.Id, err)
+			}
+		}
+		return nil
 	})
 	app.OnRecordAfterDeleteSuccess(schema.Blobs).BindFunc(func(e *core.RecordEvent) error {
 		s.dropFilesUnlessRecorded(e.Record.GetString("sha256"))

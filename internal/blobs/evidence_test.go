@@ -214,3 +214,28 @@ func TestEvidence_SupervisorSeesMissingEvidence(t *testing.T) {
 		t.Errorf("inspector: %d %s", got.Status, got.Body)
 	}
 }
+
+// TestEvidence_DeletingABlob: a district administrator deletes a blob (say, an unlawful
+// image); its files go, and its photos are pending again, a change the phones pull.
+func TestEvidence_DeletingABlob(t *testing.T) {
+	e := newEnv(t)
+	tok := e.token(testkit.InspectorA)
+	data := encodeJPEG(t, picture(200, 100))
+	photo := e.newPhoto(tok, data, testkit.SubdistrictA)
+	e.upload(tok, data, "image/jpeg", "")
+	blob, err := e.srv.App.FindFirstRecordByData("blobs", "sha256", hash(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	su := e.token(testkit.Superuser)
+	if res := e.srv.Do("DELETE", "/api/collections/blobs/records/"+blob.Id, su, nil); res.Status != 204 {
+		t.Fatalf("delete: %d %s", res.Status, res.Body)
+	}
+	if p := e.photo(photo); p["status"] != "pending" {
+		t.Errorf("photo after its blob's deletion: %v", p["status"])
+	}
+	e.assertNothingKept("deleted blob")
+	if res := e.srv.Do("POST", "/api/collections/blobs/records", su, map[string]any{"sha256": hash(data), "mime": "image/jpeg"}); res.Status != 400 {
+		t.Errorf("an administrator created a blob record: %d %s", res.Status, res.Body)
+	}
+}

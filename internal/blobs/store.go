@@ -13,6 +13,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/blobs/photo"
+	"github.com/haidian/fieldsync/internal/fault"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -41,10 +42,20 @@ type stored struct {
 
 // complete turns a fully received upload into a blob: it verifies the bytes against the
 // announcement, runs the pipeline, writes the files and records the blob, then gives the
-// uploader's pending photos their bytes. Whatever happens, the part is gone afterwards, and a
-// failure leaves no file and no record behind.
-func (s *Service) complete(ctx context.Context, a Upload) (*stored, error) {
-	defer s.uploads.remove(a.ID)
+// uploader's pending photos their bytes. A failure leaves no file and no record behind. The
+// part goes once the outcome is final: stored, or refused for what the file is. A busy
+// pipeline or a server fault keeps it, so the client retries the last PATCH (an empty one at
+// the full offset will do) without sending the file again; the cleaner removes it otherwise.
+func (s *Service) complete(ctx context.Context, a Upload) (out *stored, err error) {
+	defer func() {
+		if fe, ok := fault.As(err); err == nil || ok && fe.Kind != fault.Internal {
+			s.uploads.remove(a.ID)
+		}
+	}()
+	return s.store(ctx, a)
+}
+
+func (s *Service) store(ctx context.Context, a Upload) (*stored, error) {
 	data, err := s.uploads.readAll(a)
 	if err != nil {
 		return nil, err

@@ -32,10 +32,10 @@ import (
 // restarts. After the network heals, every phone must agree with the server and every
 // mutation must have exactly one stored outcome, with nothing lost and nothing applied twice.
 //
-// CI runs modelSeeds seeds; FIELDSYNC_LONG=1 (make test-long) or -sync.seeds=N runs more, and
-// -sync.seed=S replays one. A failure prints its seed.
+// CI runs 200 seeds, two at a time; FIELDSYNC_LONG=1 (make test-long) or -sync.seeds=N runs
+// more, and -sync.seed=S replays one. A failure prints its seed.
 var (
-	modelSeedCount = flag.Int("sync.seeds", 0, "seeds of the model test (0: 120, or 3000 with FIELDSYNC_LONG=1)")
+	modelSeedCount = flag.Int("sync.seeds", 0, "seeds of the model test (0: 200, or 3000 with FIELDSYNC_LONG=1)")
 	modelSeed      = flag.Int64("sync.seed", -1, "run the model test for this seed only")
 	modelSteps     = flag.Int("sync.steps", 60, "random steps per seed")
 )
@@ -50,7 +50,7 @@ func TestModel_RandomSeeds(t *testing.T) {
 			seeds = append(seeds, int64(i))
 		}
 	default:
-		count := 120
+		count := 200
 		if os.Getenv("FIELDSYNC_LONG") != "" {
 			count = 3000
 		}
@@ -59,10 +59,15 @@ func TestModel_RandomSeeds(t *testing.T) {
 		}
 	}
 	for _, seed := range seeds {
-		if !t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) { runModel(t, seed, *modelSteps) }) {
-			t.Logf("replay with: go test ./internal/sync/ -run TestModel_RandomSeeds -sync.seed=%d -v", seed)
-			return
-		}
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			t.Parallel() // each seed has its own server, data dir and phones
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("replay with: go test ./internal/sync/ -run TestModel_RandomSeeds -sync.seed=%d -v", seed)
+				}
+			})
+			runModel(t, seed, *modelSteps)
+		})
 	}
 }
 

@@ -83,7 +83,7 @@ func TestExport_MasksResidentsAndKeepsScope(t *testing.T) {
 			}
 		}
 		if r := got["exportinstall01"]; r != nil {
-			want := map[int]string{2: "联网报警群发短信型", 3: "残疾人", 7: "'=HYPERLINK(\"x\")", 9: "马*红", 10: "马*明", 11: "138****0104", 12: "网格-a"}
+			want := map[int]string{2: "联网报警群发短信型", 3: "残疾人", 4: "否", 5: "2018-08-01", 6: "E-1", 7: "'=HYPERLINK(\"x\")", 8: "是", 9: "马*红", 10: "马*明", 11: "138****0104", 12: "网格-a"}
 			for col, v := range want {
 				if r[col] != v {
 					t.Errorf("%s: column %s = %q, want %q", tc.name, rows[0][col], r[col], v)

@@ -56,11 +56,17 @@ func otherPlace(_ *Plan, sd, k int) map[string]any {
 		map[string]string{"road": "路段", "stockpile": "堆料场", "mixing_station": "搅拌站"}[kind], k+1))
 }
 
+// householdFacts are the facts of the k-th household that decide its smoke-alarm eligibility.
+func householdFacts(k int) (members int, elderlyAlone, disabled bool) {
+	members = k%5 + 1
+	return members, members == 1 && k%3 > 0, k%17 == 0
+}
+
 func household(p *Plan, sd, k int) map[string]any {
-	members := k%5 + 1
+	members, elderlyAlone, disabled := householdFacts(k)
 	return map[string]any{"place": p.id("plhh", sd, k), "subdistrict": sdID(sd), "head_name": personName(k + sd),
 		"phone": phone(k*29 + sd), "members": members, "members_60plus": min(members, k%3),
-		"elderly_alone": members == 1 && k%3 > 0, "disabled": k%17 == 0,
+		"elderly_alone": elderlyAlone, "disabled": disabled,
 		"notes": sentence(alarmNotes, k, 2), "author": inspectorOf(sd, k)}
 }
 
@@ -221,10 +227,13 @@ func quota(_ *Plan, sd, k int) map[string]any {
 		"quota": demand * 9 / 10, "risk_level": []string{"low", "medium", "high"}[sd%3], "population": 40000 + sd*5000}
 }
 
+// install is an ordinary unit, or a networked one where the household it lands in is eligible
+// (an elderly person living alone or a disabled person): the server refuses any other.
 func install(p *Plan, sd, k int) map[string]any {
 	unit, elig := "ordinary", []string{"member_60plus", "general"}[k%2]
-	if k%20 == 0 {
-		unit, elig = "networked", []string{"elderly_alone", "disabled"}[k/20%2]
+	_, elderlyAlone, disabled := householdFacts(p.index("plhh", k))
+	if elderlyAlone || disabled {
+		unit, elig = "networked", map[bool]string{true: "elderly_alone", false: "disabled"}[elderlyAlone]
 	}
 	return map[string]any{"household": p.pick("plhh", sd, k), "subdistrict": sdID(sd), "unit_type": unit,
 		"eligibility": elig, "installed_on": day(k + 180), "serial": fmt.Sprintf("HDYG-%02d-%07d", sd, k),

@@ -115,6 +115,13 @@ var Policies = map[string]Policy{
 		Author: "installer", Scoped: true,
 		Parents: map[string]string{"household": schema.Places, "photos": schema.Photos},
 	},
+	// A follow-up stays with its unit; the serial a replacement replaced is the server's to
+	// record (internal/smokealarm).
+	schema.AlarmFollowups: {
+		Author: "inspector", Scoped: true, Immutable: []string{"install"},
+		Parents: map[string]string{"install": schema.AlarmInstalls, "photos": schema.Photos},
+		Owned:   map[string]Owner{"replaced_serial": {}},
+	},
 	schema.LandEntries: {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Reports: {
 		Scoped: true,

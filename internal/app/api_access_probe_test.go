@@ -298,6 +298,11 @@ func (p *accessProbe) installBody(side string) map[string]any {
 		"serial": fmt.Sprintf("SN-%s-%04d", side, p.seq), "location_in_home": "客厅", "consent": true}
 }
 
+func (p *accessProbe) followupBody(side string) map[string]any {
+	return map[string]any{"install": testkit.Side("install", side), "subdistrict": accessSubdistrict(side),
+		"visited_on": "2018-10-01 00:00:00.000Z", "result": "pass"}
+}
+
 func (p *accessProbe) landEntryBody(side string) map[string]any {
 	return map[string]any{"place": testkit.Side("land", side), "subdistrict": accessSubdistrict(side),
 		"recorded_on": "2018-05-20 00:00:00.000Z", "area_m2": 800, "state": "covered", "treatment": "cover"}

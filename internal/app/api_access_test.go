@@ -178,6 +178,10 @@ var accessMatrix = map[string]accessRow{
 	schema.AlarmInstalls: {read: accBySide, create: accBySide, update: accBySide, del: accSuper,
 		samples: accessFixture("install"), body: (*accessProbe).installBody,
 		change: map[string]any{"location_in_home": "卧室"}},
+	// The follow-up ledger of smoke-alarm units is append-only for staff.
+	schema.AlarmFollowups: {read: accBySide, create: accBySide, update: accSuper, del: accSuper,
+		samples: accessFixture("followup"), body: (*accessProbe).followupBody,
+		change: map[string]any{"notes": "复测正常"}},
 	// The bare-land ledger is append-only for staff.
 	schema.LandEntries: {read: accBySide, create: accBySide, update: accSuper, del: accSuper,
 		samples: accessFixture("landentry"), body: (*accessProbe).landEntryBody,

@@ -19,6 +19,7 @@ const (
 	Enforcements   = "enforcement_actions"
 	AlarmQuotas    = "smoke_alarm_quotas"
 	AlarmInstalls  = "smoke_alarm_installs"
+	AlarmFollowups = "smoke_alarm_followups"
 	LandEntries    = "bare_land_entries"
 	Dustfall       = "dustfall_readings"
 	Reports        = "public_reports"

@@ -1,7 +1,6 @@
 package smokealarm
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"reflect"
@@ -194,32 +193,31 @@ func checkSerialFree(app core.App, r *core.Record) error {
 	if prev := atomic.Previous(r); !r.IsNew() && prev.GetString(fieldSerial) == serial && !prev.GetBool(fieldVoided) {
 		return nil
 	}
-	taken, err := serialTaken(app, serial, r.Id)
+	taken, err := serialTaken(app, serial, r.Id, "")
 	if err != nil {
 		return err
 	}
 	if taken {
-		return validation.Errors{fieldSerial: refusal(CodeSerialTaken, "该序列号已登记在其他安装记录中",
-			"another install already holds this serial number")}
+		return validation.Errors{fieldSerial: errSerialTaken}
 	}
 	return nil
 }
 
-// serialTaken reports whether a live install other than id holds serial.
-func serialTaken(app core.App, serial, id string) (bool, error) {
-	var other string
-	err := app.DB().Select("id").From(schema.AlarmInstalls).
-		Where(dbx.HashExp{fieldSerial: serial}).
-		AndWhere(dbx.NewExp("voided = FALSE")).
-		AndWhere(dbx.Not(dbx.HashExp{"id": id})).
-		Limit(1).Row(&other)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
+var errSerialTaken = refusal(CodeSerialTaken, "该序列号已登记在其他安装或更换记录中",
+	"another install or replacement already holds this serial number")
+
+// serialTaken reports whether a live unit holds serial: an install other than install, or the
+// new unit of a replacement other than followup.
+func serialTaken(app core.App, serial, install, followup string) (bool, error) {
+	var n int
+	err := app.DB().NewQuery(`SELECT
+		(SELECT COUNT(*) FROM ` + schema.AlarmInstalls + ` WHERE serial = {:serial} AND serial != '' AND voided = FALSE AND id != {:install}) +
+		(SELECT COUNT(*) FROM ` + schema.AlarmFollowups + ` WHERE new_serial = {:serial} AND new_serial != '' AND voided = FALSE AND id != {:followup})`).
+		Bind(dbx.Params{"serial": serial, "install": install, "followup": followup}).Row(&n)
 	if err != nil {
 		return false, fmt.Errorf("serial lookup: %w", err)
 	}
-	return true, nil
+	return n > 0, nil
 }
 
 // normalSerial is a serial as stored: without surrounding spaces, in upper case, so that one

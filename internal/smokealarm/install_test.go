@@ -10,10 +10,10 @@ import (
 )
 
 // doors returns inspector A's REST and sync doors on a fresh server with the test homes.
-func doors(t *testing.T) (*testkit.Server, []door) {
+func doors(t *testing.T) (*testkit.Server, []installDoor) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
 	addHomes(t, srv.App)
-	return srv, []door{newREST(t, srv, testkit.InspectorA), newSync(t, srv, testkit.InspectorA, "phone-inspector-a")}
+	return srv, []installDoor{{newREST(t, srv, testkit.InspectorA)}, {newSync(t, srv, testkit.InspectorA, "phone-inspector-a")}}
 }
 
 // TestInstall_CreateRules: every rule refuses a create with its reason code, at both doors, and

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 	testkit.Main(m)
 }
 
-const installsPath = "/api/collections/smoke_alarm_installs/records"
+const installsPath = "/api/collections/" + schema.AlarmInstalls + "/records"
 
 // The homes of the tests. Each side's fixture home ("fxhomea0000000") is an elderly person
 // living alone; addHomes adds one household of every other category on both sides.
@@ -108,11 +108,22 @@ type outcome struct {
 
 func (o outcome) String() string { return o.raw }
 
-// door writes installs as one user, through REST or a sync push.
+// door writes records as one user, through REST or a sync push. create and patch write
+// installs.
 type door interface {
-	create(id string, data map[string]any) outcome
-	patch(id string, set map[string]any) outcome
+	createIn(coll, id string, data map[string]any) outcome
+	patchIn(coll, id string, set map[string]any) outcome
 	name() string
+}
+
+type installDoor struct{ door }
+
+func (d installDoor) create(id string, data map[string]any) outcome {
+	return d.createIn(schema.AlarmInstalls, id, data)
+}
+
+func (d installDoor) patch(id string, set map[string]any) outcome {
+	return d.patchIn(schema.AlarmInstalls, id, set)
 }
 
 type restDoor struct {
@@ -131,13 +142,23 @@ func newREST(t *testing.T, srv *testkit.Server, user string) *restDoor {
 
 func (d *restDoor) name() string { return "rest" }
 
+func (d *restDoor) createIn(coll, id string, data map[string]any) outcome {
+	return d.outcome(d.srv.Do(http.MethodPost, recordsPath(coll), d.token, with(data, "id", id)))
+}
+
+func (d *restDoor) patchIn(coll, id string, set map[string]any) outcome {
+	return d.outcome(d.srv.Do(http.MethodPatch, recordsPath(coll)+"/"+id, d.token, set))
+}
+
 func (d *restDoor) create(id string, data map[string]any) outcome {
-	return d.outcome(d.srv.Do(http.MethodPost, installsPath, d.token, with(data, "id", id)))
+	return d.createIn(schema.AlarmInstalls, id, data)
 }
 
 func (d *restDoor) patch(id string, set map[string]any) outcome {
-	return d.outcome(d.srv.Do(http.MethodPatch, installsPath+"/"+id, d.token, set))
+	return d.patchIn(schema.AlarmInstalls, id, set)
 }
+
+func recordsPath(coll string) string { return "/api/collections/" + coll + "/records" }
 
 func (d *restDoor) outcome(res testkit.Response) outcome {
 	d.t.Helper()
@@ -178,19 +199,27 @@ func newSync(t *testing.T, srv *testkit.Server, user, clientID string) *syncDoor
 
 func (d *syncDoor) name() string { return "sync" }
 
+func (d *syncDoor) createIn(coll, id string, data map[string]any) outcome {
+	return d.send(sync.Mutation{Op: sync.OpCreate, Coll: coll, ID: id, Data: data})
+}
+
+func (d *syncDoor) patchIn(coll, id string, set map[string]any) outcome {
+	return d.send(sync.Mutation{Op: sync.OpPatch, Coll: coll, ID: id, BaseV: d.version(coll, id), Set: set})
+}
+
 func (d *syncDoor) create(id string, data map[string]any) outcome {
-	return d.send(sync.Mutation{Op: sync.OpCreate, Coll: schema.AlarmInstalls, ID: id, Data: data})
+	return d.createIn(schema.AlarmInstalls, id, data)
 }
 
 func (d *syncDoor) patch(id string, set map[string]any) outcome {
-	return d.send(sync.Mutation{Op: sync.OpPatch, Coll: schema.AlarmInstalls, ID: id, BaseV: d.version(id), Set: set})
+	return d.patchIn(schema.AlarmInstalls, id, set)
 }
 
 // version is the record's current version, as a phone that has just pulled holds it.
-func (d *syncDoor) version(id string) int64 {
+func (d *syncDoor) version(coll, id string) int64 {
 	var v int64
 	d.srv.App.DB().NewQuery("SELECT v FROM fs_sync_records WHERE coll = {:c} AND rid = {:id}").
-		Bind(map[string]any{"c": schema.AlarmInstalls, "id": id}).Row(&v)
+		Bind(map[string]any{"c": coll, "id": id}).Row(&v)
 	return v
 }
 

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/dbx"
+
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/smokealarm"
 	"github.com/haidian/fieldsync/internal/testkit"
@@ -22,8 +24,8 @@ import (
 )
 
 // The randomized progress test, in the spirit of internal/sync's model test: five phones of
-// subdistricts A and B record, edit and void installs offline (many of them against the rules:
-// networked units for ineligible households, serials already taken, missing consent), sync
+// subdistricts A and B record, edit, replace and void installs offline (many of them against
+// the rules: networked units for ineligible households, serials already taken, missing consent), sync
 // through a network that drops, duplicates and loses answers, and edit the same installs at
 // the same time. After the network heals, the server's progress must equal the figures counted
 // independently from the installs as REST lists them, and what every phone holds.
@@ -167,6 +169,11 @@ func (m *progressModel) step() {
 	case r < 64:
 		if rec, ok := m.pick(p); ok {
 			err = p.c.Void(m.ctx, schema.AlarmInstalls, rec.ID)
+		}
+	case r < 70:
+		if rec, ok := m.pick(p); ok {
+			_, err = p.c.Create(m.ctx, schema.AlarmFollowups, map[string]any{"install": rec.ID,
+				"subdistrict": subdistrictOf(p.side), "visited_on": m.date(), "result": "pass", "new_serial": m.serial()})
 		}
 	case r < 92:
 		_, _, err = p.c.Sync(m.ctx)
@@ -369,6 +376,18 @@ func (m *progressModel) compare(who string, p smokealarm.Progress, want map[figK
 // checkRules: whatever the phones did, the stored installs obey the rules.
 func (m *progressModel) checkRules(installs []map[string]any) {
 	serials := map[string]string{}
+	var replacements []string
+	err := m.srv.App.DB().Select("new_serial").From(schema.AlarmFollowups).
+		AndWhere(dbx.NewExp("new_serial != '' AND voided = FALSE")).Column(&replacements)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for _, s := range replacements {
+		if other, dup := serials[s]; dup {
+			m.t.Fatalf("replacements %s and %s share serial %s", other, s, s)
+		}
+		serials[s] = "a replacement"
+	}
 	for _, r := range installs {
 		if r["voided"] == true {
 			continue

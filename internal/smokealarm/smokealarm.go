@@ -16,6 +16,12 @@
 //     of local policy, test fixtures) may carry installs it did not witness, such as records
 //     kept on paper before the system.
 //
+// Follow-ups (smoke_alarm_followups) are later visits to an installed unit, recorded against its
+// install: each tests the unit, and a replacement records the new unit's serial, which joins the
+// district's unique serials; the server records the serial it replaced. A follow-up of a
+// voided install is refused (alarm_install_voided), and so is a replacement without the new
+// unit's test (alarm_replacement_untested).
+//
 // Refusals are field errors with stable codes (alarm_*), as PocketBase reports model validation:
 // through REST as data.<field>.code, through a sync push as fields.<field> of a rejected outcome.
 //
@@ -59,9 +65,10 @@ var Plan2018 = Plan{
 // plans are the known plans by year.
 var plans = map[int]Plan{Plan2018.Year: Plan2018}
 
-// Register binds the install rules and the progress and export routes.
+// Register binds the install and follow-up rules and the progress and export routes.
 func Register(app core.App) {
 	registerInstallRules(app)
+	registerFollowupRules(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		routes(se)
 		return se.Next()

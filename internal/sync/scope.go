@@ -84,6 +84,8 @@ var synced = map[string]scoper{
 	schema.Findings:      withOwnAgency,
 	schema.Referrals:     withOwnAgency,
 	schema.Enforcements:  enforcementScopes,
+
+	schema.AlarmFollowups: bySubdistrict,
 }
 
 // Synced reports whether a collection is carried by the sync protocol.

@@ -45,6 +45,8 @@ var protectedFixture = map[string]string{
 	schema.Reports:       "reporta",
 	schema.Photos:        "photoa",
 	schema.Notifications: "notea",
+
+	schema.AlarmFollowups: "followupa",
 }
 
 // staffOfA are the staff accounts whose attempts the tests make: field staff of subdistrict A

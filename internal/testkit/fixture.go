@@ -116,6 +116,9 @@ func fixtureRecords() []fixtureRecord {
 			fixtureRecord{schema.AlarmInstalls, "install" + side, map[string]any{
 				"household": S("home"), "subdistrict": sd, "unit_type": "networked",
 				"eligibility": "elderly_alone", "installed_on": "2018-07-01 00:00:00.000Z"}},
+			fixtureRecord{schema.AlarmFollowups, "followup" + side, map[string]any{
+				"install": S("install"), "subdistrict": sd, "visited_on": "2018-10-08 00:00:00.000Z",
+				"result": "pass", "inspector": ID("inspector" + side)}},
 			fixtureRecord{schema.LandEntries, "landentry" + side, map[string]any{
 				"place": S("land"), "subdistrict": sd, "recorded_on": "2018-04-20 00:00:00.000Z",
 				"area_m2": 1200, "state": "bare", "treatment": "none"}},

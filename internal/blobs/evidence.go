@@ -90,15 +90,11 @@ func flagReused(app core.App, finding *core.Record) error {
 		if p.GetBool("reused") {
 			continue
 		}
-		var n int
-		err := app.DB().NewQuery(`SELECT count(*) FROM findings f, json_each(f.photos) j
-			JOIN photos q ON q.id = j.value
-			WHERE f.id != {:finding} AND q.sha256 = {:sha}`).
-			Bind(map[string]any{"finding": finding.Id, "sha": p.GetString("sha256")}).Row(&n)
+		used, err := usedElsewhere(app, finding.Id, p.GetString("sha256"))
 		if err != nil {
 			return fmt.Errorf("reuse of %s: %w", p.Id, err)
 		}
-		if n == 0 {
+		if !used {
 			continue
 		}
 		p.Set("reused", true)
@@ -107,6 +103,25 @@ func flagReused(app core.App, finding *core.Record) error {
 		}
 	}
 	return nil
+}
+
+// usedElsewhere reports whether a finding other than finding shows a photo of sha. The photos
+// of a hash come from an index; the findings that show them are found by their JSON list of
+// ids, in which an id appears quoted, without parsing every list.
+func usedElsewhere(app core.App, finding, sha string) (bool, error) {
+	var ids []string
+	err := app.DB().Select("id").From(schema.Photos).Where(dbx.HashExp{"sha256": sha}).Column(&ids)
+	if err != nil || len(ids) == 0 {
+		return false, err
+	}
+	var likes []dbx.Expression
+	for _, id := range ids {
+		likes = append(likes, dbx.Like("photos", `"`+id+`"`))
+	}
+	var n int
+	err = app.DB().Select("count(*)").From(schema.Findings).
+		Where(dbx.Not(dbx.HashExp{"id": finding})).AndWhere(dbx.Or(likes...)).Row(&n)
+	return n > 0, err
 }
 
 // errServerOnly refuses writes of blob records through the records API, even by district

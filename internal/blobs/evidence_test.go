@@ -177,6 +177,15 @@ func TestEvidence_ReusedPhotoIsFlagged(t *testing.T) {
 	if e.photo(first)["reused"] != false {
 		t.Error("the first photo was flagged too")
 	}
+	// In another subdistrict, the same bytes under another photo are flagged too.
+	tokB := e.token(testkit.InspectorB)
+	other := e.newPhoto(tokB, data, testkit.SubdistrictB)
+	res := e.srv.Do("POST", "/api/collections/findings/records", tokB, map[string]any{
+		"programme": "fire", "place": testkit.Side("venue", "b"), "subdistrict": testkit.SubdistrictB,
+		"category": "fire.wiring", "severity": "general", "description": "私拉电线", "photos": []string{other}})
+	if res.Status != 200 || e.photo(other)["reused"] != true {
+		t.Errorf("reuse across subdistricts: %d, reused %v", res.Status, e.photo(other)["reused"])
+	}
 }
 
 // TestEvidence_SupervisorSeesMissingEvidence: pending photos per inspector, for supervisors

@@ -1,13 +1,11 @@
 package smokealarm_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"path/filepath"
@@ -68,52 +66,9 @@ func TestProgress_RandomSeeds(t *testing.T) {
 	}
 }
 
-type netMode int
-
-const (
-	online     netMode = iota
-	offline            // requests fail before reaching the server
-	loseAnswer         // requests reach the server; answers are lost
-	duplicate          // every request is delivered twice; the second answer is returned
-)
-
-var errNoSignal = errors.New("no signal")
-
-// flakyNet is a phone's network in front of the real server.
-type flakyNet struct{ mode netMode }
-
-func (n *flakyNet) RoundTrip(req *http.Request) (*http.Response, error) {
-	if n.mode == offline {
-		return nil, errNoSignal
-	}
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-		req.Body.Close()
-	}
-	send := func() (*http.Response, error) {
-		r := req.Clone(req.Context())
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		return http.DefaultTransport.RoundTrip(r)
-	}
-	if n.mode == duplicate {
-		if res, err := send(); err == nil {
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-		}
-	}
-	res, err := send()
-	if n.mode == loseAnswer && err == nil {
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		return nil, errNoSignal
-	}
-	return res, err
-}
-
 type modelPhone struct {
 	name, user, side string
-	net              *flakyNet
+	net              *testkit.FlakyNet
 	c                *client.Client
 }
 
@@ -134,7 +89,7 @@ func runProgressModel(t *testing.T, seed int64, steps int) map[string]int {
 		{"inspA1", testkit.InspectorA, "a"}, {"inspA2", testkit.InspectorA, "a"}, {"supA", testkit.SupervisorA, "a"},
 		{"inspB", testkit.InspectorB, "b"}, {"supB", testkit.SupervisorB, "b"},
 	} {
-		ph := &modelPhone{name: p.name, user: p.user, side: p.side, net: &flakyNet{}}
+		ph := &modelPhone{name: p.name, user: p.user, side: p.side, net: &testkit.FlakyNet{}}
 		c, err := client.Open(m.ctx, filepath.Join(dir, p.name+".db"), client.Config{
 			BaseURL: m.srv.URL, ClientID: "alarm-" + p.name, AppVersion: "model",
 			TokenFunc:  func(context.Context) (string, error) { return m.srv.Token("users", p.user), nil },
@@ -177,11 +132,11 @@ func (m *progressModel) step() {
 		}
 	case r < 92:
 		_, _, err = p.c.Sync(m.ctx)
-		if errors.Is(err, errNoSignal) {
+		if errors.Is(err, testkit.ErrNoSignal) {
 			err = nil
 		}
 	default:
-		p.net.mode = netMode(m.rng.IntN(4))
+		p.net.SetMode(testkit.NetMode(m.rng.IntN(testkit.NetModes)))
 	}
 	if err != nil {
 		m.t.Fatalf("%s: %v", p.name, err)
@@ -263,7 +218,7 @@ func (m *progressModel) pick(p *modelPhone) (client.Record, bool) {
 // heal brings every phone online and syncs until nothing moves.
 func (m *progressModel) heal() {
 	for _, p := range m.phones {
-		p.net.mode = online
+		p.net.SetMode(testkit.Online)
 	}
 	for round := range 10 {
 		moved := false

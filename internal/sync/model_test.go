@@ -1,13 +1,11 @@
 package sync_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -71,57 +69,11 @@ func TestModel_RandomSeeds(t *testing.T) {
 	}
 }
 
-// netMode is what a phone's network does to its next requests.
-type netMode int
-
-const (
-	online     netMode = iota
-	offline            // requests fail before reaching the server
-	loseAnswer         // requests reach the server; answers are lost
-	duplicate          // every request is delivered twice; the second answer is returned
-)
-
-// flakyNet is a phone's network: a RoundTripper in front of the real server.
-type flakyNet struct {
-	mode netMode
-}
-
-var errNoSignal = errors.New("no signal")
-
-func (n *flakyNet) RoundTrip(req *http.Request) (*http.Response, error) {
-	if n.mode == offline {
-		return nil, errNoSignal
-	}
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-		req.Body.Close()
-	}
-	send := func() (*http.Response, error) {
-		r := req.Clone(req.Context())
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		return http.DefaultTransport.RoundTrip(r)
-	}
-	if n.mode == duplicate {
-		if res, err := send(); err == nil {
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-		}
-	}
-	res, err := send()
-	if n.mode == loseAnswer && err == nil {
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		return nil, errNoSignal
-	}
-	return res, err
-}
-
 // phone is one simulated device.
 type phone struct {
 	name, user string
 	path       string
-	net        *flakyNet
+	net        *testkit.FlakyNet
 	skew       time.Duration
 	c          *client.Client
 	issued     int64                   // local edits made: the mids the server must answer
@@ -150,7 +102,7 @@ func runModel(t *testing.T, seed int64, steps int) {
 	}
 	dir := t.TempDir()
 	for _, u := range users {
-		p := &phone{name: u.name, user: u.id, path: filepath.Join(dir, u.name+".db"), net: &flakyNet{},
+		p := &phone{name: u.name, user: u.id, path: filepath.Join(dir, u.name+".db"), net: &testkit.FlakyNet{},
 			skew:     time.Duration(m.rng.IntN(7*24)-3*24) * time.Hour,
 			outcomes: map[int64]client.Result{}}
 		m.open(p)
@@ -239,7 +191,7 @@ func (m *model) step(i int) {
 		m.move()
 		m.stats.moves++
 	default:
-		p.net.mode = netMode(m.rng.IntN(4))
+		p.net.SetMode(testkit.NetMode(m.rng.IntN(testkit.NetModes)))
 	}
 }
 
@@ -419,11 +371,11 @@ func (m *model) sync(p *phone) {
 		m.record(p, push.Results)
 		m.noHealing(p, pull)
 	}
-	if err != nil && !errors.Is(err, errNoSignal) {
-		m.t.Fatalf("%s: sync over %v: %v", p.name, p.net.mode, err)
+	if err != nil && !errors.Is(err, testkit.ErrNoSignal) {
+		m.t.Fatalf("%s: sync over %v: %v", p.name, p.net.Mode(), err)
 	}
 	if m.rng.IntN(3) == 0 {
-		p.net.mode = netMode(m.rng.IntN(4))
+		p.net.SetMode(testkit.NetMode(m.rng.IntN(testkit.NetModes)))
 	}
 }
 
@@ -464,7 +416,7 @@ func (m *model) move() {
 // heal brings every phone online and syncs until nothing moves.
 func (m *model) heal() {
 	for _, p := range m.phones {
-		p.net.mode = online
+		p.net.SetMode(testkit.Online)
 	}
 	for round := range 20 {
 		moved := false

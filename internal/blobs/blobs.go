@@ -78,6 +78,8 @@ type Service struct {
 	cfg      Config
 	pipeline *photo.Pipeline
 	uploads  *uploads
+	// finishing bounds the completions in progress (see complete).
+	finishing chan struct{}
 }
 
 // partsDir is where upload parts rest, under the data dir: local even when blobs go to S3, and
@@ -90,7 +92,8 @@ func Register(app core.App, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{app: app, cfg: cfg, pipeline: photo.NewPipeline(cfg.Photo)}
+	s := &Service{app: app, cfg: cfg, pipeline: photo.NewPipeline(cfg.Photo),
+		finishing: make(chan struct{}, 2*max(cfg.Photo.Decoders, 1))}
 	s.uploads = newUploads(func() string { return filepath.Join(app.DataDir(), partsDir) }, cfg.Now)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		s.routes(se)

@@ -2,6 +2,7 @@ package blobs_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"runtime"
 	"testing"
 
@@ -90,5 +91,40 @@ func TestHostile_PayloadAfterTheImage(t *testing.T) {
 		if err != nil || blob.GetInt("trailing_bytes") != len(payload) {
 			t.Errorf("%s: trailing bytes recorded %v (%v), want %d", name, blob.GetInt("trailing_bytes"), err, len(payload))
 		}
+	}
+}
+
+// TestHostile_ConcurrentUploads: more uploads finish at once than there are decode slots; they
+// queue, none fails, and the server answers other requests meanwhile.
+func TestHostile_ConcurrentUploads(t *testing.T) {
+	e := newEnv(t)
+	tok := e.token(testkit.InspectorA)
+	const n = 8
+	type answer struct {
+		status int
+		res    map[string]any
+	}
+	done := make(chan answer, n)
+	for i := range n {
+		data := encodeJPEG(t, picture(1200+i, 900))
+		res := e.announce(tok, data, "image/jpeg", "")
+		id := res.JSON(t)["id"].(string)
+		go func() {
+			r := e.patch(tok, id, 0, bytes.NewReader(data))
+			var out map[string]any
+			_ = json.Unmarshal(r.Body, &out)
+			done <- answer{r.Status, out}
+		}()
+	}
+	if h := e.srv.Do("GET", "/api/health", "", nil); h.Status != 200 {
+		t.Errorf("health during uploads: %d", h.Status)
+	}
+	for range n {
+		if a := <-done; a.status != 200 {
+			t.Errorf("concurrent upload: %d %v", a.status, a.res)
+		}
+	}
+	if got := e.blobCount(); got != n {
+		t.Errorf("%d blobs, want %d", got, n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -46,12 +47,26 @@ type stored struct {
 // part goes once the outcome is final: stored, or refused for what the file is. A busy
 // pipeline or a server fault keeps it, so the client retries the last PATCH (an empty one at
 // the full offset will do) without sending the file again; the cleaner removes it otherwise.
+//
+// Completions are bounded too: each holds its file in memory (up to MaxBytes) while it waits
+// for a decode slot, so at most twice as many as there are decoders run at once, and the rest
+// answer busy after the same wait.
 func (s *Service) complete(ctx context.Context, a Upload) (out *stored, err error) {
 	defer func() {
 		if fe, ok := fault.As(err); err == nil || ok && fe.Kind != fault.Internal {
 			s.uploads.remove(a.ID)
 		}
 	}()
+	timer := time.NewTimer(s.cfg.Photo.DecodeWait)
+	defer timer.Stop()
+	select {
+	case s.finishing <- struct{}{}:
+		defer func() { <-s.finishing }()
+	case <-timer.C:
+		return nil, photo.ErrBusy
+	case <-ctx.Done():
+		return nil, photo.ErrBusy.Wrap(ctx.Err())
+	}
 	return s.store(ctx, a)
 }
 

@@ -80,6 +80,7 @@ type Service struct {
 	uploads  *uploads
 	// finishing bounds the completions in progress (see complete).
 	finishing chan struct{}
+	transfers *transfers
 }
 
 // partsDir is where upload parts rest, under the data dir: local even when blobs go to S3, and
@@ -93,7 +94,7 @@ func Register(app core.App, cfg Config) *Service {
 		cfg.Now = time.Now
 	}
 	s := &Service{app: app, cfg: cfg, pipeline: photo.NewPipeline(cfg.Photo),
-		finishing: make(chan struct{}, 2*max(cfg.Photo.Decoders, 1))}
+		finishing: make(chan struct{}, 2*max(cfg.Photo.Decoders, 1)), transfers: newTransfers()}
 	s.uploads = newUploads(func() string { return filepath.Join(app.DataDir(), partsDir) }, cfg.Now)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		s.routes(se)

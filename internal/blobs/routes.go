@@ -178,6 +178,7 @@ func (s *Service) handleOffset(e *core.RequestEvent) error {
 
 func (s *Service) handleChunk(e *core.RequestEvent) error {
 	id := e.Request.PathValue("id")
+	s.transfers.interrupt(id) // a resuming client does not wait for its dead connection
 	defer s.uploads.lock(id)()
 	u, offset, err := s.openUpload(e)
 	if err != nil {
@@ -188,7 +189,9 @@ func (s *Service) handleChunk(e *core.RequestEvent) error {
 		setTus(e.Response.Header(), offset, u.Size)
 		return writeError(e, errOffset)
 	}
-	offset, err = s.uploads.appendChunk(u, offset, e.Request.Body)
+	body, done := s.transfers.watch(id, e.Response, e.Request.Body)
+	offset, err = s.uploads.appendChunk(u, offset, body)
+	done()
 	setTus(e.Response.Header(), offset, u.Size)
 	if err != nil {
 		if _, ok := fault.As(err); ok {
@@ -234,6 +237,7 @@ func (s *Service) finish(e *core.RequestEvent, u Upload) error {
 
 func (s *Service) handleAbandon(e *core.RequestEvent) error {
 	id := e.Request.PathValue("id")
+	s.transfers.interrupt(id)
 	defer s.uploads.lock(id)()
 	if _, _, err := s.openUpload(e); err != nil {
 		return writeError(e, err)

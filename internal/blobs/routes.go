@@ -178,7 +178,12 @@ func (s *Service) handleOffset(e *core.RequestEvent) error {
 
 func (s *Service) handleChunk(e *core.RequestEvent) error {
 	id := e.Request.PathValue("id")
-	s.transfers.interrupt(id) // a resuming client does not wait for its dead connection
+	// A resuming client does not wait for its dead connection; only the upload's owner (or,
+	// for a public one, the bearer of its id) may interrupt it.
+	if _, _, err := s.openUpload(e); err != nil {
+		return writeError(e, err)
+	}
+	s.transfers.interrupt(id)
 	defer s.uploads.lock(id)()
 	u, offset, err := s.openUpload(e)
 	if err != nil {
@@ -237,6 +242,9 @@ func (s *Service) finish(e *core.RequestEvent, u Upload) error {
 
 func (s *Service) handleAbandon(e *core.RequestEvent) error {
 	id := e.Request.PathValue("id")
+	if _, _, err := s.openUpload(e); err != nil {
+		return writeError(e, err)
+	}
 	s.transfers.interrupt(id)
 	defer s.uploads.lock(id)()
 	if _, _, err := s.openUpload(e); err != nil {

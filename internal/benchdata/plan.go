@@ -3,6 +3,7 @@ package benchdata
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/haidian/fieldsync/internal/schema"
 )
@@ -30,6 +31,7 @@ type Plan struct {
 	groups []group
 	per    map[string]int // records per subdistrict, by group prefix
 	total  int
+	now    time.Time // the server's present, after which open cases fall due
 }
 
 // groups lists the groups parents first. The shares follow the programmes' weight in the
@@ -62,7 +64,7 @@ func groups() []group {
 
 // NewPlan lays out a dataset of about records business records.
 func NewPlan(records int) *Plan {
-	p := &Plan{groups: groups(), per: map[string]int{}}
+	p := &Plan{groups: groups(), per: map[string]int{}, now: time.Now()}
 	weights := map[string]int{}
 	sum := 0
 	for _, g := range p.groups {
@@ -139,8 +141,9 @@ func (p *Plan) inspectionOf(sd, k int) (programme int, kind, place string) {
 
 // The statuses of the generated findings, in turn. A re-inspected or closed finding (the
 // 4th and 5th of every 7) links the passing re-inspection with photos that the rectification
-// lifecycle requires; the re-inspections are numbered in the order of their findings.
-var findingStatuses = []string{"open", "ordered", "acknowledged", "reinspected", "closed", "ordered", "open"}
+// lifecycle requires; the re-inspections are numbered in the order of their findings. An
+// ordered or acknowledged finding is due after the present; an escalated one was due before.
+var findingStatuses = []string{"open", "ordered", "acknowledged", "reinspected", "closed", "escalated", "open"}
 
 const firstReinspected = 3 // the index in findingStatuses of "reinspected", followed by "closed"
 
@@ -160,6 +163,12 @@ func reinspected(r int) int { return r/2*len(findingStatuses) + firstReinspected
 func reinspections(per map[string]int) int {
 	f := per["find"]
 	return 2*(f/len(findingStatuses)) + min(2, max(0, f%len(findingStatuses)-firstReinspected))
+}
+
+// dueAfterNow returns a deadline 30 to 210 days after the present, as PocketBase stores dates.
+func (p *Plan) dueAfterNow(n int) string {
+	d := p.now.UTC().Truncate(24*time.Hour).AddDate(0, 0, 30+n%180)
+	return d.Format("2006-01-02") + " 00:00:00.000Z"
 }
 
 // findingOf returns the inspection index of finding k of subdistrict sd.

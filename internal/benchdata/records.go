@@ -174,6 +174,12 @@ func finding(p *Plan, sd, k int) map[string]any {
 	if status != "open" {
 		d["ordered_at"] = moment(k + 2)
 	}
+	switch status {
+	case "ordered", "acknowledged":
+		d["deadline"] = p.dueAfterNow(k)
+	case "escalated":
+		d["escalated_at"] = moment(k + 125)
+	}
 	if ag := p.findingAgency(sd, k); ag > 0 {
 		d["agency"] = refdata.AgencyID(ag)
 	}
@@ -200,9 +206,13 @@ func reinspection(p *Plan, sd, r int) map[string]any {
 func referral(p *Plan, sd, k int) map[string]any {
 	// Only referred findings have referrals: every twentieth.
 	f := k % max(1, p.per["find"]/20) * 20
+	status, deadline := []string{"pending", "acknowledged", "done"}[k%3], day(k+140)
+	if status == "pending" {
+		deadline = p.dueAfterNow(k) // an unanswered referral past its deadline is escalated
+	}
 	return map[string]any{"finding": p.id("find", sd, f), "subdistrict": sdID(sd),
-		"agency": refdata.AgencyID(max(1, p.findingAgency(sd, f))), "status": []string{"pending", "acknowledged", "done"}[k%3],
-		"deadline": day(k + 140), "reason": "街镇吹哨：" + sentence(fireNotes, k, 2), "author": SupervisorID(sd)}
+		"agency": refdata.AgencyID(max(1, p.findingAgency(sd, f))), "status": status,
+		"deadline": deadline, "reason": "街镇吹哨：" + sentence(fireNotes, k, 2), "author": SupervisorID(sd)}
 }
 
 var measures = vocab.EnforcementMeasure.Values()
@@ -237,7 +247,7 @@ func install(p *Plan, sd, k int) map[string]any {
 	}
 	return map[string]any{"household": p.pick("plhh", sd, k), "subdistrict": sdID(sd), "unit_type": unit,
 		"eligibility": elig, "installed_on": day(k + 180), "serial": fmt.Sprintf("HDYG-%02d-%07d", sd, k),
-		"installer": inspectorOf(sd, k)}
+		"location_in_home": []string{"客厅", "卧室", "厨房外走廊"}[k%3], "consent": true, "installer": inspectorOf(sd, k)}
 }
 
 func landEntry(p *Plan, sd, k int) map[string]any {

@@ -16,8 +16,9 @@ import (
 // deletes it from its outbox on the acknowledgement. In WAL mode, NORMAL survives a crash of
 // the process (the commit is in the WAL before the answer is sent) but not a power loss or
 // kernel crash, which can roll back the last transactions after they were acknowledged. FULL
-// syncs the WAL on every commit and survives both; its cost is measured in docs/benchmarks.md.
-// The default is FULL; FIELDSYNC_SYNCHRONOUS=NORMAL trades power-loss durability for speed.
+// syncs the WAL on every commit and survives both, at the price of one fsync per commit
+// (benchmark 2 of cmd/fsbench measures pushes; run it with FIELDSYNC_SYNCHRONOUS=NORMAL to
+// compare). The default is FULL; FIELDSYNC_SYNCHRONOUS=NORMAL trades power-loss durability for speed.
 type Synchronous string
 
 // The supported settings.

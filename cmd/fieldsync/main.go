@@ -11,15 +11,16 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	"github.com/haidian/fieldsync/internal/app"
+	"github.com/haidian/fieldsync/internal/sqlite"
 	"github.com/haidian/fieldsync/internal/sync"
 )
 
 func main() {
-	durability, err := app.SynchronousFromEnv()
+	durability, err := sqlite.SynchronousFromEnv()
 	if err != nil {
 		log.Fatal(err)
 	}
-	pb := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: app.DBConnect(durability)})
+	pb := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: sqlite.DBConnect(durability)})
 
 	var hooksDir string
 	pb.RootCmd.PersistentFlags().StringVar(&hooksDir, "hooksDir", "pb_hooks",

@@ -16,6 +16,7 @@ import (
 
 	fsapp "github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/benchdata"
+	"github.com/haidian/fieldsync/internal/sqlite"
 )
 
 // markerFile, beside the data dir, describes the dataset a previous run generated there.
@@ -69,7 +70,7 @@ func prepareDataset(dir string, records, txSize int, keep bool, out io.Writer) (
 // generate writes the dataset through an in-process app bound exactly as the server binds
 // itself, so the audit trail and the sync change log are the production ones.
 func generate(ds *dataset, records, txSize int, out io.Writer) error {
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: ds.dataDir})
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: ds.dataDir, DBConnect: sqlite.DBConnect(sqlite.SyncNormal)})
 	if err := app.Bootstrap(); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}

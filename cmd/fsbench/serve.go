@@ -14,13 +14,14 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	fsapp "github.com/haidian/fieldsync/internal/app"
+	"github.com/haidian/fieldsync/internal/sqlite"
 	"github.com/haidian/fieldsync/internal/sync"
 )
 
 // serveEnv, set to 1, makes fsbench the server under test instead of the benchmark: the
 // diagnostic server that --cpuprofile and --db-conns need, since fieldsync itself has no
 // profiling switch and fsbench leaves that binary alone. Its wiring is cmd/fieldsync's
-// (app.BindWith and the sync settings of the environment) without the JS hooks plugin,
+// (its database connection, app.BindWith and the settings of the environment) without the JS hooks plugin,
 // which the benchmark's dir gives no hooks to load anyway.
 const serveEnv = "FSBENCH_SERVE"
 
@@ -34,7 +35,11 @@ const profileEnv = "FSBENCH_SERVE_CPUPROFILE"
 const dbConnsEnv = "FSBENCH_SERVE_DB_CONNS"
 
 func serveDiagnostic() error {
-	var pbCfg pocketbase.Config
+	mode, err := sqlite.SynchronousFromEnv()
+	if err != nil {
+		return err
+	}
+	pbCfg := pocketbase.Config{DBConnect: sqlite.DBConnect(mode)}
 	if v := os.Getenv(dbConnsEnv); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {

@@ -19,6 +19,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
+	"github.com/haidian/fieldsync/internal/sqlite"
+
 	// The schema under test.
 	_ "github.com/haidian/fieldsync/pb_migrations"
 )
@@ -46,7 +48,7 @@ func buildTemplate() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
+	app := core.NewBaseApp(appConfig(dir))
 	if err := app.Bootstrap(); err != nil {
 		return "", fmt.Errorf("bootstrap: %w", err)
 	}
@@ -65,6 +67,13 @@ func buildTemplate() (string, error) {
 	return dir, nil
 }
 
+// appConfig opens dir's databases as the server does (statement cache included), with
+// synchronous=NORMAL: tests check behaviour, not survival of a power cut, and an fsync per
+// commit would only slow them.
+func appConfig(dir string) core.BaseAppConfig {
+	return core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: sqlite.DBConnect(sqlite.SyncNormal)}
+}
+
 // bind wires the modules under test; set by SetBind before Main.
 var bind func(core.App)
 
@@ -79,7 +88,7 @@ func NewApp(t testing.TB) *tests.TestApp {
 	if templateDir == "" {
 		t.Fatal("testkit: call testkit.Main from TestMain")
 	}
-	app, err := tests.NewTestApp(templateDir)
+	app, err := tests.NewTestAppWithConfig(appConfig(templateDir))
 	if err != nil {
 		t.Fatalf("testkit: new app: %v", err)
 	}
@@ -137,7 +146,7 @@ func (s *Server) Restart() {
 	s.t.Helper()
 	dir := s.App.DataDir()
 	s.App.ClearBootstrap()
-	app, err := tests.NewTestApp(dir) // a clone of the closed app's files
+	app, err := tests.NewTestAppWithConfig(appConfig(dir)) // a clone of the closed app's files
 	if err != nil {
 		s.t.Fatalf("testkit: restart: %v", err)
 	}

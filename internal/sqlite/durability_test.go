@@ -1,29 +1,29 @@
-package app_test
+package sqlite_test
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/haidian/fieldsync/internal/app"
+	"github.com/haidian/fieldsync/internal/sqlite"
 )
 
 func TestDBConnect_SynchronousPerDatabase(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct {
-		mode app.Synchronous
+		mode sqlite.Synchronous
 		file string
 		want int // PRAGMA synchronous: 1 NORMAL, 2 FULL
 	}{
-		{app.SyncFull, "data.db", 2},
-		{app.SyncNormal, "data.db", 1},
-		{app.SyncFull, "auxiliary.db", 1},
+		{sqlite.SyncFull, "data.db", 2},
+		{sqlite.SyncNormal, "data.db", 1},
+		{sqlite.SyncFull, "auxiliary.db", 1},
 	} {
 		sub := filepath.Join(dir, string(tc.mode)+"-"+tc.file)
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		db, err := app.DBConnect(tc.mode)(filepath.Join(sub, tc.file))
+		db, err := sqlite.DBConnect(tc.mode)(filepath.Join(sub, tc.file))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,14 +41,14 @@ func TestDBConnect_SynchronousPerDatabase(t *testing.T) {
 }
 
 func TestSynchronousFromEnv(t *testing.T) {
-	for env, want := range map[string]app.Synchronous{"": app.SyncFull, "normal": app.SyncNormal, "FULL": app.SyncFull} {
+	for env, want := range map[string]sqlite.Synchronous{"": sqlite.SyncFull, "normal": sqlite.SyncNormal, "FULL": sqlite.SyncFull} {
 		t.Setenv("FIELDSYNC_SYNCHRONOUS", env)
-		if got, err := app.SynchronousFromEnv(); err != nil || got != want {
+		if got, err := sqlite.SynchronousFromEnv(); err != nil || got != want {
 			t.Errorf("%q: %v %v", env, got, err)
 		}
 	}
 	t.Setenv("FIELDSYNC_SYNCHRONOUS", "OFF")
-	if _, err := app.SynchronousFromEnv(); err == nil {
+	if _, err := sqlite.SynchronousFromEnv(); err == nil {
 		t.Error("OFF accepted")
 	}
 }

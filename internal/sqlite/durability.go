@@ -1,4 +1,4 @@
-package app
+package sqlite
 
 import (
 	"fmt"
@@ -52,6 +52,6 @@ func DBConnect(mode Synchronous) core.DBConnectFunc {
 		pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 			"&_pragma=synchronous(" + string(sync) + ")&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
 			"&_pragma=cache_size(-32000)&_defensive=1"
-		return dbx.Open("sqlite", dbPath+pragmas)
+		return Open(dbPath + pragmas)
 	}
 }

@@ -242,8 +242,13 @@ func (l *changeLog) rescope(app core.App, r *core.Record, scopesOf scoper, st *s
 }
 
 // reindexDependents moves the records whose scopes follow a finding's agency. Their data did
-// not change, so their versions stay; only their scope rows move.
+// not change, so their versions stay; only their scope rows move. A finding referred to no
+// agency, before or after the write, gives its dependents no scope: most findings are never
+// referred, and their writes skip the dependents' queries.
 func (l *changeLog) reindexDependents(app core.App, finding *core.Record, seq int64) error {
+	if finding.GetString(schema.FieldAgency) == "" && atomic.Previous(finding).GetString(schema.FieldAgency) == "" {
+		return nil
+	}
 	deps, err := dependents(app, finding)
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/access"
@@ -77,7 +76,7 @@ func (s *Service) RegisterClient(auth *core.Record, req ClientRequest) (*ClientR
 
 // client returns the registered, unrevoked installation clientID of auth's user.
 func (s *Service) client(auth *core.Record, clientID string) (*core.Record, error) {
-	c, err := s.app.FindFirstRecordByFilter(schema.SyncClients, "client_id = {:c}", dbx.Params{"c": clientID})
+	c, err := s.app.FindFirstRecordByData(schema.SyncClients, "client_id", clientID)
 	switch {
 	case err != nil, c.GetString("user") != auth.Id:
 		return nil, errClientUnknown

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -95,6 +96,10 @@ func (s *Service) Pull(actor access.Actor, req PullRequest) (*PullResponse, erro
 		return nil, fmt.Errorf("pull: head: %w", err)
 	}
 	allowed := ScopesOf(actor)
+	sums, err := checksums(tx, allowed)
+	if err != nil {
+		return nil, err
+	}
 	res := &PullResponse{Scopes: map[Scope]*ScopeResponse{}}
 	for sc := range req.Scopes {
 		if !slices.Contains(allowed, sc) {
@@ -116,7 +121,7 @@ func (s *Service) Pull(actor access.Actor, req PullRequest) (*PullResponse, erro
 		default:
 			sr.Cursor, sr.Floor = cur.Cursor, cur.Floor
 		}
-		if err := s.page(tx, sc, sr, &limit, head); err != nil {
+		if err := s.page(tx, sc, sr, &limit, head, sums[sc]); err != nil {
 			return nil, err
 		}
 		res.Scopes[sc] = sr
@@ -139,42 +144,49 @@ func (c ScopeRequest) since() int64 {
 
 // page fills sr with the changes of scope after sr.Cursor, within the remaining row budget.
 // A page never ends inside a transaction: all changes sharing the last seq come along, even
-// beyond the budget.
-func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, head int64) error {
+// beyond the budget. sum is the scope's checksum in this snapshot.
+func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, head, sum int64) error {
 	rows := []changeRow{}
 	fresh := sr.Cursor == 0
+	more := *budget == 0 // with no budget left, look whether the scope has anything to send
 	if *budget > 0 {
+		// One row beyond the budget tells whether there is more without another query.
 		q := tx.Select("coll", "rid", "seq", "op", "v").From("fs_sync_changes").
 			Where(dbx.HashExp{"scope": string(sc)}).AndWhere(dbx.NewExp("seq > {:c}", dbx.Params{"c": sr.Cursor}))
 		if fresh {
 			q.AndWhere(dbx.HashExp{"op": opPut}) // a fresh download needs no removals
 		}
-		if err := q.OrderBy("seq", "coll", "rid").Limit(int64(*budget)).All(&rows); err != nil {
+		if err := q.OrderBy("seq", "coll", "rid").Limit(int64(*budget) + 1).All(&rows); err != nil {
 			return fmt.Errorf("pull %s: %w", sc, err)
 		}
-	}
-	if len(rows) > 0 && len(rows) == *budget {
-		var err error
-		if rows, err = completeLastTx(tx, sc, rows, fresh); err != nil {
-			return err
+		if len(rows) > *budget {
+			more = true
+			var err error
+			if rows, err = completeLastTx(tx, sc, rows[:*budget], fresh); err != nil {
+				return err
+			}
 		}
 	}
-	*budget -= len(rows)
+	*budget = max(*budget-len(rows), 0)
 	if len(rows) > 0 {
 		sr.Cursor = rows[len(rows)-1].Seq
 	}
-	// From cursor 0 only puts are sent, so only puts count as more: a scope holding nothing but
-	// removals is complete for a fresh download.
-	moreQ := "SELECT EXISTS (SELECT 1 FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c})"
-	if fresh {
-		moreQ = "SELECT EXISTS (SELECT 1 FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c} AND op = 'put')"
+	if more {
+		// The page is full (or there was no room for one): ask whether anything follows its
+		// last transaction. From cursor 0 only puts are sent, so only puts count as more: a
+		// scope holding nothing but removals is complete for a fresh download.
+		moreQ := "SELECT EXISTS (SELECT 1 FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c})"
+		if fresh {
+			moreQ = "SELECT EXISTS (SELECT 1 FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c} AND op = 'put')"
+		}
+		var exists int
+		err := tx.NewQuery(moreQ).Bind(dbx.Params{"s": string(sc), "c": sr.Cursor}).Row(&exists)
+		if err != nil {
+			return fmt.Errorf("pull %s: more: %w", sc, err)
+		}
+		more = exists == 1
 	}
-	var more int
-	err := tx.NewQuery(moreQ).Bind(dbx.Params{"s": string(sc), "c": sr.Cursor}).Row(&more)
-	if err != nil {
-		return fmt.Errorf("pull %s: more: %w", sc, err)
-	}
-	sr.HasMore = more == 1
+	sr.HasMore = more
 	switch {
 	case sr.HasMore && fresh:
 		sr.Floor = head // a download from the start begins at this snapshot
@@ -184,11 +196,6 @@ func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, hea
 	if !sr.HasMore {
 		// Nothing newer in this scope: the client is at the head of history.
 		sr.Cursor = max(sr.Cursor, head)
-		var sum int64
-		if err := tx.NewQuery("SELECT COALESCE((SELECT checksum FROM fs_sync_scopes WHERE scope = {:s}), 0)").
-			Bind(dbx.Params{"s": string(sc)}).Row(&sum); err != nil {
-			return fmt.Errorf("pull %s: checksum: %w", sc, err)
-		}
 		sr.Checksum = FormatChecksum(sum)
 	}
 	changes, err := s.loadChanges(tx, rows)
@@ -197,6 +204,26 @@ func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, hea
 	}
 	sr.Changes = changes
 	return nil
+}
+
+// checksums reads the checksums of scopes in one query; a scope never written has 0.
+func checksums(tx *dbx.Tx, scopes []Scope) (map[Scope]int64, error) {
+	names := make([]any, len(scopes))
+	for i, sc := range scopes {
+		names[i] = string(sc)
+	}
+	var rows []struct {
+		Scope    string `db:"scope"`
+		Checksum int64  `db:"checksum"`
+	}
+	if err := tx.Select("scope", "checksum").From("fs_sync_scopes").Where(dbx.In("scope", names...)).All(&rows); err != nil {
+		return nil, fmt.Errorf("pull: checksums: %w", err)
+	}
+	out := make(map[Scope]int64, len(rows))
+	for _, r := range rows {
+		out[Scope(r.Scope)] = r.Checksum
+	}
+	return out, nil
 }
 
 // completeLastTx replaces the rows of the last seq in a full page with all rows of that seq.
@@ -220,7 +247,7 @@ func completeLastTx(tx *dbx.Tx, sc Scope, rows []changeRow, putsOnly bool) ([]ch
 
 // loadChanges reads the current data of the put rows, one query per collection.
 func (s *Service) loadChanges(tx *dbx.Tx, rows []changeRow) ([]Change, error) {
-	byColl := map[string][]any{}
+	byColl := map[string][]string{}
 	for _, r := range rows {
 		if r.Op == opPut {
 			byColl[r.Coll] = append(byColl[r.Coll], r.RID)
@@ -243,13 +270,22 @@ func (s *Service) loadChanges(tx *dbx.Tx, rows []changeRow) ([]Change, error) {
 	return out, nil
 }
 
-func (s *Service) loadRecords(tx *dbx.Tx, coll string, ids []any, into map[string]map[string]any) error {
+// loadRecords reads the records of coll with the given ids. The ids travel as one JSON array
+// parameter, so the statement's text is the same for every page and stays prepared, where an
+// IN list of thousands of placeholders would be parsed anew for each page.
+func (s *Service) loadRecords(tx *dbx.Tx, coll string, ids []string, into map[string]map[string]any) error {
 	collection, err := s.app.FindCachedCollectionByNameOrId(coll)
 	if err != nil {
 		return fmt.Errorf("pull: collection %s: %w", coll, err)
 	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return fmt.Errorf("pull: ids: %w", err)
+	}
 	var rows []dbx.NullStringMap
-	if err := tx.Select("*").From(coll).Where(dbx.In("id", ids...)).All(&rows); err != nil {
+	if err := tx.Select("*").From(coll).
+		Where(dbx.NewExp("id IN (SELECT value FROM json_each({:ids}))", dbx.Params{"ids": string(list)})).
+		All(&rows); err != nil {
 		return fmt.Errorf("pull: load %s: %w", coll, err)
 	}
 	for _, row := range rows {

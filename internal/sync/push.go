@@ -3,6 +3,7 @@ package sync
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -20,12 +21,16 @@ type GapError struct {
 
 func (g *GapError) Error() string { return fmt.Sprintf("mid gap: expected %d", g.Expected) }
 
-// Push applies req's mutations for the actor in order. Each new mutation runs in its own
-// transaction that also stores its outcome and advances the client's last mid, so a mutation
-// is applied exactly once: a repeat of a stored mid returns the stored outcome byte for byte,
+// Push applies req's mutations for the actor in order. A new mutation is stored with its
+// outcome and the client's advanced last mid in the same transaction as its change, so it is
+// applied exactly once: a repeat of a stored mid returns the stored outcome byte for byte,
 // and a crash either keeps both the change and its outcome or neither. A rule's refusal
 // becomes a stored "rejected" outcome and never stops the mutations after it; a server error
 // stops the push without storing anything for that mid, so the client retries it.
+//
+// Consecutive new mutations share a transaction (see applyRun): a phone back from a day
+// offline pushes hundreds of small edits, and one commit (one fsync with synchronous=FULL)
+// for each would cost more than the edits.
 func (s *Service) Push(auth *core.Record, client *core.Record, req PushRequest) (*PushResponse, error) {
 	if len(req.Mutations) > s.cfg.MaxMutations {
 		return nil, fault.New(fault.Invalid, "too_many_mutations",
@@ -34,7 +39,9 @@ func (s *Service) Push(auth *core.Record, client *core.Record, req PushRequest) 
 	}
 	res := &PushResponse{Results: []json.RawMessage{}}
 	last := int64(client.GetInt("last_mid"))
-	for _, m := range req.Mutations {
+	ms := req.Mutations
+	for len(ms) > 0 {
+		m := ms[0]
 		switch {
 		case m.MID > 0 && m.MID <= last:
 			stored, err := s.storedOutcome(client.GetString("client_id"), m.MID)
@@ -42,21 +49,93 @@ func (s *Service) Push(auth *core.Record, client *core.Record, req PushRequest) 
 				return nil, err
 			}
 			res.Results = append(res.Results, stored)
+			ms = ms[1:]
 			continue
 		case m.MID != last+1:
 			res.LastMID = last
 			return res, &GapError{Expected: last + 1, Results: res.Results}
 		}
-		out, err := s.applyOnce(auth, client, m)
+		run := 1
+		for run < len(ms) && ms[run].MID == last+1+int64(run) {
+			run++
+		}
+		outs, err := s.applyRun(auth, client, ms[:run])
+		res.Results = append(res.Results, outs...)
+		last += int64(len(outs))
+		ms = ms[len(outs):]
 		if err != nil {
 			res.LastMID = last
 			return res, err
 		}
-		res.Results = append(res.Results, out)
-		last = m.MID
 	}
 	res.LastMID = last
 	return res, nil
+}
+
+// maxGroupTime bounds how long one transaction of a push holds the database's single writer,
+// so that other phones and the supervisors' screens wait at most about this long.
+const maxGroupTime = 100 * time.Millisecond
+
+// applyRun applies a prefix of the consecutive new mutations ms, at least one of them, and
+// returns their outcomes. It applies them in one transaction, committed once maxGroupTime is
+// spent. If a mutation fails there, the whole transaction is rolled back: the mutations
+// before it are applied again in a transaction of their own, then the failing one is stored
+// as rejected if a rule refused it, or the push stops if the server failed. Refusals are
+// rare, so the common push pays one commit per group.
+func (s *Service) applyRun(auth, client *core.Record, ms []Mutation) ([]json.RawMessage, error) {
+	for {
+		outs, failedAt, err := s.applyGroup(auth, client, ms)
+		switch {
+		case err == nil:
+			return outs, nil
+		case failedAt > 0:
+			ms = ms[:failedAt]
+			continue
+		}
+		refusal, ok := asRefusal(err)
+		if !ok {
+			return nil, err // a server failure: nothing stored, the client sends it again
+		}
+		out, err := s.reject(auth, client, ms[0], refusal)
+		if err != nil {
+			return nil, err
+		}
+		return []json.RawMessage{out}, nil
+	}
+}
+
+// applyGroup applies a prefix of ms in one transaction and returns the outcomes, or the
+// index of the mutation that failed, after which nothing of the transaction remains.
+func (s *Service) applyGroup(auth, client *core.Record, ms []Mutation) ([]json.RawMessage, int, error) {
+	var outs []json.RawMessage
+	failedAt := 0
+	lastMID := client.GetInt("last_mid")
+	start := time.Now()
+	err := s.app.RunInTransaction(func(tx core.App) error {
+		outs = outs[:0]
+		for i, m := range ms {
+			if i > 0 && time.Since(start) > maxGroupTime {
+				return nil
+			}
+			r, err := s.apply(tx, auth, client.GetString("client_id"), m)
+			if err != nil {
+				failedAt = i
+				return err
+			}
+			out, err := s.storeOutcome(tx, client, r)
+			if err != nil {
+				failedAt = i
+				return err
+			}
+			outs = append(outs, out)
+		}
+		return nil
+	})
+	if err != nil {
+		client.Set("last_mid", lastMID) // the rolled-back outcomes advanced it in memory
+		return nil, failedAt, err
+	}
+	return outs, 0, nil
 }
 
 func (s *Service) storedOutcome(clientID string, mid int64) (json.RawMessage, error) {
@@ -69,25 +148,10 @@ func (s *Service) storedOutcome(clientID string, mid int64) (json.RawMessage, er
 	return raw, nil
 }
 
-// applyOnce applies m and stores its outcome; a refusal is stored as rejected.
-func (s *Service) applyOnce(auth, client *core.Record, m Mutation) (json.RawMessage, error) {
+// reject stores m's outcome as rejected for refusal, with a sync issue for its author.
+func (s *Service) reject(auth, client *core.Record, m Mutation, refusal refusal) (json.RawMessage, error) {
 	var out json.RawMessage
 	err := s.app.RunInTransaction(func(tx core.App) error {
-		r, err := s.apply(tx, auth, client.GetString("client_id"), m)
-		if err != nil {
-			return err
-		}
-		out, err = s.storeOutcome(tx, client, r)
-		return err
-	})
-	if err == nil {
-		return out, nil
-	}
-	refusal, ok := asRefusal(err)
-	if !ok {
-		return nil, err
-	}
-	err = s.app.RunInTransaction(func(tx core.App) error {
 		r := Result{MID: m.MID, Outcome: Rejected, Coll: m.Coll, ID: m.ID,
 			Code: refusal.code, Message: refusal.message, Fields: refusal.fields}
 		issue, err := s.raiseIssue(tx, auth, client.GetString("client_id"), m, issueRejected, r, nil)

@@ -20,7 +20,12 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	pb := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: sqlite.DBConnect(durability)})
+	readers, err := sqlite.ReadersFromEnv()
+	if err != nil {
+		log.Fatal(err)
+	}
+	pb := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: sqlite.DBConnect(durability),
+		DataMaxOpenConns: readers, DataMaxIdleConns: readers})
 
 	var hooksDir string
 	pb.RootCmd.PersistentFlags().StringVar(&hooksDir, "hooksDir", "pb_hooks",

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/haidian/fieldsync/internal/benchdata"
@@ -22,6 +24,7 @@ type transfer struct {
 	bytes    int
 	requests int
 	records  int
+	byColl   map[string]time.Duration // stock paging only: the time of each collection
 }
 
 // idSet holds the ids of the records a download got, by collection.
@@ -161,6 +164,7 @@ func benchInitial(ctx context.Context, srv *server, sd, limit, reps int, nonce s
 			res.best = mode
 		}
 	}
+	fmt.Fprintf(out, "  stock %s paging, slowest collections: %s\n", res.best, slowest(res.stock[res.best].byColl, 4))
 	return res, nil
 }
 
@@ -220,7 +224,7 @@ func listAll(ctx context.Context, a *api, token string, colls []string, mode str
 	skip map[string]unlisted) (idSet, transfer, map[string]unlisted, error) {
 	ids := idSet{}
 	failed := map[string]unlisted{}
-	var t transfer
+	t := transfer{byColl: map[string]time.Duration{}}
 	for _, coll := range colls {
 		if _, ok := skip[coll]; ok {
 			continue
@@ -236,7 +240,8 @@ func listAll(ctx context.Context, a *api, token string, colls []string, mode str
 			failed[coll] = unlisted{err: err, took: time.Since(start)}
 			continue
 		}
-		t.time += time.Since(start)
+		t.byColl[coll] = time.Since(start)
+		t.time += t.byColl[coll]
 		t.bytes += ct.bytes
 		t.requests += ct.requests
 	}
@@ -306,6 +311,16 @@ func unionKeys(a, b idSet) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// slowest names the n collections that took longest, with their times.
+func slowest(byColl map[string]time.Duration, n int) string {
+	colls := slices.SortedFunc(maps.Keys(byColl), func(a, b string) int { return int(byColl[b] - byColl[a]) })
+	parts := make([]string, 0, n)
+	for _, c := range colls[:min(n, len(colls))] {
+		parts = append(parts, fmt.Sprintf("%s %s", c, byColl[c].Round(time.Millisecond)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func medianTransfer(ts []transfer) transfer {

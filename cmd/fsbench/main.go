@@ -107,7 +107,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.only, "only", "123", "which benchmarks to run")
 	fs.StringVar(&c.serverBin, "server-bin", "", "a prebuilt fieldsync binary (default: build ./cmd/fieldsync)")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "serve with fsbench's own server, wired as fieldsync, and write a CPU profile of each benchmark's timed part to <prefix>-benchN.pprof")
-	fs.IntVar(&c.dbConns, "db-conns", 0, "serve with fsbench's own server, wired as fieldsync, capped at this many concurrent SQLite connections (PocketBase's default: 120)")
+	fs.IntVar(&c.dbConns, "db-conns", 0, "serve with this many SQLite read connections (FIELDSYNC_DB_READERS; default: the server's own, 16)")
 	fs.Float64Var(&c.maxLoad, "max-load", 0, "before each benchmark, wait up to 15 minutes for the 1-minute load average to fall below this (0: do not wait)")
 	fs.Uint64Var(&c.devices.seed, "seed", uint64(time.Now().UnixNano()), "the seed of the devices' random pauses")
 	fs.DurationVar(&c.timeout, "timeout", 2*time.Hour, "give up after this long")
@@ -209,20 +209,20 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 }
 
 // serverFor returns how to serve benchmark n: with the fieldsync binary, or with fsbench's
-// diagnostic server when a profile or a capped pool is asked for.
+// diagnostic server when a profile is asked for.
 func serverFor(cfg config, bin string, ds *dataset, n string) (serverSpec, error) {
 	spec := serverSpec{bin: bin, dir: ds.dir, dataDir: ds.dataDir}
-	if cfg.cpuprofile == "" && cfg.dbConns == 0 {
+	if cfg.dbConns > 0 {
+		spec.env = append(spec.env, fmt.Sprintf("FIELDSYNC_DB_READERS=%d", cfg.dbConns))
+	}
+	if cfg.cpuprofile == "" {
 		return spec, nil
 	}
 	self, err := os.Executable()
 	if err != nil {
 		return spec, err
 	}
-	spec.bin, spec.env = self, []string{serveEnv + "=1"}
-	if cfg.dbConns > 0 {
-		spec.env = append(spec.env, fmt.Sprintf("%s=%d", dbConnsEnv, cfg.dbConns))
-	}
+	spec.bin, spec.env = self, append(spec.env, serveEnv+"=1")
 	if cfg.cpuprofile != "" {
 		if spec.profile, err = filepath.Abs(fmt.Sprintf("%s-bench%s.pprof", cfg.cpuprofile, n)); err != nil {
 			return spec, err

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
-	"strconv"
 	stdsync "sync"
 	"syscall"
 
@@ -19,10 +18,10 @@ import (
 )
 
 // serveEnv, set to 1, makes fsbench the server under test instead of the benchmark: the
-// diagnostic server that --cpuprofile and --db-conns need, since fieldsync itself has no
-// profiling switch and fsbench leaves that binary alone. Its wiring is cmd/fieldsync's
-// (its database connection, app.BindWith and the settings of the environment) without the JS hooks plugin,
-// which the benchmark's dir gives no hooks to load anyway.
+// diagnostic server that --cpuprofile needs, since fieldsync itself has no profiling switch
+// and fsbench leaves that binary alone. Its wiring is cmd/fieldsync's (database settings,
+// app.BindWith and the sync settings of the environment) without the JS hooks plugin, which
+// the benchmark's dir gives no hooks to load anyway.
 const serveEnv = "FSBENCH_SERVE"
 
 // profileEnv names the file the diagnostic server writes its CPU profile to. The profile
@@ -30,23 +29,16 @@ const serveEnv = "FSBENCH_SERVE"
 // profiles its timed part and not the sign-ins and warm-ups before it.
 const profileEnv = "FSBENCH_SERVE_CPUPROFILE"
 
-// dbConnsEnv caps the diagnostic server's pool of concurrent SQLite connections, which
-// PocketBase opens up to 120 of by default, each with its own page cache.
-const dbConnsEnv = "FSBENCH_SERVE_DB_CONNS"
-
 func serveDiagnostic() error {
 	mode, err := sqlite.SynchronousFromEnv()
 	if err != nil {
 		return err
 	}
-	pbCfg := pocketbase.Config{DBConnect: sqlite.DBConnect(mode)}
-	if v := os.Getenv(dbConnsEnv); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return fmt.Errorf("%s must be a positive integer, got %q", dbConnsEnv, v)
-		}
-		pbCfg.DataMaxOpenConns, pbCfg.DataMaxIdleConns = n, n
+	readers, err := sqlite.ReadersFromEnv()
+	if err != nil {
+		return err
 	}
+	pbCfg := pocketbase.Config{DBConnect: sqlite.DBConnect(mode), DataMaxOpenConns: readers, DataMaxIdleConns: readers}
 	pb := pocketbase.NewWithConfig(pbCfg)
 	cfg, err := sync.ConfigFromEnv()
 	if err != nil {

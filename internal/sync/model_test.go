@@ -31,29 +31,29 @@ import (
 // mutation must have exactly one stored outcome, with nothing lost and nothing applied twice.
 //
 // CI runs 200 seeds, two at a time; FIELDSYNC_LONG=1 (make test-long) or -sync.seeds=N runs
-// more, and -sync.seed=S replays one. A failure prints its seed.
+// more, -sync.seed-from=F starts the seeds at F (so a long run covers seeds CI never runs),
+// and -sync.seed=S replays one. A failure prints its seed.
 var (
 	modelSeedCount = flag.Int("sync.seeds", 0, "seeds of the model test (0: 200, or 3000 with FIELDSYNC_LONG=1)")
+	modelSeedFrom  = flag.Int64("sync.seed-from", 0, "the first seed of the model test")
 	modelSeed      = flag.Int64("sync.seed", -1, "run the model test for this seed only")
 	modelSteps     = flag.Int("sync.steps", 60, "random steps per seed")
 )
 
 func TestModel_RandomSeeds(t *testing.T) {
-	seeds := []int64{}
-	switch n := *modelSeedCount; {
-	case *modelSeed >= 0:
-		seeds = append(seeds, *modelSeed)
-	case n > 0:
-		for i := range n {
-			seeds = append(seeds, int64(i))
-		}
-	default:
-		count := 200
+	count := *modelSeedCount
+	if count <= 0 {
+		count = 200
 		if os.Getenv("FIELDSYNC_LONG") != "" {
 			count = 3000
 		}
-		for i := range count {
-			seeds = append(seeds, int64(i))
+	}
+	seeds := []int64{}
+	if *modelSeed >= 0 {
+		seeds = append(seeds, *modelSeed)
+	} else {
+		for i := range int64(count) {
+			seeds = append(seeds, *modelSeedFrom+i)
 		}
 	}
 	for _, seed := range seeds {

@@ -1,12 +1,10 @@
 package sync
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/fault"
@@ -58,6 +56,8 @@ type Change struct {
 	Op   string         `json:"op"`
 	V    int64          `json:"v"`
 	Data map[string]any `json:"data,omitempty"`
+	// stored is the record's data as the server read it; it encodes as Data (export.go).
+	stored *storedRecord
 }
 
 type changeRow struct {
@@ -253,7 +253,7 @@ func (s *Service) loadChanges(tx *dbx.Tx, rows []changeRow) ([]Change, error) {
 			byColl[r.Coll] = append(byColl[r.Coll], r.RID)
 		}
 	}
-	data := map[string]map[string]any{}
+	data := map[string]*storedRecord{}
 	for coll, ids := range byColl {
 		if err := s.loadRecords(tx, coll, ids, data); err != nil {
 			return nil, err
@@ -263,68 +263,11 @@ func (s *Service) loadChanges(tx *dbx.Tx, rows []changeRow) ([]Change, error) {
 	for _, r := range rows {
 		c := Change{Seq: r.Seq, Coll: r.Coll, ID: r.RID, Op: r.Op, V: r.V}
 		if r.Op == opPut {
-			c.Data = data[r.Coll+"/"+r.RID]
+			c.stored = data[r.Coll+"/"+r.RID]
 		}
 		out = append(out, c)
 	}
 	return out, nil
-}
-
-// loadRecords reads the records of coll with the given ids. The ids travel as one JSON array
-// parameter, so the statement's text is the same for every page and stays prepared, where an
-// IN list of thousands of placeholders would be parsed anew for each page.
-func (s *Service) loadRecords(tx *dbx.Tx, coll string, ids []string, into map[string]map[string]any) error {
-	collection, err := s.app.FindCachedCollectionByNameOrId(coll)
-	if err != nil {
-		return fmt.Errorf("pull: collection %s: %w", coll, err)
-	}
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return fmt.Errorf("pull: ids: %w", err)
-	}
-	var rows []dbx.NullStringMap
-	if err := tx.Select("*").From(coll).
-		Where(dbx.NewExp("id IN (SELECT value FROM json_each({:ids}))", dbx.Params{"ids": string(list)})).
-		All(&rows); err != nil {
-		return fmt.Errorf("pull: load %s: %w", coll, err)
-	}
-	for _, row := range rows {
-		r, err := recordFromRow(collection, row)
-		if err != nil {
-			return err
-		}
-		into[coll+"/"+r.Id] = exportData(r)
-	}
-	return nil
-}
-
-// recordFromRow builds a record from a raw row, normalising each value as PocketBase does.
-func recordFromRow(c *core.Collection, row dbx.NullStringMap) (*core.Record, error) {
-	r := core.NewRecord(c)
-	for _, f := range c.Fields {
-		var raw any
-		if ns, ok := row[f.GetName()]; ok && ns.Valid {
-			raw = ns.String
-		}
-		v, err := f.PrepareValue(r, raw)
-		if err != nil {
-			return nil, fmt.Errorf("pull: field %s.%s: %w", c.Name, f.GetName(), err)
-		}
-		r.SetRaw(f.GetName(), v)
-	}
-	return r, nil
-}
-
-// exportData is a record's public fields, as REST shows them. A user's own profile keeps the
-// email, which REST shows its owner too.
-func exportData(r *core.Record) map[string]any {
-	if r.Collection().IsAuth() {
-		r.IgnoreEmailVisibility(true)
-	}
-	m := r.PublicExport()
-	delete(m, core.FieldNameCollectionId)
-	delete(m, core.FieldNameCollectionName)
-	return m
 }
 
 // FormatChecksum renders a scope checksum as 16 hex digits.

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -86,6 +87,11 @@ var synced = map[string]scoper{
 	schema.Enforcements:  enforcementScopes,
 
 	schema.AlarmFollowups: bySubdistrict,
+}
+
+// SyncedCollections lists the collections the sync protocol carries, sorted.
+func SyncedCollections() []string {
+	return slices.Sorted(maps.Keys(synced))
 }
 
 // Synced reports whether a collection is carried by the sync protocol.

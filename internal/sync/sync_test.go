@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
@@ -254,5 +255,55 @@ func TestPush_AcknowledgedSurvivesARestart(t *testing.T) {
 	}
 	if _, err := srv.App.FindRecordById("places", "restartplace001"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A pulled record is the record REST shows the same user, field for field: every synced
+// collection of the fixture, for an inspector, a supervisor and an agency's staff.
+func TestPull_DataEqualsREST(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	// A refused edit gives inspector A a sync issue, the one synced collection the fixture
+	// has no record of.
+	refused := newDevice(t, srv, testkit.InspectorA, "parity-refused")
+	if res := results(t, refused.push(sync.Mutation{Op: sync.OpPatch, Coll: "households",
+		ID: testkit.Side("household", "a"), BaseV: 1, Set: map[string]any{"members": "many"}})); res[0].Issue == "" {
+		t.Fatalf("no sync issue: %+v", res[0])
+	}
+	seen := map[string]int{}
+	for _, user := range []string{testkit.InspectorA, testkit.SupervisorB, testkit.FireStaff} {
+		d := newDevice(t, srv, user, "parity-"+user)
+		for more := true; more; {
+			out := d.pull(7) // small pages: several of them, each ending on a whole transaction
+			more = false
+			for _, sr := range out.Scopes {
+				more = more || sr.HasMore
+				for _, c := range sr.Changes {
+					if c.Op != "put" {
+						continue
+					}
+					res := srv.Do(http.MethodGet, "/api/collections/"+c.Coll+"/records/"+c.ID, d.token, nil)
+					if res.Status != http.StatusOK {
+						t.Errorf("%s: pulled %s/%s, REST answers %d", user, c.Coll, c.ID, res.Status)
+						continue
+					}
+					var rest map[string]any
+					if err := json.Unmarshal(res.Body, &rest); err != nil {
+						t.Fatal(err)
+					}
+					delete(rest, core.FieldNameCollectionId)
+					delete(rest, core.FieldNameCollectionName)
+					if !reflect.DeepEqual(c.Data, rest) {
+						t.Errorf("%s: %s/%s differs\npull: %v\nREST: %v", user, c.Coll, c.ID, c.Data, rest)
+					}
+					seen[c.Coll]++
+				}
+			}
+		}
+	}
+	// The fixture holds records of every synced collection; all must have been compared.
+	for _, coll := range sync.SyncedCollections() {
+		if seen[coll] == 0 {
+			t.Errorf("no record of %s was compared", coll)
+		}
 	}
 }

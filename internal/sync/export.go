@@ -1,0 +1,195 @@
+package sync
+
+import (
+	"database/sql"
+	"encoding/json"
+	"encoding/json/jsontext"
+	jsonv2 "encoding/json/v2"
+	"fmt"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// storedRecord is one record of a pull: each field REST shows, with its value prepared as
+// PocketBase prepares it. It encodes itself as the JSON REST shows, field by field, without
+// building a core.Record and a map for each of the thousands of records of a first download,
+// which cost a pull as much as reading them.
+type storedRecord struct {
+	fields []core.Field // shared by the records of one query
+	values []any
+}
+
+// exportedFields are the fields of c that REST shows a record's reader: not hidden, and for
+// a user's own profile everything but the password hash and token key (the email included,
+// which REST shows its owner).
+func exportedFields(c *core.Collection) []core.Field {
+	out := make([]core.Field, 0, len(c.Fields))
+	for _, f := range c.Fields {
+		name := f.GetName()
+		if f.GetHidden() || c.IsAuth() && (name == core.FieldNamePassword || name == core.FieldNameTokenKey) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// loadRecords reads the records of coll with the given ids into into, keyed "coll/id". The
+// ids travel as one JSON array parameter, so the statement's text is the same for every page
+// and stays prepared, where an IN list of thousands of placeholders would be parsed anew.
+func (s *Service) loadRecords(tx *dbx.Tx, coll string, ids []string, into map[string]*storedRecord) error {
+	c, err := s.app.FindCachedCollectionByNameOrId(coll)
+	if err != nil {
+		return fmt.Errorf("pull: collection %s: %w", coll, err)
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return fmt.Errorf("pull: ids: %w", err)
+	}
+	rows, err := tx.Select("*").From(coll).
+		Where(dbx.NewExp("id IN (SELECT value FROM json_each({:ids}))", dbx.Params{"ids": string(list)})).
+		Build().Rows()
+	if err != nil {
+		return fmt.Errorf("pull: load %s: %w", coll, err)
+	}
+	defer rows.Close()
+	if err := scanRecords(rows.Rows, c, func(id string, r *storedRecord) { into[coll+"/"+id] = r }); err != nil {
+		return fmt.Errorf("pull: load %s: %w", coll, err)
+	}
+	return nil
+}
+
+// scanRecords prepares every row of rows, a SELECT * of c, as REST would show it.
+func scanRecords(rows *sql.Rows, c *core.Collection, each func(id string, r *storedRecord)) error {
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	fields := exportedFields(c)
+	colOf := make([]int, len(fields))
+	idCol := -1
+	for i, f := range fields {
+		colOf[i] = -1
+		for j, name := range cols {
+			if name == f.GetName() {
+				colOf[i] = j
+			}
+		}
+	}
+	for j, name := range cols {
+		if name == core.FieldNameId {
+			idCol = j
+		}
+	}
+	if idCol < 0 {
+		return fmt.Errorf("no id column")
+	}
+	raw := make([]sql.NullString, len(cols))
+	dest := make([]any, len(cols))
+	for j := range raw {
+		dest[j] = &raw[j]
+	}
+	scratch := core.NewRecord(c)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		r := &storedRecord{fields: fields, values: make([]any, len(fields))}
+		for i, f := range fields {
+			var v any
+			if j := colOf[i]; j >= 0 && raw[j].Valid {
+				v = raw[j].String
+			}
+			if r.values[i], err = f.PrepareValue(scratch, v); err != nil {
+				return fmt.Errorf("field %s: %w", f.GetName(), err)
+			}
+		}
+		each(raw[idCol].String, r)
+	}
+	return rows.Err()
+}
+
+func (r *storedRecord) encode(enc *jsontext.Encoder) error {
+	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
+		return err
+	}
+	for i, f := range r.fields {
+		if err := enc.WriteToken(jsontext.String(f.GetName())); err != nil {
+			return err
+		}
+		if err := encodeValue(enc, r.values[i]); err != nil {
+			return err
+		}
+	}
+	return enc.WriteToken(jsontext.EndObject)
+}
+
+// encodeValue writes the common prepared values directly and leaves the rest (JSON fields,
+// geo points) to their own marshalers.
+func encodeValue(enc *jsontext.Encoder, v any) error {
+	switch v := v.(type) {
+	case string:
+		return enc.WriteToken(jsontext.String(v))
+	case bool:
+		return enc.WriteToken(jsontext.Bool(v))
+	case float64:
+		return enc.WriteToken(jsontext.Float(v))
+	case types.DateTime:
+		return enc.WriteToken(jsontext.String(v.String()))
+	case []string:
+		if err := enc.WriteToken(jsontext.BeginArray); err != nil {
+			return err
+		}
+		for _, s := range v {
+			if err := enc.WriteToken(jsontext.String(s)); err != nil {
+				return err
+			}
+		}
+		return enc.WriteToken(jsontext.EndArray)
+	default:
+		return jsonv2.MarshalEncode(enc, v)
+	}
+}
+
+// MarshalJSONTo writes the change, its record's fields straight from the stored values.
+func (c Change) MarshalJSONTo(enc *jsontext.Encoder) error {
+	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
+		return err
+	}
+	for _, kv := range []struct {
+		k string
+		v jsontext.Token
+	}{
+		{"seq", jsontext.Int(c.Seq)}, {"coll", jsontext.String(c.Coll)}, {"id", jsontext.String(c.ID)},
+		{"op", jsontext.String(c.Op)}, {"v", jsontext.Int(c.V)},
+	} {
+		if err := enc.WriteToken(jsontext.String(kv.k)); err != nil {
+			return err
+		}
+		if err := enc.WriteToken(kv.v); err != nil {
+			return err
+		}
+	}
+	switch {
+	case c.stored != nil:
+		if err := enc.WriteToken(jsontext.String("data")); err != nil {
+			return err
+		}
+		if err := c.stored.encode(enc); err != nil {
+			return err
+		}
+	case c.Data != nil:
+		if err := enc.WriteToken(jsontext.String("data")); err != nil {
+			return err
+		}
+		if err := jsonv2.MarshalEncode(enc, c.Data); err != nil {
+			return err
+		}
+	}
+	return enc.WriteToken(jsontext.EndObject)
+}
+
+// MarshalJSON is MarshalJSONTo for encoders that know only the first JSON API.
+func (c Change) MarshalJSON() ([]byte, error) { return jsonv2.Marshal(c) }

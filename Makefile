@@ -4,19 +4,23 @@ export GOTOOLCHAIN := go1.27.3
 # The long suites (thousands of random seeds, crash loops) run with LONG=1.
 LONG ?=
 
-.PHONY: run test test-long bench demo build vet
+.PHONY: run test test-long bench demo build vet browser
 
 ## run: the server on embedded SQLite in ./pb_data, admin UI at http://127.0.0.1:8090/_/
 run:
 	go run ./cmd/fieldsync serve --http 127.0.0.1:8090
 
 ## test: every test, as CI runs it
-test:
+test: browser
 	go vet ./...
 	go test -count=1 -timeout 40m ./...
 
+## browser: Debian's chromium for the console's browser tests, installed when missing
+browser:
+	@bash scripts/install-chromium.sh
+
 ## test-long: the same tests with the long randomized and crash suites at full length
-test-long:
+test-long: browser
 	FIELDSYNC_LONG=1 go test -count=1 -timeout 3h ./...
 
 ## demo: load the demo accounts and records into ./pb_data

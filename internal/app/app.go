@@ -9,6 +9,7 @@ import (
 	"github.com/haidian/fieldsync/internal/atomic"
 	"github.com/haidian/fieldsync/internal/audit"
 	"github.com/haidian/fieldsync/internal/blobs"
+	"github.com/haidian/fieldsync/internal/console"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/smokealarm"
@@ -36,6 +37,7 @@ func BindWith(app core.App, cfg sync.Config) {
 	fire.Register(app)
 	smokealarm.Register(app)
 	vocab.Register(app)
+	console.Register(app)
 }
 
 // photoConfig is the photo pipeline's settings from the environment, on the sync clock.

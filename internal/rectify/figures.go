@@ -9,7 +9,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/refdata"
 	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/table"
 )
 
 // Figures are a subdistrict's rectification figures for one programme, computed from the
@@ -66,6 +68,27 @@ func anyOf(ids []string) []any {
 // handleFigures serves GET /api/fs/rectify/figures?programme=fire: staff get their
 // subdistricts, district administrators all.
 func (r *registration) handleFigures(e *core.RequestEvent) error {
+	figs, err := r.figuresFor(e)
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, map[string]any{"figures": figs})
+}
+
+// handleFiguresFile serves the same figures as a CSV or XLSX download
+// (GET /api/fs/rectify/figures.csv?programme=fire).
+func (r *registration) handleFiguresFile(format string) func(*core.RequestEvent) error {
+	return func(e *core.RequestEvent) error {
+		figs, err := r.figuresFor(e)
+		if err != nil {
+			return err
+		}
+		programme := e.Request.URL.Query().Get("programme")
+		return table.Serve(e, figuresTable(figs, programme), format)
+	}
+}
+
+func (r *registration) figuresFor(e *core.RequestEvent) ([]Figures, error) {
 	actor := access.ActorFromAuth(e.Auth)
 	var scope []string
 	switch {
@@ -73,11 +96,32 @@ func (r *registration) handleFigures(e *core.RequestEvent) error {
 	case actor.FieldStaff():
 		scope = actor.Subdistricts
 	default:
-		return e.ForbiddenError("只有街镇工作人员和区级管理员可以查看 / only subdistrict staff and district administrators", nil)
+		return nil, e.ForbiddenError("只有街镇工作人员和区级管理员可以查看 / only subdistrict staff and district administrators", nil)
 	}
 	figs, err := ComputeFigures(e.App, e.Request.URL.Query().Get("programme"), scope, r.now())
 	if err != nil {
-		return e.InternalServerError("", err)
+		return nil, e.InternalServerError("", err)
 	}
-	return e.JSON(http.StatusOK, map[string]any{"figures": figs})
+	return figs, nil
+}
+
+// figuresTable lays the figures out one subdistrict a row, named as the gazette names it.
+func figuresTable(figs []Figures, programme string) *table.Table {
+	names := map[string]string{}
+	for _, sd := range refdata.Subdistricts() {
+		names[sd.ID] = sd.NameZH
+	}
+	name := "rectify-figures"
+	if programme != "" {
+		name += "-" + programme
+	}
+	t := &table.Table{Name: name, Title: "隐患整改情况 Hazards found and rectified",
+		Columns: []table.Column{{"街镇", "Subdistrict"}, {"发现", "Found"}, {"未销账", "Open"},
+			{"逾期", "Overdue"}, {"督办中", "Escalated open"}, {"已销账", "Closed"},
+			{"按期销账", "Closed on time"}, {"逾期销账", "Closed late"}}}
+	for _, f := range figs {
+		t.Rows = append(t.Rows, []any{names[f.Subdistrict], f.Found, f.Open, f.Overdue,
+			f.SupervisedOpen, f.Closed, f.ClosedOnTime, f.ClosedLate})
+	}
+	return t
 }

@@ -1,12 +1,17 @@
 package rectify_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/sync"
@@ -277,5 +282,41 @@ func TestFigures_CountEachFindingOnceWithinScope(t *testing.T) {
 	}
 	if res := srv.Do(http.MethodGet, "/api/fs/rectify/figures", "", nil); res.Status != http.StatusUnauthorized {
 		t.Fatalf("anonymous: %d", res.Status)
+	}
+}
+
+// The downloads hold the rows the JSON answers, for the same user, and nobody else's.
+func TestFigures_ExportsMatchTheJSON(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	tokA := srv.Token("users", testkit.SupervisorA)
+	res := srv.Do(http.MethodGet, "/api/fs/rectify/figures.csv?programme=fire", tokA, nil)
+	if res.Status != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(res.Header.Get("Content-Disposition"), `filename="rectify-figures-fire.csv"`) {
+		t.Fatalf("csv: %d %v", res.Status, res.Header)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(res.Body, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"万寿路街道", "1", "1", "1", "0", "0", "0", "0"}}
+	if len(rows) != 2 || rows[0][0] != "街镇 Subdistrict" || !slices.Equal(rows[1], want[0]) {
+		t.Fatalf("csv rows %v, want heading and %v", rows, want)
+	}
+	res = srv.Do(http.MethodGet, "/api/fs/rectify/figures.xlsx?programme=fire", tokA, nil)
+	x, err := excelize.OpenReader(bytes.NewReader(res.Body))
+	if res.Status != http.StatusOK || err != nil {
+		t.Fatalf("xlsx: %d %v", res.Status, err)
+	}
+	got, _ := x.GetRows("Sheet1")
+	if len(got) != 4 || !slices.Equal(got[3], want[0]) {
+		t.Fatalf("xlsx rows %v", got)
+	}
+	for _, path := range []string{"/api/fs/rectify/figures.csv", "/api/fs/rectify/figures.xlsx"} {
+		if res := srv.Do(http.MethodGet, path, srv.Token("users", testkit.FireStaff), nil); res.Status != http.StatusForbidden {
+			t.Errorf("%s for agency staff: %d", path, res.Status)
+		}
+		if res := srv.Do(http.MethodGet, path, "", nil); res.Status != http.StatusUnauthorized {
+			t.Errorf("%s anonymous: %d", path, res.Status)
+		}
 	}
 }

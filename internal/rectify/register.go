@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/table"
 )
 
 // EscalateSchedule is how often the deadline job runs.
@@ -34,6 +35,8 @@ func Register(app core.App, now func() time.Time) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/fs/findings/{id}/timeline", handleTimeline)
 		se.Router.GET("/api/fs/rectify/figures", reg.handleFigures).Bind(apis.RequireAuth())
+		se.Router.GET("/api/fs/rectify/figures.csv", reg.handleFiguresFile(table.CSV)).Bind(apis.RequireAuth())
+		se.Router.GET("/api/fs/rectify/figures.xlsx", reg.handleFiguresFile(table.XLSX)).Bind(apis.RequireAuth())
 		return se.Next()
 	})
 	app.Cron().MustAdd("fieldsync_escalate", EscalateSchedule, func() {

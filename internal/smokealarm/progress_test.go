@@ -1,9 +1,15 @@
 package smokealarm_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"slices"
+	"strconv"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/smokealarm"
@@ -179,5 +185,36 @@ func TestProgress_DuplicatePushesCountOnce(t *testing.T) {
 	}
 	if n, _ := srv.App.CountRecords(schema.AlarmInstalls); n != 3 {
 		t.Errorf("%d installs stored, want the fixture's two and one", n)
+	}
+}
+
+// The downloads carry the rows of the JSON, one a subdistrict and unit type, for the same
+// viewer: inspector A gets subdistrict A's row only.
+func TestProgress_Exports(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	tok := srv.Token("users", testkit.InspectorA)
+	p := getProgress(t, srv, tok, "")
+	res := srv.Do(http.MethodGet, progressPath+".csv", tok, nil)
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(res.Body, []byte("\ufeff")))).ReadAll()
+	if res.Status != http.StatusOK || err != nil {
+		t.Fatalf("csv: %d %v", res.Status, err)
+	}
+	if len(rows) != len(p.Rows)+1 || len(p.Rows) != 1 {
+		t.Fatalf("csv has %d rows for %d rows of JSON", len(rows)-1, len(p.Rows))
+	}
+	r := p.Rows[0]
+	if want := []string{r.NameZH, "联网报警群发短信型", strconv.Itoa(r.Quota), strconv.Itoa(r.Installed)}; !slices.Equal(rows[1][:4], want) {
+		t.Fatalf("csv row %v, want %v…", rows[1], want)
+	}
+	res = srv.Do(http.MethodGet, progressPath+".xlsx?year=2018", tok, nil)
+	x, err := excelize.OpenReader(bytes.NewReader(res.Body))
+	if res.Status != http.StatusOK || err != nil {
+		t.Fatalf("xlsx: %d %v", res.Status, err)
+	}
+	if got, _ := x.GetCellValue("Sheet1", "D4"); got != strconv.Itoa(r.Installed) {
+		t.Fatalf("xlsx installed %q, want %d", got, r.Installed)
+	}
+	if res := srv.Do(http.MethodGet, progressPath+".csv", srv.Token("users", testkit.EnvStaff), nil); res.Status != http.StatusForbidden {
+		t.Fatalf("environment bureau: %d", res.Status)
 	}
 }

@@ -1,6 +1,7 @@
 package smokealarm
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -11,11 +12,14 @@ import (
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/fault"
 	"github.com/haidian/fieldsync/internal/refdata"
+	"github.com/haidian/fieldsync/internal/table"
+	"github.com/haidian/fieldsync/internal/vocab"
 )
 
 // The routes, under /api/fs/smokealarm:
 //
 //	GET progress?year=2018      the Progress of the year as JSON
+//	GET progress.csv, .xlsx     the same rows as a download
 //	GET installs.csv?year=2018  the live installs of the year as CSV, residents' data masked
 //
 // Both need a signed-in staff member or district administrator. Inspectors and supervisors see
@@ -25,6 +29,8 @@ func routes(se *core.ServeEvent) {
 	g := se.Router.Group("/api/fs/smokealarm")
 	g.Bind(apis.RequireAuth(core.CollectionNameSuperusers, "users"))
 	g.GET("/progress", handleProgress)
+	g.GET("/progress.csv", handleProgressFile(table.CSV))
+	g.GET("/progress.xlsx", handleProgressFile(table.XLSX))
 	g.GET("/installs.csv", handleExport)
 }
 
@@ -96,6 +102,37 @@ func handleProgress(e *core.RequestEvent) error {
 		return writeError(e, err)
 	}
 	return e.JSON(http.StatusOK, p)
+}
+
+func handleProgressFile(format string) func(*core.RequestEvent) error {
+	return func(e *core.RequestEvent) error {
+		v, year, err := request(e)
+		if err != nil {
+			return writeError(e, err)
+		}
+		p, err := ComputeProgress(e.App, year, v.sees)
+		if err != nil {
+			return writeError(e, err)
+		}
+		return table.Serve(e, progressTable(p), format)
+	}
+}
+
+// progressTable lays out the progress one subdistrict and unit type a row.
+func progressTable(p *Progress) *table.Table {
+	t := &table.Table{Name: fmt.Sprintf("smoke-alarm-progress-%d", p.Year),
+		Title: fmt.Sprintf("%d 年独立式感烟火灾探测报警器安装进度 Smoke-alarm installs %d", p.Year, p.Year),
+		Columns: []table.Column{{"街镇", "Subdistrict"}, {"类型", "Unit type"}, {"配额", "Quota"},
+			{"已安装", "Installed"}, {"剩余", "Remaining"}, {"60岁以上户", "To 60+ households"},
+			{"缺照片", "Without photo"}}}
+	for _, r := range p.Rows {
+		unit := r.UnitType
+		if term, ok := vocab.AlarmUnitType.Label(r.UnitType); ok {
+			unit = term.ZH
+		}
+		t.Rows = append(t.Rows, []any{r.NameZH, unit, r.Quota, r.Installed, r.Remaining, r.To60Plus, r.WithoutPhoto})
+	}
+	return t
 }
 
 // writeError answers with the shape of PocketBase's errors plus a stable code, as the sync

@@ -1,0 +1,273 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/haidian/fieldsync/internal/app"
+	"github.com/haidian/fieldsync/internal/refdata"
+	"github.com/haidian/fieldsync/internal/testkit"
+)
+
+var screenshots = flag.String("console.screenshots", "", "write screenshots of the main pages to this directory (docs/console)")
+
+func TestMain(m *testing.M) {
+	testkit.SetBind(app.Bind)
+	testkit.Main(m)
+}
+
+// chromium finds Debian's chromium. CI installs it (.ci/run); a developer machine without it
+// skips the browser tests, saying how to get them.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("FIELDSYNC_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium is missing: .ci/run installs Debian's chromium package")
+	}
+	t.Skip("no chromium: apt-get install chromium (or set FIELDSYNC_CHROMIUM) to run the console's browser tests")
+	return ""
+}
+
+// browserFor starts a headless Chromium with a fresh profile, offline except for loopback.
+func browserFor(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelB := chromedp.NewContext(actx)
+	ctx, cancelC := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
+	return ctx
+}
+
+func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func signIn(t *testing.T, ctx context.Context, base, user string) {
+	t.Helper()
+	run(t, ctx,
+		chromedp.Navigate(base+"/console/#/login"),
+		chromedp.WaitVisible(`input[name=identity]`),
+		chromedp.SendKeys(`input[name=identity]`, user+"@fieldsync.test"),
+		chromedp.SendKeys(`input[name=password]`, testkit.Password),
+		chromedp.Click(`#login-submit`),
+		chromedp.WaitVisible(`#queue-overdue`),
+	)
+}
+
+func shoot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if *screenshots == "" {
+		return
+	}
+	png := value(t, ctx, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(*screenshots, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A supervisor signs in, approves the inspection waiting in the review queue, finds the
+// overdue finding of their subdistrict only, reads the hazard chart, which shows the API's
+// figures, downloads both exports and opens them, and cannot open the other subdistrict's
+// finding.
+func TestConsole_SupervisorDay(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	ctx := browserFor(t)
+	signIn(t, ctx, srv.URL, "supervisora")
+	shoot(t, ctx, "queues")
+
+	inspection := testkit.Side("inspection", "a")
+	if reviewCount := value(t, ctx, chromedp.AttributeValue(`#queue-review .count`, "data-count")).Value; reviewCount != "1" {
+		t.Fatalf("review queue holds %s inspections, want 1", reviewCount)
+	}
+	run(t, ctx,
+		chromedp.Click(fmt.Sprintf(`#queue-review tr[data-id=%q] button.approve`, inspection)),
+		chromedp.WaitVisible(`#queue-review .count[data-count="0"]`),
+	)
+	rec, err := srv.App.FindRecordById("inspections", inspection)
+	if err != nil || rec.GetString("review") != "approved" || rec.GetString("reviewed_by") != testkit.SupervisorA {
+		t.Fatalf("inspection after approval: review=%q by %q (%v)", rec.GetString("review"), rec.GetString("reviewed_by"), err)
+	}
+
+	overdueIDs := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#queue-overdue tr[data-id]")].map(r => r.dataset.id)`))
+	if strings.Join(overdueIDs, ",") != testkit.Side("finding", "a") {
+		t.Errorf("overdue queue = %v, want only subdistrict A's finding", overdueIDs)
+	}
+
+	// The chart and the table show the API's figures for the same user.
+	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#/figures?programme=fire"), chromedp.WaitVisible(`svg[data-chart=hazards]`))
+	shoot(t, ctx, "figures")
+	type bar struct {
+		Series, Category string
+		Value            int
+	}
+	bars := value(t, ctx, chromedp.Evaluate[[]bar](`[...document.querySelectorAll("svg[data-chart=hazards] rect")].map(r =>
+		({Series: r.dataset.series, Category: r.dataset.category, Value: +r.dataset.value}))`))
+	api := figuresFromAPI(t, srv, srv.Token("users", testkit.SupervisorA))
+	nameA := refdata.Subdistricts()[0].NameZH
+	if len(api) != 1 || api[0].Subdistrict != testkit.SubdistrictA {
+		t.Fatalf("API figures for supervisor A: %+v", api)
+	}
+	want := map[string]int{"found": api[0].Found, "closed": api[0].Closed, "overdue": api[0].Overdue}
+	if len(bars) != len(want) {
+		t.Fatalf("chart bars %+v, want one per series of subdistrict A only", bars)
+	}
+	for _, b := range bars {
+		if b.Category != nameA || b.Value != want[b.Series] {
+			t.Errorf("bar %+v, want %s = %d for %s", b, b.Series, want[b.Series], nameA)
+		}
+	}
+
+	// Both exports download and open with the same figures.
+	dir := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior,
+		browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, chromedp.Click(`#fig-hazards button.export-csv`))
+	csvRows := readCSV(t, waitFile(t, filepath.Join(dir, "rectify-figures-fire.csv")))
+	if len(csvRows) != 2 || csvRows[1][0] != nameA || csvRows[1][1] != strconv.Itoa(api[0].Found) || csvRows[1][3] != strconv.Itoa(api[0].Overdue) {
+		t.Errorf("CSV export = %v, want a heading and subdistrict A's figures %+v", csvRows, api[0])
+	}
+	run(t, ctx, chromedp.Click(`#fig-hazards button.export-xlsx`))
+	x, err := excelize.OpenReader(bytes.NewReader(waitFile(t, filepath.Join(dir, "rectify-figures-fire.xlsx"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := x.GetCellValue("Sheet1", "A4"); got != nameA {
+		t.Errorf("XLSX A4 = %q, want %s", got, nameA)
+	}
+	if got, _ := x.GetCellValue("Sheet1", "B4"); got != strconv.Itoa(api[0].Found) {
+		t.Errorf("XLSX found = %q, want %d", got, api[0].Found)
+	}
+	if got, _ := x.GetCellValue("Sheet1", "A5"); got != "" {
+		t.Errorf("XLSX has a row for another subdistrict: %q", got)
+	}
+
+	// Subdistrict A's finding opens with its timeline; B's answers like a missing one.
+	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#/findings/"+testkit.Side("finding", "a")), chromedp.WaitVisible(`#finding .timeline`))
+	shoot(t, ctx, "finding")
+	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#/findings/"+testkit.Side("finding", "b")), chromedp.WaitVisible(`#finding-missing`))
+
+	// The English switch relabels the console.
+	run(t, ctx, chromedp.Click(`#lang`))
+	if nav := value(t, ctx, chromedp.Text(`nav a[href="#/queues"]`)); nav != "Queues" {
+		t.Errorf("nav after the English switch = %q", nav)
+	}
+}
+
+// A resident's account or a wrong password gets no console.
+func TestConsole_SignInRefusals(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	ctx := browserFor(t)
+	run(t, ctx,
+		chromedp.Navigate(srv.URL+"/console/#/login"),
+		chromedp.WaitVisible(`input[name=identity]`),
+		chromedp.SendKeys(`input[name=identity]`, "supervisora@fieldsync.test"),
+		chromedp.SendKeys(`input[name=password]`, "wrong-password"),
+		chromedp.Click(`#login-submit`),
+		chromedp.WaitVisible(`p.error[role=alert]:not(:empty)`),
+	)
+	if msg := value(t, ctx, chromedp.Text(`p.error[role=alert]`)); msg != "账号或密码错误" {
+		t.Errorf("wrong password says %q", msg)
+	}
+}
+
+// The console's pages carry a policy that runs only their own scripts and forbids framing.
+func TestConsole_ServedWithPolicy(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	res, err := http.Get(srv.URL + "/console/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	csp := res.Header.Get("Content-Security-Policy")
+	if res.StatusCode != http.StatusOK || !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Fatalf("GET /console/: %d, CSP %q", res.StatusCode, csp)
+	}
+	if res, err := http.Get(srv.URL + "/console/app.js"); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("app.js: %v %v", res, err)
+	}
+}
+
+type figures struct {
+	Subdistrict string `json:"subdistrict"`
+	Found       int    `json:"found"`
+	Closed      int    `json:"closed"`
+	Overdue     int    `json:"overdue"`
+}
+
+func figuresFromAPI(t *testing.T, srv *testkit.Server, token string) []figures {
+	t.Helper()
+	res := srv.Do(http.MethodGet, "/api/fs/rectify/figures?programme=fire", token, nil)
+	var body struct{ Figures []figures }
+	if res.Status != http.StatusOK || json.Unmarshal(res.Body, &body) != nil {
+		t.Fatalf("figures: %d %s", res.Status, res.Body)
+	}
+	return body.Figures
+}
+
+// waitFile waits for a download to finish (Chromium writes it under a temporary name first).
+func waitFile(t *testing.T, path string) []byte {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return b
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no download at %s", path)
+	return nil
+}
+
+func readCSV(t *testing.T, b []byte) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}

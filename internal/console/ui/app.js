@@ -1,0 +1,256 @@
+// The console's pages: sign-in, the day's queues, a finding's timeline, and the figures.
+// Pages are plain DOM built from API answers; text always goes in as text, never as HTML.
+import * as api from "./api.js";
+import { t, label, toggle, apply } from "./i18n.js";
+import { barChart } from "./charts.js";
+
+const main = document.getElementById("main");
+let vocab = null; // enum name -> value -> {zh, en}
+let refs = null;  // subdistricts and agencies by id
+
+function h(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (v !== false && v != null) e.setAttribute(k, v === true ? "" : v);
+  }
+  e.append(...children.flat().filter((c) => c != null && c !== false));
+  return e;
+}
+
+function toast(msg) {
+  const el = document.getElementById("toast");
+  el.textContent = msg;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (el.hidden = true), 3000);
+}
+
+function term(enumName, value) { return label(vocab?.[enumName]?.[value], value); }
+function sdName(id) { return label(refs?.sd[id], id); }
+function agName(id) { return label(refs?.ag[id], id); }
+function day(s) { return (s || "").slice(0, 10); }
+
+async function loadRefs() {
+  if (!vocab) {
+    const res = await api.get("/api/fs/vocab");
+    vocab = {};
+    for (const e of res.enums) vocab[e.name] = Object.fromEntries(e.terms.map((x) => [x.value, x]));
+  }
+  if (!refs) {
+    const [sds, ags] = await Promise.all([api.list("subdistricts", { perPage: 100 }), api.list("agencies", { perPage: 100 })]);
+    refs = { sd: {}, ag: {} };
+    for (const s of sds) refs.sd[s.id] = { zh: s.name_zh, en: s.name_en };
+    for (const a of ags) refs.ag[a.id] = { zh: a.name_zh, en: a.name_en };
+  }
+}
+
+// ---- sign-in ----
+
+function loginPage() {
+  const err = h("p", { class: "error", role: "alert" });
+  const form = h("form", { class: "login", onsubmit: async (ev) => {
+    ev.preventDefault();
+    const fd = new FormData(form);
+    try {
+      const a = await api.signIn(fd.get("identity"), fd.get("password"));
+      if (!["supervisor", "inspector", "agency_staff"].includes(a.record.role)) {
+        api.signOut();
+        err.textContent = t("login.notstaff");
+        return;
+      }
+      location.hash = "#/queues";
+    } catch {
+      err.textContent = t("login.failed");
+    }
+  } },
+    h("h2", {}, t("login.title")),
+    h("label", {}, t("login.identity"), h("input", { name: "identity", type: "email", required: true, autocomplete: "username" })),
+    h("label", {}, t("login.password"), h("input", { name: "password", type: "password", required: true, autocomplete: "current-password" })),
+    h("button", { class: "primary", type: "submit", id: "login-submit" }, t("login.submit")),
+    err);
+  main.replaceChildren(form);
+}
+
+// ---- queues ----
+
+function queue(id, title, columns, rows, render) {
+  const n = rows.length;
+  return h("section", { class: "card", id: `queue-${id}` },
+    h("h2", {}, title, h("span", { class: n ? "count" : "count zero", "data-count": n }, String(n))),
+    n === 0 ? h("p", { class: "muted" }, t("q.empty")) :
+      h("table", {}, h("thead", {}, h("tr", {}, columns.map((c) => h("th", { class: c.num ? "num" : "" }, t(c.key))), h("th"))),
+        h("tbody", {}, rows.map(render))));
+}
+
+function actionButton(text, fn, cls = "") {
+  const b = h("button", { type: "button", class: cls }, text);
+  b.addEventListener("click", async () => {
+    b.disabled = true;
+    try {
+      await fn();
+      toast(t("done"));
+      route();
+    } catch (e) {
+      toast(`${t("failed")}: ${e.message}`);
+      b.disabled = false;
+    }
+  });
+  return b;
+}
+
+function returnControl(fn) {
+  const input = h("input", { type: "text", placeholder: t("act.reason"), "aria-label": t("act.reason"), class: "reason" });
+  return h("span", {}, input, actionButton(t("act.return"), () => fn(input.value)));
+}
+
+async function queuesPage() {
+  const role = api.auth.record.role;
+  const supervisor = role === "supervisor";
+  const findingsExpand = "place";
+  const [toReview, toClose, overdue, referrals, issues, missing] = await Promise.all([
+    supervisor ? api.list("inspections", { filter: "review = 'submitted'", sort: "-inspected_at", expand: "place" }) : [],
+    supervisor ? api.list("findings", { filter: "status = 'reinspected' && voided = false", sort: "deadline", expand: findingsExpand }) : [],
+    api.list("findings", { filter: "voided = false && status != 'closed' && ((deadline != '' && deadline < @now) || status = 'escalated' || supervised = true)", sort: "deadline", expand: findingsExpand }),
+    api.list("referrals", { filter: "status = 'pending'", sort: "deadline", expand: "finding" }),
+    api.list("sync_issues", { filter: supervisor ? "status = 'open' && kind != 'rejected'" : "status = 'open'", sort: "-created" }),
+    supervisor ? api.get("/api/fs/photos/missing").then((r) => r.inspectors) : [],
+  ]);
+  const placeOf = (r) => r.expand?.place ? `${r.expand.place.name} · ${r.expand.place.address}` : r.place;
+  const findingLink = (f) => h("a", { href: `#/findings/${f.id}` }, t("act.open"));
+  const sections = [];
+  if (supervisor) {
+    sections.push(queue("review", t("q.review"), [{ key: "col.place" }, { key: "col.programme" }, { key: "col.date" }, { key: "col.result" }], toReview,
+      (r) => h("tr", { "data-id": r.id }, h("td", {}, placeOf(r)), h("td", {}, term("programme", r.programme)), h("td", {}, day(r.inspected_at)),
+        h("td", {}, term("inspection_result", r.result)),
+        h("td", {}, actionButton(t("act.approve"), () => api.command("inspection.review@1", "inspections", r.id, { decision: "approve" }), "primary approve"), " ",
+          actionButton(t("act.return"), () => api.command("inspection.review@1", "inspections", r.id, { decision: "return" }), "return")))));
+    sections.push(queue("closure", t("q.closure"), [{ key: "col.place" }, { key: "col.category" }, { key: "col.deadline" }], toClose,
+      (f) => h("tr", { "data-id": f.id }, h("td", {}, placeOf(f)), h("td", {}, term("finding_category", f.category)), h("td", {}, day(f.deadline)),
+        h("td", {}, findingLink(f), " ", actionButton(t("act.close"), () => api.command("finding.close@1", "findings", f.id), "primary close"), " ",
+          returnControl((reason) => api.command("finding.return@1", "findings", f.id, { reason }))))));
+  }
+  sections.push(queue("overdue", t("q.overdue"), [{ key: "col.place" }, { key: "col.category" }, { key: "col.status" }, { key: "col.deadline" }], overdue,
+    (f) => h("tr", { "data-id": f.id }, h("td", {}, placeOf(f)), h("td", {}, term("finding_category", f.category)), h("td", {}, term("finding_status", f.status)),
+      h("td", { class: "overdue" }, day(f.deadline)), h("td", {}, findingLink(f)))));
+  sections.push(queue("referrals", t("q.referrals"), [{ key: "col.agency" }, { key: "col.reason" }, { key: "col.deadline" }], referrals,
+    (r) => h("tr", { "data-id": r.id }, h("td", {}, agName(r.agency)), h("td", {}, r.reason), h("td", {}, day(r.deadline)),
+      h("td", {}, h("a", { href: `#/findings/${r.finding}` }, t("act.open"))))));
+  sections.push(queue("issues", t("q.issues"), [{ key: "col.kind" }, { key: "col.record" }, { key: "col.message" }], issues,
+    (i) => h("tr", { "data-id": i.id }, h("td", {}, term("sync_issue_kind", i.kind)), h("td", {}, `${i.coll}/${i.record_id}`), h("td", {}, i.message),
+      h("td", {}, supervisor ? [actionButton(t("act.accept"), () => api.post(`/api/sync/v1/issues/${i.id}/resolve`, { decision: "accept" }), "accept"), " ",
+        actionButton(t("act.discard"), () => api.post(`/api/sync/v1/issues/${i.id}/resolve`, { decision: "discard" }), "discard")] : null))));
+  if (supervisor) {
+    sections.push(queue("missing", t("q.missing"), [{ key: "col.inspector" }, { key: "col.pending", num: true }, { key: "col.oldest" }], missing,
+      (m) => h("tr", {}, h("td", {}, m.name || m.uploader), h("td", { class: "num" }, String(m.pending)), h("td", {}, day(m.oldest)), h("td"))));
+  }
+  main.replaceChildren(...sections);
+}
+
+// ---- a finding ----
+
+async function findingPage(id) {
+  let f, tl;
+  try {
+    [f, tl] = await Promise.all([api.get(`/api/collections/findings/records/${encodeURIComponent(id)}?expand=place`),
+      api.get(`/api/fs/findings/${encodeURIComponent(id)}/timeline`)]);
+  } catch (e) {
+    if (e.status === 404 || e.status === 403) {
+      main.replaceChildren(h("p", { class: "error", id: "finding-missing" }, t("finding.notfound")));
+      return;
+    }
+    throw e;
+  }
+  const photos = h("div", { class: "photos" });
+  for (const p of f.photos || []) {
+    const img = h("img", { alt: t("finding.photos"), "data-photo": p });
+    photos.append(img);
+    api.imageURL(`/api/fs/photos/${p}`).then((u) => (img.src = u)).catch(() => img.remove());
+  }
+  main.replaceChildren(h("section", { class: "card", id: "finding", "data-id": f.id },
+    h("h2", {}, t("finding.title"), " · ", term("finding_category", f.category)),
+    h("p", {}, f.expand?.place ? `${f.expand.place.name} · ${f.expand.place.address}` : f.place),
+    h("p", {}, `${term("finding_status", f.status)} · ${t("col.deadline")}: ${day(f.deadline) || "—"} · ${sdName(f.subdistrict)}`),
+    h("p", {}, f.description),
+    h("h3", {}, t("finding.photos")), photos,
+    h("h3", {}, t("finding.timeline")),
+    h("ol", { class: "timeline" }, tl.events.map((ev) => h("li", {}, h("strong", {}, `${ev.at.slice(0, 16)} · ${ev.action}`), " ",
+      h("span", { class: "muted" }, `${ev.coll} · ${ev.door}`))))));
+}
+
+// ---- figures ----
+
+async function figuresPage() {
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const programme = params.get("programme") ?? "fire";
+  const [hz, alarms] = await Promise.all([
+    api.get(`/api/fs/rectify/figures?programme=${encodeURIComponent(programme)}`),
+    api.get("/api/fs/smokealarm/progress").catch(() => null),
+  ]);
+  const rows = hz.figures;
+  const select = h("select", { id: "programme", "aria-label": t("col.programme"), onchange: (ev) => (location.hash = `#/figures?programme=${ev.target.value}`) },
+    ["fire", "tutoring", "dust", ""].map((p) => h("option", { value: p, selected: p === programme }, t(p ? `prog.${p}` : "prog.all"))));
+  const exportButtons = (base, query) => [
+    actionButtonNoReload(t("export.csv"), () => api.download(`${base}.csv${query}`), "export-csv"),
+    actionButtonNoReload(t("export.xlsx"), () => api.download(`${base}.xlsx${query}`), "export-xlsx")];
+  const cards = [h("section", { class: "card", id: "fig-hazards" },
+    h("h2", {}, t("fig.hazards")),
+    h("div", { class: "toolbar" }, select, exportButtons("/api/fs/rectify/figures", `?programme=${encodeURIComponent(programme)}`)),
+    barChart({ id: "hazards", categories: rows.map((r) => sdName(r.subdistrict)), series: [
+      { key: "found", label: t("col.found"), color: "#5d6b7a", values: rows.map((r) => r.found) },
+      { key: "closed", label: t("col.closed"), color: "#2e7d32", values: rows.map((r) => r.closed) },
+      { key: "overdue", label: t("col.overdue"), color: "#b3261e", values: rows.map((r) => r.overdue) }] }),
+    h("table", { id: "hazards-table" }, h("thead", {}, h("tr", {}, ["col.subdistrict", "col.found", "col.open", "col.overdue", "col.closed", "col.ontime", "col.late"]
+      .map((k, i) => h("th", { class: i ? "num" : "" }, t(k))))),
+      h("tbody", {}, rows.map((r) => h("tr", { "data-subdistrict": r.subdistrict }, h("td", {}, sdName(r.subdistrict)),
+        [r.found, r.open, r.overdue, r.closed, r.closed_on_time, r.closed_late].map((v) => h("td", { class: "num" }, String(v))))))))];
+  if (alarms) {
+    const ar = alarms.rows;
+    cards.push(h("section", { class: "card", id: "fig-alarms" },
+      h("h2", {}, `${t("fig.alarms")} ${alarms.year}`),
+      h("div", { class: "toolbar" }, exportButtons("/api/fs/smokealarm/progress", `?year=${alarms.year}`),
+        alarms.district ? h("span", { class: "muted" }, `${t("fig.district")}: ${alarms.district.total} / ${t("fig.target")} ${alarms.district.target}`) : null),
+      barChart({ id: "alarms", categories: ar.map((r) => `${label({ zh: r.name_zh, en: r.name_en })} · ${term("alarm_unit_type", r.unit_type)}`), series: [
+        { key: "quota", label: t("col.quota"), color: "#9aa7b4", values: ar.map((r) => r.quota) },
+        { key: "installed", label: t("col.installed"), color: "#b3261e", values: ar.map((r) => r.installed) }] })));
+  }
+  main.replaceChildren(...cards);
+}
+
+function actionButtonNoReload(text, fn, cls) {
+  const b = h("button", { type: "button", class: cls }, text);
+  b.addEventListener("click", async () => {
+    try { await fn(); } catch (e) { toast(`${t("failed")}: ${e.message}`); }
+  });
+  return b;
+}
+
+// ---- shell ----
+
+async function route() {
+  const hash = location.hash || "#/queues";
+  const signedIn = !!api.auth;
+  document.getElementById("nav").hidden = !signedIn;
+  document.getElementById("signout").hidden = !signedIn;
+  document.getElementById("who").textContent = signedIn ? (api.auth.record.name || api.auth.record.email) : "";
+  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", hash.startsWith(a.getAttribute("href")));
+  if (!signedIn) return loginPage();
+  main.replaceChildren(h("p", { class: "muted" }, t("loading")));
+  try {
+    await loadRefs();
+    if (hash.startsWith("#/findings/")) await findingPage(hash.slice("#/findings/".length));
+    else if (hash.startsWith("#/figures")) await figuresPage();
+    else await queuesPage();
+    main.dataset.page = hash.split(/[/?]/)[1] || "queues";
+  } catch (e) {
+    main.replaceChildren(h("p", { class: "error" }, `${t("failed")}: ${e.message}`));
+  }
+}
+
+document.getElementById("lang").addEventListener("click", () => { toggle(); apply(); refreshLangButton(); route(); });
+document.getElementById("signout").addEventListener("click", () => api.signOut());
+function refreshLangButton() { document.getElementById("lang").textContent = t("title") === "巡查督办台" ? "English" : "中文"; }
+window.addEventListener("hashchange", route);
+apply();
+refreshLangButton();
+route();

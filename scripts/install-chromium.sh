@@ -3,7 +3,7 @@
 # browser tests, when it is missing. The tests drive /usr/bin/chromium with chromedp; no test
 # tool downloads a browser of its own.
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1; then
+if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then
 	exit 0
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -11,6 +11,6 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
-pkgs="chromium fonts-wqy-microhei"
+pkgs="chromium fonts-wqy-microhei poppler-utils"
 apt-get install -y -q $pkgs >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q $pkgs >/dev/null; }
 chromium --version

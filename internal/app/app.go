@@ -11,6 +11,7 @@ import (
 	"github.com/haidian/fieldsync/internal/blobs"
 	"github.com/haidian/fieldsync/internal/console"
 	"github.com/haidian/fieldsync/internal/fire"
+	"github.com/haidian/fieldsync/internal/notice"
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/smokealarm"
 	"github.com/haidian/fieldsync/internal/sync"
@@ -37,6 +38,7 @@ func BindWith(app core.App, cfg sync.Config) {
 	fire.Register(app)
 	smokealarm.Register(app)
 	vocab.Register(app)
+	notice.Register(app)
 	console.Register(app)
 }
 

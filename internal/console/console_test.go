@@ -122,6 +122,16 @@ func TestConsole_SupervisorDay(t *testing.T) {
 	if reviewCount := value(t, ctx, chromedp.AttributeValue(`#queue-review .count`, "data-count")).Value; reviewCount != "1" {
 		t.Fatalf("review queue holds %s inspections, want 1", reviewCount)
 	}
+	// The inspection's record prints from the queue.
+	dir := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior,
+		browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, chromedp.Click(fmt.Sprintf(`#queue-review tr[data-id=%q] button.record`, inspection)))
+	if pdf := waitFile(t, filepath.Join(dir, "inspection-"+inspection+".pdf")); !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("the inspection record is no PDF: %.40q", pdf)
+	}
 	run(t, ctx,
 		chromedp.Click(fmt.Sprintf(`#queue-review tr[data-id=%q] button.approve`, inspection)),
 		chromedp.WaitVisible(`#queue-review .count[data-count="0"]`),
@@ -161,11 +171,6 @@ func TestConsole_SupervisorDay(t *testing.T) {
 	}
 
 	// Both exports download and open with the same figures.
-	dir := t.TempDir()
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior,
-		browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
-		t.Fatal(err)
-	}
 	run(t, ctx, chromedp.Click(`#fig-hazards button.export-csv`))
 	csvRows := readCSV(t, waitFile(t, filepath.Join(dir, "rectify-figures-fire.csv")))
 	if len(csvRows) != 2 || csvRows[1][0] != nameA || csvRows[1][1] != strconv.Itoa(api[0].Found) || csvRows[1][3] != strconv.Itoa(api[0].Overdue) {

@@ -123,7 +123,8 @@ async function queuesPage() {
     sections.push(queue("review", t("q.review"), [{ key: "col.place" }, { key: "col.programme" }, { key: "col.date" }, { key: "col.result" }], toReview,
       (r) => h("tr", { "data-id": r.id }, h("td", {}, placeOf(r)), h("td", {}, term("programme", r.programme)), h("td", {}, day(r.inspected_at)),
         h("td", {}, term("inspection_result", r.result)),
-        h("td", {}, actionButton(t("act.approve"), () => api.command("inspection.review@1", "inspections", r.id, { decision: "approve" }), "primary approve"), " ",
+        h("td", {}, actionButtonNoReload(t("act.record"), () => api.download(`/api/fs/inspections/${r.id}/record.pdf`), "record"), " ",
+          actionButton(t("act.approve"), () => api.command("inspection.review@1", "inspections", r.id, { decision: "approve" }), "primary approve"), " ",
           actionButton(t("act.return"), () => api.command("inspection.review@1", "inspections", r.id, { decision: "return" }), "return")))));
     sections.push(queue("closure", t("q.closure"), [{ key: "col.place" }, { key: "col.category" }, { key: "col.deadline" }], toClose,
       (f) => h("tr", { "data-id": f.id }, h("td", {}, placeOf(f)), h("td", {}, term("finding_category", f.category)), h("td", {}, day(f.deadline)),
@@ -172,6 +173,8 @@ async function findingPage(id) {
     h("p", {}, f.expand?.place ? `${f.expand.place.name} · ${f.expand.place.address}` : f.place),
     h("p", {}, `${term("finding_status", f.status)} · ${t("col.deadline")}: ${day(f.deadline) || "—"} · ${sdName(f.subdistrict)}`),
     h("p", {}, f.description),
+    ["ordered", "acknowledged", "reinspected", "closed", "escalated"].includes(f.status) && f.deadline
+      ? h("div", { class: "toolbar" }, actionButtonNoReload(t("act.notice"), () => api.download(`/api/fs/findings/${f.id}/notice.pdf`), "notice")) : null,
     h("h3", {}, t("finding.photos")), photos,
     h("h3", {}, t("finding.timeline")),
     h("ol", { class: "timeline" }, tl.events.map((ev) => h("li", {}, h("strong", {}, `${ev.at.slice(0, 16)} · ${ev.action}`), " ",

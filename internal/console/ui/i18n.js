@@ -51,6 +51,8 @@ const strings = {
   "act.discard": ["舍弃", "Discard"],
   "act.open": ["查看", "Open"],
   "act.reason": ["退回原因", "Reason for returning"],
+  "act.record": ["检查记录 PDF", "Inspection record (PDF)"],
+  "act.notice": ["整改通知书 PDF", "Rectification notice (PDF)"],
   "done": ["已处理", "Done"],
   "failed": ["操作失败", "Failed"],
   "finding.title": ["隐患详情", "Finding"],

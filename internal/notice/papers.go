@@ -1,0 +1,205 @@
+package notice
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/vocab"
+)
+
+// basis is the law a programme's notice cites.
+var basis = map[string]string{
+	"fire":     "《中华人民共和国消防法》《北京市消防条例》",
+	"tutoring": "《中华人民共和国民办教育促进法》及本市校外培训机构专项治理工作要求",
+	"dust":     "《北京市大气污染防治条例》",
+}
+
+// caseData is what a notice says of a finding.
+type caseData struct {
+	finding     *core.Record
+	place       *core.Record
+	subdistrict string // its Chinese name
+	inspectedAt string // the date of the inspection that found it, if linked
+	inspector   string
+}
+
+func label(e vocab.Enum, v string) string {
+	if t, ok := e.Label(v); ok {
+		return t.ZH
+	}
+	return v
+}
+
+func day(r *core.Record, field string) string {
+	t := r.GetDateTime(field)
+	if t.IsZero() {
+		return ""
+	}
+	return t.Time().Format("2006年1月2日")
+}
+
+func subdistrictName(app core.App, id string) string {
+	var name string
+	_ = app.DB().Select("name_zh").From(schema.Subdistricts).Where(dbx.HashExp{"id": id}).Row(&name)
+	return name
+}
+
+func userName(app core.App, id string) string {
+	if id == "" {
+		return ""
+	}
+	u, err := app.FindRecordById(schema.Users, id)
+	if err != nil {
+		return ""
+	}
+	return u.GetString("name")
+}
+
+func loadCase(app core.App, f *core.Record) (*caseData, error) {
+	place, err := app.FindRecordById(schema.Places, f.GetString(schema.FieldPlace))
+	if err != nil {
+		return nil, fmt.Errorf("place of %s: %w", f.Id, err)
+	}
+	c := &caseData{finding: f, place: place, subdistrict: subdistrictName(app, f.GetString(schema.FieldSubdistrict)),
+		inspector: userName(app, f.GetString("author"))}
+	if in, err := app.FindRecordById(schema.Inspections, f.GetString("inspection")); err == nil {
+		c.inspectedAt = day(in, "inspected_at")
+		if c.inspector == "" {
+			c.inspector = userName(app, in.GetString("inspector"))
+		}
+	}
+	return c, nil
+}
+
+// notice draws the rectification notice of an ordered finding.
+func (d *doc) notice(c *caseData) {
+	f := c.finding
+	d.title("责令限期整改通知书")
+	d.right(11, fmt.Sprintf("海%s责改〔%d〕%s号", c.subdistrict, f.GetDateTime("deadline").Time().Year(), f.Id[len(f.Id)-6:]))
+	d.pdf.Ln(4)
+	party := f.GetString("responsible_party")
+	if party == "" {
+		party = c.place.GetString("name")
+	}
+	d.para(party + "：")
+	when := c.inspectedAt
+	if when == "" {
+		when = "近日"
+	}
+	d.para(fmt.Sprintf("%s，%s工作人员对你（单位）位于%s的%s进行检查，发现存在下列问题：",
+		when, c.subdistrict, c.place.GetString("address"), c.place.GetString("name")))
+	problem := fmt.Sprintf("%s：%s", label(vocab.FindingCategory, f.GetString("category")), f.GetString("description"))
+	if f.GetString("severity") == "major" {
+		problem += "（重大隐患）"
+	}
+	d.para(problem)
+	law := basis[f.GetString("programme")]
+	if law == "" {
+		law = "有关法律法规"
+	}
+	d.para(fmt.Sprintf("根据%s的规定，现责令你（单位）于%s前整改完毕。整改期间应当采取措施，确保安全。"+
+		"整改完毕后请及时告知，我们将进行复查；逾期不整改的，将依法处理。", law, day(f, "deadline")))
+	d.pdf.Ln(10)
+	d.rows([][2]string{
+		{"检查人员", c.inspector},
+		{"被检查单位签收", f.GetString("acknowledged_by_name")},
+		{"签收日期", day(f, "acknowledged_at")},
+	})
+	d.pdf.Ln(8)
+	d.right(12, c.subdistrict+"（盖章）")
+	d.right(12, "年    月    日")
+	d.pdf.Ln(6)
+	d.pdf.SetFont(family, "", 9)
+	d.pdf.MultiCell(0, 5, "本通知书一式两份，一份交被检查单位，一份存档。编号 "+f.Id, "", "L", false)
+}
+
+// inspectionData is what a record says of an inspection.
+type inspectionData struct {
+	inspection  *core.Record
+	place       *core.Record
+	subdistrict string
+	inspector   string
+	findings    []*core.Record
+}
+
+func loadInspection(app core.App, in *core.Record) (*inspectionData, error) {
+	place, err := app.FindRecordById(schema.Places, in.GetString(schema.FieldPlace))
+	if err != nil {
+		return nil, fmt.Errorf("place of %s: %w", in.Id, err)
+	}
+	found, err := app.FindAllRecords(schema.Findings, dbx.HashExp{"inspection": in.Id, "voided": false})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(found, func(a, b *core.Record) int { return a.GetDateTime("created").Compare(b.GetDateTime("created")) })
+	return &inspectionData{inspection: in, place: place, subdistrict: subdistrictName(app, in.GetString(schema.FieldSubdistrict)),
+		inspector: userName(app, in.GetString("inspector")), findings: found}, nil
+}
+
+// record draws the record of an inspection with its checklist and its findings.
+func (d *doc) record(r *inspectionData) {
+	in := r.inspection
+	d.title("现场检查记录")
+	d.right(10, "编号 "+in.Id)
+	d.pdf.Ln(2)
+	d.rows([][2]string{
+		{"检查对象", r.place.GetString("name")},
+		{"地址", r.place.GetString("address")},
+		{"所属街镇", r.subdistrict},
+		{"专项", label(vocab.Programme, in.GetString("programme"))},
+		{"检查类型", label(vocab.InspectionKind, in.GetString("kind"))},
+		{"检查时间", in.GetDateTime("inspected_at").Time().Format("2006年1月2日 15:04")},
+		{"检查人员", r.inspector},
+		{"检查结果", label(vocab.InspectionResult, in.GetString("result"))},
+		{"审核", label(vocab.ReviewStatus, in.GetString("review"))},
+	})
+	if items := checklist(in); len(items) > 0 {
+		d.para("检查项目：")
+		d.rows(items)
+	}
+	d.para(fmt.Sprintf("发现问题（%d 项）：", len(r.findings)))
+	for i, f := range r.findings {
+		line := fmt.Sprintf("%d. %s（%s，%s）：%s", i+1, label(vocab.FindingCategory, f.GetString("category")),
+			label(vocab.Severity, f.GetString("severity")), label(vocab.FindingStatus, f.GetString("status")), f.GetString("description"))
+		if dl := day(f, "deadline"); dl != "" {
+			line += "；整改期限 " + dl
+		}
+		d.para(line)
+	}
+	if notes := in.GetString("notes"); notes != "" {
+		d.para("备注：" + notes)
+	}
+	d.pdf.Ln(8)
+	d.rows([][2]string{{"检查人员签名", ""}, {"被检查单位负责人签名", ""}})
+}
+
+// checklist lists the inspection's checklist answers as label and value pairs, in a stable
+// order: the phone stores them as a JSON object of item to answer.
+func checklist(in *core.Record) [][2]string {
+	var items map[string]any
+	if err := json.Unmarshal([]byte(in.GetString("checklist")), &items); err != nil || len(items) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(items))
+	for k := range items {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([][2]string, 0, len(keys))
+	for _, k := range keys {
+		v := fmt.Sprint(items[k])
+		switch items[k] {
+		case true:
+			v = "是"
+		case false:
+			v = "否"
+		}
+		out = append(out, [2]string{k, v})
+	}
+	return out
+}

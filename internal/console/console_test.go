@@ -170,6 +170,11 @@ func TestConsole_SupervisorDay(t *testing.T) {
 		}
 	}
 
+	// The map shows subdistrict A's open finding, at its place, and nothing of B.
+	if ids := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("svg[data-chart=open-findings] circle")].map(c => c.dataset.finding)`)); strings.Join(ids, ",") != testkit.Side("finding", "a") {
+		t.Errorf("map points %v, want subdistrict A's open finding only", ids)
+	}
+
 	// Both exports download and open with the same figures.
 	run(t, ctx, chromedp.Click(`#fig-hazards button.export-csv`))
 	csvRows := readCSV(t, waitFile(t, filepath.Join(dir, "rectify-figures-fire.csv")))

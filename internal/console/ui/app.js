@@ -2,7 +2,7 @@
 // Pages are plain DOM built from API answers; text always goes in as text, never as HTML.
 import * as api from "./api.js";
 import { t, label, toggle, apply } from "./i18n.js";
-import { barChart } from "./charts.js";
+import { barChart, pointMap } from "./charts.js";
 
 const main = document.getElementById("main");
 let vocab = null; // enum name -> value -> {zh, en}
@@ -186,9 +186,11 @@ async function findingPage(id) {
 async function figuresPage() {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const programme = params.get("programme") ?? "fire";
-  const [hz, alarms] = await Promise.all([
+  const progFilter = programme ? ` && programme = '${programme}'` : "";
+  const [hz, alarms, open] = await Promise.all([
     api.get(`/api/fs/rectify/figures?programme=${encodeURIComponent(programme)}`),
     api.get("/api/fs/smokealarm/progress").catch(() => null),
+    api.list("findings", { filter: `voided = false && status != 'closed'${progFilter}`, expand: "place", perPage: 500 }),
   ]);
   const rows = hz.figures;
   const select = h("select", { id: "programme", "aria-label": t("col.programme"), onchange: (ev) => (location.hash = `#/figures?programme=${ev.target.value}`) },
@@ -207,6 +209,15 @@ async function figuresPage() {
       .map((k, i) => h("th", { class: i ? "num" : "" }, t(k))))),
       h("tbody", {}, rows.map((r) => h("tr", { "data-subdistrict": r.subdistrict }, h("td", {}, sdName(r.subdistrict)),
         [r.found, r.open, r.overdue, r.closed, r.closed_on_time, r.closed_late].map((v) => h("td", { class: "num" }, String(v))))))))];
+  const now = new Date().toISOString().replace("T", " ");
+  const points = open.filter((f) => f.expand?.place?.location && (f.expand.place.location.lon || f.expand.place.location.lat))
+    .map((f) => ({ id: f.id, lon: f.expand.place.location.lon, lat: f.expand.place.location.lat, href: `#/findings/${f.id}`,
+      overdue: !!f.deadline && f.deadline < now,
+      label: `${f.expand.place.name} · ${term("finding_category", f.category)} · ${term("finding_status", f.status)}` }));
+  cards.push(h("section", { class: "card", id: "fig-map" },
+    h("h2", {}, t("fig.map"), h("span", { class: "count", "data-count": points.length }, String(points.length))),
+    h("p", { class: "muted" }, t("fig.maphint")),
+    pointMap({ id: "open-findings", points })));
   if (alarms) {
     const ar = alarms.rows;
     cards.push(h("section", { class: "card", id: "fig-alarms" },

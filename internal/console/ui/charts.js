@@ -49,3 +49,40 @@ export function barChart({ id, categories, series }) {
   for (const sw of legend.querySelectorAll("i")) sw.style.background = sw.dataset.color;
   return fig;
 }
+
+// pointMap plots points ({lon, lat, label, href, overdue}) in an equirectangular frame fitted
+// to Haidian's extent (or to the points, if any fall outside). It has no base map: the server
+// is offline and serves no tiles; the grid is 0.05° apart.
+export function pointMap({ id, points }) {
+  const box = { w: 116.03, e: 116.41, s: 39.88, n: 40.16 };
+  for (const p of points) {
+    box.w = Math.min(box.w, p.lon); box.e = Math.max(box.e, p.lon);
+    box.s = Math.min(box.s, p.lat); box.n = Math.max(box.n, p.lat);
+  }
+  const width = 760, kx = Math.cos(((box.s + box.n) / 2) * Math.PI / 180);
+  const scale = width / ((box.e - box.w) * kx);
+  const height = Math.round((box.n - box.s) * scale);
+  const x = (lon) => (lon - box.w) * kx * scale, y = (lat) => (box.n - lat) * scale;
+  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "data-chart": id });
+  svg.append(el("rect", { x: 0, y: 0, width, height, fill: "#eef2f6" }));
+  for (let lon = Math.ceil(box.w * 20) / 20; lon <= box.e; lon += 0.05) {
+    svg.append(el("line", { x1: x(lon), x2: x(lon), y1: 0, y2: height, stroke: "#d8dee6" }),
+      el("text", { x: x(lon) + 2, y: height - 4, "font-size": 9, fill: "#5d6b7a" }, lon.toFixed(2)));
+  }
+  for (let lat = Math.ceil(box.s * 20) / 20; lat <= box.n; lat += 0.05) {
+    svg.append(el("line", { x1: 0, x2: width, y1: y(lat), y2: y(lat), stroke: "#d8dee6" }),
+      el("text", { x: 2, y: y(lat) - 2, "font-size": 9, fill: "#5d6b7a" }, lat.toFixed(2)));
+  }
+  for (const p of points) {
+    const a = el("a", { href: p.href });
+    const c = el("circle", { cx: x(p.lon), cy: y(p.lat), r: 6, fill: p.overdue ? "#b3261e" : "#c77700",
+      stroke: "#fff", "stroke-width": 1.5, "data-finding": p.id });
+    c.append(el("title", {}, p.label));
+    a.append(c);
+    svg.append(a);
+  }
+  const fig = document.createElement("figure");
+  fig.className = "chart map";
+  fig.append(svg);
+  return fig;
+}

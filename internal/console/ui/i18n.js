@@ -62,6 +62,8 @@ const strings = {
   "fig.hazards": ["隐患发现与整改", "Hazards found and rectified"],
   "fig.alarms": ["独立式烟感安装进度", "Smoke-alarm installs"],
   "fig.district": ["全区", "District"],
+  "fig.map": ["未销账隐患分布", "Open findings on the map"],
+  "fig.maphint": ["红点为逾期；点击查看。坐标网格间隔 0.05°（服务器离线运行，不加载底图）。", "Red: overdue; click to open. Grid every 0.05° (the server runs offline and loads no base map)."],
   "fig.target": ["目标", "Target"],
   "prog.fire": ["消防", "Fire"],
   "prog.tutoring": ["校外培训", "Tutoring"],

@@ -110,8 +110,8 @@ func (s *Service) applyGroup(auth, client *core.Record, ms []Mutation) ([]json.R
 	var outs []json.RawMessage
 	failedAt := 0
 	lastMID := client.GetInt("last_mid")
-	start := time.Now()
 	err := s.app.RunInTransaction(func(tx core.App) error {
+		start := time.Now() // from when the writer is ours, not from when we began to wait for it
 		outs = outs[:0]
 		for i, m := range ms {
 			if i > 0 && time.Since(start) > maxGroupTime {

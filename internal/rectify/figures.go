@@ -116,9 +116,9 @@ func figuresTable(figs []Figures, programme string) *table.Table {
 		name += "-" + programme
 	}
 	t := &table.Table{Name: name, Title: "隐患整改情况 Hazards found and rectified",
-		Columns: []table.Column{{"街镇", "Subdistrict"}, {"发现", "Found"}, {"未销账", "Open"},
-			{"逾期", "Overdue"}, {"督办中", "Escalated open"}, {"已销账", "Closed"},
-			{"按期销账", "Closed on time"}, {"逾期销账", "Closed late"}}}
+		Columns: []table.Column{{ZH: "街镇", EN: "Subdistrict"}, {ZH: "发现", EN: "Found"}, {ZH: "未销账", EN: "Open"},
+			{ZH: "逾期", EN: "Overdue"}, {ZH: "督办中", EN: "Escalated open"}, {ZH: "已销账", EN: "Closed"},
+			{ZH: "按期销账", EN: "Closed on time"}, {ZH: "逾期销账", EN: "Closed late"}}}
 	for _, f := range figs {
 		t.Rows = append(t.Rows, []any{names[f.Subdistrict], f.Found, f.Open, f.Overdue,
 			f.SupervisedOpen, f.Closed, f.ClosedOnTime, f.ClosedLate})

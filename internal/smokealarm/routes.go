@@ -122,9 +122,9 @@ func handleProgressFile(format string) func(*core.RequestEvent) error {
 func progressTable(p *Progress) *table.Table {
 	t := &table.Table{Name: fmt.Sprintf("smoke-alarm-progress-%d", p.Year),
 		Title: fmt.Sprintf("%d 年独立式感烟火灾探测报警器安装进度 Smoke-alarm installs %d", p.Year, p.Year),
-		Columns: []table.Column{{"街镇", "Subdistrict"}, {"类型", "Unit type"}, {"配额", "Quota"},
-			{"已安装", "Installed"}, {"剩余", "Remaining"}, {"60岁以上户", "To 60+ households"},
-			{"缺照片", "Without photo"}}}
+		Columns: []table.Column{{ZH: "街镇", EN: "Subdistrict"}, {ZH: "类型", EN: "Unit type"}, {ZH: "配额", EN: "Quota"},
+			{ZH: "已安装", EN: "Installed"}, {ZH: "剩余", EN: "Remaining"}, {ZH: "60岁以上户", EN: "To 60+ households"},
+			{ZH: "缺照片", EN: "Without photo"}}}
 	for _, r := range p.Rows {
 		unit := r.UnitType
 		if term, ok := vocab.AlarmUnitType.Label(r.UnitType); ok {

@@ -58,6 +58,11 @@ var Policies = map[string]Policy{
 		Owned: map[string]Owner{
 			"list_status": {Roles: supervisorOnly, Default: "none"},
 			"status":      {Roles: supervisorOnly, Default: "operating"},
+			// The rectification opinion is the supervisor's; internal/tutoring applies it.
+			"outcome":          {Roles: supervisorOnly},
+			"outcome_deadline": {Roles: supervisorOnly},
+			// Set by internal/tutoring when a major safety hazard suspends the centre.
+			"suspended_at": {},
 		},
 	},
 	schema.CentreClasses: {Author: "author", Scoped: true, Parents: map[string]string{"centre": schema.Centres}},

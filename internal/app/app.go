@@ -13,6 +13,7 @@ import (
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/smokealarm"
 	"github.com/haidian/fieldsync/internal/sync"
+	"github.com/haidian/fieldsync/internal/tutoring"
 	"github.com/haidian/fieldsync/internal/vocab"
 
 	// The schema, as Go migrations applied on start.
@@ -35,6 +36,7 @@ func BindWith(app core.App, cfg sync.Config) {
 	rectify.Register(app, cfg.Now)
 	fire.Register(app)
 	smokealarm.Register(app)
+	tutoring.Register(app)
 	vocab.Register(app)
 }
 

@@ -31,6 +31,8 @@ var (
 		Term{"stockpile", "堆料场", "Stockpile"},
 		Term{"mixing_station", "搅拌站", "Concrete mixing station"},
 		Term{"venue", "场所", "Venue"},
+		// Primary and secondary schools are inspected by the tutoring programme's table (二).
+		Term{"school", "中小学校", "Primary or secondary school"},
 	)
 
 	// VenueType is what kind of premises a venue is; the fire plan lists these as priorities
@@ -122,6 +124,10 @@ var (
 		Term{"tutoring.grade_exam_admission", "等级考试与招生挂钩", "Grade exams linked to admission"},
 		Term{"tutoring.public_school_teacher", "在职中小学教师任教", "In-service public-school teachers"},
 		Term{"tutoring.safety_hazard", "安全隐患", "Safety hazard"},
+		// Schools (daily report (二), gazette lines 4900-4910).
+		Term{"tutoring.school_teaching_plan", "不遵守教学计划或“非零起点教学”", "School not following the teaching plan (non-zero-start teaching)"},
+		Term{"tutoring.school_teacher_moonlighting", "教师课上不讲课后到培训机构讲", "School teachers teaching at tutoring centres"},
+		Term{"tutoring.school_admission_link", "培训结果与招生入学挂钩", "School links tutoring results to admission"},
 		// Dust: the six 100% rule (line 3710) and other sources.
 		Term{"dust.hoarding", "工地未100%围挡", "Site not fully hoarded"},
 		Term{"dust.cover", "物料未100%覆盖", "Material piles not covered"},
@@ -239,6 +245,42 @@ var (
 		Term{"rectifying", "限期整改", "Rectifying by a deadline"},
 		Term{"suspended", "暂停办学", "Suspended"},
 		Term{"stopped", "停止办学", "Stopped"},
+	)
+
+	// CentreOutcome is the rectification opinion of the registration form (整改意见, line 4871).
+	CentreOutcome = define("centre_outcome",
+		Term{"guide_licence", "引导领证", "Guide to obtain a licence"},
+		Term{"rectify", "限期整改", "Rectify by a deadline"},
+		Term{"stop", "停止办学", "Stop operating"},
+	)
+
+	// RegistrySource is the agency registry an import comes from (数据比对, line 4620).
+	RegistrySource = define("registry_source",
+		Term{"education", "区教委办学许可", "Education commission: school licences"},
+		Term{"market", "工商营业执照", "Market regulation: business licences"},
+		Term{"civil_affairs", "民政民非登记", "Civil affairs: NGO registrations"},
+		Term{"human_resources", "人力社保办学许可", "Human resources: vocational school licences"},
+	)
+
+	// RegistryMatch is how an imported registry line was matched to a centre of the ledger.
+	RegistryMatch = define("registry_match",
+		Term{"credit_code", "统一社会信用代码", "Unified social credit code"},
+		Term{"name_address", "名称和地址", "Name and address"},
+	)
+
+	ImportStatus = define("import_status",
+		Term{"running", "导入中", "Running"},
+		Term{"done", "已完成", "Done"},
+		Term{"failed", "失败", "Failed"},
+	)
+
+	// SuppressionDevice is a dust-suppression device of a construction site (line 3712).
+	SuppressionDevice = define("suppression_device",
+		Term{"sprinkler", "喷淋", "Sprinklers"},
+		Term{"mist_cannon", "雾炮", "Mist cannon"},
+		Term{"wheel_washer", "洗轮机", "Wheel washer"},
+		Term{"hoarding_spray", "围挡喷淋", "Hoarding sprays"},
+		Term{"monitor", "扬尘在线监测", "Online dust monitor"},
 	)
 
 	SiteStage = define("site_stage",

@@ -1,0 +1,204 @@
+package tutoring_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/testkit"
+	"github.com/haidian/fieldsync/internal/tutoring"
+)
+
+// centrePlace saves, as server code, a tutoring-centre place of subdistrict A.
+func centrePlace(t *testing.T, srv *testkit.Server, id string) string {
+	save(t, srv.App, schema.Places, id, map[string]any{"kind": "tutoring_centre", "name": "培训点 " + id,
+		"subdistrict": testkit.SubdistrictA, "address": "学院路 " + id})
+	return id
+}
+
+func centreBody(place string, kv ...any) map[string]any {
+	body := map[string]any{"place": place, "subdistrict": testkit.SubdistrictA, "legal_rep_name": "张三"}
+	for i := 0; i+1 < len(kv); i += 2 {
+		body[kv[i].(string)] = kv[i+1]
+	}
+	return body
+}
+
+// TestCentre_CreditCode: a code of the wrong length, with a letter outside GB 32100's alphabet
+// or with a wrong check character is refused at both doors with its reason, and nothing is
+// stored; a valid code is stored in upper case without spaces.
+func TestCentre_CreditCode(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	for i, d := range doors(t, srv, testkit.InspectorA) {
+		for j, tc := range []struct{ code, want string }{
+			{"911101087263587418", tutoring.CodeCreditCheck},
+			{"91440300708461136Y", tutoring.CodeCreditCheck},
+		} {
+			place := centrePlace(t, srv, rid(fmt.Sprintf("pcc%d%d", i, j), 1))
+			before, _ := srv.App.CountRecords(schema.Centres)
+			o := d.create(schema.Centres, rid(fmt.Sprintf("ccbad%d%d", i, j), 1), centreBody(place, "credit_code", tc.code))
+			if o.ok || o.fields["credit_code"] != tc.want {
+				t.Errorf("%s %s: want %s, got %s", d.name(), tc.code, tc.want, o)
+			}
+			if after, _ := srv.App.CountRecords(schema.Centres); after != before {
+				t.Errorf("%s: a refused centre was stored", d.name())
+			}
+		}
+		place := centrePlace(t, srv, rid(fmt.Sprintf("pccok%d", i), 1))
+		id := rid(fmt.Sprintf("ccok%d", i), 1)
+		if o := d.create(schema.Centres, id, centreBody(place, "credit_code", "91440300708461136t")); !o.ok {
+			t.Fatalf("%s: a valid code was refused: %s", d.name(), o)
+		}
+		c, _ := srv.App.FindRecordById(schema.Centres, id)
+		if got := c.GetString("credit_code"); got != "91440300708461136T" {
+			t.Errorf("%s: stored %q", d.name(), got)
+		}
+		// An edit to a wrong code is refused too, and the stored code stays.
+		if o := d.patch(schema.Centres, id, map[string]any{"credit_code": "91440300708461136Y"}); o.ok || o.fields["credit_code"] != tutoring.CodeCreditCheck {
+			t.Errorf("%s: edit to a wrong code: %s", d.name(), o)
+		}
+	}
+}
+
+// TestCentre_QualificationIsDerived: whatever qualification a phone sends, the stored one
+// follows the licences, and it follows them when they change.
+func TestCentre_QualificationIsDerived(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	cases := []struct {
+		licences map[string]any
+		want     string
+	}{
+		{map[string]any{"school_licence": true, "business_licence": "with_education"}, tutoring.Licensed},
+		{map[string]any{"business_licence": "with_education"}, tutoring.BusinessWithEducation},
+		{map[string]any{"business_licence": "without_education"}, tutoring.BusinessWithoutEducation},
+		{map[string]any{"business_licence": "none", "institution_certificate": true}, tutoring.InstitutionOnly},
+		{map[string]any{"business_licence": "none"}, tutoring.Unqualified},
+	}
+	for i, d := range doors(t, srv, testkit.InspectorA) {
+		for j, tc := range cases {
+			id := rid(fmt.Sprintf("cq%d%d", i, j), 1)
+			body := centreBody(centrePlace(t, srv, rid(fmt.Sprintf("pcq%d%d", i, j), 1)), "qualification", "licensed")
+			for k, v := range tc.licences {
+				body[k] = v
+			}
+			if o := d.create(schema.Centres, id, body); !o.ok {
+				t.Fatalf("%s: %s", d.name(), o)
+			}
+			c, _ := srv.App.FindRecordById(schema.Centres, id)
+			if got := c.GetString("qualification"); got != tc.want {
+				t.Errorf("%s %v: qualification %q, want %q", d.name(), tc.licences, got, tc.want)
+			}
+		}
+		// The licensed centre loses its licence: it leaves the white list.
+		id := rid(fmt.Sprintf("cq%d0", i), 1)
+		if o := d.patch(schema.Centres, id, map[string]any{"school_licence": false}); !o.ok {
+			t.Fatalf("%s: %s", d.name(), o)
+		}
+		c, _ := srv.App.FindRecordById(schema.Centres, id)
+		if c.GetString("qualification") != tutoring.BusinessWithEducation || c.GetString("list_status") != tutoring.NoList {
+			t.Errorf("%s: after losing the licence: %s, %s", d.name(), c.GetString("qualification"), c.GetString("list_status"))
+		}
+	}
+}
+
+// TestCentre_Outcomes: the supervisor's rectification opinion moves the centre and its list;
+// an inspector may not give one.
+func TestCentre_Outcomes(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	centre := testkit.Side("centre", "a") // licensed, white list
+	for _, d := range doors(t, srv, testkit.InspectorA) {
+		if o := d.patch(schema.Centres, centre, map[string]any{"outcome": "stop"}); o.ok || o.fields["outcome"] != "protected_field" {
+			t.Errorf("%s: an inspector gave an outcome: %s", d.name(), o)
+		}
+	}
+	for i, d := range doors(t, srv, testkit.SupervisorA) {
+		if o := d.patch(schema.Centres, centre, map[string]any{"outcome": "rectify"}); o.ok || o.fields["outcome_deadline"] != tutoring.CodeOutcomeDeadline {
+			t.Errorf("%s: rectify without a deadline: %s", d.name(), o)
+		}
+		o := d.patch(schema.Centres, centre, map[string]any{"outcome": "rectify", "outcome_deadline": "2018-12-31 00:00:00.000Z"})
+		c, _ := srv.App.FindRecordById(schema.Centres, centre)
+		if !o.ok || c.GetString("status") != tutoring.Rectifying || c.GetString("list_status") != tutoring.WhiteList {
+			t.Errorf("%s: rectify: %s; status %s, list %s", d.name(), o, c.GetString("status"), c.GetString("list_status"))
+		}
+		o = d.patch(schema.Centres, centre, map[string]any{"outcome": "stop"})
+		c, _ = srv.App.FindRecordById(schema.Centres, centre)
+		if !o.ok || c.GetString("status") != tutoring.Stopped || c.GetString("list_status") != tutoring.BlackList {
+			t.Errorf("%s: stop: %s; status %s, list %s", d.name(), o, c.GetString("status"), c.GetString("list_status"))
+		}
+		// Reopened after the stop is lifted: licensed, back on the white list.
+		o = d.patch(schema.Centres, centre, map[string]any{"outcome": "", "outcome_deadline": "", "status": "operating"})
+		c, _ = srv.App.FindRecordById(schema.Centres, centre)
+		if !o.ok || c.GetString("list_status") != tutoring.WhiteList {
+			t.Errorf("%s (%d): reopen: %s; list %s", d.name(), i, o, c.GetString("list_status"))
+		}
+	}
+}
+
+// TestFinding_MajorSafetyHazardSuspends: a major safety hazard found at a centre suspends it
+// at once and takes it off the white list, whichever door the finding came through.
+func TestFinding_MajorSafetyHazardSuspends(t *testing.T) {
+	for _, door := range []string{"rest", "sync"} {
+		t.Run(door, func(t *testing.T) {
+			srv := testkit.Serve(t, testkit.NewApp(t))
+			ds := doors(t, srv, testkit.InspectorA)
+			d := ds[0]
+			if door == "sync" {
+				d = ds[1]
+			}
+			finding := map[string]any{"programme": "tutoring", "place": testkit.Side("centreplace", "a"),
+				"subdistrict": testkit.SubdistrictA, "category": "tutoring.safety_hazard", "severity": "general",
+				"description": "灭火器过期"}
+			if o := d.create(schema.Findings, "hazardgeneral00", finding); !o.ok {
+				t.Fatal(o)
+			}
+			c, _ := srv.App.FindRecordById(schema.Centres, testkit.Side("centre", "a"))
+			if c.GetString("status") != tutoring.Operating {
+				t.Fatalf("a general hazard suspended the centre")
+			}
+			finding["severity"], finding["description"] = "major", "仅一个安全出口，无应急照明"
+			if o := d.create(schema.Findings, "hazardmajor0000", finding); !o.ok {
+				t.Fatal(o)
+			}
+			c, _ = srv.App.FindRecordById(schema.Centres, testkit.Side("centre", "a"))
+			if c.GetString("status") != tutoring.Suspended || c.GetString("list_status") != tutoring.NoList ||
+				c.GetDateTime("suspended_at").IsZero() {
+				t.Errorf("status %s, list %s, suspended at %s", c.GetString("status"), c.GetString("list_status"), c.GetString("suspended_at"))
+			}
+		})
+	}
+}
+
+// TestInspection_Checklist: a checklist item that is not on the list, or not true or false, is
+// refused; a violation or a failed safety check fails the inspection whatever was sent.
+func TestInspection_Checklist(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	base := func(checklist map[string]any) map[string]any {
+		return map[string]any{"programme": "tutoring", "kind": "routine", "place": testkit.Side("centreplace", "a"),
+			"subdistrict": testkit.SubdistrictA, "inspected_at": "2018-06-09 02:00:00.000Z", "result": "pass",
+			"checklist": checklist}
+	}
+	for i, d := range doors(t, srv, testkit.InspectorA) {
+		for j, bad := range []map[string]any{{"knitting": true}, {"beyond_curriculum": "yes"}} {
+			if o := d.create(schema.Inspections, rid(fmt.Sprintf("ibad%d%d", i, j), 1), base(bad)); o.ok || o.fields["checklist"] != tutoring.CodeChecklistInvalid {
+				t.Errorf("%s %v: %s", d.name(), bad, o)
+			}
+		}
+		for j, tc := range []struct {
+			checklist map[string]any
+			want      string
+		}{
+			{map[string]any{"beyond_curriculum": true, "exits_clear": true}, "fail"},
+			{map[string]any{"beyond_curriculum": false, "exits_clear": false}, "fail"},
+			{map[string]any{"beyond_curriculum": false, "exits_clear": true, "extinguishers": true}, "pass"},
+		} {
+			id := rid(fmt.Sprintf("iok%d%d", i, j), 1)
+			if o := d.create(schema.Inspections, id, base(tc.checklist)); !o.ok {
+				t.Fatalf("%s: %s", d.name(), o)
+			}
+			r, _ := srv.App.FindRecordById(schema.Inspections, id)
+			if r.GetString("result") != tc.want {
+				t.Errorf("%s %v: result %s, want %s", d.name(), tc.checklist, r.GetString("result"), tc.want)
+			}
+		}
+	}
+}

@@ -41,7 +41,7 @@ func routes(se *core.ServeEvent) {
 var (
 	errNotAllowed = fault.New(fault.Permission, "tutoring_report_forbidden",
 		"只有街镇工作人员、区教委和区级管理员可以查看日报", "only subdistrict staff, the education commission and district administrators may read the daily reports")
-	errBadDay = fault.New(fault.Invalid, "bad_day", "日期无效，格式为 2018-06-09", "day must be a date such as 2018-06-09")
+	errBadDay         = fault.New(fault.Invalid, "bad_day", "日期无效，格式为 2018-06-09", "day must be a date such as 2018-06-09")
 	errBadSubdistrict = fault.New(fault.Invalid, "bad_subdistrict",
 		"无权查看该街镇或街镇不存在", "no such subdistrict among those you may see")
 )

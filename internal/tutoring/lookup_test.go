@@ -1,0 +1,61 @@
+package tutoring_test
+
+import (
+	"bytes"
+	"image/png"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/testkit"
+)
+
+// TestLookup_PublicFacts: anyone reads a centre's licence, list and filed classes without
+// signing in, and nothing personal: not the representative's name or phone.
+func TestLookup_PublicFacts(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	centre := testkit.Side("centre", "a")
+	res := srv.Do(http.MethodGet, "/api/fs/tutoring/public/centres/"+centre, "", nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("%d %s", res.Status, res.Body)
+	}
+	body := string(res.Body)
+	for _, want := range []string{`"licensed":true`, `"licence_no":"教民111010a"`, `"white"`, `"少儿美术"`, `"万寿路街道"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("lookup lacks %s: %s", want, body)
+		}
+	}
+	for _, personal := range []string{"张法人", "13900000000", "legal_rep", "principal", `"author"`, "inspector"} {
+		if strings.Contains(body, personal) {
+			t.Errorf("lookup shows %q: %s", personal, body)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/fs/tutoring/public/centres/"+centre, nil)
+	req.Header.Set("Accept", "text/html")
+	page, err := http.DefaultClient.Do(req)
+	if err != nil || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("a browser gets %v %v", page.Header.Get("Content-Type"), err)
+	}
+	page.Body.Close()
+
+	qr := srv.Do(http.MethodGet, "/api/fs/tutoring/public/centres/"+centre+"/qr.png", "", nil)
+	if qr.Status != http.StatusOK || qr.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("qr: %d %s", qr.Status, qr.Header.Get("Content-Type"))
+	}
+	if img, err := png.Decode(bytes.NewReader(qr.Body)); err != nil || img.Bounds().Dx() < 256 {
+		t.Errorf("qr image: %v", err)
+	}
+
+	// A voided centre, like an unknown one, is not found.
+	c, _ := srv.App.FindRecordById(schema.Centres, centre)
+	c.Set("voided", true)
+	if err := srv.App.Save(c); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{centre, centre + "/qr.png", "nosuchcentre000"} {
+		if res := srv.Do(http.MethodGet, "/api/fs/tutoring/public/centres/"+path, "", nil); res.Status != http.StatusNotFound {
+			t.Errorf("%s: %d", path, res.Status)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 //     teachers, operators), which both daily reports sum;
 //   - a centre records the rectification opinion of its registration form (outcome and its
 //     deadline) and when it was suspended for a major safety hazard;
+//   - a construction site records its dust-suppression devices;
 //   - the agencies' registries are imported into registry_entries, one row per registry line,
 //     by import jobs (registry_imports) that record their progress, the lines they refused and
 //     the discrepancies they found. Both are read through /api/fs/tutoring/imports; their
@@ -29,6 +30,8 @@ var tutoringDustFields = map[string][]core.Field{
 		date("outcome_deadline", false),
 		date("suspended_at", false),
 	},
+	// The dust-suppression devices a construction site runs.
+	s.Sites: {multiSel("devices", v.SuppressionDevice)},
 }
 
 // widened are the select fields whose vocabularies gained values.

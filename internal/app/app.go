@@ -9,6 +9,7 @@ import (
 	"github.com/haidian/fieldsync/internal/atomic"
 	"github.com/haidian/fieldsync/internal/audit"
 	"github.com/haidian/fieldsync/internal/blobs"
+	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/smokealarm"
@@ -37,6 +38,7 @@ func BindWith(app core.App, cfg sync.Config) {
 	fire.Register(app)
 	smokealarm.Register(app)
 	tutoring.Register(app)
+	dust.Register(app)
 	vocab.Register(app)
 }
 

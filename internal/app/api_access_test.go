@@ -211,6 +211,14 @@ var accessMatrix = map[string]accessRow{
 	schema.AuditLog: {read: accSuper, create: accNobody, update: accNobody, del: accNobody,
 		samples: (*accessProbe).auditSamples, body: (*accessProbe).auditBody,
 		change: map[string]any{"door": "admin"}},
+	// The agencies' registries: district administrators only; supervisors read their own
+	// import jobs through the tutoring routes.
+	schema.RegistryImports: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
+		samples: (*accessProbe).registryImportSamples, body: (*accessProbe).registryImportBody,
+		change: map[string]any{"file_name": "renamed.csv"}},
+	schema.RegistryEntries: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
+		samples: (*accessProbe).registryEntrySamples, body: (*accessProbe).registryEntryBody,
+		change: map[string]any{"address": "学院路 1 号"}},
 	// The public views: anyone reads them, nobody writes through them.
 	schema.PublicCentres: {read: accEveryone, create: accNobody, update: accNobody, del: accNobody,
 		samples: accessFixture("centre"), change: map[string]any{"name": "改名"}},

@@ -90,19 +90,16 @@ func applyOutcome(r *core.Record) error {
 }
 
 // listOf is the list a centre belongs on: a stopped centre on the black list; a licensed
-// centre that is neither stopped nor suspended on the white list; a centre that lost its
-// licence leaves the white list; a black listing by a supervisor otherwise stands.
+// centre that is neither stopped nor suspended on the white list; no list otherwise.
 func listOf(r *core.Record) string {
-	status, list := r.GetString(schema.FieldStatus), r.GetString("list_status")
+	status := r.GetString(schema.FieldStatus)
 	switch {
 	case status == Stopped:
 		return BlackList
 	case r.GetString("qualification") == Licensed && status != Suspended:
 		return WhiteList
-	case list == WhiteList || list == "":
-		return NoList
 	}
-	return list
+	return NoList
 }
 
 // suspendOnMajorHazard suspends the centre at a finding's place when the finding is a major

@@ -1,10 +1,13 @@
 package tutoring_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
 	"github.com/haidian/fieldsync/internal/tutoring"
 )
@@ -101,35 +104,70 @@ func TestCentre_QualificationIsDerived(t *testing.T) {
 	}
 }
 
-// TestCentre_Outcomes: the supervisor's rectification opinion moves the centre and its list;
-// an inspector may not give one.
+// decideVia gives a centre's rectification opinion through a door: the command route for REST,
+// a pushed command for sync.
+func decideVia(srv *testkit.Server, d door, centre string, args map[string]any) outcome {
+	if sd, ok := d.(*syncDoor); ok {
+		return sd.send(sync.Mutation{Op: sync.OpCmd, Coll: schema.Centres, ID: centre, Name: tutoring.DecideCommand, Args: args})
+	}
+	res := srv.Do(http.MethodPost, "/api/fs/commands", d.(*restDoor).token,
+		sync.CommandRequest{Name: tutoring.DecideCommand, Coll: schema.Centres, ID: centre, Args: args})
+	o := outcome{ok: res.Status == http.StatusOK, raw: string(res.Body), fields: map[string]string{}}
+	var body struct {
+		Code string `json:"code"`
+		Data struct {
+			Fields map[string]string `json:"fields"`
+		} `json:"data"`
+	}
+	json.Unmarshal(res.Body, &body)
+	o.fields[""] = body.Code
+	for f, code := range body.Data.Fields {
+		o.fields[f] = code
+	}
+	return o
+}
+
+// TestCentre_Outcomes: a supervisor's rectification opinion moves the centre and its list; an
+// inspector may give none, and nobody types an outcome or a list into the record.
 func TestCentre_Outcomes(t *testing.T) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
 	centre := testkit.Side("centre", "a") // licensed, white list
-	for _, d := range doors(t, srv, testkit.InspectorA) {
-		if o := d.patch(schema.Centres, centre, map[string]any{"outcome": "stop"}); o.ok || o.fields["outcome"] != "protected_field" {
-			t.Errorf("%s: an inspector gave an outcome: %s", d.name(), o)
+	supervisor := doors(t, srv, testkit.SupervisorA)
+	for _, d := range supervisor {
+		for field, v := range map[string]any{"outcome": "stop", "list_status": "black"} {
+			if o := d.patch(schema.Centres, centre, map[string]any{field: v}); o.ok || o.fields[field] != "protected_field" {
+				t.Errorf("%s: a supervisor typed %s: %s", d.name(), field, o)
+			}
 		}
 	}
-	for i, d := range doors(t, srv, testkit.SupervisorA) {
-		if o := d.patch(schema.Centres, centre, map[string]any{"outcome": "rectify"}); o.ok || o.fields["outcome_deadline"] != tutoring.CodeOutcomeDeadline {
+	for _, d := range doors(t, srv, testkit.InspectorA) {
+		if o := decideVia(srv, d, centre, map[string]any{"outcome": "stop"}); o.ok {
+			t.Errorf("%s: an inspector stopped a centre: %s", d.name(), o)
+		}
+	}
+	state := func() (string, string) {
+		c, _ := srv.App.FindRecordById(schema.Centres, centre)
+		return c.GetString("status"), c.GetString("list_status")
+	}
+	for _, d := range supervisor {
+		if o := decideVia(srv, d, centre, map[string]any{"outcome": "rectify"}); o.ok || o.fields["outcome_deadline"] != tutoring.CodeOutcomeDeadline {
 			t.Errorf("%s: rectify without a deadline: %s", d.name(), o)
 		}
-		o := d.patch(schema.Centres, centre, map[string]any{"outcome": "rectify", "outcome_deadline": "2018-12-31 00:00:00.000Z"})
-		c, _ := srv.App.FindRecordById(schema.Centres, centre)
-		if !o.ok || c.GetString("status") != tutoring.Rectifying || c.GetString("list_status") != tutoring.WhiteList {
-			t.Errorf("%s: rectify: %s; status %s, list %s", d.name(), o, c.GetString("status"), c.GetString("list_status"))
+		if o := decideVia(srv, d, centre, map[string]any{"outcome": "close"}); o.ok {
+			t.Errorf("%s: an unknown outcome: %s", d.name(), o)
 		}
-		o = d.patch(schema.Centres, centre, map[string]any{"outcome": "stop"})
-		c, _ = srv.App.FindRecordById(schema.Centres, centre)
-		if !o.ok || c.GetString("status") != tutoring.Stopped || c.GetString("list_status") != tutoring.BlackList {
-			t.Errorf("%s: stop: %s; status %s, list %s", d.name(), o, c.GetString("status"), c.GetString("list_status"))
+		o := decideVia(srv, d, centre, map[string]any{"outcome": "rectify", "deadline": "2018-12-31 00:00:00.000Z"})
+		if status, list := state(); !o.ok || status != tutoring.Rectifying || list != tutoring.WhiteList {
+			t.Errorf("%s: rectify: %s; status %s, list %s", d.name(), o, status, list)
 		}
-		// Reopened after the stop is lifted: licensed, back on the white list.
-		o = d.patch(schema.Centres, centre, map[string]any{"outcome": "", "outcome_deadline": "", "status": "operating"})
-		c, _ = srv.App.FindRecordById(schema.Centres, centre)
-		if !o.ok || c.GetString("list_status") != tutoring.WhiteList {
-			t.Errorf("%s (%d): reopen: %s; list %s", d.name(), i, o, c.GetString("list_status"))
+		o = decideVia(srv, d, centre, map[string]any{"outcome": "stop"})
+		if status, list := state(); !o.ok || status != tutoring.Stopped || list != tutoring.BlackList {
+			t.Errorf("%s: stop: %s; status %s, list %s", d.name(), o, status, list)
+		}
+		// The stop is withdrawn: the licensed centre operates again, on the white list.
+		o = decideVia(srv, d, centre, map[string]any{"outcome": ""})
+		if status, list := state(); !o.ok || status != tutoring.Operating || list != tutoring.WhiteList {
+			t.Errorf("%s: withdrawn: %s; status %s, list %s", d.name(), o, status, list)
 		}
 	}
 }

@@ -9,9 +9,11 @@
 //
 //   - a centre's unified social credit code is checked against GB 32100-2015 (credit_code_*);
 //   - its qualification class is derived from its licences, never typed;
-//   - the rectification opinion (outcome) guide_licence or rectify needs a deadline
-//     (centre_outcome_deadline); stop stops the centre; the lists follow: a stopped centre is on
-//     the black list, a licensed centre that is not stopped or suspended on the white list;
+//   - the rectification opinion (outcome, given by a supervisor's centre.decide@1 command)
+//     guide_licence or rectify needs a deadline (centre_outcome_deadline) and puts an operating
+//     centre into rectification; stop stops it; the lists are derived, never typed: a stopped
+//     centre is on the black list, a licensed centre that is not stopped or suspended on the
+//     white list;
 //   - a major safety hazard found at a centre suspends it at once;
 //   - a tutoring inspection's checklist holds only known items, all true or false
 //     (tutoring_checklist_invalid), and an inspection that found a violation or a failed safety

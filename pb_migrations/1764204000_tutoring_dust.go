@@ -12,6 +12,11 @@ import (
 
 // The tutoring and dust programmes (internal/tutoring, internal/dust), issue 6:
 //
+//   - a centre holds the rest of the registration form: the sponsor's phone, the licence's
+//     issuer and the legal-person registration, training content, enrolment target and range,
+//     ideology or religion in the content, academic-subject trainees, advertising channels,
+//     problems found and the acceptance check; sponsors may be government bodies or
+//     associations and premises "other", as on the form;
 //   - places may be primary and secondary schools, which the daily report (二) counts, and
 //     findings have the school categories of that table;
 //   - findings record the people involved in and handled for a violation (principals,
@@ -25,7 +30,19 @@ import (
 //     collection rules are nil, so only district administrators reach them directly.
 var tutoringDustFields = map[string][]core.Field{
 	s.Findings: {count("people_involved"), count("people_handled")},
+	// The rest of the registration form (附件2, lines 4839-4876).
 	s.Centres: {
+		pattern("sponsor_phone", false, maxPhone, phoneRE),
+		sel("licence_issuer", v.LicenceIssuer, false),
+		sel("legal_registration", v.LegalRegistration, false),
+		text("training_content", false, maxNote),
+		text("enrolment_target", false, maxName),
+		sel("enrolment_range", v.EnrolmentRange, false),
+		flag("ideology_religion"),
+		count("subject_trainees_2017"), count("subject_trainees_now"),
+		multiSel("ad_channels", v.AdChannel),
+		text("problems_found", false, maxNote),
+		text("acceptance", false, maxNote),
 		sel("outcome", v.CentreOutcome, false),
 		date("outcome_deadline", false),
 		date("suspended_at", false),
@@ -41,6 +58,8 @@ var widened = []struct {
 }{
 	{s.Places, "kind", v.PlaceKind},
 	{s.Findings, "category", v.FindingCategory},
+	{s.Centres, "sponsor_type", v.SponsorType},
+	{s.Centres, "premises", v.Premises},
 }
 
 func registrySpecs() []spec {

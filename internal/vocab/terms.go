@@ -198,6 +198,37 @@ var (
 		Term{"company", "企业", "Company"},
 		Term{"institution", "事业单位", "Public institution"},
 		Term{"ngo", "社会组织", "Social organisation"},
+		Term{"government", "政府机关", "Government body"},
+		Term{"association", "社会团体", "Association"},
+		Term{"other", "其他", "Other"},
+	)
+
+	// LicenceIssuer is the authority type that issued a school licence (发证机关, line 4852).
+	LicenceIssuer = define("licence_issuer",
+		Term{"education", "教育行政部门", "Education authority"},
+		Term{"human_resources", "人力社保行政部门", "Human resources authority"},
+	)
+
+	// LegalRegistration is where a centre is registered as a legal person (法人登记部门).
+	LegalRegistration = define("legal_registration",
+		Term{"civil_affairs", "民政部门", "Civil affairs"},
+		Term{"market", "工商部门", "Market regulation"},
+		Term{"establishment", "编制部门", "Establishment office"},
+		Term{"other", "其他部门", "Other"},
+	)
+
+	EnrolmentRange = define("enrolment_range",
+		Term{"global", "全球", "Worldwide"},
+		Term{"national", "全国", "Nationwide"},
+		Term{"beijing", "北京市", "Beijing"},
+	)
+
+	// AdChannel is a medium a centre advertises in (广告发布媒介).
+	AdChannel = define("ad_channel",
+		Term{"press_broadcast", "报纸、期刊、广播、电视", "Press, radio and television"},
+		Term{"internet", "互联网", "Internet"},
+		Term{"outdoor", "户外", "Outdoor"},
+		Term{"printed", "印刷品", "Printed matter"},
 		Term{"other", "其他", "Other"},
 	)
 
@@ -232,6 +263,7 @@ var (
 	Premises = define("premises",
 		Term{"owned", "自有", "Owned"},
 		Term{"rented", "租赁", "Rented"},
+		Term{"other", "其他", "Other"},
 	)
 
 	ListStatus = define("list_status",

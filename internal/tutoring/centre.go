@@ -1,6 +1,9 @@
 package tutoring
 
 import (
+	"strings"
+
+	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -100,6 +103,31 @@ func listOf(r *core.Record) string {
 		return WhiteList
 	}
 	return NoList
+}
+
+// CodeCategoryPlace refuses a tutoring finding at the wrong kind of place.
+const CodeCategoryPlace = "tutoring_category_place"
+
+// checkFindingPlace: the school categories of daily report (二) are found at schools, the
+// other tutoring categories at tutoring centres, so each table counts the places it should.
+func checkFindingPlace(e *core.RecordEvent) error {
+	r := e.Record
+	category := r.GetString("category")
+	if r.GetString("programme") != "tutoring" || category == "" {
+		return e.Next()
+	}
+	want := "tutoring_centre"
+	if strings.HasPrefix(category, "tutoring.school_") {
+		want = "school"
+	}
+	var kind string
+	_ = e.App.DB().Select("kind").From(schema.Places).Where(dbx.HashExp{"id": r.GetString(schema.FieldPlace)}).Row(&kind)
+	if kind != want {
+		return validation.Errors{"place": validation.NewError(CodeCategoryPlace,
+			"学校类问题须记录在中小学校，其他培训机构问题须记录在培训机构 / "+
+				"school problems are recorded at schools, the other tutoring problems at tutoring centres")}
+	}
+	return e.Next()
 }
 
 // suspendOnMajorHazard suspends the centre at a finding's place when the finding is a major

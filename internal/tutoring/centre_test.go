@@ -240,3 +240,31 @@ func TestInspection_Checklist(t *testing.T) {
 		}
 	}
 }
+
+// TestFinding_CategoryPlace: school problems are found at schools, centre problems at centres.
+func TestFinding_CategoryPlace(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	save(t, srv.App, schema.Places, "schoolplacea000", map[string]any{"kind": "school", "name": "海淀实验小学",
+		"subdistrict": testkit.SubdistrictA, "address": "学院路 9 号"})
+	finding := func(place, category string) map[string]any {
+		return map[string]any{"programme": "tutoring", "place": place, "subdistrict": testkit.SubdistrictA,
+			"category": category, "severity": "general", "description": "检查发现"}
+	}
+	for i, d := range doors(t, srv, testkit.InspectorA) {
+		for j, tc := range []struct {
+			place, category string
+			ok              bool
+		}{
+			{"schoolplacea000", "tutoring.school_teaching_plan", true},
+			{"schoolplacea000", "tutoring.beyond_curriculum", false},
+			{testkit.Side("centreplace", "a"), "tutoring.school_admission_link", false},
+			{testkit.Side("venue", "a"), "tutoring.illegal_fees", false},
+			{testkit.Side("centreplace", "a"), "tutoring.illegal_fees", true},
+		} {
+			o := d.create(schema.Findings, rid(fmt.Sprintf("fcp%d%d", i, j), 1), finding(tc.place, tc.category))
+			if o.ok != tc.ok || (!tc.ok && o.fields["place"] != tutoring.CodeCategoryPlace) {
+				t.Errorf("%s %s at %s: %s", d.name(), tc.category, tc.place, o)
+			}
+		}
+	}
+}

@@ -18,6 +18,8 @@ var (
 		"false_advertising", "illegal_enrolment", "illegal_fees", "misappropriated_funds",
 		"beyond_curriculum", "ahead_of_schedule", "exam_cramming", "grade_exam_admission",
 		"public_school_teacher",
+		// At schools, for daily report (二).
+		"school_teaching_plan", "school_teacher_moonlighting", "school_admission_link",
 	}
 	SafetyItems = []string{
 		"exits_clear", "evacuation_signs", "emergency_lights", "extinguishers",

@@ -11,6 +11,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/xuri/excelize/v2"
@@ -284,6 +285,23 @@ func runImport(app core.App, job *core.Record, source string, lines []line) erro
 		}
 	}
 	return nil
+}
+
+// failInterruptedImports fails the jobs a stop of the server interrupted: a job runs only in
+// the process that started it. The lines stored before the stop stay; the job's lists hold
+// the batches it finished.
+func failInterruptedImports(app core.App) {
+	running, err := app.FindAllRecords(schema.RegistryImports, dbx.HashExp{"status": "running"})
+	if err != nil {
+		app.Logger().Error("registry imports: finding interrupted jobs failed", "error", err)
+		return
+	}
+	for _, job := range running {
+		if _, here := jobs.Load(job.Id); here {
+			continue // still running in this process
+		}
+		finishJob(app, job, errors.New("interrupted by a restart of the server; import the file again"))
+	}
 }
 
 func jobView(job *core.Record) map[string]any {

@@ -15,6 +15,8 @@
 //     centre is on the black list, a licensed centre that is not stopped or suspended on the
 //     white list;
 //   - a major safety hazard found at a centre suspends it at once;
+//   - the school categories of daily report (二) are found at schools, the other tutoring
+//     categories at tutoring centres (tutoring_category_place);
 //   - a tutoring inspection's checklist holds only known items, all true or false
 //     (tutoring_checklist_invalid), and an inspection that found a violation or a failed safety
 //     check fails, whatever result was sent.
@@ -34,9 +36,12 @@ func Register(app core.App) {
 	app.OnRecordUpdate(schema.Centres).BindFunc(checkCentre)
 	app.OnRecordCreate(schema.Inspections).BindFunc(checkInspection)
 	app.OnRecordUpdate(schema.Inspections).BindFunc(checkInspection)
+	app.OnRecordCreate(schema.Findings).BindFunc(checkFindingPlace)
+	app.OnRecordUpdate(schema.Findings).BindFunc(checkFindingPlace)
 	app.OnRecordCreate(schema.Findings).BindFunc(suspendOnMajorHazard)
 	app.OnRecordUpdate(schema.Findings).BindFunc(suspendOnMajorHazard)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		failInterruptedImports(se.App)
 		routes(se)
 		return se.Next()
 	})

@@ -72,7 +72,7 @@ func DailyXLSX(d *Daily) (*excelize.File, error) {
 	}{
 		{"日报（一）", "校外培训机构专项治理日报内容（一）", CentreColumns, centreRows,
 			func(s Scope) Table { return s.Centres },
-			[]group{{"办学资质方面", 1, 6}, {"办学行为方面", 7, 10}, {"安全稳定情况", 11, 11}}},
+			[]group{{"办学资质方面", 1, 6}, {"办学行为方面", 7, 10}, {"安全稳定情况", 11, 12}}},
 		{"日报（二）", "校外培训机构专项治理日报内容（二）", SchoolColumns, schoolRows,
 			func(s Scope) Table { return s.Schools }, []group{{"排查工作进展", 1, 4}}},
 	}
@@ -86,6 +86,9 @@ func DailyXLSX(d *Daily) (*excelize.File, error) {
 		}
 		w := sheetWriter{f: f, sheet: sh.name}
 		last := len(sh.cols)
+		if i == 0 {
+			last++ // the incidents column
+		}
 		w.merge(1, 1, 0, last, sh.title)
 		w.set(2, 0, main.NameZH)
 		w.set(2, 1, "时间："+d.Day)
@@ -96,6 +99,10 @@ func DailyXLSX(d *Daily) (*excelize.File, error) {
 		w.set(4, 0, "")
 		for c, col := range sh.cols {
 			w.set(4, c+1, col.ZH)
+		}
+		if i == 0 {
+			// Incidents are not recorded in fieldsync: the reporter fills the column in.
+			w.set(4, last, incidentsHeading)
 		}
 		t := sh.table(main)
 		for r, rl := range sh.rows {
@@ -142,6 +149,10 @@ func DailyXLSX(d *Daily) (*excelize.File, error) {
 	}
 	return f, nil
 }
+
+// incidentsHeading is table (一)'s column of incidents (centres, parent groups, public
+// opinion), which the reporter fills in by hand.
+const incidentsHeading = "本日是否发生培训机构、家长群、重大舆情等情况"
 
 type group struct {
 	title    string

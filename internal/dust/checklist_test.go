@@ -32,6 +32,8 @@ func six(failing ...string) map[string]any {
 // devices; the site complies only if all six hold, whatever result was sent.
 func TestSiteCheck_SixHundred(t *testing.T) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
+	save(t, srv.App, schema.Places, "roadplacea00000", map[string]any{"kind": "road", "name": "西四环北路",
+		"subdistrict": testkit.SubdistrictA, "address": "西四环北路"})
 	missing := six()
 	delete(missing, "wet_demolition")
 	withDevice := func(c map[string]any, d ...string) map[string]any { c["devices"] = d; return c }
@@ -68,8 +70,19 @@ func TestSiteCheck_SixHundred(t *testing.T) {
 				t.Errorf("%s %v: result %s, want %s", d.name(), tc.checklist, r.GetString("result"), tc.stored)
 			}
 		}
+		// A muck-truck check on a road fails on any failed item; no six-100% items are needed.
+		road := map[string]any{"programme": "dust", "kind": "routine", "place": "roadplacea00000",
+			"subdistrict": testkit.SubdistrictA, "inspected_at": "2018-05-18 01:40:00.000Z", "result": "pass",
+			"checklist": map[string]any{"truck_marked": true, "plate_visible": true, "load_sealed": false, "no_spillage": true}}
+		id := rid(fmt.Sprintf("droad%d", i), 1)
+		if o := d.create(schema.Inspections, id, road); !o.ok {
+			t.Fatalf("%s: road check: %s", d.name(), o)
+		}
+		if r, _ := srv.App.FindRecordById(schema.Inspections, id); r.GetString("result") != "fail" {
+			t.Errorf("%s: an unsealed load passed", d.name())
+		}
 		// Correcting an item corrects the result.
-		id := rid(fmt.Sprintf("dok%d1", i), 1)
+		id = rid(fmt.Sprintf("dok%d1", i), 1)
 		if o := d.patch(schema.Inspections, id, map[string]any{"checklist": six()}); !o.ok {
 			t.Fatalf("%s: %s", d.name(), o)
 		}

@@ -10,6 +10,9 @@
 //     six hold, so the server sets the result: pass when all six hold, fail otherwise;
 //   - a dust checklist holds only known items (dust_checklist_invalid) and its suppression
 //     devices only known devices; any other dust check with a false item fails;
+//   - the bare-land ledger records bare-land places only (dust_land_place), each entry's
+//     treatment fitting its state (dust_land_treatment_mismatch): cover for covered, green for
+//     greened, pave for paved, none for bare;
 //   - an illegal concrete mixing station is a finding at a mixing-station place
 //     (dust_mixing_station_place): "find one, close one" goes through the shared lifecycle.
 //
@@ -31,6 +34,8 @@ func Register(app core.App) {
 	app.OnRecordUpdate(schema.Inspections).BindFunc(checkInspection)
 	app.OnRecordCreate(schema.Findings).BindFunc(checkFinding)
 	app.OnRecordUpdate(schema.Findings).BindFunc(checkFinding)
+	app.OnRecordCreate(schema.LandEntries).BindFunc(checkLandEntry)
+	app.OnRecordUpdate(schema.LandEntries).BindFunc(checkLandEntry)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		routes(se)
 		return se.Next()

@@ -237,6 +237,23 @@ func TestBareLand_TreatedShareOverTime(t *testing.T) {
 			t.Errorf("%s: %+v, want share %.0f", m.Month, m.Subdistricts, want)
 		}
 	}
+	// The ledger stays consistent at both doors.
+	for i, d := range doors(t, srv, testkit.InspectorA) {
+		for j, tc := range []struct {
+			place, state, treatment, field, code string
+		}{
+			{land, "covered", "green", "treatment", dust.CodeLandTreatment},
+			{land, "bare", "pave", "treatment", dust.CodeLandTreatment},
+			{testkit.Side("siteplace", "a"), "bare", "none", "place", dust.CodeLandPlace},
+		} {
+			o := d.create(schema.LandEntries, rid(fmt.Sprintf("blbad%d%d", i, j), 1), map[string]any{"place": tc.place,
+				"subdistrict": testkit.SubdistrictA, "recorded_on": "2018-08-01 00:00:00.000Z", "area_m2": 1200,
+				"state": tc.state, "treatment": tc.treatment})
+			if o.ok || o.fields[tc.field] != tc.code {
+				t.Errorf("%s %+v: %s", d.name(), tc, o)
+			}
+		}
+	}
 	if res := srv.Do(http.MethodGet, "/api/fs/dust/bareland?from=2018-07&to=2018-04", ins.token, nil); res.Status != http.StatusBadRequest {
 		t.Errorf("reversed range: %d", res.Status)
 	}

@@ -152,7 +152,7 @@ func TestImport_XLSXAndRefusals(t *testing.T) {
 	f := excelize.NewFile()
 	for i, row := range [][]any{
 		{"学校名称", "统一社会信用代码", "办学地址", "办学许可证号"},
-		{"学而思测试校区 b", "", "培训街 3 号 b", "教民111010b"},
+		{"学而思测试校区b", "", "北京市海淀区培训街３号 b", "教民111010b"},
 		{"海淀新学堂", code(9001), "中关村大街1号", "教民1110108000999"},
 	} {
 		f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &row)

@@ -3,6 +3,7 @@ package tutoring
 import (
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
@@ -31,6 +32,8 @@ func containsAny(s string, words []string) bool {
 type matcher struct {
 	source string
 	seen   map[string]int // credit code → first line
+	// byNameAddress maps the ledger's centres by placeKey, loaded on first use.
+	byNameAddress map[string]string
 }
 
 var fieldMax = map[string]int{"name": 200, "address": 300, "licence_no": 60, "scope": 4000}
@@ -86,7 +89,8 @@ func (m *matcher) store(tx core.App, job string, l line) ([]Discrepancy, *LineEr
 	return m.compare(tx, r, centre), nil
 }
 
-// match finds the live centre of a line: by credit code, then by name and address.
+// match finds the live centre of a line: by credit code, then by name and address as people
+// write them differently (spaces, full-width characters, the city and district prefix).
 func (m *matcher) match(tx core.App, code CreditCode, l line) (*core.Record, string) {
 	if code != "" {
 		if c, err := tx.FindFirstRecordByFilter(schema.Centres, "credit_code = {:c} && voided = false",
@@ -97,11 +101,11 @@ func (m *matcher) match(tx core.App, code CreditCode, l line) (*core.Record, str
 	if l.fields["address"] == "" {
 		return nil, ""
 	}
-	var id string
-	err := tx.DB().NewQuery(`SELECT c.id FROM tutoring_centres c JOIN places p ON p.id = c.place
-		WHERE c.voided = FALSE AND p.name = {:n} AND p.address = {:a} LIMIT 1`).
-		Bind(dbx.Params{"n": l.fields["name"], "a": l.fields["address"]}).Row(&id)
-	if err != nil {
+	if m.byNameAddress == nil {
+		m.byNameAddress = centresByNameAddress(tx)
+	}
+	id, ok := m.byNameAddress[placeKey(l.fields["name"], l.fields["address"])]
+	if !ok {
 		return nil, ""
 	}
 	c, err := tx.FindRecordById(schema.Centres, id)
@@ -109,6 +113,50 @@ func (m *matcher) match(tx core.App, code CreditCode, l line) (*core.Record, str
 		return nil, ""
 	}
 	return c, "name_address"
+}
+
+// centresByNameAddress maps the live centres by placeKey of their place's name and address.
+func centresByNameAddress(tx core.App) map[string]string {
+	var rows []struct {
+		ID      string `db:"id"`
+		Name    string `db:"name"`
+		Address string `db:"address"`
+	}
+	out := map[string]string{}
+	err := tx.DB().NewQuery(`SELECT c.id, p.name, p.address FROM tutoring_centres c JOIN places p ON p.id = c.place
+		WHERE c.voided = FALSE AND p.voided = FALSE ORDER BY c.id`).All(&rows)
+	if err != nil {
+		return out
+	}
+	for _, r := range rows {
+		if _, dup := out[placeKey(r.Name, r.Address)]; !dup {
+			out[placeKey(r.Name, r.Address)] = r.ID
+		}
+	}
+	return out
+}
+
+// placeKey normalises a name and an address for matching: full-width letters and digits as
+// ASCII, no spaces, lower case, without the "北京市" and "海淀区" prefixes.
+func placeKey(name, address string) string {
+	norm := func(s string) string {
+		var b strings.Builder
+		for _, r := range s {
+			switch {
+			case r >= 0xFF01 && r <= 0xFF5E:
+				r -= 0xFEE0
+			case unicode.IsSpace(r):
+				continue
+			}
+			b.WriteRune(unicode.ToLower(r))
+		}
+		out := b.String()
+		for _, prefix := range []string{"北京市", "北京", "海淀区"} {
+			out = strings.TrimPrefix(out, prefix)
+		}
+		return out
+	}
+	return norm(name) + "|" + norm(address)
 }
 
 // compare lists what an entry says that the ledger does not.

@@ -96,7 +96,7 @@ func buildScenario(t *testing.T, srv *testkit.Server) {
 		o.d.mid++
 		res := o.d.push(sync.Mutation{MID: o.d.mid, Op: sync.OpPatch, Coll: schema.Findings, ID: "daily0f2000000a",
 			BaseV: base, Set: map[string]any{"people_handled": o.n}})[0]
-		if !res.ok {
+		if !res.ok || (i == 1) != strings.Contains(res.raw, `"outcome":"`+sync.Conflicted+`"`) {
 			t.Fatalf("edit %d: %s", i, res)
 		}
 	}

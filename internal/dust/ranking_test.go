@@ -219,12 +219,12 @@ func TestBareLand_TreatedShareOverTime(t *testing.T) {
 		{"2018-05-20 00:00:00.000Z", "covered", "cover"},
 		{"2018-07-02 00:00:00.000Z", "bare", "none"},
 	} {
-		if o := ins.create(schema.LandEntries, rid("bl", i+1), map[string]any{"place": land, "subdistrict": testkit.SubdistrictA,
-			"recorded_on": e.on, "area_m2": 1200, "state": e.state, "treatment": e.treatment}); !o.ok {
+		if o := ins.Create(schema.LandEntries, rid("bl", i+1), map[string]any{"place": land, "subdistrict": testkit.SubdistrictA,
+			"recorded_on": e.on, "area_m2": 1200, "state": e.state, "treatment": e.treatment}); !o.OK {
 			t.Fatal(o)
 		}
 	}
-	res := srv.Do(http.MethodGet, "/api/fs/dust/bareland?from=2018-04&to=2018-07", ins.token, nil)
+	res := srv.Do(http.MethodGet, "/api/fs/dust/bareland?from=2018-04&to=2018-07", ins.Token, nil)
 	var body struct {
 		Months []dust.LandMonth `json:"months"`
 	}
@@ -246,15 +246,15 @@ func TestBareLand_TreatedShareOverTime(t *testing.T) {
 			{land, "bare", "pave", "treatment", dust.CodeLandTreatment},
 			{testkit.Side("siteplace", "a"), "bare", "none", "place", dust.CodeLandPlace},
 		} {
-			o := d.create(schema.LandEntries, rid(fmt.Sprintf("blbad%d%d", i, j), 1), map[string]any{"place": tc.place,
+			o := d.Create(schema.LandEntries, rid(fmt.Sprintf("blbad%d%d", i, j), 1), map[string]any{"place": tc.place,
 				"subdistrict": testkit.SubdistrictA, "recorded_on": "2018-08-01 00:00:00.000Z", "area_m2": 1200,
 				"state": tc.state, "treatment": tc.treatment})
-			if o.ok || o.fields[tc.field] != tc.code {
-				t.Errorf("%s %+v: %s", d.name(), tc, o)
+			if o.OK || o.Fields[tc.field] != tc.code {
+				t.Errorf("%s %+v: %s", d.Name(), tc, o)
 			}
 		}
 	}
-	if res := srv.Do(http.MethodGet, "/api/fs/dust/bareland?from=2018-07&to=2018-04", ins.token, nil); res.Status != http.StatusBadRequest {
+	if res := srv.Do(http.MethodGet, "/api/fs/dust/bareland?from=2018-07&to=2018-04", ins.Token, nil); res.Status != http.StatusBadRequest {
 		t.Errorf("reversed range: %d", res.Status)
 	}
 	if res := srv.Do(http.MethodGet, "/api/fs/dust/bareland?from=2018-04&to=2018-04", srv.Token("users", testkit.FireStaff), nil); res.Status != http.StatusForbidden {

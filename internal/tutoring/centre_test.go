@@ -39,26 +39,26 @@ func TestCentre_CreditCode(t *testing.T) {
 		} {
 			place := centrePlace(t, srv, rid(fmt.Sprintf("pcc%d%d", i, j), 1))
 			before, _ := srv.App.CountRecords(schema.Centres)
-			o := d.create(schema.Centres, rid(fmt.Sprintf("ccbad%d%d", i, j), 1), centreBody(place, "credit_code", tc.code))
-			if o.ok || o.fields["credit_code"] != tc.want {
-				t.Errorf("%s %s: want %s, got %s", d.name(), tc.code, tc.want, o)
+			o := d.Create(schema.Centres, rid(fmt.Sprintf("ccbad%d%d", i, j), 1), centreBody(place, "credit_code", tc.code))
+			if o.OK || o.Fields["credit_code"] != tc.want {
+				t.Errorf("%s %s: want %s, got %s", d.Name(), tc.code, tc.want, o)
 			}
 			if after, _ := srv.App.CountRecords(schema.Centres); after != before {
-				t.Errorf("%s: a refused centre was stored", d.name())
+				t.Errorf("%s: a refused centre was stored", d.Name())
 			}
 		}
 		place := centrePlace(t, srv, rid(fmt.Sprintf("pccok%d", i), 1))
 		id := rid(fmt.Sprintf("ccok%d", i), 1)
-		if o := d.create(schema.Centres, id, centreBody(place, "credit_code", "91440300708461136t")); !o.ok {
-			t.Fatalf("%s: a valid code was refused: %s", d.name(), o)
+		if o := d.Create(schema.Centres, id, centreBody(place, "credit_code", "91440300708461136t")); !o.OK {
+			t.Fatalf("%s: a valid code was refused: %s", d.Name(), o)
 		}
 		c, _ := srv.App.FindRecordById(schema.Centres, id)
 		if got := c.GetString("credit_code"); got != "91440300708461136T" {
-			t.Errorf("%s: stored %q", d.name(), got)
+			t.Errorf("%s: stored %q", d.Name(), got)
 		}
 		// An edit to a wrong code is refused too, and the stored code stays.
-		if o := d.patch(schema.Centres, id, map[string]any{"credit_code": "91440300708461136Y"}); o.ok || o.fields["credit_code"] != tutoring.CodeCreditCheck {
-			t.Errorf("%s: edit to a wrong code: %s", d.name(), o)
+		if o := d.Patch(schema.Centres, id, map[string]any{"credit_code": "91440300708461136Y"}); o.OK || o.Fields["credit_code"] != tutoring.CodeCreditCheck {
+			t.Errorf("%s: edit to a wrong code: %s", d.Name(), o)
 		}
 	}
 }
@@ -84,22 +84,22 @@ func TestCentre_QualificationIsDerived(t *testing.T) {
 			for k, v := range tc.licences {
 				body[k] = v
 			}
-			if o := d.create(schema.Centres, id, body); !o.ok {
-				t.Fatalf("%s: %s", d.name(), o)
+			if o := d.Create(schema.Centres, id, body); !o.OK {
+				t.Fatalf("%s: %s", d.Name(), o)
 			}
 			c, _ := srv.App.FindRecordById(schema.Centres, id)
 			if got := c.GetString("qualification"); got != tc.want {
-				t.Errorf("%s %v: qualification %q, want %q", d.name(), tc.licences, got, tc.want)
+				t.Errorf("%s %v: qualification %q, want %q", d.Name(), tc.licences, got, tc.want)
 			}
 		}
 		// The licensed centre loses its licence: it leaves the white list.
 		id := rid(fmt.Sprintf("cq%d0", i), 1)
-		if o := d.patch(schema.Centres, id, map[string]any{"school_licence": false}); !o.ok {
-			t.Fatalf("%s: %s", d.name(), o)
+		if o := d.Patch(schema.Centres, id, map[string]any{"school_licence": false}); !o.OK {
+			t.Fatalf("%s: %s", d.Name(), o)
 		}
 		c, _ := srv.App.FindRecordById(schema.Centres, id)
 		if c.GetString("qualification") != tutoring.BusinessWithEducation || c.GetString("list_status") != tutoring.NoList {
-			t.Errorf("%s: after losing the licence: %s, %s", d.name(), c.GetString("qualification"), c.GetString("list_status"))
+			t.Errorf("%s: after losing the licence: %s, %s", d.Name(), c.GetString("qualification"), c.GetString("list_status"))
 		}
 	}
 }
@@ -108,11 +108,11 @@ func TestCentre_QualificationIsDerived(t *testing.T) {
 // a pushed command for sync.
 func decideVia(srv *testkit.Server, d door, centre string, args map[string]any) outcome {
 	if sd, ok := d.(*syncDoor); ok {
-		return sd.send(sync.Mutation{Op: sync.OpCmd, Coll: schema.Centres, ID: centre, Name: tutoring.DecideCommand, Args: args})
+		return sd.Send(sync.Mutation{Op: sync.OpCmd, Coll: schema.Centres, ID: centre, Name: tutoring.DecideCommand, Args: args})
 	}
-	res := srv.Do(http.MethodPost, "/api/fs/commands", d.(*restDoor).token,
+	res := srv.Do(http.MethodPost, "/api/fs/commands", d.(*restDoor).Token,
 		sync.CommandRequest{Name: tutoring.DecideCommand, Coll: schema.Centres, ID: centre, Args: args})
-	o := outcome{ok: res.Status == http.StatusOK, raw: string(res.Body), fields: map[string]string{}}
+	o := outcome{OK: res.Status == http.StatusOK, Raw: string(res.Body), Fields: map[string]string{}}
 	var body struct {
 		Code string `json:"code"`
 		Data struct {
@@ -120,9 +120,9 @@ func decideVia(srv *testkit.Server, d door, centre string, args map[string]any) 
 		} `json:"data"`
 	}
 	json.Unmarshal(res.Body, &body)
-	o.fields[""] = body.Code
+	o.Fields[""] = body.Code
 	for f, code := range body.Data.Fields {
-		o.fields[f] = code
+		o.Fields[f] = code
 	}
 	return o
 }
@@ -135,14 +135,14 @@ func TestCentre_Outcomes(t *testing.T) {
 	supervisor := doors(t, srv, testkit.SupervisorA)
 	for _, d := range supervisor {
 		for field, v := range map[string]any{"outcome": "stop", "list_status": "black"} {
-			if o := d.patch(schema.Centres, centre, map[string]any{field: v}); o.ok || o.fields[field] != "protected_field" {
-				t.Errorf("%s: a supervisor typed %s: %s", d.name(), field, o)
+			if o := d.Patch(schema.Centres, centre, map[string]any{field: v}); o.OK || o.Fields[field] != "protected_field" {
+				t.Errorf("%s: a supervisor typed %s: %s", d.Name(), field, o)
 			}
 		}
 	}
 	for _, d := range doors(t, srv, testkit.InspectorA) {
-		if o := decideVia(srv, d, centre, map[string]any{"outcome": "stop"}); o.ok {
-			t.Errorf("%s: an inspector stopped a centre: %s", d.name(), o)
+		if o := decideVia(srv, d, centre, map[string]any{"outcome": "stop"}); o.OK {
+			t.Errorf("%s: an inspector stopped a centre: %s", d.Name(), o)
 		}
 	}
 	state := func() (string, string) {
@@ -150,24 +150,24 @@ func TestCentre_Outcomes(t *testing.T) {
 		return c.GetString("status"), c.GetString("list_status")
 	}
 	for _, d := range supervisor {
-		if o := decideVia(srv, d, centre, map[string]any{"outcome": "rectify"}); o.ok || o.fields["outcome_deadline"] != tutoring.CodeOutcomeDeadline {
-			t.Errorf("%s: rectify without a deadline: %s", d.name(), o)
+		if o := decideVia(srv, d, centre, map[string]any{"outcome": "rectify"}); o.OK || o.Fields["outcome_deadline"] != tutoring.CodeOutcomeDeadline {
+			t.Errorf("%s: rectify without a deadline: %s", d.Name(), o)
 		}
-		if o := decideVia(srv, d, centre, map[string]any{"outcome": "close"}); o.ok {
-			t.Errorf("%s: an unknown outcome: %s", d.name(), o)
+		if o := decideVia(srv, d, centre, map[string]any{"outcome": "close"}); o.OK {
+			t.Errorf("%s: an unknown outcome: %s", d.Name(), o)
 		}
 		o := decideVia(srv, d, centre, map[string]any{"outcome": "rectify", "deadline": "2018-12-31 00:00:00.000Z"})
-		if status, list := state(); !o.ok || status != tutoring.Rectifying || list != tutoring.WhiteList {
-			t.Errorf("%s: rectify: %s; status %s, list %s", d.name(), o, status, list)
+		if status, list := state(); !o.OK || status != tutoring.Rectifying || list != tutoring.WhiteList {
+			t.Errorf("%s: rectify: %s; status %s, list %s", d.Name(), o, status, list)
 		}
 		o = decideVia(srv, d, centre, map[string]any{"outcome": "stop"})
-		if status, list := state(); !o.ok || status != tutoring.Stopped || list != tutoring.BlackList {
-			t.Errorf("%s: stop: %s; status %s, list %s", d.name(), o, status, list)
+		if status, list := state(); !o.OK || status != tutoring.Stopped || list != tutoring.BlackList {
+			t.Errorf("%s: stop: %s; status %s, list %s", d.Name(), o, status, list)
 		}
 		// The stop is withdrawn: the licensed centre operates again, on the white list.
 		o = decideVia(srv, d, centre, map[string]any{"outcome": ""})
-		if status, list := state(); !o.ok || status != tutoring.Operating || list != tutoring.WhiteList {
-			t.Errorf("%s: withdrawn: %s; status %s, list %s", d.name(), o, status, list)
+		if status, list := state(); !o.OK || status != tutoring.Operating || list != tutoring.WhiteList {
+			t.Errorf("%s: withdrawn: %s; status %s, list %s", d.Name(), o, status, list)
 		}
 	}
 }
@@ -186,7 +186,7 @@ func TestFinding_MajorSafetyHazardSuspends(t *testing.T) {
 			finding := map[string]any{"programme": "tutoring", "place": testkit.Side("centreplace", "a"),
 				"subdistrict": testkit.SubdistrictA, "category": "tutoring.safety_hazard", "severity": "general",
 				"description": "灭火器过期"}
-			if o := d.create(schema.Findings, "hazardgeneral00", finding); !o.ok {
+			if o := d.Create(schema.Findings, "hazardgeneral00", finding); !o.OK {
 				t.Fatal(o)
 			}
 			c, _ := srv.App.FindRecordById(schema.Centres, testkit.Side("centre", "a"))
@@ -194,7 +194,7 @@ func TestFinding_MajorSafetyHazardSuspends(t *testing.T) {
 				t.Fatalf("a general hazard suspended the centre")
 			}
 			finding["severity"], finding["description"] = "major", "仅一个安全出口，无应急照明"
-			if o := d.create(schema.Findings, "hazardmajor0000", finding); !o.ok {
+			if o := d.Create(schema.Findings, "hazardmajor0000", finding); !o.OK {
 				t.Fatal(o)
 			}
 			c, _ = srv.App.FindRecordById(schema.Centres, testkit.Side("centre", "a"))
@@ -217,8 +217,8 @@ func TestInspection_Checklist(t *testing.T) {
 	}
 	for i, d := range doors(t, srv, testkit.InspectorA) {
 		for j, bad := range []map[string]any{{"knitting": true}, {"beyond_curriculum": "yes"}} {
-			if o := d.create(schema.Inspections, rid(fmt.Sprintf("ibad%d%d", i, j), 1), base(bad)); o.ok || o.fields["checklist"] != tutoring.CodeChecklistInvalid {
-				t.Errorf("%s %v: %s", d.name(), bad, o)
+			if o := d.Create(schema.Inspections, rid(fmt.Sprintf("ibad%d%d", i, j), 1), base(bad)); o.OK || o.Fields["checklist"] != tutoring.CodeChecklistInvalid {
+				t.Errorf("%s %v: %s", d.Name(), bad, o)
 			}
 		}
 		for j, tc := range []struct {
@@ -230,12 +230,12 @@ func TestInspection_Checklist(t *testing.T) {
 			{map[string]any{"beyond_curriculum": false, "exits_clear": true, "extinguishers": true}, "pass"},
 		} {
 			id := rid(fmt.Sprintf("iok%d%d", i, j), 1)
-			if o := d.create(schema.Inspections, id, base(tc.checklist)); !o.ok {
-				t.Fatalf("%s: %s", d.name(), o)
+			if o := d.Create(schema.Inspections, id, base(tc.checklist)); !o.OK {
+				t.Fatalf("%s: %s", d.Name(), o)
 			}
 			r, _ := srv.App.FindRecordById(schema.Inspections, id)
 			if r.GetString("result") != tc.want {
-				t.Errorf("%s %v: result %s, want %s", d.name(), tc.checklist, r.GetString("result"), tc.want)
+				t.Errorf("%s %v: result %s, want %s", d.Name(), tc.checklist, r.GetString("result"), tc.want)
 			}
 		}
 	}
@@ -261,9 +261,9 @@ func TestFinding_CategoryPlace(t *testing.T) {
 			{testkit.Side("venue", "a"), "tutoring.illegal_fees", false},
 			{testkit.Side("centreplace", "a"), "tutoring.illegal_fees", true},
 		} {
-			o := d.create(schema.Findings, rid(fmt.Sprintf("fcp%d%d", i, j), 1), finding(tc.place, tc.category))
-			if o.ok != tc.ok || (!tc.ok && o.fields["place"] != tutoring.CodeCategoryPlace) {
-				t.Errorf("%s %s at %s: %s", d.name(), tc.category, tc.place, o)
+			o := d.Create(schema.Findings, rid(fmt.Sprintf("fcp%d%d", i, j), 1), finding(tc.place, tc.category))
+			if o.OK != tc.ok || (!tc.ok && o.Fields["place"] != tutoring.CodeCategoryPlace) {
+				t.Errorf("%s %s at %s: %s", d.Name(), tc.category, tc.place, o)
 			}
 		}
 	}

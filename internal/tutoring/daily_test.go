@@ -70,47 +70,47 @@ func buildScenario(t *testing.T, srv *testkit.Server) {
 	rest := newREST(t, srv, testkit.InspectorA)
 	mustOK := func(o outcome) {
 		t.Helper()
-		if !o.ok {
+		if !o.OK {
 			t.Fatal(o)
 		}
 	}
-	mustOK(rest.create(schema.Inspections, "daily0a1000000a", insp("", p1, sdA, "acceptance", "2018-06-09 01:00:00.000Z", "pass")))
-	mustOK(phone.create(schema.Inspections, "daily0i2000000a", insp("", p2, sdA, "survey", "2018-06-09 02:00:00.000Z", "fail")))
+	mustOK(rest.Create(schema.Inspections, "daily0a1000000a", insp("", p1, sdA, "acceptance", "2018-06-09 01:00:00.000Z", "pass")))
+	mustOK(phone.Create(schema.Inspections, "daily0i2000000a", insp("", p2, sdA, "survey", "2018-06-09 02:00:00.000Z", "fail")))
 	ahead := sync.Mutation{Op: sync.OpCreate, Coll: schema.Findings, ID: "daily0f2000000a", Data: map[string]any{
 		"programme": "tutoring", "place": p2, "subdistrict": sdA, "inspection": "daily0i2000000a",
 		"category": "tutoring.ahead_of_schedule", "severity": "general", "description": "五年级讲初中内容"}}
-	phone.mid++
-	ahead.MID = phone.mid
-	mustOK(phone.push(ahead)[0])
-	mustOK(phone.push(ahead)[0]) // the answer was lost: the same mutation again
-	mustOK(rest.create(schema.Findings, "daily0f3000000a", map[string]any{
+	phone.MID++
+	ahead.MID = phone.MID
+	mustOK(phone.Push(ahead)[0])
+	mustOK(phone.Push(ahead)[0]) // the answer was lost: the same mutation again
+	mustOK(rest.Create(schema.Findings, "daily0f3000000a", map[string]any{
 		"programme": "tutoring", "place": p2, "subdistrict": sdA, "inspection": "daily0i2000000a",
 		"category": "tutoring.beyond_curriculum", "severity": "general", "description": "超标教学"}))
 	// Two phones edit the people handled from the same version.
 	other := newSync(t, srv, testkit.SupervisorA, "phone-daily-s1")
-	base := phone.version(schema.Findings, "daily0f2000000a")
+	base := phone.Version(schema.Findings, "daily0f2000000a")
 	for i, o := range []struct {
 		d *syncDoor
 		n int
 	}{{phone, 2}, {other, 3}} {
-		o.d.mid++
-		res := o.d.push(sync.Mutation{MID: o.d.mid, Op: sync.OpPatch, Coll: schema.Findings, ID: "daily0f2000000a",
+		o.d.MID++
+		res := o.d.Push(sync.Mutation{MID: o.d.MID, Op: sync.OpPatch, Coll: schema.Findings, ID: "daily0f2000000a",
 			BaseV: base, Set: map[string]any{"people_handled": o.n}})[0]
-		if !res.ok || (i == 1) != strings.Contains(res.raw, `"outcome":"`+sync.Conflicted+`"`) {
+		if !res.OK || (i == 1) != strings.Contains(res.Raw, `"outcome":"`+sync.Conflicted+`"`) {
 			t.Fatalf("edit %d: %s", i, res)
 		}
 	}
-	mustOK(phone.create(schema.Inspections, "daily0i3000000a", insp("", p3, sdA, "survey", "2018-06-09 15:30:00.000Z", "fail")))
-	mustOK(rest.create(schema.Inspections, "daily0r4000000a", insp("", p4, sdA, "reinspection", "2018-06-09 03:00:00.000Z", "pass")))
+	mustOK(phone.Create(schema.Inspections, "daily0i3000000a", insp("", p3, sdA, "survey", "2018-06-09 15:30:00.000Z", "fail")))
+	mustOK(rest.Create(schema.Inspections, "daily0r4000000a", insp("", p4, sdA, "reinspection", "2018-06-09 03:00:00.000Z", "pass")))
 	second := newREST(t, srv, testkit.SupervisorA)
-	mustOK(second.create(schema.Inspections, "daily0d1000000a", insp("", p1, sdA, "routine", "2018-06-09 04:00:00.000Z", "pass")))
-	mustOK(phone.create(schema.Inspections, "daily0s1000000i", insp("", s1, sdA, "survey", "2018-06-09 05:00:00.000Z", "fail")))
-	mustOK(phone.create(schema.Findings, "daily0s1000000f", map[string]any{
+	mustOK(second.Create(schema.Inspections, "daily0d1000000a", insp("", p1, sdA, "routine", "2018-06-09 04:00:00.000Z", "pass")))
+	mustOK(phone.Create(schema.Inspections, "daily0s1000000i", insp("", s1, sdA, "survey", "2018-06-09 05:00:00.000Z", "fail")))
+	mustOK(phone.Create(schema.Findings, "daily0s1000000f", map[string]any{
 		"programme": "tutoring", "place": s1, "subdistrict": sdA, "inspection": "daily0s1000000i",
 		"category": "tutoring.school_teacher_moonlighting", "severity": "general", "description": "两名教师课后到培训机构授课",
 		"people_involved": 3, "people_handled": 1}))
 	b := newSync(t, srv, testkit.InspectorB, "phone-daily-b1")
-	mustOK(b.create(schema.Inspections, "daily0ib00000ab", insp("", testkit.Side("centreplace", "b"), testkit.SubdistrictB,
+	mustOK(b.Create(schema.Inspections, "daily0ib00000ab", insp("", testkit.Side("centreplace", "b"), testkit.SubdistrictB,
 		"survey", "2018-06-09 06:00:00.000Z", "pass")))
 	// Nothing is stored twice.
 	if n, _ := srv.App.CountRecords(schema.Findings, nil); n == 0 {

@@ -24,6 +24,7 @@ import (
 //   - a centre records the rectification opinion of its registration form (outcome and its
 //     deadline) and when it was suspended for a major safety hazard;
 //   - a construction site records its dust-suppression devices;
+//   - incidents around tutoring centres are recorded (tutoring_incidents) for table (一);
 //   - the agencies' registries are imported into registry_entries, one row per registry line,
 //     by import jobs (registry_imports) that record their progress, the lines they refused and
 //     the discrepancies they found. Both are read through /api/fs/tutoring/imports; their
@@ -64,6 +65,19 @@ var widened = []struct {
 
 func registrySpecs() []spec {
 	return []spec{
+		// Incidents around tutoring centres (centres, parent groups, public opinion) that a
+		// subdistrict reports in table (一); staff of the subdistrict record and read them.
+		{name: s.Incidents, rules: fieldRecord, indexes: [][]string{{"subdistrict", "occurred_at"}},
+			fields: []core.Field{
+				rel("subdistrict", s.Subdistricts, true),
+				date("occurred_at", true),
+				sel("kind", v.IncidentKind, true),
+				rel("place", s.Places, false),
+				text("description", true, maxNote),
+				text("handling", false, maxNote),
+				rel("author", s.Users, false),
+				flag("voided"),
+			}},
 		{name: s.RegistryImports, indexes: [][]string{{"status"}},
 			fields: []core.Field{
 				sel("source", v.RegistrySource, true),

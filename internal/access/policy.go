@@ -67,6 +67,7 @@ var Policies = map[string]Policy{
 		},
 	},
 	schema.CentreClasses: {Author: "author", Scoped: true, Parents: map[string]string{"centre": schema.Centres}},
+	schema.Incidents:     {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Sites:         {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Inspections: {
 		Author: "inspector", Scoped: true, Immutable: []string{"programme", "place"},

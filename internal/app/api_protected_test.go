@@ -35,6 +35,7 @@ var protectedFixture = map[string]string{
 	schema.Households:    "householda",
 	schema.Centres:       "centrea",
 	schema.CentreClasses: "classa",
+	schema.Incidents:     "incidenta",
 	schema.Sites:         "sitea",
 	schema.Inspections:   "inspectiona",
 	schema.Findings:      "findinga",

@@ -32,6 +32,9 @@ const (
 	SyncJournal    = "sync_journal"
 	Notifications  = "notifications"
 
+	// Incidents around tutoring centres, for the daily report (一).
+	Incidents = "tutoring_incidents"
+
 	// The agencies' registries, imported for the tutoring programme's cross-check.
 	RegistryImports = "registry_imports"
 	RegistryEntries = "registry_entries"

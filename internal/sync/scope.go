@@ -87,6 +87,7 @@ var synced = map[string]scoper{
 	schema.Enforcements:  enforcementScopes,
 
 	schema.AlarmFollowups: bySubdistrict,
+	schema.Incidents:      bySubdistrict,
 }
 
 // Synced reports whether a collection is carried by the sync protocol.

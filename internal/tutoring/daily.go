@@ -41,6 +41,7 @@ var CentreColumns = []Column{
 	{"subject_training", "开展学科类培训", "Academic-subject training"},
 	{"teaching", "存在超标教学、提前教学、强化应试问题的", "Beyond or ahead of curriculum, exam cramming"},
 	{"admission_link", "组织等级考试或竞赛，培训结果与中小学校招生入学挂钩的", "Grade exams or contests linked to admission"},
+	{"incidents", "本日是否发生培训机构、家长群、重大舆情等情况", "Incidents: centres, parent groups, public opinion"},
 	{"major_hazard", "存在重大安全隐患的", "Major safety hazards"},
 }
 
@@ -164,6 +165,10 @@ func ComputeDaily(app core.App, day time.Time, district bool, visible func(strin
 	if err != nil {
 		return nil, err
 	}
+	incidents, err := incidentTimes(app, end)
+	if err != nil {
+		return nil, err
+	}
 	sds, err := subdistricts(app)
 	if err != nil {
 		return nil, err
@@ -171,9 +176,18 @@ func ComputeDaily(app core.App, day time.Time, district bool, visible func(strin
 	out := &Daily{Day: day.In(Beijing).Format("2006-01-02"), Subdistricts: []Scope{}}
 	in := func(sd string) func(string) bool { return func(s string) bool { return sd == "" || s == sd } }
 	build := func(sd subdistrictRow) Scope {
-		return Scope{Subdistrict: sd.ID, NameZH: sd.NameZH, NameEN: sd.NameEN,
+		s := Scope{Subdistrict: sd.ID, NameZH: sd.NameZH, NameEN: sd.NameEN,
 			Centres: tableOf(centres, cf, centreProblems, CentreColumns, start, end, in(sd.ID), true),
 			Schools: tableOf(schools, sf, schoolProblems, SchoolColumns, start, end, in(sd.ID), false)}
+		for _, i := range incidents {
+			if in(sd.ID)(i.Subdistrict) {
+				s.Centres.Cumulative["incidents"]++
+				if i.At >= start {
+					s.Centres.Today["incidents"]++
+				}
+			}
+		}
+		return s
 	}
 	if district {
 		d := build(subdistrictRow{NameZH: "海淀区", NameEN: "Haidian District"})
@@ -231,6 +245,22 @@ func findingsByPlace(app core.App, kind, end string) ([]findingFacts, error) {
 		GROUP BY place, category, severity`).Bind(dbx.Params{"kind": kind, "end": end}).All(&out)
 	if err != nil {
 		return nil, fmt.Errorf("findings of %s: %w", kind, err)
+	}
+	return out, nil
+}
+
+type incident struct {
+	Subdistrict string `db:"subdistrict"`
+	At          string `db:"occurred_at"`
+}
+
+// incidentTimes returns the live incidents that occurred before end.
+func incidentTimes(app core.App, end string) ([]incident, error) {
+	var out []incident
+	err := app.DB().Select("subdistrict", "occurred_at").From(schema.Incidents).
+		Where(dbx.HashExp{"voided": false}).AndWhere(dbx.NewExp("occurred_at < {:end}", dbx.Params{"end": end})).All(&out)
+	if err != nil {
+		return nil, fmt.Errorf("incidents: %w", err)
 	}
 	return out, nil
 }

@@ -156,15 +156,16 @@ func TestDaily_Scenario(t *testing.T) {
 		t.Fatalf("district %v, %d subdistricts", d2.District, len(d2.Subdistricts))
 	}
 	a := d2.Subdistricts[0].Centres
+	// The fixture records a parent-group incident in A and in B on D2.
 	expect(t, "D2 A today", a.Today, map[string]int{"total": 2, "business_without_education": 1, "unqualified": 1,
-		"subject_training": 1, "teaching": 1})
+		"subject_training": 1, "teaching": 1, "incidents": 1})
 	expect(t, "D2 A cumulative", a.Cumulative, map[string]int{"total": 3, "licensed": 1, "business_without_education": 1,
-		"unqualified": 1, "subject_training": 1, "teaching": 1, "fraud": 1})
+		"unqualified": 1, "subject_training": 1, "teaching": 1, "fraud": 1, "incidents": 1})
 	expect(t, "D2 A rectified", a.Rectified, map[string]int{"total": 1, "fraud": 1})
 	expect(t, "D2 A handled", a.Handled, map[string]int{"total": 3, "fraud": 1, "teaching": 2})
 	expect(t, "D2 district today", d2.District.Centres.Today, map[string]int{"total": 3, "licensed": 1,
-		"business_without_education": 1, "unqualified": 1, "subject_training": 1, "teaching": 1})
-	expect(t, "D2 B today", d2.Subdistricts[1].Centres.Today, map[string]int{"total": 1, "licensed": 1})
+		"business_without_education": 1, "unqualified": 1, "subject_training": 1, "teaching": 1, "incidents": 2})
+	expect(t, "D2 B today", d2.Subdistricts[1].Centres.Today, map[string]int{"total": 1, "licensed": 1, "incidents": 1})
 	s := d2.Subdistricts[0].Schools
 	expect(t, "D2 A schools today", s.Today, map[string]int{"total": 1, "moonlighting": 1})
 	expect(t, "D2 A schools involved", s.Involved, map[string]int{"total": 3, "moonlighting": 3})
@@ -212,7 +213,7 @@ func TestDaily_Exports(t *testing.T) {
 		"A1": "校外培训机构专项治理日报内容（一）", "A2": "万寿路街道", "B2": "时间：2018-06-09",
 		"B3": "办学资质方面", "B4": "有培训机构数量合计", "A5": "本日排查数量", "B5": "2", "B6": "3",
 		"D5": "1", "H5": "0", "I5": "1", "J5": "1", "B7": "1", "L3": "安全稳定情况",
-		"M4": "本日是否发生培训机构、家长群、重大舆情等情况", "M5": "",
+		"L4": "本日是否发生培训机构、家长群、重大舆情等情况", "L5": "1", "L6": "1",
 	} {
 		if got, _ := f.GetCellValue("日报（一）", cell); got != want {
 			t.Errorf("日报（一）!%s = %q, want %q", cell, got, want)
@@ -225,7 +226,7 @@ func TestDaily_Exports(t *testing.T) {
 	if res.Status != http.StatusOK || !bytes.HasPrefix(res.Body, []byte("\ufeff")) {
 		t.Fatalf("csv: %d", res.Status)
 	}
-	if !strings.Contains(string(res.Body), "2018-06-09,（一）,海淀区,,本日排查数量 today,3,1,1,0,0,1,0,1,1,0,0") {
+	if !strings.Contains(string(res.Body), "2018-06-09,（一）,海淀区,,本日排查数量 today,3,1,1,0,0,1,0,1,1,0,2,0") {
 		t.Errorf("csv lacks the district's line of today:\n%s", res.Body[:min(len(res.Body), 800)])
 	}
 }

@@ -86,9 +86,6 @@ func DailyXLSX(d *Daily) (*excelize.File, error) {
 		}
 		w := sheetWriter{f: f, sheet: sh.name}
 		last := len(sh.cols)
-		if i == 0 {
-			last++ // the incidents column
-		}
 		w.merge(1, 1, 0, last, sh.title)
 		w.set(2, 0, main.NameZH)
 		w.set(2, 1, "时间："+d.Day)
@@ -99,10 +96,6 @@ func DailyXLSX(d *Daily) (*excelize.File, error) {
 		w.set(4, 0, "")
 		for c, col := range sh.cols {
 			w.set(4, c+1, col.ZH)
-		}
-		if i == 0 {
-			// Incidents are not recorded in fieldsync: the reporter fills the column in.
-			w.set(4, last, incidentsHeading)
 		}
 		t := sh.table(main)
 		for r, rl := range sh.rows {
@@ -149,10 +142,6 @@ func DailyXLSX(d *Daily) (*excelize.File, error) {
 	}
 	return f, nil
 }
-
-// incidentsHeading is table (一)'s column of incidents (centres, parent groups, public
-// opinion), which the reporter fills in by hand.
-const incidentsHeading = "本日是否发生培训机构、家长群、重大舆情等情况"
 
 type group struct {
 	title    string

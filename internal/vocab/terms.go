@@ -203,6 +203,15 @@ var (
 		Term{"other", "其他", "Other"},
 	)
 
+	// IncidentKind is what kind of incident a subdistrict reports in table (一) (安全稳定情况:
+	// 本日是否发生培训机构、家长群、重大舆情等情况, line 4895).
+	IncidentKind = define("incident_kind",
+		Term{"centre", "培训机构事件", "Incident at a centre"},
+		Term{"parent_group", "家长群体事件", "Parent group incident"},
+		Term{"public_opinion", "重大舆情", "Major public-opinion event"},
+		Term{"other", "其他", "Other"},
+	)
+
 	// LicenceIssuer is the authority type that issued a school licence (发证机关, line 4852).
 	LicenceIssuer = define("licence_issuer",
 		Term{"education", "教育行政部门", "Education authority"},

@@ -177,8 +177,8 @@ func ComputeDaily(app core.App, day time.Time, district bool, visible func(strin
 	in := func(sd string) func(string) bool { return func(s string) bool { return sd == "" || s == sd } }
 	build := func(sd subdistrictRow) Scope {
 		s := Scope{Subdistrict: sd.ID, NameZH: sd.NameZH, NameEN: sd.NameEN,
-			Centres: tableOf(centres, cf, centreProblems, CentreColumns, start, end, in(sd.ID), true),
-			Schools: tableOf(schools, sf, schoolProblems, SchoolColumns, start, end, in(sd.ID), false)}
+			Centres: tableOf(centres, cf, centreProblems, CentreColumns, start, in(sd.ID), true),
+			Schools: tableOf(schools, sf, schoolProblems, SchoolColumns, start, in(sd.ID), false)}
 		for _, i := range incidents {
 			if in(sd.ID)(i.Subdistrict) {
 				s.Centres.Cumulative["incidents"]++
@@ -267,7 +267,7 @@ func incidentTimes(app core.App, end string) ([]incident, error) {
 
 // tableOf counts one table for the places in scope.
 func tableOf(places []placeFacts, findings []findingFacts, problems []problem, cols []Column,
-	start, end string, inScope func(string) bool, centres bool) Table {
+	start string, inScope func(string) bool, centres bool) Table {
 	t := Table{Today: Row{}, Cumulative: Row{}, Rectified: Row{}, Handled: Row{}}
 	if !centres {
 		t.Involved = Row{}
@@ -315,11 +315,13 @@ func tableOf(places []placeFacts, findings []findingFacts, problems []problem, c
 	}
 	for _, classes := range byPlace {
 		for col, c := range classes {
-			if col != "qualification" && col != "total" {
+			switch col {
+			case "qualification":
+				continue // rectifies the qualification columns, above
+			case "total":
+				// Places count by their first inspection; their findings give the rows below.
+			default:
 				count(col, c.firstAt)
-			}
-			if col == "qualification" {
-				continue
 			}
 			if c.open == 0 {
 				t.Rectified[col]++

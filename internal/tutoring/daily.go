@@ -73,6 +73,9 @@ type Scope struct {
 	NameEN      string `json:"name_en"`
 	Centres     Table  `json:"centres"`
 	Schools     Table  `json:"schools"`
+	// SchoolsKnown is the number of schools, public and private, recorded in scope
+	// (本区中小学校总数（含民办）, the heading of table (二)).
+	SchoolsKnown int `json:"schools_known"`
 }
 
 // Daily is the daily report of a day: the district and each subdistrict the viewer may see.
@@ -165,6 +168,10 @@ func ComputeDaily(app core.App, day time.Time, district bool, visible func(strin
 	if err != nil {
 		return nil, err
 	}
+	known, err := schoolsKnown(app)
+	if err != nil {
+		return nil, err
+	}
 	incidents, err := incidentTimes(app, end)
 	if err != nil {
 		return nil, err
@@ -179,6 +186,11 @@ func ComputeDaily(app core.App, day time.Time, district bool, visible func(strin
 		s := Scope{Subdistrict: sd.ID, NameZH: sd.NameZH, NameEN: sd.NameEN,
 			Centres: tableOf(centres, cf, centreProblems, CentreColumns, start, in(sd.ID), true),
 			Schools: tableOf(schools, sf, schoolProblems, SchoolColumns, start, in(sd.ID), false)}
+		for sdID, n := range known {
+			if in(sd.ID)(sdID) {
+				s.SchoolsKnown += n
+			}
+		}
 		for _, i := range incidents {
 			if in(sd.ID)(i.Subdistrict) {
 				s.Centres.Cumulative["incidents"]++
@@ -245,6 +257,24 @@ func findingsByPlace(app core.App, kind, end string) ([]findingFacts, error) {
 		GROUP BY place, category, severity`).Bind(dbx.Params{"kind": kind, "end": end}).All(&out)
 	if err != nil {
 		return nil, fmt.Errorf("findings of %s: %w", kind, err)
+	}
+	return out, nil
+}
+
+// schoolsKnown counts the live school places per subdistrict.
+func schoolsKnown(app core.App) (map[string]int, error) {
+	var rows []struct {
+		SD string `db:"subdistrict"`
+		N  int    `db:"n"`
+	}
+	err := app.DB().Select("subdistrict", "COUNT(*) AS n").From(schema.Places).
+		Where(dbx.HashExp{"kind": "school", "voided": false}).GroupBy("subdistrict").All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("schools: %w", err)
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.SD] = r.N
 	}
 	return out, nil
 }

@@ -222,6 +222,9 @@ func TestDaily_Exports(t *testing.T) {
 	if got, _ := f.GetCellValue("日报（二）", "D5"); got != "1" {
 		t.Errorf("日报（二）!D5 = %q, want 1", got)
 	}
+	if got, _ := f.GetCellValue("日报（二）", "C2"); got != "本区中小学校总数（含民办）：1" {
+		t.Errorf("日报（二）!C2 = %q", got)
+	}
 	res = srv.Do(http.MethodGet, "/api/fs/tutoring/daily.csv?day=2018-06-09", admin, nil)
 	if res.Status != http.StatusOK || !bytes.HasPrefix(res.Body, []byte("\ufeff")) {
 		t.Fatalf("csv: %d", res.Status)

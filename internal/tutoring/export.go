@@ -89,6 +89,9 @@ func DailyXLSX(d *Daily) (*excelize.File, error) {
 		w.merge(1, 1, 0, last, sh.title)
 		w.set(2, 0, main.NameZH)
 		w.set(2, 1, "时间："+d.Day)
+		if i == 1 {
+			w.set(2, 2, fmt.Sprintf("本区中小学校总数（含民办）：%d", main.SchoolsKnown))
+		}
 		w.set(3, 0, "日报内容")
 		for _, g := range sh.groups {
 			w.merge(3, 3, g.from, g.to, g.title)

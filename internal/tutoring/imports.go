@@ -54,6 +54,8 @@ const (
 	NotInLedger = "not_in_ledger"
 	// LicenceMismatch: the registry licenses a centre the ledger records as unlicensed.
 	LicenceMismatch = "licence_not_in_ledger"
+	// LicenceNoMismatch: the registry's licence number differs from the ledger's.
+	LicenceNoMismatch = "licence_number_differs"
 	// ScopeMismatch: the business licence's scope disagrees with the ledger's.
 	ScopeMismatch = "business_scope_differs"
 	// CertificateMismatch: a registered NGO the ledger records without its certificate.

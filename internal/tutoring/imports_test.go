@@ -154,6 +154,7 @@ func TestImport_XLSXAndRefusals(t *testing.T) {
 		{"学校名称", "统一社会信用代码", "办学地址", "办学许可证号"},
 		{"学而思测试校区b", "", "北京市海淀区培训街３号 b", "教民111010b"},
 		{"海淀新学堂", code(9001), "中关村大街1号", "教民1110108000999"},
+		{"学而思测试校区 a", "91110108MA01ABCD5T", "培训街 3 号 a", "教民111010x"},
 	} {
 		f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &row)
 	}
@@ -161,8 +162,8 @@ func TestImport_XLSXAndRefusals(t *testing.T) {
 	f.Write(&buf)
 	admin := srv.Token("_superusers", testkit.Superuser)
 	job := runImport(t, srv, admin, "education", "edu.xlsx", buf.Bytes())
-	if job.Status != "done" || job.Imported != 2 || len(job.Discrepancies) != 1 || job.Discrepancies[0].Kind != tutoring.NotInLedger ||
-		job.Discrepancies[0].Line != 3 {
+	if job.Status != "done" || job.Imported != 3 || len(job.Discrepancies) != 2 || job.Discrepancies[0].Kind != tutoring.NotInLedger ||
+		job.Discrepancies[0].Line != 3 || job.Discrepancies[1].Kind != tutoring.LicenceNoMismatch {
 		t.Errorf("job %+v", job)
 	}
 	e, err := srv.App.FindFirstRecordByData(schema.RegistryEntries, "line", 2)

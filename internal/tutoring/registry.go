@@ -190,6 +190,9 @@ func (m *matcher) compare(tx core.App, e, centre *core.Record) []Discrepancy {
 		if !centre.GetBool("school_licence") {
 			return d(LicenceMismatch, "名录中有办学许可证，台账记录为无证", "the registry licenses it; the ledger records no licence")
 		}
+		if no := e.GetString("licence_no"); no != "" && centre.GetString("licence_no") != "" && no != centre.GetString("licence_no") {
+			return d(LicenceNoMismatch, "办学许可证号与台账不一致", "the licence number differs from the ledger's")
+		}
 	case "civil_affairs":
 		if centre == nil && containsAny(name, trainingWords) {
 			return d(NotInLedger, "民政登记的培训机构，台账中没有", "a registered training organisation the ledger lacks")

@@ -8,6 +8,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/vocab"
 )
@@ -39,7 +40,7 @@ func fieldError(field, code, msg string) error {
 // checkInspection checks a dust inspection's checklist and derives its result.
 func checkInspection(e *core.RecordEvent) error {
 	r := e.Record
-	if r.GetString("programme") != "dust" {
+	if r.GetString("programme") != "dust" || !access.Changed(e.App, r, "checklist", "result", "kind") {
 		return e.Next()
 	}
 	items, devices, err := checklistOf(r)
@@ -118,7 +119,7 @@ func placeKind(app core.App, id string) string {
 // checkFinding: an illegal mixing station is found at a mixing-station place.
 func checkFinding(e *core.RecordEvent) error {
 	r := e.Record
-	if r.GetString("category") == "dust.illegal_mixing_station" &&
+	if r.GetString("category") == "dust.illegal_mixing_station" && access.Changed(e.App, r, "category") &&
 		placeKind(e.App, r.GetString(schema.FieldPlace)) != "mixing_station" {
 		return fieldError("place", CodeMixingStationPlace,
 			"违法搅拌站须记录在搅拌站场所 / an illegal mixing station is recorded at a mixing-station place")

@@ -2,6 +2,8 @@ package dust
 
 import (
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/access"
 )
 
 // CodeLandTreatment refuses a ledger entry whose treatment contradicts its state;
@@ -19,6 +21,9 @@ var treatmentOf = map[string]string{"bare": "none", "covered": "cover", "greened
 // a treatment that fits the state.
 func checkLandEntry(e *core.RecordEvent) error {
 	r := e.Record
+	if !access.Changed(e.App, r, "place", "state", "treatment") {
+		return e.Next()
+	}
 	if placeKind(e.App, r.GetString("place")) != "bare_land" {
 		return fieldError("place", CodeLandPlace, "裸地台账只记录裸地地块 / the ledger records bare-land plots only")
 	}

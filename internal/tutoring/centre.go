@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -58,7 +59,7 @@ func Qualify(schoolLicence bool, businessLicence string, institutionCertificate 
 // keeps the lists in step, on every save of a centre.
 func checkCentre(e *core.RecordEvent) error {
 	r := e.Record
-	if code := NormalizeCredit(r.GetString("credit_code")); code != "" {
+	if code := NormalizeCredit(r.GetString("credit_code")); code != "" && access.Changed(e.App, r, "credit_code") {
 		if reason := code.Check(); reason != "" {
 			return validation.Errors{"credit_code": validation.NewError(reason, creditMessages[reason])}
 		}
@@ -113,7 +114,7 @@ const CodeCategoryPlace = "tutoring_category_place"
 func checkFindingPlace(e *core.RecordEvent) error {
 	r := e.Record
 	category := r.GetString("category")
-	if r.GetString("programme") != "tutoring" || category == "" {
+	if r.GetString("programme") != "tutoring" || category == "" || !access.Changed(e.App, r, "category", schema.FieldPlace) {
 		return e.Next()
 	}
 	want := "tutoring_centre"

@@ -63,6 +63,22 @@ func TestCentre_CreditCode(t *testing.T) {
 	}
 }
 
+// TestCentre_LegacyCode: a code stored before the rule does not lock the centre: its other
+// fields stay editable, and the hazard rule can still suspend it.
+func TestCentre_LegacyCode(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	centre := testkit.Side("centre", "a")
+	if _, err := srv.App.DB().NewQuery("UPDATE tutoring_centres SET credit_code = '911101087263587418' WHERE id = {:id}").
+		Bind(map[string]any{"id": centre}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range doors(t, srv, testkit.InspectorA) {
+		if o := d.Patch(schema.Centres, centre, map[string]any{"wechat": "legacy_" + d.Name()}); !o.OK {
+			t.Errorf("%s: %s", d.Name(), o)
+		}
+	}
+}
+
 // TestCentre_QualificationIsDerived: whatever qualification a phone sends, the stored one
 // follows the licences, and it follows them when they change.
 func TestCentre_QualificationIsDerived(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/access"
 )
 
 // The checklist of a tutoring inspection (inspections.checklist, an object of item → true or
@@ -36,7 +38,7 @@ const CodeChecklistInvalid = "tutoring_checklist_invalid"
 // as recorded (a survey may record only notes).
 func checkInspection(e *core.RecordEvent) error {
 	r := e.Record
-	if r.GetString("programme") != "tutoring" {
+	if r.GetString("programme") != "tutoring" || !access.Changed(e.App, r, "checklist", "result") {
 		return e.Next()
 	}
 	items, err := checklistOf(r)

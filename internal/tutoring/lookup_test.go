@@ -58,4 +58,11 @@ func TestLookup_PublicFacts(t *testing.T) {
 			t.Errorf("%s: %d", path, res.Status)
 		}
 	}
+	// Nor is it on the published lists any more, with its classes.
+	for _, view := range []string{schema.PublicCentres, schema.PublicCentreClasses} {
+		res := srv.Do(http.MethodGet, "/api/collections/"+view+"/records", "", nil)
+		if res.Status != http.StatusOK || strings.Contains(string(res.Body), centre) {
+			t.Errorf("%s lists the voided centre: %s", view, res.Body)
+		}
+	}
 }

@@ -214,6 +214,7 @@ func TestDaily_Exports(t *testing.T) {
 		"B3": "办学资质方面", "B4": "有培训机构数量合计", "A5": "本日排查数量", "B5": "2", "B6": "3",
 		"D5": "1", "H5": "0", "I5": "1", "J5": "1", "B7": "1", "L3": "安全稳定情况",
 		"L4": "本日是否发生培训机构、家长群、重大舆情等情况", "L5": "1", "L6": "1",
+		"A10": "填报人：admin@fieldsync.test",
 	} {
 		if got, _ := f.GetCellValue("日报（一）", cell); got != want {
 			t.Errorf("日报（一）!%s = %q, want %q", cell, got, want)

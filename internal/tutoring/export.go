@@ -46,7 +46,7 @@ func handleDailyXLSX(e *core.RequestEvent) error {
 	if err != nil {
 		return writeError(e, err)
 	}
-	f, err := DailyXLSX(d)
+	f, err := DailyXLSX(d, reporterOf(e.Auth))
 	if err != nil {
 		return writeError(e, err)
 	}
@@ -58,9 +58,26 @@ func handleDailyXLSX(e *core.RequestEvent) error {
 	return f.Write(e.Response)
 }
 
+// Reporter is who files a report: the gazette's tables end with their name and phone.
+type Reporter struct{ Name, Phone string }
+
+// reporterOf is the signed-in caller as the reporter: a staff member's name (or email) and
+// phone, a district administrator's email.
+func reporterOf(auth *core.Record) Reporter {
+	if auth == nil {
+		return Reporter{}
+	}
+	name := auth.GetString("name")
+	if name == "" {
+		name = auth.Email()
+	}
+	return Reporter{Name: name, Phone: auth.GetString("phone")}
+}
+
 // DailyXLSX lays the report out like the gazette's tables: a sheet per table for the leading
-// scope, with the gazette's headings, and a sheet per table listing every subdistrict.
-func DailyXLSX(d *Daily) (*excelize.File, error) {
+// scope, with the gazette's headings and the reporter, and a sheet per table listing every
+// subdistrict.
+func DailyXLSX(d *Daily, by Reporter) (*excelize.File, error) {
 	f := excelize.NewFile()
 	main := d.main()
 	sheets := []struct {
@@ -107,8 +124,8 @@ func DailyXLSX(d *Daily) (*excelize.File, error) {
 				w.set(5+r, c+1, t.row(rl.key)[col.Key])
 			}
 		}
-		w.set(6+len(sh.rows), 0, "填报人：")
-		w.set(6+len(sh.rows), 2, "联系电话：")
+		w.set(6+len(sh.rows), 0, "填报人："+by.Name)
+		w.set(6+len(sh.rows), 2, "联系电话："+by.Phone)
 		if err := f.SetColWidth(sh.name, "A", "A", 26); err != nil {
 			return nil, err
 		}

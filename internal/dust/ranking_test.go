@@ -24,6 +24,7 @@ var rankingSeed = flag.Uint64("dust.seed", 0, "seed of the generated month (0: f
 // expected is what the generator recorded of one subdistrict in May 2018.
 type expected struct {
 	checks, compliant, open, overdue int
+	roads, washed                    int
 	area, treated                    float64
 	dustfall                         *float64
 }
@@ -96,6 +97,23 @@ func generateMonth(t *testing.T, srv *testkit.Server, seed uint64) map[string]*e
 		finding("2018-05-10 00:00:00.000Z", "2018-06-05 00:00:00.000Z")
 		e.open++
 		e.overdue++
+		// Road checks: washed or not; a check that did not record it does not count.
+		road := next("groad")
+		save(t, srv.App, schema.Places, road, map[string]any{"kind": "road", "name": "道路 " + road,
+			"subdistrict": sd.ID, "address": "道路 " + road})
+		for k := range rng.IntN(4) {
+			washed := rng.IntN(3) > 0
+			save(t, srv.App, schema.Inspections, next("grdc"), map[string]any{"programme": "dust", "kind": "routine",
+				"place": road, "subdistrict": sd.ID, "inspected_at": fmt.Sprintf("2018-05-%02d 01:00:00.000Z", 2+k),
+				"result": "pass", "checklist": map[string]any{"road_washed": washed}})
+			e.roads++
+			if washed {
+				e.washed++
+			}
+		}
+		save(t, srv.App, schema.Inspections, next("grdc"), map[string]any{"programme": "dust", "kind": "routine",
+			"place": road, "subdistrict": sd.ID, "inspected_at": "2018-05-20 01:00:00.000Z", "result": "pass",
+			"checklist": map[string]any{"no_spillage": true}})
 		// Bare land: each plot surveyed bare in April; some treated in May, one only in June.
 		for k := range 1 + rng.IntN(3) {
 			plot := next("gland")
@@ -164,6 +182,9 @@ func TestRanking_GeneratedMonth(t *testing.T) {
 			t.Errorf("%s: got checks %d/%d open %d overdue %d land %.0f/%.0f; want %d/%d %d %d %.0f/%.0f", s.NameZH,
 				s.Compliant, s.SiteChecks, s.OpenFindings, s.Overdue, s.Land.TreatedM2, s.Land.AreaM2,
 				e.compliant, e.checks, e.open, e.overdue, e.treated, e.area)
+		}
+		if s.RoadChecks != e.roads || s.RoadsWashed != e.washed || (e.roads == 0) != (s.RoadWash == nil) {
+			t.Errorf("%s: roads %d/%d, want %d/%d", s.NameZH, s.RoadsWashed, s.RoadChecks, e.washed, e.roads)
 		}
 		if (s.Dustfall == nil) != (e.dustfall == nil) || (s.Dustfall != nil && *s.Dustfall != *e.dustfall) {
 			t.Errorf("%s: dust fall %v, want %v", s.NameZH, s.Dustfall, e.dustfall)

@@ -81,6 +81,8 @@ var rankingColumns = []struct {
 	{"未整改扬尘问题 open findings", func(s Standing) any { return s.OpenFindings }},
 	{"逾期未整改 overdue", func(s Standing) any { return s.Overdue }},
 	{"逾期排名 overdue rank", func(s Standing) any { return s.OverdueRank }},
+	{"道路检查次数 road checks", func(s Standing) any { return s.RoadChecks }},
+	{"道路冲洗率 road wash", func(s Standing) any { return opt(s.RoadWash) }},
 	{"裸地块数 bare-land plots", func(s Standing) any { return s.Land.Plots }},
 	{"裸地面积（平方米） area m²", func(s Standing) any { return s.Land.AreaM2 }},
 	{"已治理面积（平方米） treated m²", func(s Standing) any { return s.Land.TreatedM2 }},

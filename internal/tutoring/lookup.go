@@ -144,6 +144,25 @@ func handleQR(e *core.RequestEvent) error {
 	if _, err := FindLookup(e.App, id); err != nil {
 		return writeError(e, err)
 	}
+	png, err := qrPNG(e, id, 512)
+	if err != nil {
+		return writeError(e, err)
+	}
+	return e.Blob(http.StatusOK, "image/png", png)
+}
+
+// qrPNG encodes the public lookup address of centre id as a PNG of size pixels.
+func qrPNG(e *core.RequestEvent, id string, size int) ([]byte, error) {
+	png, err := qrcode.Encode(lookupURL(e, id), qrcode.Medium, size)
+	if err != nil {
+		return nil, fmt.Errorf("qr: %w", err)
+	}
+	return png, nil
+}
+
+// lookupURL is the public lookup address of centre id: on the application URL of the
+// settings, or on the host the request came to while that is unset or local.
+func lookupURL(e *core.RequestEvent, id string) string {
 	base := strings.TrimRight(e.App.Settings().Meta.AppURL, "/")
 	if base == "" || strings.Contains(base, "localhost") {
 		scheme := "https"
@@ -152,9 +171,5 @@ func handleQR(e *core.RequestEvent) error {
 		}
 		base = scheme + "://" + e.Request.Host
 	}
-	png, err := qrcode.Encode(base+"/api/fs/tutoring/public/centres/"+id, qrcode.Medium, 512)
-	if err != nil {
-		return writeError(e, fmt.Errorf("qr: %w", err))
-	}
-	return e.Blob(http.StatusOK, "image/png", png)
+	return base + "/api/fs/tutoring/public/centres/" + id
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
@@ -45,6 +47,23 @@ func TestLookup_PublicFacts(t *testing.T) {
 	}
 	if img, err := png.Decode(bytes.NewReader(qr.Body)); err != nil || img.Bounds().Dx() < 256 {
 		t.Errorf("qr image: %v", err)
+	}
+
+	// The subdistrict's sheet of QR codes, to print: one row and one picture per centre.
+	sheet := srv.Do(http.MethodGet, "/api/fs/tutoring/qr-sheet.xlsx?subdistrict="+testkit.SubdistrictA, srv.Token("users", testkit.SupervisorA), nil)
+	book, err := excelize.OpenReader(bytes.NewReader(sheet.Body))
+	if err != nil {
+		t.Fatalf("qr sheet: %d %v", sheet.Status, err)
+	}
+	if name, _ := book.GetCellValue("机构二维码", "A2"); name != "学而思测试校区 a" {
+		t.Errorf("qr sheet A2 = %q", name)
+	}
+	if pics, err := book.GetPictures("机构二维码", "G2"); err != nil || len(pics) != 1 {
+		t.Errorf("qr sheet G2: %d pictures, %v", len(pics), err)
+	}
+	book.Close()
+	if res := srv.Do(http.MethodGet, "/api/fs/tutoring/qr-sheet.xlsx?subdistrict="+testkit.SubdistrictB, srv.Token("users", testkit.SupervisorA), nil); res.Status != http.StatusBadRequest {
+		t.Errorf("qr sheet of B for A's supervisor: %d", res.Status)
 	}
 
 	// A voided centre, like an unknown one, is not found.

@@ -22,6 +22,8 @@ import (
 //	GET  imports/{id}                                the job: progress, refused lines, discrepancies
 //	GET  public/centres/{id}                         the public lookup of a centre, no sign-in
 //	GET  public/centres/{id}/qr.png                  the QR code of that lookup, for printing
+//	GET  qr-sheet.xlsx?subdistrict=id                every live centre of a subdistrict with its
+//	                                                 QR code, to print and post at their doors
 //
 // The reports need a signed-in subdistrict staff member (their subdistricts and the district
 // totals), education-commission staff or a district administrator (every subdistrict). The
@@ -32,6 +34,7 @@ func routes(se *core.ServeEvent) {
 	g.GET("/daily", handleDaily).Bind(auth)
 	g.GET("/daily.xlsx", handleDailyXLSX).Bind(auth)
 	g.GET("/daily.csv", handleDailyCSV).Bind(auth)
+	g.GET("/qr-sheet.xlsx", handleQRSheet).Bind(auth)
 	g.POST("/imports", handleImport).Bind(auth)
 	g.GET("/imports/{id}", handleImportJob).Bind(auth)
 	g.GET("/public/centres/{id}", handleLookup)

@@ -212,9 +212,12 @@ func handleImport(e *core.RequestEvent) error {
 	}
 	done := make(chan struct{})
 	jobs.Store(job.Id, done)
-	app := e.App
+	app, view := e.App, jobView(job) // the view is taken before the job's goroutine changes it
 	go func() {
-		defer close(done)
+		defer func() {
+			close(done)
+			jobs.Delete(job.Id) // a later reader finds the job ended in the database
+		}()
 		defer func() {
 			if r := recover(); r != nil {
 				app.Logger().Error("registry import panicked", "job", job.Id, "panic", r)
@@ -223,7 +226,7 @@ func handleImport(e *core.RequestEvent) error {
 		}()
 		finishJob(app, job, runImport(app, job, source, lines))
 	}()
-	return e.JSON(http.StatusAccepted, jobView(job))
+	return e.JSON(http.StatusAccepted, view)
 }
 
 func startJob(app core.App, actor access.Actor, source, name string, total int) (*core.Record, error) {

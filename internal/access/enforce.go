@@ -197,3 +197,14 @@ func rawBody(e *core.RecordRequestEvent) (map[string]any, error) {
 	}
 	return raw, json.Unmarshal(data, &raw)
 }
+
+// Changed reports whether r is new or any of fields differs from its stored row. Programme
+// rules use it to judge a value when it is written, not every later save of the record: a
+// record stored before a rule existed stays editable in its other fields.
+func Changed(app core.App, r *core.Record, fields ...string) bool {
+	if r.IsNew() {
+		return true
+	}
+	stored := storedState(app, r)
+	return slices.ContainsFunc(fields, func(f string) bool { return fieldChanged(stored, r, f) })
+}

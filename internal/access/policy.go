@@ -56,11 +56,18 @@ var Policies = map[string]Policy{
 	schema.Centres: {
 		Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places},
 		Owned: map[string]Owner{
-			"list_status": {Roles: supervisorOnly, Default: "none"},
+			// The lists follow the status and the licence (internal/tutoring).
+			"list_status": {Default: "none"},
 			"status":      {Roles: supervisorOnly, Default: "operating"},
+			// The rectification opinion is a supervisor's command (centre.decide@1).
+			"outcome":          {},
+			"outcome_deadline": {},
+			// Set by internal/tutoring when a major safety hazard suspends the centre.
+			"suspended_at": {},
 		},
 	},
 	schema.CentreClasses: {Author: "author", Scoped: true, Parents: map[string]string{"centre": schema.Centres}},
+	schema.Incidents:     {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Sites:         {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Inspections: {
 		Author: "inspector", Scoped: true, Immutable: []string{"programme", "place"},

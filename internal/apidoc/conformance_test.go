@@ -32,6 +32,7 @@ func TestConformance(t *testing.T) {
 		{"refused_at_the_door", doorScenario},
 		{"vocab", vocabScenario},
 		{"poke", pokeScenario},
+		{"programmes", programmesScenario},
 	}
 	ran := 0
 	for _, s := range scenarios {

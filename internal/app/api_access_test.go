@@ -137,6 +137,9 @@ var accessMatrix = map[string]accessRow{
 	schema.CentreClasses: {read: accBySide, create: accBySide, update: accBySide, del: accSuper,
 		samples: accessFixture("class"), body: (*accessProbe).classBody,
 		change: map[string]any{"schedule": "周六上午"}},
+	schema.Incidents: {read: accBySide, create: accBySide, update: accBySide, del: accSuper,
+		samples: accessFixture("incident"), body: (*accessProbe).incidentBody,
+		change: map[string]any{"handling": "已约谈机构负责人"}},
 	schema.Sites: {read: accBySide, create: accBySide, update: accBySide, del: accSuper,
 		samples: accessFixture("site"), body: (*accessProbe).siteBody,
 		change: map[string]any{"contractor": "某建设公司"}},
@@ -211,6 +214,14 @@ var accessMatrix = map[string]accessRow{
 	schema.AuditLog: {read: accSuper, create: accNobody, update: accNobody, del: accNobody,
 		samples: (*accessProbe).auditSamples, body: (*accessProbe).auditBody,
 		change: map[string]any{"door": "admin"}},
+	// The agencies' registries: district administrators only; supervisors read their own
+	// import jobs through the tutoring routes.
+	schema.RegistryImports: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
+		samples: (*accessProbe).registryImportSamples, body: (*accessProbe).registryImportBody,
+		change: map[string]any{"file_name": "renamed.csv"}},
+	schema.RegistryEntries: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
+		samples: (*accessProbe).registryEntrySamples, body: (*accessProbe).registryEntryBody,
+		change: map[string]any{"address": "学院路 1 号"}},
 	// The public views: anyone reads them, nobody writes through them.
 	schema.PublicCentres: {read: accEveryone, create: accNobody, update: accNobody, del: accNobody,
 		samples: accessFixture("centre"), change: map[string]any{"name": "改名"}},

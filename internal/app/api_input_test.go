@@ -72,8 +72,8 @@ func inputCases() []inputCase {
 		// Patterns.
 		{"phone of words", ia, schema.Households, household, map[string]any{"phone": "call me"}, "phone", "validation_invalid_format"},
 		{"full-width phone", ia, schema.Centres, centre, map[string]any{"legal_rep_phone": "１３９００００００００"}, "legal_rep_phone", "validation_invalid_format"},
-		{"credit code with O and I", ia, schema.Centres, centre, map[string]any{"credit_code": "91110108MA01OBCDIX"}, "credit_code", "validation_invalid_format"},
-		{"credit code too short", ia, schema.Centres, centre, map[string]any{"credit_code": "9111010"}, "credit_code", "validation_invalid_format"},
+		{"credit code with O and I", ia, schema.Centres, centre, map[string]any{"credit_code": "91110108MA01OBCDIX"}, "credit_code", "credit_code_character"},
+		{"credit code too short", ia, schema.Centres, centre, map[string]any{"credit_code": "9111010"}, "credit_code", "credit_code_length"},
 		{"month 13", testkit.EnvStaff, schema.Dustfall, dustfall, map[string]any{"month": "2018-13"}, "month", "validation_invalid_format"},
 		{"month without zero", testkit.EnvStaff, schema.Dustfall, dustfall, map[string]any{"month": "2018-5"}, "month", "validation_invalid_format"},
 		{"own phone of words", ia, schema.Users, ia, map[string]any{"phone": "ring ring"}, "phone", "validation_invalid_format"},

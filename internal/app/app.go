@@ -10,11 +10,13 @@ import (
 	"github.com/haidian/fieldsync/internal/audit"
 	"github.com/haidian/fieldsync/internal/blobs"
 	"github.com/haidian/fieldsync/internal/console"
+	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/notice"
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/smokealarm"
 	"github.com/haidian/fieldsync/internal/sync"
+	"github.com/haidian/fieldsync/internal/tutoring"
 	"github.com/haidian/fieldsync/internal/vocab"
 
 	// The schema, as Go migrations applied on start.
@@ -37,6 +39,8 @@ func BindWith(app core.App, cfg sync.Config) {
 	rectify.Register(app, cfg.Now)
 	fire.Register(app)
 	smokealarm.Register(app)
+	tutoring.Register(app)
+	dust.Register(app)
 	vocab.Register(app)
 	notice.Register(app)
 	console.Register(app)

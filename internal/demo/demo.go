@@ -58,7 +58,7 @@ func items() []item {
 	var all []item
 	for _, table := range [][]item{
 		accounts(), places(), households(), centres(), centreClasses(), sites(),
-		photos(), inspections(), findings(), referrals(), enforcements(),
+		photos(), inspections(), findings(), incidents(), referrals(), enforcements(),
 		alarmQuotas(), alarmInstalls(), landEntries(), dustfall(),
 		publicReports(), reportContacts(),
 	} {

@@ -137,6 +137,9 @@ func TestLoad_CreatesRecords(t *testing.T) {
 		{"public reports", schema.Reports, nil, 3},
 		{"reporters' contacts", schema.ReportContacts, nil, 3},
 		{"centre classes", schema.CentreClasses, nil, 3},
+		{"schools", schema.Places, h("kind", "school"), 1},
+		{"school findings", schema.Findings, h("category", "tutoring.school_teacher_moonlighting"), 1},
+		{"tutoring incidents", schema.Incidents, nil, 1},
 	}
 	for _, tt := range tests {
 		exprs := []dbx.Expression{demoRows}

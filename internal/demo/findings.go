@@ -24,6 +24,7 @@ var (
 	fSiteWashing = ID("fd", 14)
 	fLandMinzh   = ID("fd", 15)
 	fLandWanshou = ID("fd", 16)
+	fSchoolTeach = ID("fd", 17)
 )
 
 // findRow is one finding. Its programme is its category's prefix. supervised marks a major
@@ -52,6 +53,7 @@ var findRows = []findRow{
 	{fSiteCover, iSiteYongding, "dust.cover", "general", "reinspected", "东侧约800立方米土方未苫盖", "2018-05-19", "北京西山建设工程有限公司", false, "", uInspector2, ""},
 	{fSiteWashing, iSiteQinghe, "dust.washing", "major", "ordered", "出口冲洗设备故障，车辆带泥上路，渣土车未密闭", "2018-05-28", "北京京北建工集团有限公司", true, agEnv, uEnv, ""},
 	{fLandMinzh, iLandMinzh, "dust.bare_land", "general", "ordered", "约1.2万平方米腾退地块裸露未治理", "2018-05-31", "四季青镇闵庄村经济合作社", false, "", "", ""},
+	{fSchoolTeach, iSchool, "tutoring.school_teacher_moonlighting", "general", "ordered", "两名在职教师课后到校外培训机构授课并诱导学生参加", "2018-07-15", "翠微路小学（示例）", false, "", uInspector, ""},
 	{fLandWanshou, iLandWanshou, "dust.bare_land", "general", "closed", "拆违腾退后约1500平方米空地裸露", "2018-05-10", "万寿路街道城市管理科", false, "", uInspector, "2018-05-03 16:00"},
 }
 

@@ -28,6 +28,7 @@ var (
 	iSiteYongfeng = ID("in", 18)
 	iLandMinzh    = ID("in", 19)
 	iLandWanshou  = ID("in", 20)
+	iSchool       = ID("in", 23)
 )
 
 // inspRow is one inspection; approved marks one of 万寿路 that the demo supervisor has
@@ -94,6 +95,8 @@ var inspRows = []inspRow{
 		nil, "拆违腾退后约1500平方米空地裸露"},
 	{iLandRecheck, "dust", "reinspection", pLandWanshou, "", uInspector, "2018-05-03 15:30", "pass", true,
 		nil, "复查：空地已植草绿化，无裸露"},
+	{iSchool, "tutoring", "survey", pSchoolCuiwei, "", uInspector, "2018-06-11 10:00", "fail", true,
+		nil, "学校排查：两名数学教师课后在校外培训机构授课，并向学生推荐该机构课程"},
 	{iSiteRecheck, "dust", "reinspection", pSiteYongding, "", uInspector2, "2018-05-19 10:00", "pass", false,
 		sixHundred(true, true, true, true, true, true), "复查：东侧土方已全部苫盖"},
 }

@@ -29,6 +29,7 @@ var (
 	pLandTundian   = ID("pl", 22)
 	pLandBjt       = ID("pl", 23)
 	pLandWanshou   = ID("pl", 24)
+	pSchoolCuiwei  = ID("pl", 25)
 )
 
 type placeRow struct {
@@ -62,6 +63,7 @@ var placeRows = []placeRow{
 	{pLandTundian, "bare_land", "", sdXibeiwang, "屯佃村拆迁腾退地块", "北京市海淀区西北旺镇屯佃村东侧", "西北旺-屯佃网格", 40.0560, 116.2140, false},
 	{pLandBjt, "bare_land", "", sdWenquan, "白家疃村西侧闲置地块", "北京市海淀区温泉镇白家疃村西侧", "温泉-白家疃网格", 40.0450, 116.1890, false},
 	{pLandWanshou, "bare_land", "", sdWanshoulu, "万寿路西街拆违腾退空地", "北京市海淀区万寿路街道万寿路西街甲8号北侧", "万寿路-西街网格", 39.9100, 116.2900, false},
+	{pSchoolCuiwei, "school", "", sdWanshoulu, "翠微路小学（示例）", "北京市海淀区万寿路街道翠微路15号", "万寿路-翠微中里网格", 39.9140, 116.3000, false},
 }
 
 // placeIndex finds a demo place by id, so the records about a place always carry the place's

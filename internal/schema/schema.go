@@ -32,6 +32,13 @@ const (
 	SyncJournal    = "sync_journal"
 	Notifications  = "notifications"
 
+	// Incidents around tutoring centres, for the daily report (一).
+	Incidents = "tutoring_incidents"
+
+	// The agencies' registries, imported for the tutoring programme's cross-check.
+	RegistryImports = "registry_imports"
+	RegistryEntries = "registry_entries"
+
 	// Published, read-only views for the public: no personal data.
 	PublicCentres       = "public_centres"
 	PublicCentreClasses = "public_centre_classes"

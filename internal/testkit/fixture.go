@@ -129,6 +129,9 @@ func fixtureRecords() []fixtureRecord {
 				"subdistrict": sd, "place": S("centreplace"), "description": "周末超前教学", "status": "received"}},
 			fixtureRecord{schema.ReportContacts, "contact" + side, map[string]any{
 				"report": S("report"), "name": "李家长" + side, "phone": "13700000000"}},
+			fixtureRecord{schema.Incidents, "incident" + side, map[string]any{
+				"subdistrict": sd, "occurred_at": "2018-06-09 03:00:00.000Z", "kind": "parent_group",
+				"place": S("centreplace"), "description": "家长聚集要求退费", "author": ID("inspector" + side)}},
 			fixtureRecord{schema.Notifications, "note" + side, map[string]any{
 				"user": ID("inspector" + side), "kind": "finding_overdue", "subdistrict": sd,
 				"finding": S("finding"), "message": "隐患逾期未整改"}},

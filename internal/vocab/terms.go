@@ -31,6 +31,8 @@ var (
 		Term{"stockpile", "堆料场", "Stockpile"},
 		Term{"mixing_station", "搅拌站", "Concrete mixing station"},
 		Term{"venue", "场所", "Venue"},
+		// Primary and secondary schools are inspected by the tutoring programme's table (二).
+		Term{"school", "中小学校", "Primary or secondary school"},
 	)
 
 	// VenueType is what kind of premises a venue is; the fire plan lists these as priorities
@@ -122,6 +124,10 @@ var (
 		Term{"tutoring.grade_exam_admission", "等级考试与招生挂钩", "Grade exams linked to admission"},
 		Term{"tutoring.public_school_teacher", "在职中小学教师任教", "In-service public-school teachers"},
 		Term{"tutoring.safety_hazard", "安全隐患", "Safety hazard"},
+		// Schools (daily report (二), gazette lines 4900-4910).
+		Term{"tutoring.school_teaching_plan", "不遵守教学计划或“非零起点教学”", "School not following the teaching plan (non-zero-start teaching)"},
+		Term{"tutoring.school_teacher_moonlighting", "教师课上不讲课后到培训机构讲", "School teachers teaching at tutoring centres"},
+		Term{"tutoring.school_admission_link", "培训结果与招生入学挂钩", "School links tutoring results to admission"},
 		// Dust: the six 100% rule (line 3710) and other sources.
 		Term{"dust.hoarding", "工地未100%围挡", "Site not fully hoarded"},
 		Term{"dust.cover", "物料未100%覆盖", "Material piles not covered"},
@@ -192,6 +198,46 @@ var (
 		Term{"company", "企业", "Company"},
 		Term{"institution", "事业单位", "Public institution"},
 		Term{"ngo", "社会组织", "Social organisation"},
+		Term{"government", "政府机关", "Government body"},
+		Term{"association", "社会团体", "Association"},
+		Term{"other", "其他", "Other"},
+	)
+
+	// IncidentKind is what kind of incident a subdistrict reports in table (一) (安全稳定情况:
+	// 本日是否发生培训机构、家长群、重大舆情等情况, line 4895).
+	IncidentKind = define("incident_kind",
+		Term{"centre", "培训机构事件", "Incident at a centre"},
+		Term{"parent_group", "家长群体事件", "Parent group incident"},
+		Term{"public_opinion", "重大舆情", "Major public-opinion event"},
+		Term{"other", "其他", "Other"},
+	)
+
+	// LicenceIssuer is the authority type that issued a school licence (发证机关, line 4852).
+	LicenceIssuer = define("licence_issuer",
+		Term{"education", "教育行政部门", "Education authority"},
+		Term{"human_resources", "人力社保行政部门", "Human resources authority"},
+	)
+
+	// LegalRegistration is where a centre is registered as a legal person (法人登记部门).
+	LegalRegistration = define("legal_registration",
+		Term{"civil_affairs", "民政部门", "Civil affairs"},
+		Term{"market", "工商部门", "Market regulation"},
+		Term{"establishment", "编制部门", "Establishment office"},
+		Term{"other", "其他部门", "Other"},
+	)
+
+	EnrolmentRange = define("enrolment_range",
+		Term{"global", "全球", "Worldwide"},
+		Term{"national", "全国", "Nationwide"},
+		Term{"beijing", "北京市", "Beijing"},
+	)
+
+	// AdChannel is a medium a centre advertises in (广告发布媒介).
+	AdChannel = define("ad_channel",
+		Term{"press_broadcast", "报纸、期刊、广播、电视", "Press, radio and television"},
+		Term{"internet", "互联网", "Internet"},
+		Term{"outdoor", "户外", "Outdoor"},
+		Term{"printed", "印刷品", "Printed matter"},
 		Term{"other", "其他", "Other"},
 	)
 
@@ -226,6 +272,7 @@ var (
 	Premises = define("premises",
 		Term{"owned", "自有", "Owned"},
 		Term{"rented", "租赁", "Rented"},
+		Term{"other", "其他", "Other"},
 	)
 
 	ListStatus = define("list_status",
@@ -239,6 +286,42 @@ var (
 		Term{"rectifying", "限期整改", "Rectifying by a deadline"},
 		Term{"suspended", "暂停办学", "Suspended"},
 		Term{"stopped", "停止办学", "Stopped"},
+	)
+
+	// CentreOutcome is the rectification opinion of the registration form (整改意见, line 4871).
+	CentreOutcome = define("centre_outcome",
+		Term{"guide_licence", "引导领证", "Guide to obtain a licence"},
+		Term{"rectify", "限期整改", "Rectify by a deadline"},
+		Term{"stop", "停止办学", "Stop operating"},
+	)
+
+	// RegistrySource is the agency registry an import comes from (数据比对, line 4620).
+	RegistrySource = define("registry_source",
+		Term{"education", "区教委办学许可", "Education commission: school licences"},
+		Term{"market", "工商营业执照", "Market regulation: business licences"},
+		Term{"civil_affairs", "民政民非登记", "Civil affairs: NGO registrations"},
+		Term{"human_resources", "人力社保办学许可", "Human resources: vocational school licences"},
+	)
+
+	// RegistryMatch is how an imported registry line was matched to a centre of the ledger.
+	RegistryMatch = define("registry_match",
+		Term{"credit_code", "统一社会信用代码", "Unified social credit code"},
+		Term{"name_address", "名称和地址", "Name and address"},
+	)
+
+	ImportStatus = define("import_status",
+		Term{"running", "导入中", "Running"},
+		Term{"done", "已完成", "Done"},
+		Term{"failed", "失败", "Failed"},
+	)
+
+	// SuppressionDevice is a dust-suppression device of a construction site (line 3712).
+	SuppressionDevice = define("suppression_device",
+		Term{"sprinkler", "喷淋", "Sprinklers"},
+		Term{"mist_cannon", "雾炮", "Mist cannon"},
+		Term{"wheel_washer", "洗轮机", "Wheel washer"},
+		Term{"hoarding_spray", "围挡喷淋", "Hoarding sprays"},
+		Term{"monitor", "扬尘在线监测", "Online dust monitor"},
 	)
 
 	SiteStage = define("site_stage",

@@ -1,0 +1,30 @@
+package app_test
+
+import "github.com/haidian/fieldsync/internal/schema"
+
+// The tutoring programme's collections (internal/tutoring). Incidents are field records of a
+// subdistrict. The agencies' registries: only the import route writes them and only district
+// administrators reach the collections; supervisors read their own import jobs through
+// /api/fs/tutoring/imports.
+
+func (p *accessProbe) registryImportBody(string) map[string]any {
+	return map[string]any{"source": "market", "file_name": "market-" + p.word() + ".csv", "status": "done"}
+}
+
+func (p *accessProbe) registryImportSamples() [2]string {
+	return p.seed(schema.RegistryImports, p.registryImportBody)
+}
+
+func (p *accessProbe) registryEntryBody(string) map[string]any {
+	job := p.save(p.t, schema.RegistryImports, p.registryImportBody("a")).Id
+	return map[string]any{"import": job, "source": "market", "line": 2, "name": "北京某某教育咨询有限公司 " + p.word()}
+}
+
+func (p *accessProbe) registryEntrySamples() [2]string {
+	return p.seed(schema.RegistryEntries, p.registryEntryBody)
+}
+
+func (p *accessProbe) incidentBody(side string) map[string]any {
+	return map[string]any{"subdistrict": accessSubdistrict(side), "occurred_at": "2018-06-10 02:00:00.000Z",
+		"kind": "public_opinion", "description": "网络舆情 " + p.word()}
+}

@@ -1,0 +1,153 @@
+package tutoring
+
+import (
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/schema"
+)
+
+// The qualification classes (vocab.Qualification), the outcomes (vocab.CentreOutcome), the
+// statuses (vocab.CentreStatus) and the lists (vocab.ListStatus).
+const (
+	Licensed                 = "licensed"
+	BusinessWithEducation    = "business_with_education"
+	BusinessWithoutEducation = "business_without_education"
+	InstitutionOnly          = "institution_only"
+	Unqualified              = "none"
+
+	OutcomeGuide   = "guide_licence"
+	OutcomeRectify = "rectify"
+	OutcomeStop    = "stop"
+
+	Operating  = "operating"
+	Rectifying = "rectifying"
+	Suspended  = "suspended"
+	Stopped    = "stopped"
+
+	WhiteList = "white"
+	BlackList = "black"
+	NoList    = "none"
+)
+
+// CodeOutcomeDeadline refuses an outcome that needs a deadline without one.
+const CodeOutcomeDeadline = "centre_outcome_deadline"
+
+// Qualify derives a centre's qualification class from its licences, in the gazette's order: a
+// school licence; a business licence with education in scope; one without; an institution or
+// NGO certificate only; nothing.
+func Qualify(schoolLicence bool, businessLicence string, institutionCertificate bool) string {
+	switch {
+	case schoolLicence:
+		return Licensed
+	case businessLicence == "with_education":
+		return BusinessWithEducation
+	case businessLicence == "without_education":
+		return BusinessWithoutEducation
+	case institutionCertificate:
+		return InstitutionOnly
+	}
+	return Unqualified
+}
+
+// checkCentre checks the credit code, derives the qualification, applies the outcome and
+// keeps the lists in step, on every save of a centre.
+func checkCentre(e *core.RecordEvent) error {
+	r := e.Record
+	if code := NormalizeCredit(r.GetString("credit_code")); code != "" && access.Changed(e.App, r, "credit_code") {
+		if reason := code.Check(); reason != "" {
+			return validation.Errors{"credit_code": validation.NewError(reason, creditMessages[reason])}
+		}
+		r.Set("credit_code", string(code))
+	}
+	r.Set("qualification", Qualify(r.GetBool("school_licence"), r.GetString("business_licence"),
+		r.GetBool("institution_certificate")))
+	if err := applyOutcome(r); err != nil {
+		return err
+	}
+	r.Set("list_status", listOf(r))
+	return e.Next()
+}
+
+// applyOutcome: stop stops the centre; guide_licence and rectify need a deadline and put an
+// operating centre into rectification. A suspension for a hazard is not lifted by an outcome.
+func applyOutcome(r *core.Record) error {
+	outcome := r.GetString("outcome")
+	switch outcome {
+	case OutcomeStop:
+		r.Set(schema.FieldStatus, Stopped)
+	case OutcomeGuide, OutcomeRectify:
+		if r.GetDateTime("outcome_deadline").IsZero() {
+			return validation.Errors{"outcome_deadline": validation.NewError(CodeOutcomeDeadline,
+				"引导领证和限期整改须写明整改时限 / guiding to a licence and rectifying need a deadline")}
+		}
+		if st := r.GetString(schema.FieldStatus); st == Operating || st == "" {
+			r.Set(schema.FieldStatus, Rectifying)
+		}
+	}
+	return nil
+}
+
+// listOf is the list a centre belongs on: a stopped centre on the black list; a licensed
+// centre that is neither stopped nor suspended on the white list; no list otherwise.
+func listOf(r *core.Record) string {
+	status := r.GetString(schema.FieldStatus)
+	switch {
+	case status == Stopped:
+		return BlackList
+	case r.GetString("qualification") == Licensed && status != Suspended:
+		return WhiteList
+	}
+	return NoList
+}
+
+// CodeCategoryPlace refuses a tutoring finding at the wrong kind of place.
+const CodeCategoryPlace = "tutoring_category_place"
+
+// checkFindingPlace: the school categories of daily report (二) are found at schools, the
+// other tutoring categories at tutoring centres, so each table counts the places it should.
+func checkFindingPlace(e *core.RecordEvent) error {
+	r := e.Record
+	category := r.GetString("category")
+	if r.GetString("programme") != "tutoring" || category == "" || !access.Changed(e.App, r, "category", schema.FieldPlace) {
+		return e.Next()
+	}
+	want := "tutoring_centre"
+	if strings.HasPrefix(category, "tutoring.school_") {
+		want = "school"
+	}
+	var kind string
+	_ = e.App.DB().Select("kind").From(schema.Places).Where(dbx.HashExp{"id": r.GetString(schema.FieldPlace)}).Row(&kind)
+	if kind != want {
+		return validation.Errors{"place": validation.NewError(CodeCategoryPlace,
+			"学校类问题须记录在中小学校，其他培训机构问题须记录在培训机构 / "+
+				"school problems are recorded at schools, the other tutoring problems at tutoring centres")}
+	}
+	return e.Next()
+}
+
+// suspendOnMajorHazard suspends the centre at a finding's place when the finding is a major
+// safety hazard that is not closed or voided: the plan orders immediate suspension. Lifting it
+// is a supervisor's decision after the hazard is closed.
+func suspendOnMajorHazard(e *core.RecordEvent) error {
+	if err := e.Next(); err != nil {
+		return err
+	}
+	f := e.Record
+	if f.GetString("category") != "tutoring.safety_hazard" || f.GetString("severity") != "major" ||
+		f.GetString(schema.FieldStatus) == "closed" || f.GetBool("voided") {
+		return nil
+	}
+	c, err := e.App.FindFirstRecordByData(schema.Centres, schema.FieldPlace, f.GetString(schema.FieldPlace))
+	if err != nil || c.GetString(schema.FieldStatus) == Suspended || c.GetString(schema.FieldStatus) == Stopped {
+		return nil // a place without a centre record is a centre not yet registered
+	}
+	c.Set(schema.FieldStatus, Suspended)
+	c.Set("suspended_at", types.NowDateTime())
+	return e.App.Save(c)
+}

@@ -132,16 +132,17 @@ var Policies = map[string]Policy{
 		// A report moves only through the triage commands and the lifecycle of its finding
 		// (internal/reports), which check each step; no role writes these fields directly.
 		Owned: map[string]Owner{
-			"status":         {Default: "received"},
-			"assigned_to":    {},
-			"finding":        {},
-			"inspection":     {},
-			"duplicate_of":   {},
-			"resolution":     {},
-			"history":        {},
-			"fixed_at":       {},
-			"source":         {},
-			"submission_key": {},
+			"status":       {Default: "received"},
+			"assigned_to":  {},
+			"finding":      {},
+			"inspection":   {},
+			"duplicate_of": {},
+			"resolution":   {},
+			"history":      {},
+			"fixed_at":     {},
+			"source":       {},
+			// submission_key is a hidden field: no door but the server's and the admin UI's
+			// reaches it at all.
 		},
 	},
 	// Only the reports module writes a reporter's additions.
@@ -202,6 +203,8 @@ func isZero(v any) bool {
 		return len(x) == 0
 	case types.DateTime:
 		return x.IsZero()
+	case types.JSONRaw:
+		return len(x) == 0 || string(x) == "null"
 	}
 	return reflect.ValueOf(v).IsZero()
 }

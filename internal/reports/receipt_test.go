@@ -159,7 +159,7 @@ func TestReceipt_Negative(t *testing.T) {
 			}
 		})
 	}
-	if n, _ := srv.App.CountRecords(schema.ReportUpdates); n != 0 {
+	if n, _ := srv.App.CountRecords(schema.ReportUpdates, dbx.HashExp{"report": reportByTracking(t, srv.App, a.Tracking).Id}); n != 0 {
 		t.Errorf("refused receipts stored %d updates", n)
 	}
 	// The genuine receipt still works; revoked, it does not; expired, it does not.

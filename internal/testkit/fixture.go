@@ -129,6 +129,8 @@ func fixtureRecords() []fixtureRecord {
 				"subdistrict": sd, "place": S("centreplace"), "description": "周末超前教学", "status": "received"}},
 			fixtureRecord{schema.ReportContacts, "contact" + side, map[string]any{
 				"report": S("report"), "name": "李家长" + side, "phone": "13700000000"}},
+			fixtureRecord{schema.ReportUpdates, "update" + side, map[string]any{
+				"report": S("report"), "subdistrict": sd, "kind": "info", "text": "补充：每周六上午上课"}},
 			fixtureRecord{schema.Notifications, "note" + side, map[string]any{
 				"user": ID("inspector" + side), "kind": "finding_overdue", "subdistrict": sd,
 				"finding": S("finding"), "message": "隐患逾期未整改"}},

@@ -50,8 +50,8 @@ func writeError(e *core.RequestEvent, err error) error {
 		setRetryAfter(e.Response.Header(), re.wait)
 	}
 	data := map[string]any{}
-	for field, code := range fe.Fields {
-		data[field] = map[string]string{"code": code}
+	if len(fe.Fields) > 0 {
+		data["fields"] = fe.Fields
 	}
 	e.Response.Header().Set("Cache-Control", "no-store")
 	return e.JSON(fe.Status(), errorBody{Status: fe.Status(), Code: fe.Code, Message: fe.Message(), Data: data})

@@ -139,7 +139,14 @@ func TestSubmit_Invalid(t *testing.T) {
 			if res.Status != http.StatusBadRequest {
 				t.Fatalf("want 400, got %d %s", res.Status, res.Body)
 			}
-			if tc.field != "" && !strings.Contains(string(res.Body), `"`+tc.field+`":{"code"`) {
+			var body struct {
+				Code string
+				Data struct{ Fields map[string]string }
+			}
+			if err := json.Unmarshal(res.Body, &body); err != nil || body.Code == "" {
+				t.Fatalf("error body %s: %v", res.Body, err)
+			}
+			if tc.field != "" && body.Data.Fields[tc.field] == "" {
 				t.Errorf("no code for %s: %s", tc.field, res.Body)
 			}
 		})

@@ -94,6 +94,7 @@ func (s *Service) draftFromForm(e *core.RequestEvent, f func(string) string) (Dr
 	if p := f("attribute[place]"); p != "" {
 		d.Place = p
 	}
+	d.Centre = f("attribute[centre]")
 	if code := f("attribute[subdistrict]"); code != "" {
 		sd, err := e.App.FindFirstRecordByFilter(schema.Subdistricts, "code = {:c}", dbx.Params{"c": code})
 		if err != nil {
@@ -110,7 +111,7 @@ func (s *Service) draftFromForm(e *core.RequestEvent, f func(string) string) (Dr
 		}
 		d.Location = &Point{Lon: lo, Lat: la}
 	}
-	if d.Location == nil && d.Address == "" && d.Place == "" {
+	if d.Location == nil && d.Address == "" && d.Place == "" && d.Centre == "" {
 		return d, "a location is required: lat and long, address_string or address_id"
 	}
 	if d.Description == "" {

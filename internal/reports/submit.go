@@ -26,7 +26,8 @@ type Draft struct {
 	Key         string   `json:"idempotency_key"`
 	Device      string   `json:"device_id"`
 	Category    string   `json:"category"`
-	Place       string   `json:"place"`       // a registered place: from its QR code or picked by name
+	Centre      string   `json:"centre"`      // a tutoring centre: the id of its QR code, or of public_centres
+	Place       string   `json:"place"`       // any registered place
 	Subdistrict string   `json:"subdistrict"` // without a place; found from the point when left out
 	Address     string   `json:"address"`
 	Location    *Point   `json:"location"`
@@ -114,7 +115,7 @@ func (d *Draft) check() map[string]string {
 	if d.Location != nil && !inBeijing(*d.Location) {
 		bad["location"] = "outside_area"
 	}
-	if d.Place == "" && d.Address == "" && d.Location == nil {
+	if d.Centre == "" && d.Place == "" && d.Address == "" && d.Location == nil {
 		bad["place"] = "required"
 	}
 	if len(d.Photos) > maxPhotos {
@@ -258,6 +259,13 @@ func (s *Service) newReport(tx core.App, d Draft) (*core.Record, error) {
 		return nil, err
 	}
 	r := core.NewRecord(coll)
+	if d.Centre != "" {
+		c, err := tx.FindRecordById(schema.Centres, d.Centre)
+		if err != nil || c.GetBool("voided") || d.Place != "" && d.Place != c.GetString(schema.FieldPlace) {
+			return nil, invalid(map[string]string{"centre": "not_found"})
+		}
+		d.Place = c.GetString(schema.FieldPlace)
+	}
 	sd := d.Subdistrict
 	if d.Place != "" {
 		p, err := tx.FindRecordById(schema.Places, d.Place)

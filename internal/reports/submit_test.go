@@ -49,6 +49,15 @@ func TestSubmit_Anonymous(t *testing.T) {
 	if n, _ := srv.App.CountRecords(schema.Notifications, dbx.HashExp{"report": r.Id, "user": testkit.SupervisorB}); n != 0 {
 		t.Errorf("supervisor B notified of A's report")
 	}
+	// The id on the centre's QR code (public_centres) names its place.
+	qr := report("key-anonymous-000002")
+	delete(qr, "place")
+	qr["centre"], qr["category"] = testkit.Side("centre", "a"), "tutoring.fees"
+	if r := reportByTracking(t, srv.App, submit(t, srv, qr, device(), http.StatusCreated).Tracking); r.GetString("place") != testkit.Side("centreplace", "a") {
+		t.Errorf("QR code: %v", r.FieldsData())
+	}
+	qr["centre"], qr["idempotency_key"] = testkit.Side("household", "a"), "key-anonymous-000003"
+	submit(t, srv, qr, device(), http.StatusBadRequest)
 	// An address and a map point instead of a registered place; the subdistrict is found from
 	// the registered places nearby.
 	at := map[string]any{"category": "dust", "address": "测试路 1 号东侧空地", "location": map[string]any{"lon": 116.3001, "lat": 39.9001},

@@ -106,6 +106,22 @@ func TestTriage_InspectorPullsTask(t *testing.T) {
 			t.Errorf("the pull carries %q", p)
 		}
 	}
+	// The inspector records the visit offline and pushes it with the report's step.
+	res := srv.Do(http.MethodPost, "/api/sync/v1/push", srv.Token("users", testkit.InspectorA), sync.PushRequest{
+		ClientID: "phone-inspector-a-1", Mutations: []sync.Mutation{
+			{MID: 1, Op: sync.OpCreate, Coll: schema.Inspections, ID: "phoneinspect001", Data: map[string]any{
+				"programme": "tutoring", "kind": "routine", "place": testkit.Side("centreplace", "a"),
+				"subdistrict": testkit.SubdistrictA, "inspected_at": "2030-05-02 02:00:00.000Z", "result": "fail"}},
+			{MID: 2, Op: sync.OpCmd, Coll: schema.Reports, ID: r.Id, Name: reports.InspectCommand,
+				Args: map[string]any{"inspection": "phoneinspect001"}},
+		}})
+	var pushed struct{ Results []sync.Result }
+	if err := json.Unmarshal(res.Body, &pushed); err != nil || len(pushed.Results) != 2 || pushed.Results[1].Outcome != sync.Applied {
+		t.Fatalf("push: %d %s", res.Status, res.Body)
+	}
+	if st := status(t, srv, s.Tracking); st != "inspected" {
+		t.Errorf("after the pushed step: %s", st)
+	}
 	// Inspector B's phone has none of it.
 	_, theirs := pullAll(t, srv, testkit.InspectorB, "phone-inspector-b-1")
 	if changeOf(theirs[schema.Reports], r.Id) != nil {

@@ -27,6 +27,7 @@ func reportFields() []core.Field {
 		text("resolution", false, 1000), // the supervisor's note to the reporter (reject, close)
 		jsonField("history", 64<<10),    // [{at, status}]: what the reporter sees of the handling
 		date("fixed_at", false),         // when the linked finding was closed: the dispute window opens
+		date("reminded_at", false),      // when supervisors were reminded of it, untriaged
 		sel("source", v.ReportSource, false),
 		// sha256 of the client's idempotency key: a retried submission finds its report.
 		&core.TextField{Name: "submission_key", Max: 64, Pattern: `^([0-9a-f]{64})?$`, Hidden: true},

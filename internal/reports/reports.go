@@ -40,6 +40,9 @@ type Config struct {
 	// reported within the window.
 	DuplicateWindow time.Duration
 	DuplicateRadius float64
+	// TriageWithin is how long a new report may wait for triage before its supervisors are
+	// reminded (once).
+	TriageWithin time.Duration
 	// Jurisdiction is the Open311 jurisdiction_id this server answers for.
 	Jurisdiction string
 	// Limits bound what one address, device or client may send.
@@ -54,6 +57,7 @@ func DefaultConfig() Config {
 		DisputeWindow:   30 * 24 * time.Hour,
 		DuplicateWindow: 30 * 24 * time.Hour,
 		DuplicateRadius: 50,
+		TriageWithin:    48 * time.Hour,
 		Jurisdiction:    "haidian.beijing.gov.cn",
 		Limits:          DefaultLimits(),
 	}
@@ -93,5 +97,18 @@ func Register(app core.App, cfg Config) *Service {
 		}
 		return s.followFinding(e.App, e.Record)
 	})
+	app.Cron().MustAdd("fieldsync_report_reminders", ReminderSchedule, func() {
+		defer func() {
+			if r := recover(); r != nil {
+				app.Logger().Error("report reminders panicked", "panic", r)
+			}
+		}()
+		if _, err := s.remindUntriaged(app); err != nil {
+			app.Logger().Error("report reminders failed", "error", err)
+		}
+	})
 	return s
 }
+
+// ReminderSchedule is how often untriaged reports are looked for.
+const ReminderSchedule = "17 * * * *"

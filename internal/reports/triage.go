@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/spf13/cast"
 
 	"github.com/haidian/fieldsync/internal/access"
@@ -294,4 +295,31 @@ func clip(s string, n int) string {
 		return string(r[:n])
 	}
 	return s
+}
+
+// remindUntriaged reminds the supervisors, once, of every report still waiting for triage
+// after TriageWithin, and returns how many it found.
+func (s *Service) remindUntriaged(app core.App) (int, error) {
+	cutoff, _ := types.ParseDateTime(s.cfg.Now().Add(-s.cfg.TriageWithin).UTC())
+	waiting, err := app.FindAllRecords(schema.Reports,
+		dbx.HashExp{"status": "received", "voided": false, "reminded_at": ""},
+		dbx.NewExp("created <= {:cutoff}", dbx.Params{"cutoff": cutoff.String()}))
+	if err != nil {
+		return 0, fmt.Errorf("untriaged reports: %w", err)
+	}
+	for _, r := range waiting {
+		err := app.RunInTransaction(func(tx core.App) error {
+			msg := fmt.Sprintf("群众举报 %s 已超过 %d 小时未分派，请尽快处理", r.GetString("tracking_no"), int(s.cfg.TriageWithin.Hours()))
+			if err := notifySupervisors(tx, r, "report_untriaged", msg); err != nil {
+				return err
+			}
+			r.Set("reminded_at", s.cfg.Now().UTC())
+			access.Attribute(r, access.Attribution{Actor: access.System, Door: access.DoorHook, Trusted: true})
+			return tx.Save(r)
+		})
+		if err != nil {
+			return 0, fmt.Errorf("remind %s: %w", r.Id, err)
+		}
+	}
+	return len(waiting), nil
 }

@@ -273,3 +273,42 @@ func TestTriage_ClosedIsNotFixed(t *testing.T) {
 		t.Errorf("rejected a fixed report")
 	}
 }
+
+// runJob runs the app's cron job id now.
+func runJob(t *testing.T, srv *testkit.Server, id string) {
+	t.Helper()
+	for _, j := range srv.App.Cron().Jobs() {
+		if j.Id() == id {
+			j.Run()
+			return
+		}
+	}
+	t.Fatalf("no job %s", id)
+}
+
+// TestTriage_UntriagedReminder: a report nobody triaged within two days is brought back to
+// its supervisors, once.
+func TestTriage_UntriagedReminder(t *testing.T) {
+	srv := newServer(t)
+	waiting := submit(t, srv, report("key-remind-000000001"), device(), http.StatusCreated)
+	other := report("key-remind-000000002")
+	other["category"] = "tutoring.fees"
+	handled := submit(t, srv, other, device(), http.StatusCreated)
+	mustCommand(t, srv, testkit.SupervisorA, reports.AssignCommand, schema.Reports, reportByTracking(t, srv.App, handled.Tracking).Id,
+		map[string]any{"inspector": testkit.InspectorA})
+	count := func(tracking string) int64 {
+		n, _ := srv.App.CountRecords(schema.Notifications, dbx.HashExp{"kind": "report_untriaged",
+			"report": reportByTracking(t, srv.App, tracking).Id, "user": testkit.SupervisorA})
+		return n
+	}
+	runJob(t, srv, "fieldsync_report_reminders")
+	if count(waiting.Tracking) != 0 {
+		t.Fatalf("reminded at once")
+	}
+	testClock.advance(49 * time.Hour)
+	runJob(t, srv, "fieldsync_report_reminders")
+	runJob(t, srv, "fieldsync_report_reminders")
+	if count(waiting.Tracking) != 1 || count(handled.Tracking) != 0 {
+		t.Errorf("reminders: waiting %d, handled %d", count(waiting.Tracking), count(handled.Tracking))
+	}
+}

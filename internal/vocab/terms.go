@@ -341,6 +341,7 @@ var (
 		Term{"report_assigned", "群众举报已分派给您核查", "Public report assigned to you"},
 		Term{"report_info", "举报人补充了信息", "The reporter added information"},
 		Term{"report_disputed", "举报人对整改结果有异议", "The reporter disputes the fix"},
+		Term{"report_untriaged", "群众举报超过 2 天未分派", "Public report not triaged within 2 days"},
 	)
 
 	// ReportUpdateKind is what a reporter adds to their report with its receipt.

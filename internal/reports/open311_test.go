@@ -259,6 +259,17 @@ func TestOpen311_Conformance(t *testing.T) {
 			wantError(t, get("tokens/nosuchtoken0000."+format), format, http.StatusNotFound)
 		})
 	}
+	// A key the administrators switched off opens nothing.
+	keys, err := srv.App.FindAllRecords(schema.Open311Keys)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("keys: %v %v", keys, err)
+	}
+	keys[0].Set("active", false)
+	if err := srv.App.Save(keys[0]); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, do(t, srv, http.MethodPost, o311+"requests.json", url.Values{"api_key": {key}, "service_code": {"dust"},
+		"lat": {"39.9"}, "long": {"116.3"}, "description": {"工地扬尘严重"}}), "json", http.StatusForbidden)
 	// Formats other than json and xml, and unknown endpoints.
 	wantError(t, do(t, srv, http.MethodGet, o311+"services.yaml", nil), "json", http.StatusNotFound)
 	wantError(t, do(t, srv, http.MethodGet, o311+"services", nil), "json", http.StatusNotFound)

@@ -117,7 +117,7 @@ func (s *Service) o311Root(e *core.RequestEvent) error {
 
 func asRate(err error, dst **rateError) bool { return errors.As(err, dst) }
 
-func faultOf(err error) (*fault.Error, bool) { return fault.As(err) }
+func faultOf(err error) (*fault.Error, bool) { return asFault(err) }
 
 func sortStrings(ss []string) []string {
 	slices.Sort(ss)

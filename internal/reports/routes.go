@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -39,8 +40,29 @@ type errorBody struct {
 	Data    map[string]any `json:"data"`
 }
 
+// asFault returns the client-facing error of err: a fault, or a refused write (a schema rule
+// or a model hook said no, and nothing was stored) as report_invalid with its field codes.
+func asFault(err error) (*fault.Error, bool) {
+	if fe, ok := fault.As(err); ok {
+		return fe, true
+	}
+	var verrs validation.Errors
+	if !errors.As(err, &verrs) {
+		return nil, false
+	}
+	fe := invalid(map[string]string{})
+	for field, v := range verrs {
+		code := "invalid"
+		if ve, ok := v.(validation.Error); ok {
+			code = ve.Code()
+		}
+		fe.Fields[field] = code
+	}
+	return fe, true
+}
+
 func writeError(e *core.RequestEvent, err error) error {
-	fe, ok := fault.As(err)
+	fe, ok := asFault(err)
 	if !ok {
 		e.App.Logger().Error("report request failed", "path", e.Request.URL.Path, "error", err)
 		fe = fault.New(fault.Internal, "internal", "服务器内部错误", "internal server error")

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"net/mail"
@@ -395,8 +394,6 @@ func nearestSubdistrict(tx core.App, p Point) string {
 	return best
 }
 
-var errPhoto = errors.New("photo")
-
 // attachPhotos links the public photos of ids to r: each must come from the public upload,
 // be stored, and belong to no other report. A photo uploaded under another subdistrict moves
 // to the report's.
@@ -405,7 +402,7 @@ func (s *Service) attachPhotos(tx core.App, r *core.Record, ids []string) error 
 	for _, id := range ids {
 		p, err := tx.FindRecordById(schema.Photos, id)
 		if err != nil || seen[id] || !p.GetBool("public") || p.GetString("status") != "stored" || photoInUse(tx, id) {
-			return invalid(map[string]string{"photos": "invalid"}).Wrap(errPhoto)
+			return invalid(map[string]string{"photos": "invalid"})
 		}
 		seen[id] = true
 		if p.GetString(schema.FieldSubdistrict) != r.GetString(schema.FieldSubdistrict) {

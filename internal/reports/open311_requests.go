@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -131,45 +132,20 @@ const (
 	defaultWindow = 90 * 24 * time.Hour
 )
 
+// o311Query answers GET requests. Ids, when given, override every other argument, as the
+// standard says.
 func (s *Service) o311Query(e *core.RequestEvent, format string) error {
 	q := e.Request.URL.Query()
 	where := []dbx.Expression{dbx.HashExp{"voided": false}}
+	var closedOnly *bool
 	if ids := splitList(q.Get("service_request_id")); len(ids) > 0 {
 		where = append(where, dbx.In("tracking_no", anys(ids)...))
-	}
-	if codes := splitList(q.Get("service_code")); len(codes) > 0 {
-		for _, c := range codes {
-			if !vocab.ReportCategory.Has(c) {
-				return o311Fail(e, format, http.StatusBadRequest, "service_code not found: "+c)
-			}
+	} else {
+		more, closed, problem := s.o311Filters(q)
+		if problem != "" {
+			return o311Fail(e, format, http.StatusBadRequest, problem)
 		}
-		where = append(where, dbx.In("category", anys(codes)...))
-	}
-	start, end := s.cfg.Now().Add(-defaultWindow), s.cfg.Now().Add(time.Minute)
-	for name, dst := range map[string]*time.Time{"start_date": &start, "end_date": &end} {
-		if v := q.Get(name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return o311Fail(e, format, http.StatusBadRequest, name+" must be a W3C date-time such as 2018-06-01T00:00:00+08:00")
-			}
-			*dst = t
-		} else if name == "start_date" && q.Get("service_request_id") != "" {
-			*dst = time.Unix(0, 0)
-		}
-	}
-	if end.Before(start) {
-		return o311Fail(e, format, http.StatusBadRequest, "end_date is before start_date")
-	}
-	where = append(where, dbx.NewExp("created >= {:start} AND created <= {:end}",
-		dbx.Params{"start": dbTime(start), "end": dbTime(end)}))
-	status := q.Get("status")
-	var closedOnly *bool
-	switch status {
-	case "":
-	case "open", "closed":
-		closedOnly = boolPtr(status == "closed")
-	default:
-		return o311Fail(e, format, http.StatusBadRequest, "status must be open or closed")
+		where, closedOnly = append(where, more...), closed
 	}
 	var recs []*core.Record
 	err := e.App.RecordQuery(schema.Reports).AndWhere(dbx.And(where...)).OrderBy("created DESC").
@@ -179,12 +155,48 @@ func (s *Service) o311Query(e *core.RequestEvent, format string) error {
 	}
 	out := o311Requests{Requests: []o311Request{}}
 	for _, r := range recs {
-		p := s.publish(e, r)
-		if closedOnly == nil || *closedOnly == (p.Status == "closed") {
+		// The status is the case's (a duplicate shows its case's), so it is filtered here.
+		if p := s.publish(e, r); closedOnly == nil || *closedOnly == (p.Status == "closed") {
 			out.Requests = append(out.Requests, p)
 		}
 	}
 	return o311Write(e, format, http.StatusOK, out)
+}
+
+// o311Filters reads service_code, start_date, end_date (the last 90 days by default) and
+// status, or says what is wrong with them.
+func (s *Service) o311Filters(q url.Values) ([]dbx.Expression, *bool, string) {
+	var where []dbx.Expression
+	if codes := splitList(q.Get("service_code")); len(codes) > 0 {
+		for _, c := range codes {
+			if !vocab.ReportCategory.Has(c) {
+				return nil, nil, "service_code not found: " + c
+			}
+		}
+		where = append(where, dbx.In("category", anys(codes)...))
+	}
+	start, end := s.cfg.Now().Add(-defaultWindow), s.cfg.Now().Add(time.Minute)
+	for name, dst := range map[string]*time.Time{"start_date": &start, "end_date": &end} {
+		if v := q.Get(name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return nil, nil, name + " must be a W3C date-time such as 2018-06-01T00:00:00+08:00"
+			}
+			*dst = t
+		}
+	}
+	if end.Before(start) {
+		return nil, nil, "end_date is before start_date"
+	}
+	where = append(where, dbx.NewExp("created >= {:start} AND created <= {:end}",
+		dbx.Params{"start": dbTime(start), "end": dbTime(end)}))
+	switch status := q.Get("status"); status {
+	case "":
+		return where, nil, ""
+	case "open", "closed":
+		return where, boolPtr(status == "closed"), ""
+	}
+	return nil, nil, "status must be open or closed"
 }
 
 func dbTime(t time.Time) string {

@@ -243,6 +243,10 @@ func TestOpen311_Conformance(t *testing.T) {
 			if l := decodeList(t, get("requests."+format+"?service_request_id="+created[format]+",HD-000000-NOSUCH"), format); len(l) != 1 {
 				t.Errorf("by id: %v", l)
 			}
+			// Ids override every other argument.
+			if l := decodeList(t, get("requests."+format+"?service_request_id="+created[format]+"&status=closed&service_code=dust"), format); len(l) != 1 {
+				t.Errorf("ids with other arguments: %v", l)
+			}
 			if l := decodeList(t, get("requests."+format+"?start_date=2018-01-01T00:00:00%2B08:00&end_date=2018-12-31T00:00:00%2B08:00"), format); hasRequest(l, created[format]) {
 				t.Errorf("date filter ignored")
 			}

@@ -53,7 +53,7 @@ func (s *Service) serviceList(e *core.RequestEvent) o311Services {
 	for _, t := range vocab.ReportCategory.Terms {
 		g, _, _ := strings.Cut(t.Value, ".")
 		out.Services = append(out.Services, o311Service{Code: t.Value, Name: pick(e, t),
-			Description: pick(e, t) + " / " + t.EN, Metadata: true, Type: "realtime",
+			Description: t.ZH + " / " + t.EN, Metadata: true, Type: "realtime",
 			Keywords: strings.ReplaceAll(t.Value, ".", ","), Group: pick(e, groups[g])})
 	}
 	return out

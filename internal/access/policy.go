@@ -134,16 +134,33 @@ var Policies = map[string]Policy{
 		Scoped: true,
 		Parents: map[string]string{
 			"place": schema.Places, "finding": schema.Findings, "photos": schema.Photos,
+			"inspection": schema.Inspections, "duplicate_of": schema.Reports,
 		},
+		// A report moves only through the triage commands and the lifecycle of its finding
+		// (internal/reports), which check each step; no role writes these fields directly.
 		Owned: map[string]Owner{
-			"status":      {Roles: supervisorOnly, Default: "received"},
-			"assigned_to": {Roles: supervisorOnly},
+			"status":       {Default: "received"},
+			"assigned_to":  {},
+			"finding":      {},
+			"inspection":   {},
+			"duplicate_of": {},
+			"resolution":   {},
+			"history":      {},
+			"fixed_at":     {},
+			"source":       {},
+			// submission_key is a hidden field: no door but the server's and the admin UI's
+			// reaches it at all.
 		},
+	},
+	// Only the reports module writes a reporter's additions.
+	schema.ReportUpdates: {
+		Scoped: true, Immutable: []string{"report", "kind"},
+		Parents: map[string]string{"report": schema.Reports, "photos": schema.Photos},
 	},
 	// Only the server writes notifications; their reader marks them read.
 	schema.Notifications: {
 		Owned: map[string]Owner{
-			"user": {}, "kind": {}, "subdistrict": {}, "finding": {}, "referral": {}, "message": {},
+			"user": {}, "kind": {}, "subdistrict": {}, "finding": {}, "referral": {}, "message": {}, "report": {},
 		},
 	},
 	// A photo's status and the facts read from its bytes are set by internal/blobs when the
@@ -193,6 +210,8 @@ func isZero(v any) bool {
 		return len(x) == 0
 	case types.DateTime:
 		return x.IsZero()
+	case types.JSONRaw:
+		return len(x) == 0 || string(x) == "null"
 	}
 	return reflect.ValueOf(v).IsZero()
 }

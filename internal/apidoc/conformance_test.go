@@ -31,6 +31,7 @@ func TestConformance(t *testing.T) {
 		{"revoked", revokedScenario},
 		{"refused_at_the_door", doorScenario},
 		{"vocab", vocabScenario},
+		{"reports", reportsScenario},
 		{"poke", pokeScenario},
 		{"programmes", programmesScenario},
 	}

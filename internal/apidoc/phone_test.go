@@ -54,6 +54,19 @@ func (a answer) code(t *testing.T) string {
 // operation's request schema unless it is raw, and checks the answer against the document.
 func call(t *testing.T, k *contract, srv *testkit.Server, token, clientID, method, tmpl, path string, body any) answer {
 	t.Helper()
+	h := http.Header{}
+	if token != "" {
+		h.Set("Authorization", token)
+	}
+	if clientID != "" {
+		h.Set(sync.ClientHeader, clientID)
+	}
+	return send(t, k, srv, h, method, tmpl, path, body)
+}
+
+// send is call with the request's headers given.
+func send(t *testing.T, k *contract, srv *testkit.Server, h http.Header, method, tmpl, path string, body any) answer {
+	t.Helper()
 	var data []byte
 	switch b := body.(type) {
 	case nil:
@@ -81,11 +94,8 @@ func call(t *testing.T, k *contract, srv *testkit.Server, token, clientID, metho
 	if data != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	if clientID != "" {
-		req.Header.Set(sync.ClientHeader, clientID)
+	for name, vs := range h {
+		req.Header[name] = vs
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -324,6 +324,25 @@ func (p *accessProbe) contactBody(side string) map[string]any {
 	return map[string]any{"report": report, "name": "新家长", "phone": "13600000001"}
 }
 
+func (p *accessProbe) reportUpdateBody(side string) map[string]any {
+	return map[string]any{"report": testkit.Side("report", side), "subdistrict": accessSubdistrict(side),
+		"kind": "info", "text": "补充 " + p.word()}
+}
+
+func (p *accessProbe) receiptBody(side string) map[string]any {
+	return map[string]any{"report": testkit.Side("report", side), "token_hash": p.hex64(), "expires": "2030-01-01 00:00:00.000Z"}
+}
+
+func (p *accessProbe) receiptSamples() [2]string { return p.seed(schema.ReportReceipts, p.receiptBody) }
+
+func (p *accessProbe) open311KeyBody(string) map[string]any {
+	return map[string]any{"name": "client " + p.word(), "key_hash": p.hex64(), "active": true}
+}
+
+func (p *accessProbe) open311KeySamples() [2]string {
+	return p.seed(schema.Open311Keys, p.open311KeyBody)
+}
+
 func (p *accessProbe) auditBody(string) map[string]any {
 	return map[string]any{"coll": schema.Findings, "record_id": accessGhostID, "action": "update",
 		"actor_kind": "system", "door": "system"}

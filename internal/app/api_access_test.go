@@ -209,6 +209,17 @@ var accessMatrix = map[string]accessRow{
 		create: accSuper, update: accSuper, del: accSuper,
 		samples: accessFixture("contact"), body: (*accessProbe).contactBody,
 		change: map[string]any{"name": "李先生"}},
+	// Reporters' additions: staff of the subdistrict read them; only the reports module writes.
+	schema.ReportUpdates: {read: accBySide, create: accSuper, update: accSuper, del: accSuper,
+		samples: accessFixture("update"), body: (*accessProbe).reportUpdateBody,
+		change: map[string]any{"text": "再补充一条"}},
+	// Receipts (hashes of their ids) and Open311 keys (hashes): district administrators only.
+	schema.ReportReceipts: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
+		samples: (*accessProbe).receiptSamples, body: (*accessProbe).receiptBody,
+		change: map[string]any{"revoked": true}},
+	schema.Open311Keys: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
+		samples: (*accessProbe).open311KeySamples, body: (*accessProbe).open311KeyBody,
+		change: map[string]any{"active": false}},
 	// The audit trail: district administrators read it; only the system appends to it, and
 	// nobody changes or deletes a row (the audit module refuses it even to superusers).
 	schema.AuditLog: {read: accSuper, create: accNobody, update: accNobody, del: accNobody,

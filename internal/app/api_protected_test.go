@@ -44,6 +44,7 @@ var protectedFixture = map[string]string{
 	schema.AlarmInstalls: "installa",
 	schema.LandEntries:   "landentrya",
 	schema.Reports:       "reporta",
+	schema.ReportUpdates: "updatea",
 	schema.Photos:        "photoa",
 	schema.Notifications: "notea",
 
@@ -105,6 +106,8 @@ func otherValue(t *testing.T, app core.App, r *core.Record, name string, avoid a
 		return r.GetFloat(name) + 1
 	case *core.RelationField:
 		return otherTarget(t, app, r, f)
+	case *core.JSONField:
+		return []any{map[string]any{"changed": r.GetString(name) + "x"}}
 	case *core.GeoPointField:
 		if p, _ := r.Get(name).(types.GeoPoint); p.Lon == 116.4 {
 			return map[string]any{"lon": 116.5, "lat": 39.95}

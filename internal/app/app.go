@@ -14,6 +14,7 @@ import (
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/notice"
 	"github.com/haidian/fieldsync/internal/rectify"
+	"github.com/haidian/fieldsync/internal/reports"
 	"github.com/haidian/fieldsync/internal/smokealarm"
 	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/tutoring"
@@ -35,7 +36,10 @@ func BindWith(app core.App, cfg sync.Config) {
 	access.Register(app)
 	audit.Register(app)
 	sync.Register(app, cfg)
-	blobs.Register(app, photoConfig(app, cfg))
+	rep := reports.Register(app, reportConfig(cfg))
+	photos := photoConfig(app, cfg)
+	photos.PublicGate = rep.PublicUploadGate
+	blobs.Register(app, photos)
 	rectify.Register(app, cfg.Now)
 	fire.Register(app)
 	smokealarm.Register(app)
@@ -44,6 +48,13 @@ func BindWith(app core.App, cfg sync.Config) {
 	vocab.Register(app)
 	notice.Register(app)
 	console.Register(app)
+}
+
+// reportConfig is the public reports' settings, on the sync clock.
+func reportConfig(cfg sync.Config) reports.Config {
+	rc := reports.DefaultConfig()
+	rc.Now = cfg.Now
+	return rc
 }
 
 // photoConfig is the photo pipeline's settings from the environment, on the sync clock.

@@ -34,16 +34,22 @@ type Config struct {
 	CleanSchedule string
 	// Now is the clock; tests inject their own.
 	Now func() time.Time
+	// PublicMaxBytes is the largest upload accepted through the public door.
+	PublicMaxBytes int64
+	// PublicGate, when set, is asked before a public upload starts and may refuse it (the
+	// reports module limits it per address and device). Its error should be a *fault.Error.
+	PublicGate func(e *core.RequestEvent) error
 }
 
 // DefaultConfig returns the production settings.
 func DefaultConfig() Config {
 	return Config{
-		MaxBytes:      25 << 20,
-		Photo:         photo.DefaultLimits(),
-		PartTTL:       48 * time.Hour,
-		CleanSchedule: "23 * * * *",
-		Now:           time.Now,
+		MaxBytes:       25 << 20,
+		PublicMaxBytes: 12 << 20,
+		Photo:          photo.DefaultLimits(),
+		PartTTL:        48 * time.Hour,
+		CleanSchedule:  "23 * * * *",
+		Now:            time.Now,
 	}
 }
 

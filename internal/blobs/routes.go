@@ -123,9 +123,17 @@ func (s *Service) dedupe(sha string, actor access.Actor) (bool, error) {
 // handlePublicAnnounce starts a resident's upload. There is no deduplication on this door:
 // it would tell an anonymous caller whether the server holds given bytes.
 func (s *Service) handlePublicAnnounce(e *core.RequestEvent) error {
+	if s.cfg.PublicGate != nil {
+		if err := s.cfg.PublicGate(e); err != nil {
+			return writeError(e, err)
+		}
+	}
 	a, err := s.readAnnouncement(e)
 	if err != nil {
 		return writeError(e, err)
+	}
+	if s.cfg.PublicMaxBytes > 0 && a.Size > s.cfg.PublicMaxBytes {
+		return writeError(e, errTooBig)
 	}
 	if _, err := e.App.FindRecordById(schema.Subdistricts, a.Subdistrict); err != nil {
 		return writeError(e, errSubdistrict)

@@ -18,6 +18,7 @@ const (
 	Conflict               // the request disagrees with the server's state
 	TooLarge               // the request is bigger than the server accepts
 	Internal               // the server failed; retry later
+	TooMany                // the caller sent too many requests: retry after a while
 )
 
 // Error is a client-facing error.
@@ -71,6 +72,8 @@ func (e *Error) Status() int {
 		return http.StatusConflict
 	case TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case TooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

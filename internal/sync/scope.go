@@ -62,8 +62,9 @@ type scoper func(app core.App, r *core.Record) ([]Scope, error)
 
 // synced lists the collections the sync protocol carries and how each is scoped. The scopes
 // mirror the collections' API rules: what a user pulls is what they could list through REST.
-// Report contacts, the audit trail, the sync journal and the imported agency registries
-// (registry_imports, registry_entries: district-wide, read through the tutoring routes) are
+// Report contacts and receipts, Open311 keys, the audit trail, the sync journal and the
+// imported agency registries (registry_imports, registry_entries: district-wide, read through
+// the tutoring routes) are
 // deliberately absent: they never travel to phones.
 var synced = map[string]scoper{
 	schema.Subdistricts:  constant(Ref),
@@ -82,6 +83,7 @@ var synced = map[string]scoper{
 	schema.AlarmInstalls: bySubdistrict,
 	schema.LandEntries:   bySubdistrict,
 	schema.Reports:       bySubdistrict,
+	schema.ReportUpdates: bySubdistrict,
 	schema.Inspections:   inspectionScopes,
 	schema.Findings:      withOwnAgency,
 	schema.Referrals:     withOwnAgency,

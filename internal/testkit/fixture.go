@@ -132,6 +132,8 @@ func fixtureRecords() []fixtureRecord {
 			fixtureRecord{schema.Incidents, "incident" + side, map[string]any{
 				"subdistrict": sd, "occurred_at": "2018-06-09 03:00:00.000Z", "kind": "parent_group",
 				"place": S("centreplace"), "description": "家长聚集要求退费", "author": ID("inspector" + side)}},
+			fixtureRecord{schema.ReportUpdates, "update" + side, map[string]any{
+				"report": S("report"), "subdistrict": sd, "kind": "info", "text": "补充：每周六上午上课"}},
 			fixtureRecord{schema.Notifications, "note" + side, map[string]any{
 				"user": ID("inspector" + side), "kind": "finding_overdue", "subdistrict": sd,
 				"finding": S("finding"), "message": "隐患逾期未整改"}},

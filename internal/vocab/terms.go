@@ -364,7 +364,9 @@ var (
 		Term{"received", "已受理", "Received"},
 		Term{"triaged", "已分派", "Triaged"},
 		Term{"inspected", "已核查", "Inspected"},
+		Term{"ordered", "已责令整改", "Ordered to fix"},
 		Term{"fixed", "已整改", "Fixed"},
+		Term{"disputed", "举报人对整改有异议", "Fix disputed by the reporter"},
 		Term{"closed", "已办结", "Closed"},
 		Term{"rejected", "不予受理", "Rejected"},
 		Term{"duplicate", "重复举报", "Duplicate"},
@@ -418,5 +420,22 @@ var (
 		Term{"referral_received", "收到街镇吹哨", "Case referred to your agency"},
 		Term{"referral_declined", "部门回复非本部门职责", "Agency declined the referral"},
 		Term{"closure_pending", "待主管销账", "Closure awaits sign-off"},
+		Term{"report_received", "收到群众举报", "Public report received"},
+		Term{"report_assigned", "群众举报已分派给您核查", "Public report assigned to you"},
+		Term{"report_info", "举报人补充了信息", "The reporter added information"},
+		Term{"report_disputed", "举报人对整改结果有异议", "The reporter disputes the fix"},
+		Term{"report_untriaged", "群众举报超过 2 天未分派", "Public report not triaged within 2 days"},
+	)
+
+	// ReportUpdateKind is what a reporter adds to their report with its receipt.
+	ReportUpdateKind = define("report_update_kind",
+		Term{"info", "补充信息", "Additional information"},
+		Term{"dispute", "对整改结果有异议", "Dispute of the fix"},
+	)
+
+	// ReportSource is the door a public report came through.
+	ReportSource = define("report_source",
+		Term{"web", "网页/小程序", "Web or mini-program"},
+		Term{"open311", "Open311 接口", "Open311 client"},
 	)
 )

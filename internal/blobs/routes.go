@@ -186,32 +186,40 @@ func (s *Service) handleOffset(e *core.RequestEvent) error {
 
 func (s *Service) handleChunk(e *core.RequestEvent) error {
 	id := e.Request.PathValue("id")
+	// An answer given before the body is read (or after its reading stopped) must not wait
+	// for the rest of it: the server drains an unread body before it answers, and a stalled
+	// phone never sends it.
+	refuse := func(err error) error {
+		skipBody(e.Response)
+		return writeError(e, err)
+	}
 	// A resuming client does not wait for its dead connection; only the upload's owner (or,
 	// for a public one, the bearer of its id) may interrupt it.
 	if _, _, err := s.openUpload(e); err != nil {
-		return writeError(e, err)
+		return refuse(err)
 	}
-	s.transfers.interrupt(id)
+	ticket, leave := s.transfers.arrive(id) // interrupts the chunks in progress before this one
+	defer leave()
 	defer s.uploads.lock(id)()
 	u, offset, err := s.openUpload(e)
 	if err != nil {
-		return writeError(e, err)
+		return refuse(err)
 	}
 	claimed, err := strconv.ParseInt(e.Request.Header.Get("Upload-Offset"), 10, 64)
 	if err != nil || claimed != offset {
 		setTus(e.Response.Header(), offset, u.Size)
-		return writeError(e, errOffset)
+		return refuse(errOffset)
 	}
-	body, done := s.transfers.watch(id, e.Response, e.Request.Body)
+	body, done := s.transfers.watch(id, ticket, e.Response, e.Request.Body)
 	offset, err = s.uploads.appendChunk(u, offset, body)
 	done()
 	setTus(e.Response.Header(), offset, u.Size)
 	if err != nil {
 		if _, ok := fault.As(err); ok {
-			return writeError(e, err)
+			return refuse(err)
 		}
 		// A broken connection: what arrived is kept, and the client resumes from the offset.
-		return writeError(e, fault.New(fault.Invalid, "upload_interrupted",
+		return refuse(fault.New(fault.Invalid, "upload_interrupted",
 			"传输中断, 请查询偏移量后继续", "the transfer broke off; ask for the offset and resume").Wrap(err))
 	}
 	if offset < u.Size {
@@ -253,7 +261,8 @@ func (s *Service) handleAbandon(e *core.RequestEvent) error {
 	if _, _, err := s.openUpload(e); err != nil {
 		return writeError(e, err)
 	}
-	s.transfers.interrupt(id)
+	_, leave := s.transfers.arrive(id) // interrupts the chunk in progress
+	defer leave()
 	defer s.uploads.lock(id)()
 	if _, _, err := s.openUpload(e); err != nil {
 		return writeError(e, err)

@@ -141,13 +141,25 @@ func TestConsole_SupervisorDay(t *testing.T) {
 		t.Fatalf("inspection after approval: review=%q by %q (%v)", rec.GetString("review"), rec.GetString("reviewed_by"), err)
 	}
 
+	// The public report of subdistrict A goes to its inspector from the triage queue.
+	report := testkit.Side("report", "a")
+	run(t, ctx,
+		chromedp.Click(fmt.Sprintf(`#queue-reports tr[data-id=%q] button.assign`, report)),
+		chromedp.WaitNotPresent(fmt.Sprintf(`#queue-reports tr[data-id=%q]`, report)),
+		chromedp.WaitVisible(`#queue-reports .count[data-count="0"]`), // the queues are drawn again
+	)
+	if r, err := srv.App.FindRecordById("public_reports", report); err != nil || r.GetString("status") != "triaged" || r.GetString("assigned_to") != testkit.InspectorA {
+		t.Fatalf("report after assignment: status %q, assigned to %q (%v)", r.GetString("status"), r.GetString("assigned_to"), err)
+	}
+
 	overdueIDs := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#queue-overdue tr[data-id]")].map(r => r.dataset.id)`))
 	if strings.Join(overdueIDs, ",") != testkit.Side("finding", "a") {
 		t.Errorf("overdue queue = %v, want only subdistrict A's finding", overdueIDs)
 	}
 
 	// The chart and the table show the API's figures for the same user.
-	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#/figures?programme=fire"), chromedp.WaitVisible(`svg[data-chart=hazards]`))
+	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#/figures?programme=fire&day=2018-06-09&month=2018-05"),
+		chromedp.WaitVisible(`svg[data-chart=hazards]`), chromedp.WaitVisible(`#dust-table`))
 	shoot(t, ctx, "figures")
 	type bar struct {
 		Series, Category string
@@ -173,6 +185,48 @@ func TestConsole_SupervisorDay(t *testing.T) {
 	// The map shows subdistrict A's open finding, at its place, and nothing of B.
 	if ids := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("svg[data-chart=open-findings] circle")].map(c => c.dataset.finding)`)); strings.Join(ids, ",") != testkit.Side("finding", "a") {
 		t.Errorf("map points %v, want subdistrict A's open finding only", ids)
+	}
+
+	// The tutoring daily report and the dust ranking show the API's figures.
+	tokA := srv.Token("users", testkit.SupervisorA)
+	var daily struct {
+		Subdistricts []struct {
+			Subdistrict string
+			Centres     struct{ Cumulative map[string]int }
+		}
+	}
+	getJSON(t, srv, "/api/fs/tutoring/daily?day=2018-06-09", tokA, &daily)
+	if len(daily.Subdistricts) != 1 || daily.Subdistricts[0].Subdistrict != testkit.SubdistrictA {
+		t.Fatalf("daily report for supervisor A: %+v", daily)
+	}
+	for _, col := range []string{"total", "incidents"} {
+		sel := fmt.Sprintf(`#tutoring-table tr[data-subdistrict=%q][data-row=cumulative] td[data-col=%q]`, testkit.SubdistrictA, col)
+		if got, want := value(t, ctx, chromedp.Text(sel)), strconv.Itoa(daily.Subdistricts[0].Centres.Cumulative[col]); got != want {
+			t.Errorf("daily report %s: console %s, API %s", col, got, want)
+		}
+	}
+	var ranking struct {
+		Standings []struct {
+			Subdistrict string
+			Overdue     int
+			Dustfall    *float64
+		}
+	}
+	getJSON(t, srv, "/api/fs/dust/ranking?month=2018-05", tokA, &ranking)
+	rows := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#dust-table tbody tr")].map(r => r.dataset.subdistrict)`))
+	if len(rows) != 29 || len(ranking.Standings) != 29 {
+		t.Fatalf("ranking rows: console %d, API %d", len(rows), len(ranking.Standings))
+	}
+	for i, st := range ranking.Standings {
+		if rows[i] != st.Subdistrict {
+			t.Fatalf("ranking order differs at %d: console %s, API %s", i, rows[i], st.Subdistrict)
+		}
+		if st.Subdistrict == testkit.SubdistrictA {
+			got := value(t, ctx, chromedp.Text(fmt.Sprintf(`#dust-table tr[data-subdistrict=%q] td[data-col=overdue]`, st.Subdistrict)))
+			if got != strconv.Itoa(st.Overdue) || st.Dustfall == nil || *st.Dustfall != 7.5 {
+				t.Errorf("ranking of A: console overdue %s, API %+v", got, st)
+			}
+		}
 	}
 
 	// Both exports download and open with the same figures.
@@ -239,6 +293,14 @@ func TestConsole_ServedWithPolicy(t *testing.T) {
 	}
 	if res, err := http.Get(srv.URL + "/console/app.js"); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("app.js: %v %v", res, err)
+	}
+}
+
+func getJSON(t *testing.T, srv *testkit.Server, path, token string, into any) {
+	t.Helper()
+	res := srv.Do(http.MethodGet, path, token, nil)
+	if res.Status != http.StatusOK || json.Unmarshal(res.Body, into) != nil {
+		t.Fatalf("%s: %d %s", path, res.Status, res.Body)
 	}
 }
 

@@ -108,13 +108,15 @@ async function queuesPage() {
   const role = api.auth.record.role;
   const supervisor = role === "supervisor";
   const findingsExpand = "place";
-  const [toReview, toClose, overdue, referrals, issues, missing] = await Promise.all([
+  const [toReview, toClose, overdue, referrals, issues, missing, reports, inspectors] = await Promise.all([
     supervisor ? api.list("inspections", { filter: "review = 'submitted'", sort: "-inspected_at", expand: "place" }) : [],
     supervisor ? api.list("findings", { filter: "status = 'reinspected' && voided = false", sort: "deadline", expand: findingsExpand }) : [],
     api.list("findings", { filter: "voided = false && status != 'closed' && ((deadline != '' && deadline < @now) || status = 'escalated' || supervised = true)", sort: "deadline", expand: findingsExpand }),
     api.list("referrals", { filter: "status = 'pending'", sort: "deadline", expand: "finding" }),
     api.list("sync_issues", { filter: supervisor ? "status = 'open' && kind != 'rejected'" : "status = 'open'", sort: "-created" }),
     supervisor ? api.get("/api/fs/photos/missing").then((r) => r.inspectors) : [],
+    supervisor ? api.list("public_reports", { filter: "status = 'received' || status = 'disputed'", sort: "created" }) : [],
+    supervisor ? api.list("users", { filter: "role = 'inspector'", sort: "name" }) : [],
   ]);
   const placeOf = (r) => r.expand?.place ? `${r.expand.place.name} · ${r.expand.place.address}` : r.place;
   const findingLink = (f) => h("a", { href: `#/findings/${f.id}` }, t("act.open"));
@@ -142,10 +144,23 @@ async function queuesPage() {
       h("td", {}, supervisor ? [actionButton(t("act.accept"), () => api.post(`/api/sync/v1/issues/${i.id}/resolve`, { decision: "accept" }), "accept"), " ",
         actionButton(t("act.discard"), () => api.post(`/api/sync/v1/issues/${i.id}/resolve`, { decision: "discard" }), "discard")] : null))));
   if (supervisor) {
+    sections.push(queue("reports", t("q.reports"), [{ key: "col.tracking" }, { key: "col.category" }, { key: "col.place" }, { key: "col.received" }], reports,
+      (r) => h("tr", { "data-id": r.id }, h("td", {}, r.tracking_no), h("td", {}, term("report_category", r.category)),
+        h("td", {}, r.address || r.place), h("td", {}, day(r.created)), h("td", {}, triageControls(r, inspectors)))));
     sections.push(queue("missing", t("q.missing"), [{ key: "col.inspector" }, { key: "col.pending", num: true }, { key: "col.oldest" }], missing,
       (m) => h("tr", {}, h("td", {}, m.name || m.uploader), h("td", { class: "num" }, String(m.pending)), h("td", {}, day(m.oldest)), h("td"))));
   }
   main.replaceChildren(...sections);
+}
+
+// triageControls assigns a report to an inspector of the subdistrict or rejects it with a
+// reason the reporter will read.
+function triageControls(r, inspectors) {
+  const pick = h("select", { "aria-label": t("act.inspector"), class: "inspector" },
+    inspectors.filter((u) => (u.subdistricts || []).includes(r.subdistrict)).map((u) => h("option", { value: u.id }, u.name || u.email)));
+  const reason = h("input", { type: "text", placeholder: t("act.reason"), "aria-label": t("act.reason"), class: "reason" });
+  return h("span", {}, pick, actionButton(t("act.assign"), () => api.command("report.assign@1", "public_reports", r.id, { inspector: pick.value }), "primary assign"),
+    " ", reason, actionButton(t("act.reject"), () => api.command("report.reject@1", "public_reports", r.id, { reason: reason.value }), "reject"));
 }
 
 // ---- a finding ----
@@ -187,11 +202,17 @@ async function figuresPage() {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const programme = params.get("programme") ?? "fire";
   const progFilter = programme ? ` && programme = '${programme}'` : "";
-  const [hz, alarms, open] = await Promise.all([
+  const beijingToday = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  const dayParam = params.get("day") || beijingToday;
+  const monthParam = params.get("month") || dayParam.slice(0, 7);
+  const [hz, alarms, open, daily, ranking] = await Promise.all([
     api.get(`/api/fs/rectify/figures?programme=${encodeURIComponent(programme)}`),
     api.get("/api/fs/smokealarm/progress").catch(() => null),
     api.list("findings", { filter: `voided = false && status != 'closed'${progFilter}`, expand: "place", perPage: 500 }),
+    api.get(`/api/fs/tutoring/daily?day=${dayParam}`).catch(() => null),
+    api.get(`/api/fs/dust/ranking?month=${monthParam}`).catch(() => null),
   ]);
+  const setParam = (k, v) => { params.set(k, v); location.hash = `#/figures?${params}`; };
   const rows = hz.figures;
   const select = h("select", { id: "programme", "aria-label": t("col.programme"), onchange: (ev) => (location.hash = `#/figures?programme=${ev.target.value}`) },
     ["fire", "tutoring", "dust", ""].map((p) => h("option", { value: p, selected: p === programme }, t(p ? `prog.${p}` : "prog.all"))));
@@ -218,6 +239,8 @@ async function figuresPage() {
     h("h2", {}, t("fig.map"), h("span", { class: "count", "data-count": points.length }, String(points.length))),
     h("p", { class: "muted" }, t("fig.maphint")),
     pointMap({ id: "open-findings", points })));
+  if (daily) cards.push(dailyCard(daily, dayParam, setParam, exportButtons));
+  if (ranking) cards.push(rankingCard(ranking, monthParam, setParam, exportButtons));
   if (alarms) {
     const ar = alarms.rows;
     cards.push(h("section", { class: "card", id: "fig-alarms" },
@@ -229,6 +252,46 @@ async function figuresPage() {
         { key: "installed", label: t("col.installed"), color: "#b3261e", values: ar.map((r) => r.installed) }] })));
   }
   main.replaceChildren(...cards);
+}
+
+const tutoringColumns = ["total", "licensed", "business_without_education", "business_with_education", "institution_only",
+  "unqualified", "fraud", "subject_training", "teaching", "admission_link", "incidents", "major_hazard"];
+
+// dailyCard shows table (一) of the tutoring daily report: the district and each subdistrict
+// the user may see, today, cumulatively and rectified.
+function dailyCard(daily, dayParam, setParam, exportButtons) {
+  const scopes = [...(daily.district ? [{ ...daily.district, name_zh: t("fig.district"), name_en: t("fig.district") }] : []), ...daily.subdistricts];
+  const rows = scopes.flatMap((sc) => [["today", "fig.today"], ["cumulative", "fig.cumulative"], ["rectified", "fig.rectified"]].map(([k, lk], i) =>
+    h("tr", { "data-subdistrict": sc.subdistrict || "district", "data-row": k },
+      h("td", {}, i === 0 ? label({ zh: sc.name_zh, en: sc.name_en }) : ""), h("td", {}, t(lk)),
+      tutoringColumns.map((c) => h("td", { class: "num", "data-col": c }, String(sc.centres[k]?.[c] ?? 0))))));
+  const picker = h("input", { type: "date", value: dayParam, "aria-label": t("fig.day"), onchange: (ev) => setParam("day", ev.target.value) });
+  return h("section", { class: "card", id: "fig-tutoring" },
+    h("h2", {}, t("fig.tutoring")),
+    h("div", { class: "toolbar" }, picker, exportButtons("/api/fs/tutoring/daily", `?day=${dayParam}`)),
+    h("div", { class: "scroll" }, h("table", { id: "tutoring-table" },
+      h("thead", {}, h("tr", {}, h("th", {}, t("col.subdistrict")), h("th"), tutoringColumns.map((c) => h("th", { class: "num" }, t(`tut.${c}`))))),
+      h("tbody", {}, rows))));
+}
+
+// rankingCard shows the month's dust ranking of the 29 subdistricts, with their dust fall.
+function rankingCard(ranking, monthParam, setParam, exportButtons) {
+  const st = ranking.standings;
+  const pct = (v) => (v == null ? "—" : `${(v * 100).toFixed(1)}%`);
+  const picker = h("input", { type: "month", value: monthParam, "aria-label": t("fig.month"), onchange: (ev) => setParam("month", ev.target.value) });
+  return h("section", { class: "card", id: "fig-dust" },
+    h("h2", {}, `${t("fig.dust")} ${ranking.month}`),
+    h("div", { class: "toolbar" }, picker, exportButtons("/api/fs/dust/ranking", `?month=${ranking.month}`)),
+    barChart({ id: "dustfall", categories: st.map((s) => label({ zh: s.name_zh, en: s.name_en })), series: [
+      { key: "dustfall", label: t("col.dustfall"), color: "#8d6e63", values: st.map((s) => s.dustfall ?? 0) }] }),
+    h("table", { id: "dust-table" },
+      h("thead", {}, h("tr", {}, ["col.rank", "col.subdistrict", "col.score", "col.dustfall", "col.compliance", "col.overdue", "col.land"]
+        .map((k, i) => h("th", { class: i === 1 ? "" : "num" }, t(k))))),
+      h("tbody", {}, st.map((s) => h("tr", { "data-subdistrict": s.subdistrict },
+        h("td", { class: "num" }, String(s.rank)), h("td", {}, label({ zh: s.name_zh, en: s.name_en })),
+        h("td", { class: "num" }, s.score.toFixed(2)), h("td", { class: "num" }, s.dustfall == null ? "—" : String(s.dustfall)),
+        h("td", { class: "num" }, pct(s.compliance)), h("td", { class: "num", "data-col": "overdue" }, String(s.overdue)),
+        h("td", { class: "num" }, pct(s.bare_land?.treated_share)))))));
 }
 
 function actionButtonNoReload(text, fn, cls) {

@@ -14,7 +14,6 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/sync"
@@ -192,19 +191,3 @@ func mustCommand(t *testing.T, srv *testkit.Server, user, name, coll, id string,
 	}
 }
 
-// save stores a record as server code.
-func save(t *testing.T, a core.App, coll, id string, data map[string]any) *core.Record {
-	t.Helper()
-	c, err := a.FindCollectionByNameOrId(coll)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	r.Id = id
-	r.Load(data)
-	access.Attribute(r, access.Attribution{Actor: access.System, Door: access.DoorHook})
-	if err := a.Save(r); err != nil {
-		t.Fatalf("save %s: %v", coll, err)
-	}
-	return r
-}

@@ -136,7 +136,7 @@ func lifecycle(t *testing.T, srv *testkit.Server, finding string) {
 	mustCommand(t, srv, testkit.InspectorA, rectify.OrderCommand, schema.Findings, finding,
 		map[string]any{"deadline": "2030-06-01 00:00:00.000Z", "responsible_party": partyName})
 	mustCommand(t, srv, testkit.InspectorA, rectify.AcknowledgeCommand, schema.Findings, finding, map[string]any{"name": signerName})
-	save(t, srv.App, schema.Inspections, "reinspection001", map[string]any{"programme": "tutoring", "kind": "reinspection",
+	testkit.Save(t, srv.App, schema.Inspections, "reinspection001", map[string]any{"programme": "tutoring", "kind": "reinspection",
 		"place": testkit.Side("centreplace", "a"), "subdistrict": testkit.SubdistrictA, "inspector": testkit.InspectorA,
 		"inspected_at": "2030-05-20 02:00:00.000Z", "result": "pass", "photos": []string{testkit.Side("photo", "a")}})
 	mustCommand(t, srv, testkit.InspectorA, rectify.ReinspectCommand, schema.Findings, finding, map[string]any{"inspection": "reinspection001"})
@@ -146,10 +146,10 @@ func lifecycle(t *testing.T, srv *testkit.Server, finding string) {
 // newFinding records, as inspector A, the inspection and finding of the reported centre.
 func newFinding(t *testing.T, srv *testkit.Server) string {
 	t.Helper()
-	save(t, srv.App, schema.Inspections, "inspection00001", map[string]any{"programme": "tutoring", "kind": "routine",
+	testkit.Save(t, srv.App, schema.Inspections, "inspection00001", map[string]any{"programme": "tutoring", "kind": "routine",
 		"place": testkit.Side("centreplace", "a"), "subdistrict": testkit.SubdistrictA, "inspector": testkit.InspectorA,
 		"inspected_at": "2030-05-02 02:00:00.000Z", "result": "fail", "notes": inspectorName + " 现场检查"})
-	save(t, srv.App, schema.Findings, "finding00000001", map[string]any{"programme": "tutoring", "place": testkit.Side("centreplace", "a"),
+	testkit.Save(t, srv.App, schema.Findings, "finding00000001", map[string]any{"programme": "tutoring", "place": testkit.Side("centreplace", "a"),
 		"subdistrict": testkit.SubdistrictA, "inspection": "inspection00001", "category": "tutoring.exam_cramming",
 		"severity": "general", "status": "open", "description": "负责人 " + partyName + " 承认周末开设应试班", "author": testkit.InspectorA})
 	return "finding00000001"
@@ -234,7 +234,7 @@ func TestTriage_ClosedIsNotFixed(t *testing.T) {
 	s := submit(t, srv, report("key-closed-000000001"), device(), http.StatusCreated)
 	r := reportByTracking(t, srv.App, s.Tracking)
 	mustCommand(t, srv, testkit.SupervisorA, reports.AssignCommand, schema.Reports, r.Id, map[string]any{"inspector": testkit.InspectorA})
-	save(t, srv.App, schema.Inspections, "inspectionpass1", map[string]any{"programme": "tutoring", "kind": "routine",
+	testkit.Save(t, srv.App, schema.Inspections, "inspectionpass1", map[string]any{"programme": "tutoring", "kind": "routine",
 		"place": testkit.Side("centreplace", "a"), "subdistrict": testkit.SubdistrictA, "inspector": testkit.InspectorA,
 		"inspected_at": "2030-05-02 02:00:00.000Z", "result": "pass"})
 	mustCommand(t, srv, testkit.InspectorA, reports.InspectCommand, schema.Reports, r.Id, map[string]any{"inspection": "inspectionpass1"})

@@ -92,12 +92,17 @@ func request(e *core.RequestEvent) (viewer, int, error) {
 	return v, year, nil
 }
 
-func handleProgress(e *core.RequestEvent) error {
+// progressFor computes the progress a request asks for, as its caller may see it.
+func progressFor(e *core.RequestEvent) (*Progress, error) {
 	v, year, err := request(e)
 	if err != nil {
-		return writeError(e, err)
+		return nil, err
 	}
-	p, err := ComputeProgress(e.App, year, v.sees)
+	return ComputeProgress(e.App, year, v.sees)
+}
+
+func handleProgress(e *core.RequestEvent) error {
+	p, err := progressFor(e)
 	if err != nil {
 		return writeError(e, err)
 	}
@@ -106,11 +111,7 @@ func handleProgress(e *core.RequestEvent) error {
 
 func handleProgressFile(format string) func(*core.RequestEvent) error {
 	return func(e *core.RequestEvent) error {
-		v, year, err := request(e)
-		if err != nil {
-			return writeError(e, err)
-		}
-		p, err := ComputeProgress(e.App, year, v.sees)
+		p, err := progressFor(e)
 		if err != nil {
 			return writeError(e, err)
 		}

@@ -343,3 +343,23 @@ func readCSV(t *testing.T, b []byte) [][]string {
 	}
 	return rows
 }
+
+// On a tablet held upright the pages fit the screen's width: wide tables scroll inside their
+// card, the page itself never sideways.
+func TestConsole_FitsATablet(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	ctx := browserFor(t)
+	run(t, ctx, chromedp.EmulateViewport(820, 1180))
+	signIn(t, ctx, srv.URL, "supervisora")
+	fits := func(page string) {
+		t.Helper()
+		overflow := value(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+		if overflow > 0 {
+			t.Errorf("%s is %d px wider than an 820 px tablet", page, overflow)
+		}
+	}
+	fits("queues")
+	shoot(t, ctx, "queues-tablet")
+	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#/figures?day=2018-06-09&month=2018-05"), chromedp.WaitVisible(`#dust-table`))
+	fits("figures")
+}

@@ -115,7 +115,7 @@ async function queuesPage() {
     api.list("referrals", { filter: "status = 'pending'", sort: "deadline", expand: "finding" }),
     api.list("sync_issues", { filter: supervisor ? "status = 'open' && kind != 'rejected'" : "status = 'open'", sort: "-created" }),
     supervisor ? api.get("/api/fs/photos/missing").then((r) => r.inspectors) : [],
-    supervisor ? api.list("public_reports", { filter: "status = 'received' || status = 'disputed'", sort: "created" }) : [],
+    supervisor ? api.list("public_reports", { filter: "status = 'received' || status = 'disputed'", sort: "created", expand: "place" }) : [],
     supervisor ? api.list("users", { filter: "role = 'inspector'", sort: "name" }) : [],
   ]);
   const placeOf = (r) => r.expand?.place ? `${r.expand.place.name} · ${r.expand.place.address}` : r.place;
@@ -146,7 +146,8 @@ async function queuesPage() {
   if (supervisor) {
     sections.push(queue("reports", t("q.reports"), [{ key: "col.tracking" }, { key: "col.category" }, { key: "col.place" }, { key: "col.received" }], reports,
       (r) => h("tr", { "data-id": r.id }, h("td", {}, r.tracking_no), h("td", {}, term("report_category", r.category)),
-        h("td", {}, r.address || r.place), h("td", {}, day(r.created)), h("td", {}, triageControls(r, inspectors)))));
+        h("td", {}, r.expand?.place ? `${r.expand.place.name} · ${r.expand.place.address}` : r.address), h("td", {}, day(r.created)),
+        h("td", {}, triageControls(r, inspectors)))));
     sections.push(queue("missing", t("q.missing"), [{ key: "col.inspector" }, { key: "col.pending", num: true }, { key: "col.oldest" }], missing,
       (m) => h("tr", {}, h("td", {}, m.name || m.uploader), h("td", { class: "num" }, String(m.pending)), h("td", {}, day(m.oldest)), h("td"))));
   }
@@ -157,8 +158,8 @@ async function queuesPage() {
 // reason the reporter will read.
 function triageControls(r, inspectors) {
   const pick = h("select", { "aria-label": t("act.inspector"), class: "inspector" },
-    inspectors.filter((u) => (u.subdistricts || []).includes(r.subdistrict)).map((u) => h("option", { value: u.id }, u.name || u.email)));
-  const reason = h("input", { type: "text", placeholder: t("act.reason"), "aria-label": t("act.reason"), class: "reason" });
+    inspectors.filter((u) => (u.subdistricts || []).includes(r.subdistrict)).map((u) => h("option", { value: u.id }, u.name || u.email || u.id)));
+  const reason = h("input", { type: "text", placeholder: t("act.rejectreason"), "aria-label": t("act.rejectreason"), class: "reason" });
   return h("span", {}, pick, actionButton(t("act.assign"), () => api.command("report.assign@1", "public_reports", r.id, { inspector: pick.value }), "primary assign"),
     " ", reason, actionButton(t("act.reject"), () => api.command("report.reject@1", "public_reports", r.id, { reason: reason.value }), "reject"));
 }

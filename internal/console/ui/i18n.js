@@ -23,6 +23,7 @@ const strings = {
   "col.received": ["受理时间", "Received"],
   "act.assign": ["分派", "Assign"],
   "act.reject": ["不予受理", "Reject"],
+  "act.rejectreason": ["不予受理的理由（举报人可见）", "Reason (the reporter reads it)"],
   "act.inspector": ["巡查员", "Inspector"],
   "fig.tutoring": ["校外培训机构专项治理日报（一）", "Tutoring daily report (1): centres"],
   "fig.day": ["日期", "Day"],

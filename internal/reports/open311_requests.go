@@ -137,15 +137,14 @@ const (
 func (s *Service) o311Query(e *core.RequestEvent, format string) error {
 	q := e.Request.URL.Query()
 	where := []dbx.Expression{dbx.HashExp{"voided": false}}
-	var closedOnly *bool
 	if ids := splitList(q.Get("service_request_id")); len(ids) > 0 {
 		where = append(where, dbx.In("tracking_no", anys(ids)...))
 	} else {
-		more, closed, problem := s.o311Filters(q)
+		more, problem := s.o311Filters(q)
 		if problem != "" {
 			return o311Fail(e, format, http.StatusBadRequest, problem)
 		}
-		where, closedOnly = append(where, more...), closed
+		where = append(where, more...)
 	}
 	var recs []*core.Record
 	err := e.App.RecordQuery(schema.Reports).AndWhere(dbx.And(where...)).OrderBy("created DESC").
@@ -155,22 +154,19 @@ func (s *Service) o311Query(e *core.RequestEvent, format string) error {
 	}
 	out := o311Requests{Requests: []o311Request{}}
 	for _, r := range recs {
-		// The status is the case's (a duplicate shows its case's), so it is filtered here.
-		if p := s.publish(e, r); closedOnly == nil || *closedOnly == (p.Status == "closed") {
-			out.Requests = append(out.Requests, p)
-		}
+		out.Requests = append(out.Requests, s.publish(e, r))
 	}
 	return o311Write(e, format, http.StatusOK, out)
 }
 
 // o311Filters reads service_code, start_date, end_date (the last 90 days by default) and
 // status, or says what is wrong with them.
-func (s *Service) o311Filters(q url.Values) ([]dbx.Expression, *bool, string) {
+func (s *Service) o311Filters(q url.Values) ([]dbx.Expression, string) {
 	var where []dbx.Expression
 	if codes := splitList(q.Get("service_code")); len(codes) > 0 {
 		for _, c := range codes {
 			if !vocab.ReportCategory.Has(c) {
-				return nil, nil, "service_code not found: " + c
+				return nil, "service_code not found: " + c
 			}
 		}
 		where = append(where, dbx.In("category", anys(codes)...))
@@ -180,23 +176,31 @@ func (s *Service) o311Filters(q url.Values) ([]dbx.Expression, *bool, string) {
 		if v := q.Get(name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				return nil, nil, name + " must be a W3C date-time such as 2018-06-01T00:00:00+08:00"
+				return nil, name + " must be a W3C date-time such as 2018-06-01T00:00:00+08:00"
 			}
 			*dst = t
 		}
 	}
 	if end.Before(start) {
-		return nil, nil, "end_date is before start_date"
+		return nil, "end_date is before start_date"
 	}
 	where = append(where, dbx.NewExp("created >= {:start} AND created <= {:end}",
 		dbx.Params{"start": dbTime(start), "end": dbTime(end)}))
 	switch status := q.Get("status"); status {
 	case "":
-		return where, nil, ""
+		return where, ""
 	case "open", "closed":
-		return where, boolPtr(status == "closed"), ""
+		// The status is the case's: a duplicate shows the status of the report it joined. It
+		// is filtered in the query, so the 1,000 newest are the newest of that status.
+		closed := dbx.NewExp(`(CASE WHEN duplicate_of != '' THEN COALESCE(
+			(SELECT c.status FROM public_reports c WHERE c.id = public_reports.duplicate_of), status)
+			ELSE status END) IN ('fixed', 'closed', 'rejected')`)
+		if status == "open" {
+			closed = dbx.Not(closed)
+		}
+		return append(where, closed), ""
 	}
-	return nil, nil, "status must be open or closed"
+	return nil, "status must be open or closed"
 }
 
 func dbTime(t time.Time) string {

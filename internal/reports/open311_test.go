@@ -350,3 +350,28 @@ func TestPublic_NoPrivateData(t *testing.T) {
 		t.Errorf("a fixed request is not closed in Open311: %s", answers["requests/"+s.Tracking+".json"].Body)
 	}
 }
+
+// The status filter is the case's status and is applied by the query: a duplicate joined to a
+// rejected report is closed with it, and both leave the open list.
+func TestOpen311_StatusFilterFollowsTheCase(t *testing.T) {
+	srv := newServer(t)
+	first := submit(t, srv, report("key-status-00000001"), device(), http.StatusCreated)
+	dup := submit(t, srv, report("key-status-00000002"), device(), http.StatusCreated)
+	if d := reportByTracking(t, srv.App, dup.Tracking); d.GetString("duplicate_of") == "" {
+		t.Fatalf("the second report is no duplicate: %v", d)
+	}
+	list := func(status string) []map[string]string {
+		return decodeList(t, do(t, srv, http.MethodGet, o311+"requests.json?status="+status, nil), "json")
+	}
+	if l := list("open"); !hasRequest(l, first.Tracking) || !hasRequest(l, dup.Tracking) {
+		t.Fatalf("open list before rejection: %v", l)
+	}
+	r := reportByTracking(t, srv.App, first.Tracking)
+	mustCommand(t, srv, testkit.SupervisorA, reports.RejectCommand, schema.Reports, r.Id, map[string]any{"reason": "非本街镇辖区"})
+	if l := list("open"); hasRequest(l, first.Tracking) || hasRequest(l, dup.Tracking) {
+		t.Errorf("open list after rejection: %v", l)
+	}
+	if l := list("closed"); !hasRequest(l, first.Tracking) || !hasRequest(l, dup.Tracking) {
+		t.Errorf("closed list after rejection: %v", l)
+	}
+}

@@ -190,4 +190,3 @@ func mustCommand(t *testing.T, srv *testkit.Server, user, name, coll, id string,
 		t.Fatalf("%s: %d %s", name, res.Status, res.Body)
 	}
 }
-

@@ -49,9 +49,9 @@ func export(t *testing.T, srv *testkit.Server, token string) (int, [][]string, s
 func TestExport_MasksResidentsAndKeepsScope(t *testing.T) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
 	addHomes(t, srv.App)
-	ia := newREST(t, srv, testkit.InspectorA)
+	ia := installDoor{testkit.NewREST(t, srv, testkit.InspectorA)}
 	if o := ia.create("exportinstall01", with(install("a", sides["a"].disabled, smokealarm.Networked, "E-1"),
-		"consent_by", "马小红", "location_in_home", "=HYPERLINK(\"x\")")); !o.ok {
+		"consent_by", "马小红", "location_in_home", "=HYPERLINK(\"x\")")); !o.OK {
 		t.Fatal(o)
 	}
 	cases := []struct {

@@ -21,8 +21,8 @@ func TestFollowup_TestAndReplacement(t *testing.T) {
 	srv, ds := doors(t)
 	for i, d := range ds {
 		inst := fmt.Sprintf("followupinst%03d", i)
-		if o := d.create(inst, install("a", sides["a"].sixty, smokealarm.Ordinary, fmt.Sprintf("F%d-1", i))); !o.ok {
-			t.Fatalf("%s: install: %s", d.name(), o)
+		if o := d.create(inst, install("a", sides["a"].sixty, smokealarm.Ordinary, fmt.Sprintf("F%d-1", i))); !o.OK {
+			t.Fatalf("%s: install: %s", d.Name(), o)
 		}
 		steps := []struct{ result, newSerial, replaced string }{
 			{"pass", "", ""},
@@ -34,12 +34,12 @@ func TestFollowup_TestAndReplacement(t *testing.T) {
 			id := fmt.Sprintf("followup%03d%04d", i, j)
 			body := followup(inst, s.result, s.newSerial)
 			body["visited_on"] = fmt.Sprintf("2018-10-%02d 00:00:00.000Z", 10+j)
-			if o := d.createIn(schema.AlarmFollowups, id, body); !o.ok {
-				t.Fatalf("%s: follow-up %d: %s", d.name(), j, o)
+			if o := d.Create(schema.AlarmFollowups, id, body); !o.OK {
+				t.Fatalf("%s: follow-up %d: %s", d.Name(), j, o)
 			}
 			r, err := srv.App.FindRecordById(schema.AlarmFollowups, id)
 			if err != nil || r.GetString("replaced_serial") != s.replaced || r.GetString("inspector") != testkit.InspectorA {
-				t.Errorf("%s: follow-up %d: %v %v", d.name(), j, r, err)
+				t.Errorf("%s: follow-up %d: %v %v", d.Name(), j, r, err)
 			}
 		}
 	}
@@ -74,24 +74,24 @@ func TestFollowup_Rules(t *testing.T) {
 				"fuinstall000002": install("a", a.general, smokealarm.Ordinary, "FU-2"),
 				"fuinstall000003": install("a", a.elderly, smokealarm.Networked, "FU-OTHER"),
 			} {
-				if o := ds[0].create(id, body); !o.ok {
+				if o := ds[0].create(id, body); !o.OK {
 					t.Fatal(o)
 				}
 			}
-			if o := ds[0].createIn(schema.AlarmFollowups, "fureplacement01", followup("fuinstall000003", "pass", "FU-NEW")); !o.ok {
+			if o := ds[0].Create(schema.AlarmFollowups, "fureplacement01", followup("fuinstall000003", "pass", "FU-NEW")); !o.OK {
 				t.Fatal(o)
 			}
-			if o := ds[0].patch("fuinstall000002", map[string]any{"voided": true}); !o.ok {
+			if o := ds[0].patch("fuinstall000002", map[string]any{"voided": true}); !o.OK {
 				t.Fatal(o)
 			}
 			for i, d := range ds {
 				before, _ := srv.App.CountRecords(schema.AlarmFollowups)
-				o := d.createIn(schema.AlarmFollowups, fmt.Sprintf("furefused%06d", i), tc.body)
-				if o.ok || o.fields[tc.field] != tc.code {
-					t.Errorf("%s: want %s on %s, got %s", d.name(), tc.code, tc.field, o)
+				o := d.Create(schema.AlarmFollowups, fmt.Sprintf("furefused%06d", i), tc.body)
+				if o.OK || o.Fields[tc.field] != tc.code {
+					t.Errorf("%s: want %s on %s, got %s", d.Name(), tc.code, tc.field, o)
 				}
 				if after, _ := srv.App.CountRecords(schema.AlarmFollowups); after != before {
-					t.Errorf("%s: a refused follow-up was stored", d.name())
+					t.Errorf("%s: a refused follow-up was stored", d.Name())
 				}
 			}
 		})
@@ -103,23 +103,23 @@ func TestFollowup_Rules(t *testing.T) {
 func TestFollowup_SerialsStayUniqueBothWays(t *testing.T) {
 	srv, ds := doors(t)
 	a := sides["a"]
-	if o := ds[0].create("fuinstall000001", install("a", a.sixty, smokealarm.Ordinary, "FB-1")); !o.ok {
+	if o := ds[0].create("fuinstall000001", install("a", a.sixty, smokealarm.Ordinary, "FB-1")); !o.OK {
 		t.Fatal(o)
 	}
-	if o := ds[0].createIn(schema.AlarmFollowups, "fureplacement01", followup("fuinstall000001", "pass", "FB-2")); !o.ok {
+	if o := ds[0].Create(schema.AlarmFollowups, "fureplacement01", followup("fuinstall000001", "pass", "FB-2")); !o.OK {
 		t.Fatal(o)
 	}
 	for i, d := range ds {
-		if o := d.create(fmt.Sprintf("fbinstall%06d", i), install("a", a.general, smokealarm.Ordinary, "fb-2")); o.ok || o.fields["serial"] != smokealarm.CodeSerialTaken {
-			t.Errorf("%s: an install with a replacement's serial: %s", d.name(), o)
+		if o := d.create(fmt.Sprintf("fbinstall%06d", i), install("a", a.general, smokealarm.Ordinary, "fb-2")); o.OK || o.Fields["serial"] != smokealarm.CodeSerialTaken {
+			t.Errorf("%s: an install with a replacement's serial: %s", d.Name(), o)
 		}
 	}
-	rest := srv.Do(http.MethodPatch, recordsPath(schema.AlarmFollowups)+"/fureplacement01",
+	rest := srv.Do(http.MethodPatch, "/api/collections/"+schema.AlarmFollowups+"/records/fureplacement01",
 		srv.Token("users", testkit.SupervisorA), map[string]any{"notes": "改"})
 	if rest.Status != http.StatusForbidden {
 		t.Errorf("REST edit of a follow-up: %d %s", rest.Status, rest.Body)
 	}
-	if o := ds[1].patchIn(schema.AlarmFollowups, "fureplacement01", map[string]any{"notes": "改"}); o.ok || o.code != "forbidden" {
+	if o := ds[1].Patch(schema.AlarmFollowups, "fureplacement01", map[string]any{"notes": "改"}); o.OK || o.Code != "forbidden" {
 		t.Errorf("sync edit of a follow-up: %s", o)
 	}
 }

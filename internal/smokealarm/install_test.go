@@ -13,7 +13,7 @@ import (
 func doors(t *testing.T) (*testkit.Server, []installDoor) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
 	addHomes(t, srv.App)
-	return srv, []installDoor{{newREST(t, srv, testkit.InspectorA)}, {newSync(t, srv, testkit.InspectorA, "phone-inspector-a")}}
+	return srv, []installDoor{{testkit.NewREST(t, srv, testkit.InspectorA)}, {testkit.NewSync(t, srv, testkit.InspectorA, "phone-inspector-a")}}
 }
 
 // TestInstall_CreateRules: every rule refuses a create with its reason code, at both doors, and
@@ -49,14 +49,14 @@ func TestInstall_CreateRules(t *testing.T) {
 			for i, d := range ds {
 				before, _ := srv.App.CountRecords("smoke_alarm_installs")
 				o := d.create(fmt.Sprintf("refused%08d", i), tc.body)
-				if o.ok || o.fields[tc.field] != tc.code {
-					t.Errorf("%s: want %s on %s, got %s", d.name(), tc.code, tc.field, o)
+				if o.OK || o.Fields[tc.field] != tc.code {
+					t.Errorf("%s: want %s on %s, got %s", d.Name(), tc.code, tc.field, o)
 				}
-				if d.name() == "sync" && o.code != "validation_failed" {
-					t.Errorf("sync: top-level code %q, want validation_failed", o.code)
+				if d.Name() == "sync" && o.Code != "validation_failed" {
+					t.Errorf("sync: top-level code %q, want validation_failed", o.Code)
 				}
 				if after, _ := srv.App.CountRecords("smoke_alarm_installs"); after != before {
-					t.Errorf("%s: a refused install was stored", d.name())
+					t.Errorf("%s: a refused install was stored", d.Name())
 				}
 			}
 		})
@@ -67,21 +67,21 @@ func TestInstall_CreateRules(t *testing.T) {
 // subdistrict is refused, whatever its case and spaces; voiding the install frees it.
 func TestInstall_SerialIsUniqueAcrossTheDistrict(t *testing.T) {
 	srv, ds := doors(t)
-	b := newREST(t, srv, testkit.InspectorB)
-	if o := b.create("serialinb000001", install("b", sides["b"].sixty, smokealarm.Ordinary, "HDYG-P-0001")); !o.ok {
+	b := installDoor{testkit.NewREST(t, srv, testkit.InspectorB)}
+	if o := b.create("serialinb000001", install("b", sides["b"].sixty, smokealarm.Ordinary, "HDYG-P-0001")); !o.OK {
 		t.Fatalf("install in B: %s", o)
 	}
 	for i, d := range ds {
 		o := d.create(fmt.Sprintf("serialina%06d", i), install("a", sides["a"].sixty, smokealarm.Ordinary, " hdyg-p-0001 "))
-		if o.ok || o.fields["serial"] != smokealarm.CodeSerialTaken {
-			t.Errorf("%s: want %s, got %s", d.name(), smokealarm.CodeSerialTaken, o)
+		if o.OK || o.Fields["serial"] != smokealarm.CodeSerialTaken {
+			t.Errorf("%s: want %s, got %s", d.Name(), smokealarm.CodeSerialTaken, o)
 		}
 	}
-	if o := b.patch("serialinb000001", map[string]any{"voided": true}); !o.ok {
+	if o := b.patch("serialinb000001", map[string]any{"voided": true}); !o.OK {
 		t.Fatalf("void: %s", o)
 	}
 	o := ds[1].create("serialina000009", install("a", sides["a"].sixty, smokealarm.Ordinary, "hdyg-p-0001"))
-	if !o.ok {
+	if !o.OK {
 		t.Fatalf("the serial of a voided install: %s", o)
 	}
 	r, err := srv.App.FindRecordById("smoke_alarm_installs", "serialina000009")
@@ -109,21 +109,21 @@ func TestInstall_UpdateRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, ds := doors(t)
-			if o := ds[0].create("takenserial0001", install("a", a.sixty, smokealarm.Ordinary, "TAKEN-1")); !o.ok {
+			if o := ds[0].create("takenserial0001", install("a", a.sixty, smokealarm.Ordinary, "TAKEN-1")); !o.OK {
 				t.Fatalf("setup: %s", o)
 			}
 			for i, d := range ds {
 				id := fmt.Sprintf("updaterule%05d", i)
-				if o := d.create(id, install("a", a.general, smokealarm.Ordinary, fmt.Sprintf("U-%d", i))); !o.ok {
-					t.Fatalf("%s: setup: %s", d.name(), o)
+				if o := d.create(id, install("a", a.general, smokealarm.Ordinary, fmt.Sprintf("U-%d", i))); !o.OK {
+					t.Fatalf("%s: setup: %s", d.Name(), o)
 				}
 				o := d.patch(id, tc.set)
-				if o.ok || o.fields[tc.field] != tc.code {
-					t.Errorf("%s: want %s on %s, got %s", d.name(), tc.code, tc.field, o)
+				if o.OK || o.Fields[tc.field] != tc.code {
+					t.Errorf("%s: want %s on %s, got %s", d.Name(), tc.code, tc.field, o)
 				}
 				r, _ := srv.App.FindRecordById("smoke_alarm_installs", id)
 				if r.GetString("unit_type") != smokealarm.Ordinary || r.GetString("serial") != fmt.Sprintf("U-%d", i) || !r.GetBool("consent") {
-					t.Errorf("%s: a refused edit changed the install: %v", d.name(), r)
+					t.Errorf("%s: a refused edit changed the install: %v", d.Name(), r)
 				}
 			}
 		})
@@ -137,14 +137,14 @@ func TestInstall_MovingAHouseholdRechecksIt(t *testing.T) {
 	_, ds := doors(t)
 	for i, d := range ds {
 		id := fmt.Sprintf("movinghome%05d", i)
-		if o := d.create(id, install("a", a.elderly, smokealarm.Networked, fmt.Sprintf("M-%d", i))); !o.ok {
-			t.Fatalf("%s: setup: %s", d.name(), o)
+		if o := d.create(id, install("a", a.elderly, smokealarm.Networked, fmt.Sprintf("M-%d", i))); !o.OK {
+			t.Fatalf("%s: setup: %s", d.Name(), o)
 		}
-		if o := d.patch(id, map[string]any{"household": a.sixty}); o.ok || o.fields["unit_type"] != smokealarm.CodeNetworkedIneligible {
-			t.Errorf("%s: networked moved to a 60+ household: %s", d.name(), o)
+		if o := d.patch(id, map[string]any{"household": a.sixty}); o.OK || o.Fields["unit_type"] != smokealarm.CodeNetworkedIneligible {
+			t.Errorf("%s: networked moved to a 60+ household: %s", d.Name(), o)
 		}
-		if o := d.patch(id, map[string]any{"household": a.disabled}); !o.ok {
-			t.Errorf("%s: networked moved to a disabled household: %s", d.name(), o)
+		if o := d.patch(id, map[string]any{"household": a.disabled}); !o.OK {
+			t.Errorf("%s: networked moved to a disabled household: %s", d.Name(), o)
 		}
 	}
 }
@@ -167,20 +167,20 @@ func TestInstall_HouseholdFactsAreDerived(t *testing.T) {
 		for j, tc := range cases {
 			id := fmt.Sprintf("derived%04d%04d", i, j)
 			body := with(install("a", tc.home, tc.unit, id), "eligibility", "general", "household_60plus", !tc.sixty)
-			if o := d.create(id, body); !o.ok {
-				t.Fatalf("%s: %s", d.name(), o)
+			if o := d.create(id, body); !o.OK {
+				t.Fatalf("%s: %s", d.Name(), o)
 			}
 			r, _ := srv.App.FindRecordById("smoke_alarm_installs", id)
 			if r.GetString("eligibility") != tc.want || r.GetBool("household_60plus") != tc.sixty {
-				t.Errorf("%s: %s home: eligibility %q, 60+ %v; want %q, %v", d.name(), tc.want,
+				t.Errorf("%s: %s home: eligibility %q, 60+ %v; want %q, %v", d.Name(), tc.want,
 					r.GetString("eligibility"), r.GetBool("household_60plus"), tc.want, tc.sixty)
 			}
-			if o := d.patch(id, map[string]any{"eligibility": "disabled", "location_in_home": "卧室"}); !o.ok {
-				t.Fatalf("%s: patch: %s", d.name(), o)
+			if o := d.patch(id, map[string]any{"eligibility": "disabled", "location_in_home": "卧室"}); !o.OK {
+				t.Fatalf("%s: patch: %s", d.Name(), o)
 			}
 			r, _ = srv.App.FindRecordById("smoke_alarm_installs", id)
 			if r.GetString("eligibility") != tc.want || r.GetString("location_in_home") != "卧室" {
-				t.Errorf("%s: after a patch: eligibility %q, location %q", d.name(), r.GetString("eligibility"), r.GetString("location_in_home"))
+				t.Errorf("%s: after a patch: eligibility %q, location %q", d.Name(), r.GetString("eligibility"), r.GetString("location_in_home"))
 			}
 		}
 	}
@@ -190,7 +190,7 @@ func TestInstall_HouseholdFactsAreDerived(t *testing.T) {
 	if err := srv.App.Save(h); err != nil {
 		t.Fatal(err)
 	}
-	if o := ds[0].patch("derived00000003", map[string]any{"location_in_home": "书房"}); !o.ok {
+	if o := ds[0].patch("derived00000003", map[string]any{"location_in_home": "书房"}); !o.OK {
 		t.Fatalf("patch after the household changed: %s", o)
 	}
 	if r, _ := srv.App.FindRecordById("smoke_alarm_installs", "derived00000003"); r.GetString("eligibility") != smokealarm.General {
@@ -204,11 +204,11 @@ func TestInstall_IntegrityBindsEveryone(t *testing.T) {
 	a := sides["a"]
 	srv := testkit.Serve(t, testkit.NewApp(t))
 	addHomes(t, srv.App)
-	admin := newREST(t, srv, testkit.Superuser)
-	if o := admin.create("adminnetwork001", install("a", a.general, smokealarm.Networked, "A-1")); o.ok || o.fields["unit_type"] != smokealarm.CodeNetworkedIneligible {
+	admin := installDoor{testkit.NewREST(t, srv, testkit.Superuser)}
+	if o := admin.create("adminnetwork001", install("a", a.general, smokealarm.Networked, "A-1")); o.OK || o.Fields["unit_type"] != smokealarm.CodeNetworkedIneligible {
 		t.Errorf("admin UI, networked for a general household: %s", o)
 	}
-	if o := admin.create("adminconsent001", with(install("a", a.sixty, smokealarm.Ordinary, "A-2"), "consent", false)); o.ok || o.fields["consent"] != smokealarm.CodeConsentMissing {
+	if o := admin.create("adminconsent001", with(install("a", a.sixty, smokealarm.Ordinary, "A-2"), "consent", false)); o.OK || o.Fields["consent"] != smokealarm.CodeConsentMissing {
 		t.Errorf("admin UI, no consent: %s", o)
 	}
 	_, err := saveAs(srv.App, access.System, access.DoorHook, "hooknetwork0001", install("a", a.general, smokealarm.Networked, "H-1"))
@@ -231,8 +231,8 @@ func TestInstall_IntegrityBindsEveryone(t *testing.T) {
 	}
 	// The fixture's install (networked, elderly living alone, recorded without serial or
 	// consent by server code) stays valid, and staff may complete it field by field.
-	insp := newREST(t, srv, testkit.InspectorA)
-	if o := insp.patch(testkit.Side("install", "a"), map[string]any{"location_in_home": "卧室"}); !o.ok {
+	insp := installDoor{testkit.NewREST(t, srv, testkit.InspectorA)}
+	if o := insp.patch(testkit.Side("install", "a"), map[string]any{"location_in_home": "卧室"}); !o.OK {
 		t.Errorf("completing the fixture install: %s", o)
 	}
 }

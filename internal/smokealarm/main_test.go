@@ -1,10 +1,7 @@
 package smokealarm_test
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"net/http"
 	"testing"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -13,7 +10,6 @@ import (
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/schema"
-	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
 
@@ -97,163 +93,15 @@ func with(body map[string]any, kv ...any) map[string]any {
 	return out
 }
 
-// outcome is a write's result at any door: accepted, or refused with field codes.
-type outcome struct {
-	ok     bool
-	id     string
-	code   string            // the top-level code (sync) or status (REST)
-	fields map[string]string // field → reason code
-	raw    string
+// installDoor writes installs through one of testkit's doors (REST or a sync push).
+type installDoor struct{ testkit.Door }
+
+func (d installDoor) create(id string, data map[string]any) testkit.Outcome {
+	return d.Create(schema.AlarmInstalls, id, data)
 }
 
-func (o outcome) String() string { return o.raw }
-
-// door writes records as one user, through REST or a sync push. create and patch write
-// installs.
-type door interface {
-	createIn(coll, id string, data map[string]any) outcome
-	patchIn(coll, id string, set map[string]any) outcome
-	name() string
-}
-
-type installDoor struct{ door }
-
-func (d installDoor) create(id string, data map[string]any) outcome {
-	return d.createIn(schema.AlarmInstalls, id, data)
-}
-
-func (d installDoor) patch(id string, set map[string]any) outcome {
-	return d.patchIn(schema.AlarmInstalls, id, set)
-}
-
-type restDoor struct {
-	t     *testing.T
-	srv   *testkit.Server
-	token string
-}
-
-func newREST(t *testing.T, srv *testkit.Server, user string) *restDoor {
-	coll := "users"
-	if user == testkit.Superuser {
-		coll = core.CollectionNameSuperusers
-	}
-	return &restDoor{t: t, srv: srv, token: srv.Token(coll, user)}
-}
-
-func (d *restDoor) name() string { return "rest" }
-
-func (d *restDoor) createIn(coll, id string, data map[string]any) outcome {
-	return d.outcome(d.srv.Do(http.MethodPost, recordsPath(coll), d.token, with(data, "id", id)))
-}
-
-func (d *restDoor) patchIn(coll, id string, set map[string]any) outcome {
-	return d.outcome(d.srv.Do(http.MethodPatch, recordsPath(coll)+"/"+id, d.token, set))
-}
-
-func (d *restDoor) create(id string, data map[string]any) outcome {
-	return d.createIn(schema.AlarmInstalls, id, data)
-}
-
-func (d *restDoor) patch(id string, set map[string]any) outcome {
-	return d.patchIn(schema.AlarmInstalls, id, set)
-}
-
-func recordsPath(coll string) string { return "/api/collections/" + coll + "/records" }
-
-func (d *restDoor) outcome(res testkit.Response) outcome {
-	d.t.Helper()
-	o := outcome{ok: res.Status == http.StatusOK, code: fmt.Sprint(res.Status), fields: map[string]string{}, raw: string(res.Body)}
-	body := res.JSON(d.t)
-	if o.ok {
-		o.id, _ = body["id"].(string)
-		return o
-	}
-	data, _ := body["data"].(map[string]any)
-	for field, v := range data {
-		if e, ok := v.(map[string]any); ok {
-			o.fields[field], _ = e["code"].(string)
-		}
-	}
-	return o
-}
-
-// syncDoor is a registered phone that pushes one mutation at a time.
-type syncDoor struct {
-	t     *testing.T
-	srv   *testkit.Server
-	token string
-	id    string
-	mid   int64
-}
-
-func newSync(t *testing.T, srv *testkit.Server, user, clientID string) *syncDoor {
-	t.Helper()
-	d := &syncDoor{t: t, srv: srv, token: srv.Token("users", user), id: clientID}
-	res := srv.Do(http.MethodPost, "/api/sync/v1/clients", d.token,
-		sync.ClientRequest{ClientID: clientID, AppVersion: "test", SchemaVersion: sync.SchemaVersion})
-	if res.Status != http.StatusOK {
-		t.Fatalf("register %s: %d %s", clientID, res.Status, res.Body)
-	}
-	return d
-}
-
-func (d *syncDoor) name() string { return "sync" }
-
-func (d *syncDoor) createIn(coll, id string, data map[string]any) outcome {
-	return d.send(sync.Mutation{Op: sync.OpCreate, Coll: coll, ID: id, Data: data})
-}
-
-func (d *syncDoor) patchIn(coll, id string, set map[string]any) outcome {
-	return d.send(sync.Mutation{Op: sync.OpPatch, Coll: coll, ID: id, BaseV: d.version(coll, id), Set: set})
-}
-
-func (d *syncDoor) create(id string, data map[string]any) outcome {
-	return d.createIn(schema.AlarmInstalls, id, data)
-}
-
-func (d *syncDoor) patch(id string, set map[string]any) outcome {
-	return d.patchIn(schema.AlarmInstalls, id, set)
-}
-
-// version is the record's current version, as a phone that has just pulled holds it.
-func (d *syncDoor) version(coll, id string) int64 {
-	var v int64
-	d.srv.App.DB().NewQuery("SELECT v FROM fs_sync_records WHERE coll = {:c} AND rid = {:id}").
-		Bind(map[string]any{"c": coll, "id": id}).Row(&v)
-	return v
-}
-
-// send numbers m with the next mid and pushes it.
-func (d *syncDoor) send(m sync.Mutation) outcome {
-	d.mid++
-	m.MID = d.mid
-	return d.resend(m)
-}
-
-// resend pushes m as it is, as a phone does whose answer was lost.
-func (d *syncDoor) resend(m sync.Mutation) outcome {
-	d.t.Helper()
-	res := d.srv.Do(http.MethodPost, "/api/sync/v1/push", d.token,
-		sync.PushRequest{ClientID: d.id, Mutations: []sync.Mutation{m}})
-	if res.Status != http.StatusOK {
-		d.t.Fatalf("push: %d %s", res.Status, res.Body)
-	}
-	var body struct {
-		Results []json.RawMessage `json:"results"`
-	}
-	if err := json.Unmarshal(res.Body, &body); err != nil || len(body.Results) != 1 {
-		d.t.Fatalf("push answer %s: %v", res.Body, err)
-	}
-	var r sync.Result
-	if err := json.Unmarshal(body.Results[0], &r); err != nil {
-		d.t.Fatal(err)
-	}
-	o := outcome{ok: r.Outcome == sync.Applied || r.Outcome == sync.Merged || r.Outcome == sync.Conflicted,
-		id: r.ID, code: r.Code, fields: r.Fields, raw: string(body.Results[0])}
-	if o.fields == nil {
-		o.fields = map[string]string{}
-	}
-	return o
+func (d installDoor) patch(id string, set map[string]any) testkit.Outcome {
+	return d.Patch(schema.AlarmInstalls, id, set)
 }
 
 // saveAs saves an install through the model as actor at door, as the admin UI or server code

@@ -47,7 +47,7 @@ func TestProgress_Figures(t *testing.T) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
 	addHomes(t, srv.App)
 	a, b := sides["a"], sides["b"]
-	ia, ib := newREST(t, srv, testkit.InspectorA), newREST(t, srv, testkit.InspectorB)
+	ia, ib := installDoor{testkit.NewREST(t, srv, testkit.InspectorA)}, installDoor{testkit.NewREST(t, srv, testkit.InspectorB)}
 	for id, body := range map[string]map[string]any{
 		"progressa000001": install("a", a.elderly, smokealarm.Networked, "P-1"),
 		"progressa000002": install("a", a.disabled, smokealarm.Networked, "P-2"),
@@ -58,20 +58,20 @@ func TestProgress_Figures(t *testing.T) {
 		// Another year's install counts in that year only.
 		"progressa000007": with(install("a", a.sixty, smokealarm.Ordinary, "P-7"), "installed_on", "2019-03-01 00:00:00.000Z"),
 	} {
-		if o := ia.create(id, body); !o.ok {
+		if o := ia.create(id, body); !o.OK {
 			t.Fatalf("%s: %s", id, o)
 		}
 	}
-	if o := ib.create("progressb000001", install("b", b.disabled, smokealarm.Networked, "P-8")); !o.ok {
+	if o := ib.create("progressb000001", install("b", b.disabled, smokealarm.Networked, "P-8")); !o.OK {
 		t.Fatal(o)
 	}
-	if o := ia.patch("progressa000006", map[string]any{"voided": true}); !o.ok {
+	if o := ia.patch("progressa000006", map[string]any{"voided": true}); !o.OK {
 		t.Fatal(o)
 	}
 	// The fire brigade gives A an ordinary quota of 3 for 2018.
 	save(t, srv.App, schema.AlarmQuotas, "quotaordinarya0", map[string]any{"subdistrict": testkit.SubdistrictA,
 		"unit_type": smokealarm.Ordinary, "year": 2018, "demand": 4, "quota": 3, "risk_level": "high", "population": 108000})
-	if o := ia.create("progressa000008", install("a", a.sixty, smokealarm.Ordinary, "P-9")); !o.ok {
+	if o := ia.create("progressa000008", install("a", a.sixty, smokealarm.Ordinary, "P-9")); !o.OK {
 		t.Fatalf("an install beyond the quota is refused: %s", o)
 	}
 
@@ -157,26 +157,26 @@ func TestProgress_DuplicatePushesCountOnce(t *testing.T) {
 	addHomes(t, srv.App)
 	admin := srv.Token("_superusers", testkit.Superuser)
 	before := getProgress(t, srv, admin, "")
-	phone := newSync(t, srv, testkit.InspectorA, "phone-dup-a")
+	phone := testkit.NewSync(t, srv, testkit.InspectorA, "phone-dup-a")
 	m := sync.Mutation{MID: 1, Op: sync.OpCreate, Coll: schema.AlarmInstalls, ID: "duplicatepush01",
 		Data: install("a", sides["a"].sixty, smokealarm.Ordinary, "DUP-1")}
-	first := phone.resend(m)
-	again := phone.resend(m) // the answer was lost: the phone sends the same mid again
-	if !first.ok || again.raw != first.raw {
+	first := phone.Push(m)[0]
+	again := phone.Push(m)[0] // the answer was lost: the phone sends the same mid again
+	if !first.OK || again.Raw != first.Raw {
 		t.Fatalf("resend: %s / %s", first, again)
 	}
-	phone.mid = 1
+	phone.MID = 1
 	// The phone lost its outbox and records the same unit again under a new id.
-	if o := phone.create("duplicatepush02", install("a", sides["a"].sixty, smokealarm.Ordinary, "dup-1")); o.ok || o.fields["serial"] != smokealarm.CodeSerialTaken {
+	if o := (installDoor{phone}).create("duplicatepush02", install("a", sides["a"].sixty, smokealarm.Ordinary, "dup-1")); o.OK || o.Fields["serial"] != smokealarm.CodeSerialTaken {
 		t.Errorf("the same unit under a new id: %s", o)
 	}
 	// The same id again under a new mid.
-	if o := phone.create("duplicatepush01", install("a", sides["a"].sixty, smokealarm.Ordinary, "DUP-1")); o.ok || o.code != "id_taken" {
+	if o := (installDoor{phone}).create("duplicatepush01", install("a", sides["a"].sixty, smokealarm.Ordinary, "DUP-1")); o.OK || o.Code != "id_taken" {
 		t.Errorf("the same id under a new mid: %s", o)
 	}
 	// A colleague's phone records the same unit.
-	other := newSync(t, srv, testkit.SupervisorA, "phone-dup-sup-a")
-	if o := other.create("duplicatepush03", install("a", sides["a"].sixty, smokealarm.Ordinary, "DUP-1")); o.ok || o.fields["serial"] != smokealarm.CodeSerialTaken {
+	other := installDoor{testkit.NewSync(t, srv, testkit.SupervisorA, "phone-dup-sup-a")}
+	if o := other.create("duplicatepush03", install("a", sides["a"].sixty, smokealarm.Ordinary, "DUP-1")); o.OK || o.Fields["serial"] != smokealarm.CodeSerialTaken {
 		t.Errorf("the same unit from another phone: %s", o)
 	}
 	after := getProgress(t, srv, admin, "")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -15,6 +16,7 @@ import (
 type Outcome struct {
 	OK     bool
 	ID     string
+	Code   string            // the result's code (sync) or the HTTP status (REST)
 	Fields map[string]string // field → reason code
 	Raw    string
 }
@@ -70,7 +72,7 @@ func (d *RESTDoor) Patch(coll, id string, set map[string]any) Outcome {
 
 func (d *RESTDoor) outcome(res Response) Outcome {
 	d.t.Helper()
-	o := Outcome{OK: res.Status == http.StatusOK, Fields: map[string]string{}, Raw: string(res.Body)}
+	o := Outcome{OK: res.Status == http.StatusOK, Code: strconv.Itoa(res.Status), Fields: map[string]string{}, Raw: string(res.Body)}
 	body := res.JSON(d.t)
 	if o.OK {
 		o.ID, _ = body["id"].(string)
@@ -155,7 +157,7 @@ func (d *SyncDoor) Push(ms ...sync.Mutation) []Outcome {
 			d.t.Fatal(err)
 		}
 		out[i] = Outcome{OK: r.Outcome == sync.Applied || r.Outcome == sync.Merged || r.Outcome == sync.Conflicted,
-			ID: r.ID, Fields: r.Fields, Raw: string(raw)}
+			ID: r.ID, Code: r.Code, Fields: r.Fields, Raw: string(raw)}
 		if out[i].Fields == nil {
 			out[i].Fields = map[string]string{}
 		}

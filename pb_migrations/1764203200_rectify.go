@@ -29,36 +29,15 @@ var rectifyFields = map[string][]core.Field{
 
 func init() {
 	m.Register(func(app core.App) error {
-		for name, fields := range rectifyFields {
-			c, err := app.FindCollectionByNameOrId(name)
-			if err != nil {
-				return err
-			}
-			for _, f := range fields {
-				c.Fields.Add(f)
-			}
-			if err := app.Save(c); err != nil {
-				return err
-			}
+		if err := addFields(app, rectifyFields); err != nil {
+			return err
 		}
 		return createAll(app, []spec{notificationSpec()}, nil)
 	}, func(app core.App) error {
 		if err := deleteAll(app, []spec{notificationSpec()}); err != nil {
 			return err
 		}
-		for name, fields := range rectifyFields {
-			c, err := app.FindCollectionByNameOrId(name)
-			if err != nil {
-				return err
-			}
-			for _, f := range fields {
-				c.Fields.RemoveByName(f.GetName())
-			}
-			if err := app.Save(c); err != nil {
-				return err
-			}
-		}
-		return nil
+		return removeFields(app, rectifyFields)
 	})
 }
 

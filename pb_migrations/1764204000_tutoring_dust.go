@@ -111,17 +111,8 @@ func registrySpecs() []spec {
 
 func init() {
 	m.Register(func(app core.App) error {
-		for name, fields := range tutoringDustFields {
-			c, err := app.FindCollectionByNameOrId(name)
-			if err != nil {
-				return err
-			}
-			for _, f := range fields {
-				c.Fields.Add(f)
-			}
-			if err := app.Save(c); err != nil {
-				return err
-			}
+		if err := addFields(app, tutoringDustFields); err != nil {
+			return err
 		}
 		if err := widen(app); err != nil {
 			return err
@@ -131,19 +122,7 @@ func init() {
 		if err := deleteAll(app, registrySpecs()); err != nil {
 			return err
 		}
-		for name, fields := range tutoringDustFields {
-			c, err := app.FindCollectionByNameOrId(name)
-			if err != nil {
-				return err
-			}
-			for _, f := range fields {
-				c.Fields.RemoveByName(f.GetName())
-			}
-			if err := app.Save(c); err != nil {
-				return err
-			}
-		}
-		return nil
+		return removeFields(app, tutoringDustFields)
 	})
 }
 

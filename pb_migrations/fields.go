@@ -164,3 +164,29 @@ func deleteAll(app core.App, specs []spec) error {
 	}
 	return nil
 }
+
+// addFields adds fields to existing collections, by collection name.
+func addFields(app core.App, byColl map[string][]core.Field) error {
+	return editFields(app, byColl, func(c *core.Collection, f core.Field) { c.Fields.Add(f) })
+}
+
+// removeFields takes back what addFields added, for a migration's down step.
+func removeFields(app core.App, byColl map[string][]core.Field) error {
+	return editFields(app, byColl, func(c *core.Collection, f core.Field) { c.Fields.RemoveByName(f.GetName()) })
+}
+
+func editFields(app core.App, byColl map[string][]core.Field, edit func(*core.Collection, core.Field)) error {
+	for name, fields := range byColl {
+		c, err := app.FindCollectionByNameOrId(name)
+		if err != nil {
+			return err
+		}
+		for _, f := range fields {
+			edit(c, f)
+		}
+		if err := app.Save(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

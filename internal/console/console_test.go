@@ -124,12 +124,13 @@ func TestConsole_SupervisorDay(t *testing.T) {
 	}
 	// The inspection's record prints from the queue.
 	dir := t.TempDir()
+	events := true
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior,
-		browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: &events}); err != nil {
 		t.Fatal(err)
 	}
-	run(t, ctx, chromedp.Click(fmt.Sprintf(`#queue-review tr[data-id=%q] button.record`, inspection)))
-	if pdf := waitFile(t, filepath.Join(dir, "inspection-"+inspection+".pdf")); !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+	pdf := download(t, ctx, fmt.Sprintf(`#queue-review tr[data-id=%q] button.record`, inspection), filepath.Join(dir, "inspection-"+inspection+".pdf"))
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatalf("the inspection record is no PDF: %.40q", pdf)
 	}
 	run(t, ctx,
@@ -230,13 +231,11 @@ func TestConsole_SupervisorDay(t *testing.T) {
 	}
 
 	// Both exports download and open with the same figures.
-	run(t, ctx, chromedp.Click(`#fig-hazards button.export-csv`))
-	csvRows := readCSV(t, waitFile(t, filepath.Join(dir, "rectify-figures-fire.csv")))
+	csvRows := readCSV(t, download(t, ctx, `#fig-hazards button.export-csv`, filepath.Join(dir, "rectify-figures-fire.csv")))
 	if len(csvRows) != 2 || csvRows[1][0] != nameA || csvRows[1][1] != strconv.Itoa(api[0].Found) || csvRows[1][3] != strconv.Itoa(api[0].Overdue) {
 		t.Errorf("CSV export = %v, want a heading and subdistrict A's figures %+v", csvRows, api[0])
 	}
-	run(t, ctx, chromedp.Click(`#fig-hazards button.export-xlsx`))
-	x, err := excelize.OpenReader(bytes.NewReader(waitFile(t, filepath.Join(dir, "rectify-figures-fire.xlsx"))))
+	x, err := excelize.OpenReader(bytes.NewReader(download(t, ctx, `#fig-hazards button.export-xlsx`, filepath.Join(dir, "rectify-figures-fire.xlsx"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,18 +320,28 @@ func figuresFromAPI(t *testing.T, srv *testkit.Server, token string) []figures {
 	return body.Figures
 }
 
-// waitFile waits for a download to finish (Chromium writes it under a temporary name first).
-func waitFile(t *testing.T, path string) []byte {
+// download clicks sel and returns the file the browser saved at path once Chromium reports
+// the download completed.
+func download(t *testing.T, ctx context.Context, sel, path string) []byte {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
-			return b
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress) // subscribed before the click
+	run(t, ctx, chromedp.Click(sel))
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("download by %s: %v", sel, err)
 		}
-		time.Sleep(50 * time.Millisecond)
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatalf("download by %s canceled", sel)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			break
+		}
 	}
-	t.Fatalf("no download at %s", path)
-	return nil
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("download by %s: %v", sel, err)
+	}
+	return b
 }
 
 func readCSV(t *testing.T, b []byte) [][]string {

@@ -16,8 +16,10 @@ import (
 )
 
 // Register binds the hooks that attribute request writes, refuse request bodies of the wrong
-// types, and enforce field policies on every save, from any door.
+// types, enforce field policies on every save, from any door, and refuse list filters and
+// sorts that could observe hidden records.
 func Register(app core.App) {
+	bindQueryGuard(app)
 	app.OnRecordCreateRequest().BindFunc(func(e *core.RecordRequestEvent) error {
 		attributeRequest(e)
 		if err := checkRequestBody(e); err != nil {

@@ -73,13 +73,13 @@ func TestAccess_FilterTricks(t *testing.T) {
 		{name: "own finding or any at venue B", actor: actInspA, coll: schema.Findings,
 			filter: "id = '" + trkFindingA + "' || place = '" + trkVenueB + "'", want: []string{trkFindingA}},
 		{name: "finding linked to photo B", actor: actInspA, coll: schema.Findings,
-			filter: "photos.sha256 ?~ 'bbbb'"},
+			filter: "photos.sha256 ?~ 'bbbb'", status: 400},
 		{name: "places by their findings in B", actor: actInspA, coll: schema.Places,
-			filter: "findings_via_place.subdistrict ?= '" + trkSdB + "'"},
+			filter: "findings_via_place.subdistrict ?= '" + trkSdB + "'", status: 400},
 		{name: "places by finding B's id", actor: actInspA, coll: schema.Places,
-			filter: "findings_via_place.id ?= '" + trkFindingB + "'"},
+			filter: "findings_via_place.id ?= '" + trkFindingB + "'", status: 400},
 		{name: "places by inspector B's inspections", actor: actInspA, coll: schema.Places,
-			filter: "inspections_via_place.inspector ?= '" + testkit.InspectorB + "'"},
+			filter: "inspections_via_place.inspector ?= '" + testkit.InspectorB + "'", status: 400},
 		{name: "referrals through finding and inspection to B", actor: actInspA, coll: schema.Referrals,
 			filter: "finding.inspection.inspector = '" + testkit.InspectorB + "'"},
 		{name: "colleagues of subdistrict B", actor: actSupA, coll: schema.Users,
@@ -87,7 +87,7 @@ func TestAccess_FilterTricks(t *testing.T) {
 		{name: "users by password hash", actor: actInspA, coll: schema.Users,
 			filter: "password != ''", status: 400},
 		{name: "@collection join to contacts", actor: actInspA, coll: schema.Findings,
-			filter: "@collection.report_contacts.phone = '13700000000'", status: 403},
+			filter: "@collection.report_contacts.phone = '13700000000'", status: 400},
 
 		// Reporters' contacts cannot be listed, so no condition goes through them, whether
 		// on their content or on whether a report has any.
@@ -98,15 +98,16 @@ func TestAccess_FilterTricks(t *testing.T) {
 		{name: "reports by reporter phone, as supervisor", actor: actSupA, coll: schema.Reports,
 			filter: "report_contacts_via_report.phone ?= '13700000000'", status: 400},
 
-		// The fire brigade reads venue A, not the household there.
+		// The fire brigade reads venue A, not the household there; paths through a
+		// back-relation are refused to everyone but administrators, whatever the operator.
 		{name: "places by hidden resident", actor: actFire, coll: schema.Places,
-			filter: "households_via_place.head_name ?= '" + trkHiddenHead + "'"},
+			filter: "households_via_place.head_name ?= '" + trkHiddenHead + "'", status: 400},
 		{name: "places by not hidden resident", actor: actFire, coll: schema.Places,
-			filter: "households_via_place.head_name ?!= '" + trkHiddenHead + "'"},
+			filter: "households_via_place.head_name ?!= '" + trkHiddenHead + "'", status: 400},
 		{name: "places by resident, as inspector", actor: actInspA, coll: schema.Places,
-			filter: "households_via_place.head_name ?= '" + trkHiddenHead + "'", want: []string{trkVenueA}},
+			filter: "households_via_place.head_name ?= '" + trkHiddenHead + "'", status: 400},
 		{name: "places by hidden resident's phone", actor: actFire, coll: schema.Places,
-			filter: "id = '" + trkVenueA + "' && households_via_place.phone ~ '136'"},
+			filter: "id = '" + trkVenueA + "' && households_via_place.phone ~ '136'", status: 400},
 		{name: "households through a visible place", actor: actFire, coll: schema.Households,
 			filter: "place = '" + trkVenueA + "'"},
 		// Referral B is the brigade's, its finding is not: conditions on the finding never
@@ -118,7 +119,7 @@ func TestAccess_FilterTricks(t *testing.T) {
 		{name: "referrals by finding subdistrict B", actor: actFire, coll: schema.Referrals,
 			filter: "finding.subdistrict = '" + trkSdB + "'"},
 		{name: "findings of B via referral", actor: actFire, coll: schema.Findings,
-			filter: "referrals_via_finding.id ?= '" + trkReferralB + "'"},
+			filter: "referrals_via_finding.id ?= '" + trkReferralB + "'", status: 400},
 
 		// The public reads the published views and nothing behind them.
 		{name: "classes by centre's legal representative", actor: actAnon, coll: schema.PublicCentreClasses,
@@ -128,17 +129,17 @@ func TestAccess_FilterTricks(t *testing.T) {
 		{name: "centres by a column the view lacks", actor: actAnon, coll: schema.PublicCentres,
 			filter: "legal_rep_name = '张法人a'", status: 400},
 
-		// Sorts: by other-scope paths, the result is still the own rows; by hidden data, the
-		// order cannot depend on it, because rows whose related rows are hidden drop out of
-		// a sort or filter through that relation (PocketBase joins the related list rule).
-		// That dropping out does show that such hidden rows exist (here: that someone lives
-		// at venue A); report contacts, where that alone would tell, cannot be listed at all.
+		// Sorts: by other-scope paths through single relations, the result is still the own
+		// rows, because a row whose related record is hidden drops out (PocketBase joins the
+		// related list rule). Through a multi-valued relation, that dropping out would tell
+		// that hidden rows exist (here: that someone lives at venue A), so such a path is
+		// refused (internal/access/query.go).
 		{name: "findings sorted through relations", actor: actInspA, coll: schema.Findings,
 			sort: "-place.subdistrict,inspection.inspector", want: []string{trkFindingA}},
 		{name: "places sorted by hidden resident", actor: actFire, coll: schema.Places,
-			sort: "households_via_place.head_name"},
+			sort: "households_via_place.head_name", status: 400},
 		{name: "places sorted by hidden resident, descending", actor: actFire, coll: schema.Places,
-			sort: "-households_via_place.head_name"},
+			sort: "-households_via_place.head_name", status: 400},
 		{name: "reports sorted by reporter phone", actor: actInspA, coll: schema.Reports,
 			sort: "report_contacts_via_report.phone", status: 400},
 		{name: "users sorted by token key", actor: actSupA, coll: schema.Users,

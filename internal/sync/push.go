@@ -43,7 +43,8 @@ func (s *Service) Push(auth *core.Record, client *core.Record, req PushRequest) 
 			fmt.Sprintf("每次最多推送 %d 条", s.cfg.MaxMutations),
 			fmt.Sprintf("at most %d mutations per push", s.cfg.MaxMutations))
 	}
-	snd := sender{auth: auth, clientID: client.GetString("client_id"), recordID: client.Id}
+	snd := sender{auth: auth, recordID: client.Id,
+		origin: origin{device: client.GetString("client_id"), skew: s.clockOffset(req.SentAt)}}
 	res := &PushResponse{Results: []json.RawMessage{}}
 	// Read before this push held the writer, last may lag behind the store, never run ahead of
 	// it: mids up to it are stored for good.
@@ -52,7 +53,7 @@ func (s *Service) Push(auth *core.Record, client *core.Record, req PushRequest) 
 	for len(ms) > 0 {
 		m := ms[0]
 		if m.MID > 0 && m.MID <= last {
-			stored, err := s.storedOutcome(snd.clientID, m.MID)
+			stored, err := s.storedOutcome(snd.device, m.MID)
 			if err != nil {
 				return nil, err
 			}
@@ -94,10 +95,16 @@ func (s *Service) Push(auth *core.Record, client *core.Record, req PushRequest) 
 	return res, nil
 }
 
+// origin is where a mutation comes from, as applying it needs to know.
+type origin struct {
+	device string        // the installation's client_id; "review:<issue>" for a supervisor's decision
+	skew   time.Duration // what to add to the device's clock to read the server's
+}
+
 // sender is the installation a push comes from, as its mutations are applied.
 type sender struct {
+	origin
 	auth     *core.Record
-	clientID string // the installation's client_id, which outcomes are stored under
 	recordID string // the id of its sync_clients record, which holds its last mid
 }
 
@@ -185,7 +192,7 @@ func (s *Service) applyGroup(snd sender, ms []Mutation) ([]json.RawMessage, int,
 			if i > 0 && time.Since(start) > maxGroupTime {
 				return nil
 			}
-			r, err := s.apply(tx, snd.auth, snd.clientID, m)
+			r, err := s.apply(tx, snd.auth, snd.origin, m)
 			if err != nil {
 				failedAt = i
 				return err
@@ -224,7 +231,7 @@ func (s *Service) reject(snd sender, m Mutation, refusal refusal) (json.RawMessa
 		}
 		r := Result{MID: m.MID, Outcome: Rejected, Coll: m.Coll, ID: m.ID,
 			Code: refusal.code, Message: refusal.message, Fields: refusal.fields}
-		issue, err := s.raiseIssue(tx, snd.auth, snd.clientID, m, issueRejected, r, nil)
+		issue, err := s.raiseIssue(tx, snd.auth, snd.device, m, issueRejected, r, nil)
 		if err != nil {
 			return err
 		}
@@ -241,7 +248,7 @@ func (s *Service) storeOutcome(tx core.App, snd sender, r Result) (json.RawMessa
 		return nil, fmt.Errorf("encode outcome: %w", err)
 	}
 	_, err = tx.DB().Insert("fs_sync_outcomes", dbx.Params{
-		"client": snd.clientID, "mid": r.MID, "result": raw}).Execute()
+		"client": snd.device, "mid": r.MID, "result": raw}).Execute()
 	if err != nil {
 		return nil, fmt.Errorf("store outcome: %w", err)
 	}
@@ -254,7 +261,7 @@ func (s *Service) storeOutcome(tx core.App, snd sender, r Result) (json.RawMessa
 }
 
 // apply performs m inside tx and returns its outcome, or a refusal error.
-func (s *Service) apply(tx core.App, auth *core.Record, device string, m Mutation) (Result, error) {
+func (s *Service) apply(tx core.App, auth *core.Record, o origin, m Mutation) (Result, error) {
 	if bad := m.validate(); bad != nil {
 		return Result{}, bad
 	}
@@ -262,7 +269,7 @@ func (s *Service) apply(tx core.App, auth *core.Record, device string, m Mutatio
 	if err != nil {
 		return Result{}, fmt.Errorf("collection %s: %w", m.Coll, err)
 	}
-	a := &applier{s: s, tx: tx, auth: auth, actor: access.ActorFromAuth(auth), coll: coll, m: m, device: device}
+	a := &applier{s: s, tx: tx, auth: auth, actor: access.ActorFromAuth(auth), coll: coll, m: m, origin: o}
 	switch m.Op {
 	case OpCreate:
 		return a.create()

@@ -219,10 +219,16 @@ func pushScenario(t *testing.T, k *contract) {
 			break
 		}
 	}
-	q := insB.results(sync.Mutation{Op: sync.OpCreate, Coll: "places", ID: "quarantined0001",
+	foreign := insB.results(sync.Mutation{Op: sync.OpCreate, Coll: "places", ID: "strangerplace01",
 		Data: map[string]any{"kind": "venue", "name": "跨界小店", "subdistrict": testkit.SubdistrictA, "address": "边界路 1 号"}})
+	if foreign[0].Outcome != sync.Rejected || foreign[0].Code != "forbidden" {
+		t.Errorf("a create in a subdistrict never held: %s", outcomes(foreign))
+	}
+	moveUser(t, srv, testkit.InspectorB, testkit.SubdistrictA)
+	q := insB.results(sync.Mutation{Op: sync.OpCreate, Coll: "places", ID: "quarantined0001",
+		Data: map[string]any{"kind": "venue", "name": "离线记录", "subdistrict": testkit.SubdistrictB, "address": "调岗路 1 号"}})
 	if q[0].Outcome != sync.Quarantined {
-		t.Errorf("a create in another subdistrict: %s", outcomes(q))
+		t.Errorf("a create in a subdistrict lost while offline: %s", outcomes(q))
 	}
 
 	gap := ins.push(sync.Mutation{MID: ins.mid + 5, Op: sync.OpVoid, Coll: "findings", ID: f, BaseV: 3})
@@ -245,20 +251,36 @@ func pushScenario(t *testing.T, k *contract) {
 	}
 }
 
+// moveUser moves user to subdistrict to, as a district administrator does while the user's
+// phone is offline: what the phone pushes next about the subdistrict it left is quarantined.
+func moveUser(t *testing.T, srv *testkit.Server, user, to string) {
+	t.Helper()
+	u, err := srv.App.FindRecordById("users", user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Set("subdistricts", []string{to})
+	if err := srv.App.Save(u); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func resolveScenario(t *testing.T, k *contract) {
 	app := testkit.NewApp(t)
 	srv := testkit.Serve(t, app)
 	ins := newPhone(t, k, srv, testkit.InspectorA, "phone-resolve-a")
 	sup := newPhone(t, k, srv, testkit.SupervisorA, "phone-resolve-sup")
 	insB := newPhone(t, k, srv, testkit.InspectorB, "phone-resolve-b")
-	for _, p := range []*phone{ins, sup, insB} {
+	supB := newPhone(t, k, srv, testkit.SupervisorB, "phone-resolve-sup-b")
+	for _, p := range []*phone{ins, sup, insB, supB} {
 		p.register()
 	}
+	moveUser(t, srv, testkit.InspectorB, testkit.SubdistrictA)
 	q := insB.results(sync.Mutation{Op: sync.OpCreate, Coll: "places", ID: "quarantined0002",
-		Data: map[string]any{"kind": "venue", "name": "跨界小店", "subdistrict": testkit.SubdistrictA, "address": "边界路 2 号"}})[0]
+		Data: map[string]any{"kind": "venue", "name": "离线记录", "subdistrict": testkit.SubdistrictB, "address": "调岗路 2 号"}})[0]
 	wantStatus(t, "accept by someone who may not", ins.resolve(q.Issue, sync.Accept), http.StatusNotFound, "not_found")
-	wantStatus(t, "accept", sup.resolve(q.Issue, sync.Accept), http.StatusOK, "")
-	wantStatus(t, "a second decision", sup.resolve(q.Issue, sync.Discard), http.StatusConflict, "issue_closed")
+	wantStatus(t, "accept", supB.resolve(q.Issue, sync.Accept), http.StatusOK, "")
+	wantStatus(t, "a second decision", supB.resolve(q.Issue, sync.Discard), http.StatusConflict, "issue_closed")
 	wantStatus(t, "no such issue", sup.resolve("nosuchissue0000", sync.Discard), http.StatusNotFound, "not_found")
 
 	r := ins.results(sync.Mutation{Op: sync.OpPatch, Coll: "findings", ID: testkit.Side("finding", "a"), BaseV: 1,

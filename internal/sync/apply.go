@@ -2,6 +2,8 @@ package sync
 
 import (
 	"reflect"
+	"slices"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -12,13 +14,13 @@ import (
 
 // applier performs one mutation inside its transaction.
 type applier struct {
-	s      *Service
-	tx     core.App
-	auth   *core.Record
-	actor  access.Actor
-	coll   *core.Collection
-	m      Mutation
-	device string
+	s     *Service
+	tx    core.App
+	auth  *core.Record
+	actor access.Actor
+	coll  *core.Collection
+	m     Mutation
+	origin
 	// door is DoorSync for pushes and DoorREST for commands run through REST, where a record
 	// the caller cannot see is simply not found instead of quarantined.
 	door access.Door
@@ -54,17 +56,25 @@ func (a *applier) attribute(r *core.Record, trusted bool) {
 	access.Attribute(r, access.Attribution{Actor: a.actor, Door: door, Trusted: trusted, Device: a.device})
 }
 
+// create creates the record m describes. A record in scopes the author does not hold is
+// quarantined if they held one of them when making it (see heldWhenEdited), and otherwise
+// refused as forbidden before anything else is looked at, whether the subdistrict and the id
+// exist or not.
 func (a *applier) create() (Result, error) {
-	if _, err := a.tx.FindRecordById(a.coll, a.m.ID); err == nil {
-		return Result{}, errIDTaken
-	}
 	r := core.NewRecord(a.coll)
 	r.Id = a.m.ID
 	if err := loadClientFields(r, a.m.Data); err != nil {
 		return Result{}, err
 	}
-	if sd := r.GetString(schema.FieldSubdistrict); sd != "" && !a.actor.InSubdistrict(sd) && a.scoped() {
-		return a.quarantine(sd)
+	scopes, err := synced[a.coll.Name](a.tx, r)
+	if err != nil {
+		return Result{}, err
+	}
+	if a.outsider(scopes) {
+		return a.lost(scopes, r.GetString(schema.FieldSubdistrict), time.Time{}, errForbidden)
+	}
+	if _, err := a.tx.FindRecordById(a.coll, a.m.ID); err == nil {
+		return Result{}, errIDTaken
 	}
 	a.attribute(r, false)
 	if err := a.tx.Save(r); err != nil {
@@ -80,12 +90,44 @@ func (a *applier) create() (Result, error) {
 	return a.result(r, Applied, nil)
 }
 
-func (a *applier) scoped() bool {
-	return a.coll.Fields.GetByName(schema.FieldSubdistrict) != nil
+// outsider reports whether the author holds none of a record's scopes now. A record in no
+// scope yet (a create without its subdistrict) is left to the rules, which will refuse it.
+func (a *applier) outsider(scopes []Scope) bool {
+	held := ScopesOf(a.actor)
+	known := false
+	for _, sc := range scopes {
+		if !sc.Valid() {
+			continue
+		}
+		if slices.Contains(held, sc) {
+			return false
+		}
+		known = true
+	}
+	return known
 }
 
-// target loads the record a patch, void or command acts on. A record the author can no
-// longer see means they lost its scope while offline: the mutation is quarantined.
+// lost answers a mutation on a record in scopes the author does not hold: quarantined for the
+// supervisors of subdistrict if the author held one of them when making it, otherwise
+// refused with otherwise, which is what the same mutation on a record that does not exist
+// gets. born is when the record was created (zero for a create).
+func (a *applier) lost(scopes []Scope, subdistrict string, born time.Time, otherwise error) (Result, error) {
+	if a.door == access.DoorREST || subdistrict == "" {
+		return Result{}, otherwise
+	}
+	held, err := a.heldWhenEdited(scopes, born)
+	if err != nil {
+		return Result{}, err
+	}
+	if !held {
+		return Result{}, otherwise
+	}
+	return a.quarantine(subdistrict)
+}
+
+// target loads the record a patch, void or command acts on. A record the author cannot see
+// answers not_found, like a missing one, unless the author lost its scope after making the
+// edit: then the mutation is quarantined.
 func (a *applier) target() (*core.Record, *Result, error) {
 	r, err := a.tx.FindRecordById(a.coll, a.m.ID)
 	if err != nil {
@@ -96,11 +138,18 @@ func (a *applier) target() (*core.Record, *Result, error) {
 		return nil, nil, err
 	}
 	if !ok {
-		if a.door == access.DoorREST {
-			return nil, nil, errNotFound
+		st, err := loadState(a.tx.DB(), a.coll.Name, r.Id)
+		if err != nil {
+			return nil, nil, err
 		}
-		q, err := a.quarantine(r.GetString(schema.FieldSubdistrict))
-		return nil, &q, err
+		if !a.outsider(st.Scopes) {
+			return nil, nil, errNotFound // hidden by a rule, not by a scope the author lost
+		}
+		q, err := a.lost(st.Scopes, r.GetString(schema.FieldSubdistrict), unstamp(st.Born), errNotFound)
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, &q, nil
 	}
 	if field, code := lockedBy(r); code != "" {
 		return nil, nil, lockedError(field, code)

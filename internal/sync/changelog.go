@@ -123,6 +123,8 @@ type state struct {
 	V      int64
 	FV     map[string]fieldVersion
 	Scopes []Scope
+	// Born is when the record was created, stamped ("" for records older than the stamp).
+	Born string
 }
 
 // fieldVersion is the record version at which a field last changed, and the sync client
@@ -148,9 +150,10 @@ func loadState(db dbx.Builder, coll, id string) (state, error) {
 		V      int64  `db:"v"`
 		FV     string `db:"fv"`
 		Scopes string `db:"scopes"`
+		Born   string `db:"born"`
 	}
 	st := state{FV: map[string]fieldVersion{}}
-	err := db.Select("v", "fv", "scopes").From("fs_sync_records").
+	err := db.Select("v", "fv", "scopes", "born").From("fs_sync_records").
 		Where(dbx.HashExp{"coll": coll, "rid": id}).One(&row)
 	if err != nil {
 		if isNoRows(err) {
@@ -158,7 +161,7 @@ func loadState(db dbx.Builder, coll, id string) (state, error) {
 		}
 		return st, fmt.Errorf("load state: %w", err)
 	}
-	st.V = row.V
+	st.V, st.Born = row.V, row.Born
 	if err := json.Unmarshal([]byte(row.FV), &st.FV); err != nil {
 		return st, fmt.Errorf("decode fv: %w", err)
 	}
@@ -171,9 +174,9 @@ func loadState(db dbx.Builder, coll, id string) (state, error) {
 func saveState(db dbx.Builder, coll, id string, st state) error {
 	fv, _ := json.Marshal(st.FV)
 	sc, _ := json.Marshal(st.Scopes)
-	_, err := db.NewQuery(`INSERT INTO fs_sync_records (coll, rid, v, fv, scopes) VALUES ({:c}, {:r}, {:v}, {:fv}, {:s})
+	_, err := db.NewQuery(`INSERT INTO fs_sync_records (coll, rid, v, fv, scopes, born) VALUES ({:c}, {:r}, {:v}, {:fv}, {:s}, {:b})
 		ON CONFLICT (coll, rid) DO UPDATE SET v = excluded.v, fv = excluded.fv, scopes = excluded.scopes`).
-		Bind(dbx.Params{"c": coll, "r": id, "v": st.V, "fv": string(fv), "s": string(sc)}).Execute()
+		Bind(dbx.Params{"c": coll, "r": id, "v": st.V, "fv": string(fv), "s": string(sc), "b": st.Born}).Execute()
 	if err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
@@ -197,6 +200,9 @@ func (l *changeLog) put(app core.App, r *core.Record, changed []string) error {
 	st, err := loadState(app.DB(), coll, r.Id)
 	if err != nil {
 		return err
+	}
+	if st.V == 0 {
+		st.Born = stamp(l.now())
 	}
 	st.V++
 	if changed == nil {

@@ -17,20 +17,30 @@ const (
 	issueQuarantined = "quarantined"
 )
 
-// raiseIssue files a sync issue for the author about mutation m, in the subdistrict of the
-// record it concerns (when there is one), so the author's phone receives it through the me:
-// scope and supervisors of that subdistrict see it in their queue.
+// raiseIssue files a sync issue for the author about mutation m, so the author's phone
+// receives it through the me: scope. It names the subdistrict of the record the mutation
+// concerns only if the author may see that record (for a create, only if the author belongs
+// to the subdistrict it names), so that its supervisors see it in their queue: an issue about
+// a record hidden from the author is the same as one about a record that does not exist.
 func (s *Service) raiseIssue(tx core.App, auth *core.Record, device string, m Mutation, kind string, res Result, r *core.Record) (string, error) {
 	if r == nil && Synced(m.Coll) && recordIDPattern.MatchString(m.ID) {
-		r, _ = tx.FindRecordById(m.Coll, m.ID) // the record a refused patch aimed at
+		if found, err := tx.FindRecordById(m.Coll, m.ID); err == nil && visible(tx, auth, found) {
+			r = found // the record a refused patch aimed at
+		}
 	}
 	sd := ""
 	if r != nil {
 		sd = r.GetString(schema.FieldSubdistrict)
-	} else if v, ok := m.Data[schema.FieldSubdistrict].(string); ok {
+	} else if v, ok := m.Data[schema.FieldSubdistrict].(string); ok && access.ActorFromAuth(auth).InSubdistrict(v) {
 		sd = v
 	}
 	return s.raiseIssueIn(tx, auth, device, m, kind, res, sd)
+}
+
+// visible reports whether auth may view r under its collection's view rule.
+func visible(tx core.App, auth *core.Record, r *core.Record) bool {
+	ok, err := tx.CanAccessRecord(r, &core.RequestInfo{Auth: auth, Method: "GET", Context: "sync"}, r.Collection().ViewRule)
+	return err == nil && ok
 }
 
 func (s *Service) raiseIssueIn(tx core.App, auth *core.Record, device string, m Mutation, kind string, res Result, subdistrict string) (string, error) {

@@ -157,9 +157,11 @@ func (m *model) open(p *phone) {
 			return m.srv.Token("users", p.user), nil
 		},
 		HTTPClient: &http.Client{Transport: p.net},
-		Now:        func() time.Time { return time.Now().Add(p.skew) },
-		MaxPush:    1 + m.rng.IntN(5),
-		PullRows:   3 + m.rng.IntN(40),
+		// The phone's clock runs with the server's injected one, off by its skew, so that the
+		// times its edits claim (which decide quarantines) mean what they would in the field.
+		Now:      func() time.Time { return now().Add(p.skew) },
+		MaxPush:  1 + m.rng.IntN(5),
+		PullRows: 3 + m.rng.IntN(40),
 	})
 	if err != nil {
 		m.t.Fatalf("open %s: %v", p.name, err)
@@ -167,8 +169,10 @@ func (m *model) open(p *phone) {
 	p.c = c
 }
 
-// step takes one random action.
+// step takes one random action, a minute after the last one: an edit and a move of
+// different steps never share a moment.
 func (m *model) step(i int) {
+	advance(time.Minute)
 	p := m.phones[m.rng.IntN(len(m.phones))]
 	switch r := m.rng.IntN(100); {
 	case r < 22:

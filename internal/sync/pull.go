@@ -129,6 +129,18 @@ func (s *Service) Pull(actor access.Actor, req PullRequest) (*PullResponse, erro
 	return res, nil
 }
 
+// downloads lists the scopes r sends from the start (added or reset): the moments the server
+// gives an installation a scope, which fs_sync_handed records.
+func (r *PullResponse) downloads() []Scope {
+	var out []Scope
+	for sc, sr := range r.Scopes {
+		if sr.Status == StatusAdded || sr.Status == StatusReset {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
 // since is the point of history the client has seen every removal after. For an incremental
 // pull it is the cursor. During a download from the start it is the floor, the head when the
 // download began: the pages' cursors are seqs of old records, but every record the client

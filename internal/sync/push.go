@@ -2,6 +2,7 @@ package sync
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -28,6 +29,11 @@ func (g *GapError) Error() string { return fmt.Sprintf("mid gap: expected %d", g
 // becomes a stored "rejected" outcome and never stops the mutations after it; a server error
 // stops the push without storing anything for that mid, so the client retries it.
 //
+// Copies of one push may arrive at once (a phone resends a push whose answer is late). Whether
+// a mid is new is therefore decided inside the transaction that applies it, which holds the
+// database's single writer (see expectLast); a copy that finds its mids stored meanwhile
+// answers them from the store, like any repeat.
+//
 // Consecutive new mutations share a transaction (see applyRun): a phone back from a day
 // offline pushes hundreds of small edits, and one commit (one fsync with synchronous=FULL)
 // for each would cost more than the edits.
@@ -37,21 +43,33 @@ func (s *Service) Push(auth *core.Record, client *core.Record, req PushRequest) 
 			fmt.Sprintf("每次最多推送 %d 条", s.cfg.MaxMutations),
 			fmt.Sprintf("at most %d mutations per push", s.cfg.MaxMutations))
 	}
+	snd := sender{auth: auth, recordID: client.Id,
+		origin: origin{device: client.GetString("client_id"), skew: s.clockOffset(req.SentAt)}}
 	res := &PushResponse{Results: []json.RawMessage{}}
+	// Read before this push held the writer, last may lag behind the store, never run ahead of
+	// it: mids up to it are stored for good.
 	last := int64(client.GetInt("last_mid"))
 	ms := req.Mutations
 	for len(ms) > 0 {
 		m := ms[0]
-		switch {
-		case m.MID > 0 && m.MID <= last:
-			stored, err := s.storedOutcome(client.GetString("client_id"), m.MID)
+		if m.MID > 0 && m.MID <= last {
+			stored, err := s.storedOutcome(snd.device, m.MID)
 			if err != nil {
 				return nil, err
 			}
 			res.Results = append(res.Results, stored)
 			ms = ms[1:]
 			continue
-		case m.MID != last+1:
+		}
+		if m.MID != last+1 {
+			stored, err := s.lastMID(s.app, snd)
+			if err != nil {
+				return nil, err
+			}
+			if stored != last {
+				last = stored // another copy moved on meanwhile: judge m again
+				continue
+			}
 			res.LastMID = last
 			return res, &GapError{Expected: last + 1, Results: res.Results}
 		}
@@ -59,7 +77,12 @@ func (s *Service) Push(auth *core.Record, client *core.Record, req PushRequest) 
 		for run < len(ms) && ms[run].MID == last+1+int64(run) {
 			run++
 		}
-		outs, err := s.applyRun(auth, client, ms[:run])
+		outs, err := s.applyRun(snd, ms[:run])
+		var stale *staleError
+		if errors.As(err, &stale) {
+			last = stale.last
+			continue
+		}
 		res.Results = append(res.Results, outs...)
 		last += int64(len(outs))
 		ms = ms[len(outs):]
@@ -72,6 +95,52 @@ func (s *Service) Push(auth *core.Record, client *core.Record, req PushRequest) 
 	return res, nil
 }
 
+// origin is where a mutation comes from, as applying it needs to know.
+type origin struct {
+	device string        // the installation's client_id; "review:<issue>" for a supervisor's decision
+	skew   time.Duration // what to add to the device's clock to read the server's
+}
+
+// sender is the installation a push comes from, as its mutations are applied.
+type sender struct {
+	origin
+	auth     *core.Record
+	recordID string // the id of its sync_clients record, which holds its last mid
+}
+
+// staleError says that the mids a transaction was to apply were stored meanwhile by another
+// copy of the push; last is the client's last mid as stored now. Nothing of the transaction
+// remains, and the push answers those mids from the store.
+type staleError struct{ last int64 }
+
+func (e *staleError) Error() string { return fmt.Sprintf("mids stored meanwhile, up to %d", e.last) }
+
+// lastMID reads the client's last stored mid.
+func (s *Service) lastMID(app core.App, snd sender) (int64, error) {
+	var last int64
+	err := app.DB().Select("last_mid").From(schema.SyncClients).Where(dbx.HashExp{"id": snd.recordID}).Row(&last)
+	if err != nil {
+		return 0, fmt.Errorf("read last mid: %w", err)
+	}
+	return last, nil
+}
+
+// expectLast is the first step of every transaction that stores outcomes: it returns a
+// staleError unless the client's last stored mid is still want, the mid before the first one
+// tx stores. It runs while tx holds the database's single writer, so no other copy of the push
+// can store that mid between this check and tx's commit; a check before the transaction, as
+// copies sent at once would all pass it, could not tell them apart.
+func (s *Service) expectLast(tx core.App, snd sender, want int64) error {
+	last, err := s.lastMID(tx, snd)
+	if err != nil {
+		return err
+	}
+	if last != want {
+		return &staleError{last: last}
+	}
+	return nil
+}
+
 // maxGroupTime bounds how long one transaction of a push holds the database's single writer,
 // so that other phones and the supervisors' screens wait at most about this long.
 const maxGroupTime = 100 * time.Millisecond
@@ -81,13 +150,17 @@ const maxGroupTime = 100 * time.Millisecond
 // spent. If a mutation fails there, the whole transaction is rolled back: the mutations
 // before it are applied again in a transaction of their own, then the failing one is stored
 // as rejected if a rule refused it, or the push stops if the server failed. Refusals are
-// rare, so the common push pays one commit per group.
-func (s *Service) applyRun(auth, client *core.Record, ms []Mutation) ([]json.RawMessage, error) {
+// rare, so the common push pays one commit per group. Each of these transactions checks
+// first that its mids are still new, so a staleError may come from any of them.
+func (s *Service) applyRun(snd sender, ms []Mutation) ([]json.RawMessage, error) {
 	for {
-		outs, failedAt, err := s.applyGroup(auth, client, ms)
+		outs, failedAt, err := s.applyGroup(snd, ms)
+		var stale *staleError
 		switch {
 		case err == nil:
 			return outs, nil
+		case errors.As(err, &stale):
+			return nil, err
 		case failedAt > 0:
 			ms = ms[:failedAt]
 			continue
@@ -96,7 +169,7 @@ func (s *Service) applyRun(auth, client *core.Record, ms []Mutation) ([]json.Raw
 		if !ok {
 			return nil, err // a server failure: nothing stored, the client sends it again
 		}
-		out, err := s.reject(auth, client, ms[0], refusal)
+		out, err := s.reject(snd, ms[0], refusal)
 		if err != nil {
 			return nil, err
 		}
@@ -106,23 +179,25 @@ func (s *Service) applyRun(auth, client *core.Record, ms []Mutation) ([]json.Raw
 
 // applyGroup applies a prefix of ms in one transaction and returns the outcomes, or the
 // index of the mutation that failed, after which nothing of the transaction remains.
-func (s *Service) applyGroup(auth, client *core.Record, ms []Mutation) ([]json.RawMessage, int, error) {
+func (s *Service) applyGroup(snd sender, ms []Mutation) ([]json.RawMessage, int, error) {
 	var outs []json.RawMessage
 	failedAt := 0
-	lastMID := client.GetInt("last_mid")
 	err := s.app.RunInTransaction(func(tx core.App) error {
 		start := time.Now() // from when the writer is ours, not from when we began to wait for it
 		outs = outs[:0]
+		if err := s.expectLast(tx, snd, ms[0].MID-1); err != nil {
+			return err
+		}
 		for i, m := range ms {
 			if i > 0 && time.Since(start) > maxGroupTime {
 				return nil
 			}
-			r, err := s.apply(tx, auth, client.GetString("client_id"), m)
+			r, err := s.apply(tx, snd.auth, snd.origin, m)
 			if err != nil {
 				failedAt = i
 				return err
 			}
-			out, err := s.storeOutcome(tx, client, r)
+			out, err := s.storeOutcome(tx, snd, r)
 			if err != nil {
 				failedAt = i
 				return err
@@ -132,7 +207,6 @@ func (s *Service) applyGroup(auth, client *core.Record, ms []Mutation) ([]json.R
 		return nil
 	})
 	if err != nil {
-		client.Set("last_mid", lastMID) // the rolled-back outcomes advanced it in memory
 		return nil, failedAt, err
 	}
 	return outs, 0, nil
@@ -149,43 +223,45 @@ func (s *Service) storedOutcome(clientID string, mid int64) (json.RawMessage, er
 }
 
 // reject stores m's outcome as rejected for refusal, with a sync issue for its author.
-func (s *Service) reject(auth, client *core.Record, m Mutation, refusal refusal) (json.RawMessage, error) {
+func (s *Service) reject(snd sender, m Mutation, refusal refusal) (json.RawMessage, error) {
 	var out json.RawMessage
 	err := s.app.RunInTransaction(func(tx core.App) error {
+		if err := s.expectLast(tx, snd, m.MID-1); err != nil {
+			return err
+		}
 		r := Result{MID: m.MID, Outcome: Rejected, Coll: m.Coll, ID: m.ID,
 			Code: refusal.code, Message: refusal.message, Fields: refusal.fields}
-		issue, err := s.raiseIssue(tx, auth, client.GetString("client_id"), m, issueRejected, r, nil)
+		issue, err := s.raiseIssue(tx, snd.auth, snd.device, m, issueRejected, r, nil)
 		if err != nil {
 			return err
 		}
 		r.Issue = issue
-		out, err = s.storeOutcome(tx, client, r)
+		out, err = s.storeOutcome(tx, snd, r)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) storeOutcome(tx core.App, client *core.Record, r Result) (json.RawMessage, error) {
+func (s *Service) storeOutcome(tx core.App, snd sender, r Result) (json.RawMessage, error) {
 	raw, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("encode outcome: %w", err)
 	}
 	_, err = tx.DB().Insert("fs_sync_outcomes", dbx.Params{
-		"client": client.GetString("client_id"), "mid": r.MID, "result": raw}).Execute()
+		"client": snd.device, "mid": r.MID, "result": raw}).Execute()
 	if err != nil {
 		return nil, fmt.Errorf("store outcome: %w", err)
 	}
 	_, err = tx.DB().Update(schema.SyncClients, dbx.Params{"last_mid": r.MID},
-		dbx.HashExp{"id": client.Id}).Execute()
+		dbx.HashExp{"id": snd.recordID}).Execute()
 	if err != nil {
 		return nil, fmt.Errorf("advance last mid: %w", err)
 	}
-	client.Set("last_mid", r.MID)
 	return raw, nil
 }
 
 // apply performs m inside tx and returns its outcome, or a refusal error.
-func (s *Service) apply(tx core.App, auth *core.Record, device string, m Mutation) (Result, error) {
+func (s *Service) apply(tx core.App, auth *core.Record, o origin, m Mutation) (Result, error) {
 	if bad := m.validate(); bad != nil {
 		return Result{}, bad
 	}
@@ -193,7 +269,7 @@ func (s *Service) apply(tx core.App, auth *core.Record, device string, m Mutatio
 	if err != nil {
 		return Result{}, fmt.Errorf("collection %s: %w", m.Coll, err)
 	}
-	a := &applier{s: s, tx: tx, auth: auth, actor: access.ActorFromAuth(auth), coll: coll, m: m, device: device}
+	a := &applier{s: s, tx: tx, auth: auth, actor: access.ActorFromAuth(auth), coll: coll, m: m, origin: o}
 	switch m.Op {
 	case OpCreate:
 		return a.create()

@@ -3,6 +3,7 @@ package sync_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
@@ -15,10 +16,13 @@ func resolve(srv *testkit.Server, token, issue, decision string) testkit.Respons
 func TestResolve_SupervisorAcceptsAQuarantinedCreate(t *testing.T) {
 	app := testkit.NewApp(t)
 	srv := testkit.Serve(t, app)
-	// Inspector B creates a place in A: B has no access to A, so it is quarantined for A.
-	d := newDevice(t, srv, testkit.InspectorB, "device-inspector-b")
-	res := results(t, d.push(sync.Mutation{Op: sync.OpCreate, Coll: "places", ID: "quarantined0001",
-		Data: map[string]any{"kind": "venue", "name": "跨界小店", "subdistrict": testkit.SubdistrictA, "address": "边界路 1 号"}}))
+	// Inspector A records a place in A offline, is moved to B, then pushes: quarantined for A.
+	d := newDevice(t, srv, testkit.InspectorA, "device-inspector-a")
+	create := at(advance(time.Hour), sync.Mutation{Op: sync.OpCreate, Coll: "places", ID: "quarantined0001",
+		Data: map[string]any{"kind": "venue", "name": "跨界小店", "subdistrict": testkit.SubdistrictA, "address": "边界路 1 号"}})
+	advance(time.Hour)
+	moveTo(t, srv, testkit.InspectorA, testkit.SubdistrictB)
+	res := d.pushAt(advance(time.Hour), create)
 	if res[0].Outcome != sync.Quarantined {
 		t.Fatalf("push: %+v", res)
 	}

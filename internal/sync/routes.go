@@ -121,6 +121,9 @@ func (s *Service) handleClients(e *core.RequestEvent) error {
 	if err != nil {
 		return writeError(e, err)
 	}
+	if err := s.handOut(req.ClientID, res.Scopes); err != nil {
+		return writeError(e, err)
+	}
 	return e.JSON(http.StatusOK, res)
 }
 
@@ -134,6 +137,9 @@ func (s *Service) handlePull(e *core.RequestEvent) error {
 	}
 	res, err := s.Pull(access.ActorFromAuth(e.Auth), req)
 	if err != nil {
+		return writeError(e, err)
+	}
+	if err := s.handOut(req.ClientID, res.downloads()); err != nil {
 		return writeError(e, err)
 	}
 	return e.JSON(http.StatusOK, res)

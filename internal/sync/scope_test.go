@@ -267,7 +267,7 @@ func TestCompact_OldCursorsReset(t *testing.T) {
 	stale := d.cursors[sync.SubdistrictScope(testkit.SubdistrictA)]
 	admin := srv.Token("_superusers", testkit.Superuser)
 	srv.Do(http.MethodDelete, "/api/collections/centre_classes/records/"+testkit.Side("class", "a"), admin, nil)
-	n, err := sync.Compact(app, clock.Add(time.Hour))
+	n, err := sync.Compact(app, now().Add(time.Hour))
 	if err != nil || n != 1 {
 		t.Fatalf("compact = %d, %v", n, err)
 	}
@@ -438,7 +438,7 @@ func TestCompact_PagedDownloadsStillFinish(t *testing.T) {
 	// A removal compacted away raises the horizon above every record of the fixture.
 	admin := srv.Token("_superusers", testkit.Superuser)
 	srv.Do(http.MethodDelete, "/api/collections/centre_classes/records/"+testkit.Side("class", "a"), admin, nil)
-	if n, err := sync.Compact(app, clock.Add(time.Hour)); err != nil || n != 1 {
+	if n, err := sync.Compact(app, now().Add(time.Hour)); err != nil || n != 1 {
 		t.Fatalf("compact = %d, %v", n, err)
 	}
 	// Pages of three rows: without the floor, the second page's cursor (an old record's seq)

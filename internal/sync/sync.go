@@ -67,7 +67,8 @@ type Service struct {
 	now func() time.Time
 }
 
-// Register binds the change log, the locks, the routes and the compaction job to app.
+// Register binds the change log, the membership history, the locks, the routes and the
+// compaction job to app.
 func Register(app core.App, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -75,6 +76,7 @@ func Register(app core.App, cfg Config) *Service {
 	s := &Service{app: app, cfg: cfg, now: cfg.Now}
 	s.log = newChangeLog(cfg.Now, s.poke)
 	s.log.register(app)
+	s.registerMemberships(app)
 	registerLocks(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		s.routes(se)

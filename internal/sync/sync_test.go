@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,13 +16,23 @@ import (
 	"github.com/haidian/fieldsync/internal/testkit"
 )
 
-// clock is the injected time of every test app in this package.
-var clock = time.Date(2018, 5, 2, 9, 0, 0, 0, time.UTC)
+// clock is when the injected time of every test app in this package starts. It stands
+// still unless a test advances it; it never goes back.
+var (
+	clock   = time.Date(2018, 5, 2, 9, 0, 0, 0, time.UTC)
+	elapsed atomic.Int64
+)
+
+// now is the injected time.
+func now() time.Time { return clock.Add(time.Duration(elapsed.Load())) }
+
+// advance moves the injected time forward by d and returns it.
+func advance(d time.Duration) time.Time { return clock.Add(time.Duration(elapsed.Add(int64(d)))) }
 
 func TestMain(m *testing.M) {
 	testkit.SetBind(func(a core.App) {
 		cfg := sync.DefaultConfig()
-		cfg.Now = func() time.Time { return clock }
+		cfg.Now = now
 		app.BindWith(a, cfg)
 	})
 	testkit.Main(m)

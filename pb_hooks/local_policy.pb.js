@@ -63,7 +63,8 @@ onRecordAfterCreateSuccess((e) => {
       n.set("subdistrict", sd);
       n.set("finding", e.record.id);
       n.set("message", "新发现重大隐患，已挂账督办：" + e.record.getString("description"));
-      e.app.save(n);
+      // Only the server writes notifications; an unattributed save would be refused.
+      e.app.save($fieldsync.asSystem(n));
     }
   } catch (err) {
     e.app.logger().error("local_policy: cannot notify the supervisors of a major finding",

@@ -35,7 +35,7 @@ func main() {
 	_ = pb.RootCmd.ParseFlags(os.Args[1:])
 
 	// A small pool of prewarmed JS runtimes: without one every hook call builds a runtime.
-	jsvm.MustRegister(pb, jsvm.Config{HooksDir: hooksDir, HooksWatch: false, HooksPoolSize: 8})
+	jsvm.MustRegister(pb, jsvm.Config{HooksDir: hooksDir, HooksWatch: false, HooksPoolSize: 8, OnInit: app.BindJS})
 	// The schema is Go code in pb_migrations; automigrate stays off so that admin UI edits
 	// never write migration files behind the team's back.
 	migratecmd.MustRegister(pb, pb.RootCmd, migratecmd.Config{

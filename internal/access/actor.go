@@ -35,8 +35,8 @@ const (
 // Door is the way a write reached the server.
 type Door string
 
-// The doors. Writes that carry no attribution are made by server code (Go or JS hooks, cron
-// jobs, commands) and are recorded as DoorHook.
+// The doors. Writes that server code makes (Go or JS hooks, cron jobs, commands) are recorded
+// as DoorHook.
 const (
 	DoorREST   Door = "rest"
 	DoorBatch  Door = "batch"
@@ -113,11 +113,37 @@ const attributionKey = "@fieldsyncAttribution"
 // field policies and audit apply to REST, batch, admin UI and sync writes.
 func Attribute(r *core.Record, a Attribution) { r.SetRaw(attributionKey, a) }
 
-// AttributionOf returns r's attribution. A record saved by server code without one is
-// attributed to the system through DoorHook.
+// AttributionOf returns r's attribution. A record saved without one fails closed: nobody in
+// particular wrote it (an anonymous actor through DoorHook), so every field policy binds it.
+// A save made with a request's context is attributed to that request's user before the
+// policies run (see attributeFromContext); code that acts on the server's own account says so
+// with AsSystem.
 func AttributionOf(r *core.Record) Attribution {
 	if a, ok := r.GetRaw(attributionKey).(Attribution); ok {
 		return a
 	}
-	return Attribution{Actor: System, Door: DoorHook}
+	return Unattributed
+}
+
+// Unattributed is the attribution of a save that names no writer.
+var Unattributed = Attribution{Actor: Actor{Kind: KindAnonymous}, Door: DoorHook}
+
+// AsSystem marks r as written by server code on its own account (jobs, notifications,
+// imports): field policies do not bind it, and the audit trail records the system through
+// DoorHook. Use it only where no user is behind the write.
+func AsSystem(r *core.Record) { Attribute(r, Attribution{Actor: System, Door: DoorHook}) }
+
+// OnBehalfOf is the attribution of a write that server code makes because of r's write, such
+// as a flag or a status its rules derive: the audit trail names r's writer and door, and it
+// is trusted, since the server decided the change and no client value is in it.
+func OnBehalfOf(r *core.Record) Attribution {
+	a := AttributionOf(r)
+	a.Trusted = true
+	return a
+}
+
+// IsAttributed reports whether r carries an attribution.
+func IsAttributed(r *core.Record) bool {
+	_, ok := r.GetRaw(attributionKey).(Attribution)
+	return ok
 }

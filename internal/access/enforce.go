@@ -20,6 +20,7 @@ import (
 // sorts that could observe hidden records.
 func Register(app core.App) {
 	bindQueryGuard(app)
+	bindRequester(app)
 	app.OnRecordCreateRequest().BindFunc(func(e *core.RecordRequestEvent) error {
 		attributeRequest(e)
 		if err := checkRequestBody(e); err != nil {

@@ -69,6 +69,7 @@ func reportsScenario(t *testing.T, k *contract) {
 		r.Set("status", status)
 		r.Set("fixed_at", types.NowDateTime().Add(-time.Hour))
 		access.Attribute(r, access.Attribution{Actor: access.System, Door: access.DoorHook})
+		access.AsSystem(r)
 		if err := srv.App.Save(r); err != nil {
 			t.Fatal(err)
 		}

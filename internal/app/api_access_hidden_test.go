@@ -65,10 +65,9 @@ func TestAccess_QueriesIgnoreHiddenData(t *testing.T) {
 }
 
 // newTwinProbe is an access probe whose data is the same to the byte as every other's: the
-// account each probe adds gets fixed dates, and the escalation job does not run.
+// account each probe adds gets fixed dates.
 func newTwinProbe(t *testing.T) *accessProbe {
 	p := newAccessProbe(t)
-	p.app.Cron().Stop()
 	p.app.Settings().TrustedProxy.Headers = []string{probeClientHeader}
 	_, err := p.app.DB().Update(schema.Users, dbx.Params{"created": "2018-01-01 00:00:00.000Z",
 		"updated": "2018-01-01 00:00:00.000Z"}, dbx.HashExp{"id": accessEnvSupervisor}).Execute()

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/security"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
@@ -179,11 +180,12 @@ func (p *accessProbe) fields(t *testing.T, coll, id string) map[string]any {
 	return r.FieldsData()
 }
 
-// save stores a record through the app, as server code does.
+// save stores a record through the app, as server code on its own account does.
 func (p *accessProbe) save(t *testing.T, coll string, data map[string]any) *core.Record {
 	t.Helper()
 	r := core.NewRecord(p.collection(coll))
 	r.Load(data)
+	access.AsSystem(r)
 	if err := p.app.Save(r); err != nil {
 		t.Fatalf("save %s %v: %v", coll, data, err)
 	}

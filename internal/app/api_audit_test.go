@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
@@ -58,6 +59,11 @@ func TestAudit_EveryDoor(t *testing.T) {
 		start := types.NowDateTime()
 		r := mustFind(t, srv, schema.Findings, finding)
 		r.Set("supervised", true)
+		// A save that names no writer fails closed: the field policies bind it.
+		if err := srv.App.Save(r); errCode(err, "supervised") != "protected_field" {
+			t.Fatalf("an unattributed save of a protected field: %v, want protected_field", err)
+		}
+		access.AsSystem(r)
 		if err := srv.App.Save(r); err != nil {
 			t.Fatal(err)
 		}
@@ -171,6 +177,7 @@ func TestAudit_SecretsStayOut(t *testing.T) {
 		u := core.NewRecord(users)
 		u.Load(map[string]any{"email": "temp@fieldsync.test", "role": "inspector"})
 		u.SetPassword(newPassword)
+		access.AsSystem(u)
 		if err := srv.App.Save(u); err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/jsvm"
 
 	"github.com/haidian/fieldsync/internal/access"
+	fsapp "github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
@@ -24,6 +25,7 @@ func serveWithHooks(t *testing.T) *testkit.Server {
 	app := testkit.NewApp(t)
 	jsvm.MustRegister(app, jsvm.Config{
 		HooksDir: dir,
+		OnInit:   fsapp.BindJS,
 		// No JS migrations, and the types file stays out of the repository.
 		MigrationsDir: t.TempDir(),
 		TypesDir:      t.TempDir(),

@@ -45,6 +45,7 @@ func (s *Service) registerEvidence(app core.App) {
 		}
 		for _, p := range photos {
 			p.Set(schema.FieldStatus, "pending")
+			access.Attribute(p, access.OnBehalfOf(e.Record))
 			if err := e.App.Save(p); err != nil {
 				return fmt.Errorf("photo %s back to pending: %w", p.Id, err)
 			}
@@ -98,6 +99,7 @@ func flagReused(app core.App, finding *core.Record) error {
 			continue
 		}
 		p.Set("reused", true)
+		access.Attribute(p, access.OnBehalfOf(finding))
 		if err := app.Save(p); err != nil {
 			return fmt.Errorf("flag %s reused: %w", p.Id, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"image/jpeg"
 	"testing"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
 
@@ -41,6 +42,7 @@ func TestServe_OnlyToThoseWhoMaySeeThePhoto(t *testing.T) {
 	// Finding A is referred to the fire brigade: once it shows the photo, the brigade sees it.
 	f, _ := e.srv.App.FindRecordById("findings", testkit.Side("finding", "a"))
 	f.Set("photos", []string{photo})
+	access.AsSystem(f)
 	if err := e.srv.App.Save(f); err != nil {
 		t.Fatal(err)
 	}

@@ -158,33 +158,50 @@ func (s *Service) findBlob(app core.App, sha string) (*core.Record, error) {
 // record saves the blob (or adds the uploader to an existing one's holders), makes the
 // public upload's photo, and marks the uploader's pending photos of the hash stored.
 func (s *Service) record(tx core.App, a Upload, sha string, res *photo.Result) (*stored, error) {
+	attr, err := uploaderOf(tx, a)
+	if err != nil {
+		return nil, err
+	}
 	blob, err := s.findBlob(tx, sha)
 	if err != nil {
-		blob, err = s.newBlob(tx, sha, a, res)
+		blob, err = s.newBlob(tx, sha, a, res, attr)
 		if err != nil {
 			return nil, err
 		}
 	}
 	out := &stored{Blob: blob}
 	if a.Public() {
-		out.Photo, err = s.publicPhoto(tx, blob, a.Subdistrict)
+		out.Photo, err = s.publicPhoto(tx, blob, a.Subdistrict, attr)
 		return out, err
 	}
 	if !slices.Contains(blob.GetStringSlice("holders"), a.Owner) {
 		blob.Set("holders+", a.Owner)
+		access.Attribute(blob, attr)
 		if err := tx.Save(blob); err != nil {
 			return nil, fmt.Errorf("add holder: %w", err)
 		}
 	}
-	owner, err := tx.FindRecordById(schema.Users, a.Owner)
-	if err != nil {
-		return nil, fmt.Errorf("uploader: %w", err)
-	}
-	out.Marked, err = s.markStored(tx, blob, access.ActorFromAuth(owner))
+	out.Marked, err = s.markStored(tx, blob, attr)
 	return out, err
 }
 
-func (s *Service) newBlob(tx core.App, sha string, a Upload, res *photo.Result) (*core.Record, error) {
+// uploaderOf is the attribution of the writes an upload makes: its uploader (a resident for
+// a public upload), through the REST door, trusted, because the store has verified the bytes
+// and derives every value it writes from them.
+func uploaderOf(tx core.App, a Upload) (access.Attribution, error) {
+	attr := access.Attribution{Actor: access.Actor{Kind: access.KindAnonymous}, Door: access.DoorREST, Trusted: true}
+	if a.Public() {
+		return attr, nil
+	}
+	owner, err := tx.FindRecordById(schema.Users, a.Owner)
+	if err != nil {
+		return attr, fmt.Errorf("uploader: %w", err)
+	}
+	attr.Actor = access.ActorFromAuth(owner)
+	return attr, nil
+}
+
+func (s *Service) newBlob(tx core.App, sha string, a Upload, res *photo.Result, attr access.Attribution) (*core.Record, error) {
 	coll, err := tx.FindCollectionByNameOrId(schema.Blobs)
 	if err != nil {
 		return nil, err
@@ -210,6 +227,7 @@ func (s *Service) newBlob(tx core.App, sha string, a Upload, res *photo.Result) 
 			blob.Set("captured_location", types.GeoPoint{Lon: res.Exif.Lon, Lat: res.Exif.Lat})
 		}
 	}
+	access.Attribute(blob, attr)
 	if err := tx.Save(blob); err != nil {
 		return nil, fmt.Errorf("save blob: %w", err)
 	}
@@ -231,7 +249,8 @@ func (s *Service) giveBytes(p, blob *core.Record) {
 // markStored gives blob's bytes to the pending photos of its hash that actor may see (those
 // of actor's subdistricts), and returns how many. Photos of other subdistricts wait for
 // someone of theirs to upload the same bytes: knowing a hash is not having the photo.
-func (s *Service) markStored(tx core.App, blob *core.Record, actor access.Actor) (int, error) {
+func (s *Service) markStored(tx core.App, blob *core.Record, attr access.Attribution) (int, error) {
+	actor := attr.Actor
 	if !actor.IsStaff() || len(actor.Subdistricts) == 0 {
 		return 0, nil
 	}
@@ -243,6 +262,7 @@ func (s *Service) markStored(tx core.App, blob *core.Record, actor access.Actor)
 	}
 	for _, p := range photos {
 		s.giveBytes(p, blob)
+		access.Attribute(p, attr)
 		if err := tx.Save(p); err != nil {
 			return 0, fmt.Errorf("mark photo %s stored: %w", p.Id, err)
 		}
@@ -251,7 +271,7 @@ func (s *Service) markStored(tx core.App, blob *core.Record, actor access.Actor)
 }
 
 // publicPhoto makes the photo of a resident's upload, stored at once, in subdistrict.
-func (s *Service) publicPhoto(tx core.App, blob *core.Record, subdistrict string) (*core.Record, error) {
+func (s *Service) publicPhoto(tx core.App, blob *core.Record, subdistrict string, attr access.Attribution) (*core.Record, error) {
 	coll, err := tx.FindCollectionByNameOrId(schema.Photos)
 	if err != nil {
 		return nil, err
@@ -261,6 +281,7 @@ func (s *Service) publicPhoto(tx core.App, blob *core.Record, subdistrict string
 	p.Set(schema.FieldSubdistrict, subdistrict)
 	p.Set("public", true)
 	s.giveBytes(p, blob)
+	access.Attribute(p, attr)
 	if err := tx.Save(p); err != nil {
 		return nil, fmt.Errorf("save public photo: %w", err)
 	}

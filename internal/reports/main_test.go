@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/sync"
@@ -75,6 +76,7 @@ func newServer(t *testing.T) *testkit.Server {
 			t.Fatal(err)
 		}
 		u.Set("name", name)
+		access.AsSystem(u)
 		if err := srv.App.Save(u); err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/pocketbase/dbx"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
@@ -171,6 +172,7 @@ func TestReceipt_Negative(t *testing.T) {
 		t.Fatal(err)
 	}
 	row.Set("revoked", true)
+	access.AsSystem(row)
 	if err := srv.App.Save(row); err != nil {
 		t.Fatal(err)
 	}

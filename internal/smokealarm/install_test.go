@@ -187,6 +187,7 @@ func TestInstall_HouseholdFactsAreDerived(t *testing.T) {
 	// The household changes later: the install keeps the facts of its day.
 	h, _ := srv.App.FindFirstRecordByData("households", "place", a.general)
 	h.Set("members_60plus", 1)
+	access.AsSystem(h)
 	if err := srv.App.Save(h); err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,7 @@ func save(t testing.TB, a core.App, coll, id string, data map[string]any) *core.
 	r := core.NewRecord(c)
 	r.Id = id
 	r.Load(data)
+	access.AsSystem(r)
 	if err := a.Save(r); err != nil {
 		t.Fatalf("save %s %s: %v", coll, id, err)
 	}
@@ -115,6 +116,7 @@ func saveAs(a core.App, actor access.Actor, d access.Door, id string, data map[s
 	r.Id = id
 	r.Load(data)
 	access.Attribute(r, access.Attribution{Actor: actor, Door: d})
+	access.AsSystem(r)
 	return r, a.Save(r)
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/testkit"
 	"github.com/haidian/fieldsync/mobile-api/client"
@@ -144,6 +145,7 @@ func (m *model) addMover() string {
 		"email": "mover@fieldsync.test", "verified": true})
 	u.Id = testkit.ID("mover")
 	u.SetPassword(testkit.Password)
+	access.AsSystem(u)
 	if err := m.srv.App.Save(u); err != nil {
 		m.t.Fatal(err)
 	}
@@ -419,6 +421,7 @@ func (m *model) move() {
 		sd = testkit.SubdistrictA
 	}
 	u.Set("subdistricts", []string{sd})
+	access.AsSystem(u)
 	if err := m.srv.App.Save(u); err != nil {
 		m.t.Fatal(err)
 	}

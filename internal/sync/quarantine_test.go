@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
@@ -208,6 +209,7 @@ func TestPush_EditMadeBeforeAMoveIsQuarantined(t *testing.T) {
 		t.Fatal(err)
 	}
 	user.Set("subdistricts", []string{testkit.SubdistrictB}) // as server code does: a model hook records it too
+	access.AsSystem(user)
 	if err := app.Save(user); err != nil {
 		t.Fatal(err)
 	}

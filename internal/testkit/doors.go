@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/sync"
 )
 
@@ -165,7 +166,7 @@ func (d *SyncDoor) Push(ms ...sync.Mutation) []Outcome {
 	return out
 }
 
-// Save saves a record as server code and fails the test if it cannot.
+// Save saves a record as server code on its own account and fails the test if it cannot.
 func Save(t testing.TB, a core.App, coll, id string, data map[string]any) *core.Record {
 	t.Helper()
 	c, err := a.FindCollectionByNameOrId(coll)
@@ -175,6 +176,7 @@ func Save(t testing.TB, a core.App, coll, id string, data map[string]any) *core.
 	r := core.NewRecord(c)
 	r.Id = id
 	r.Load(data)
+	access.AsSystem(r)
 	if err := a.Save(r); err != nil {
 		t.Fatalf("save %s %s: %v", coll, id, err)
 	}

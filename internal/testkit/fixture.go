@@ -6,6 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/refdata"
 	"github.com/haidian/fieldsync/internal/schema"
 )
@@ -166,6 +167,7 @@ func loadFixture(app core.App) error {
 			r.SetEmail(fr.name + "@fieldsync.test")
 			r.SetPassword(Password)
 		}
+		access.AsSystem(r)
 		if err := app.Save(r); err != nil {
 			return fmt.Errorf("%s %s: %w", fr.coll, fr.name, err)
 		}

@@ -95,6 +95,10 @@ func NewApp(t testing.TB) *tests.TestApp {
 	if bind != nil {
 		bind(app)
 	}
+	// The jobs stay registered, but the scheduler does not tick: a job firing on the wall
+	// clock's five-minute marks (escalation) would change a test's data at random. Tests run
+	// the jobs' functions themselves, on an injected clock.
+	app.Cron().Stop()
 	t.Cleanup(app.Cleanup)
 	return app
 }
@@ -153,6 +157,7 @@ func (s *Server) Restart() {
 	if bind != nil {
 		bind(app)
 	}
+	app.Cron().Stop() // as in NewApp
 	s.t.Cleanup(app.Cleanup)
 	s.App = app
 	s.mux.Store(s.build(app))

@@ -149,5 +149,6 @@ func suspendOnMajorHazard(e *core.RecordEvent) error {
 	}
 	c.Set(schema.FieldStatus, Suspended)
 	c.Set("suspended_at", types.NowDateTime())
+	access.Attribute(c, access.OnBehalfOf(e.Record)) // the gazette's rule, applied for the finding's writer
 	return e.App.Save(c)
 }

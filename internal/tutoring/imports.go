@@ -240,6 +240,8 @@ func startJob(app core.App, actor access.Actor, source, name string, total int) 
 	if actor.Kind == access.KindUser {
 		job.Set("started_by", actor.ID)
 	}
+	// The job and its lines are written for its starter, after the import checked them.
+	access.Attribute(job, access.Attribution{Actor: actor, Door: access.DoorREST, Trusted: true})
 	return job, app.Save(job)
 }
 
@@ -259,7 +261,7 @@ func finishJob(app core.App, job *core.Record, err error) {
 
 // runImport stores the lines batch by batch and records the progress after each.
 func runImport(app core.App, job *core.Record, source string, lines []line) error {
-	m := &matcher{source: source, seen: map[string]int{}}
+	m := &matcher{source: source, seen: map[string]int{}, attr: access.AttributionOf(job)}
 	var lineErrs []LineError
 	var discs []Discrepancy
 	imported := 0
@@ -305,6 +307,7 @@ func failInterruptedImports(app core.App) {
 		if _, here := jobs.Load(job.Id); here {
 			continue // still running in this process
 		}
+		access.AsSystem(job)
 		finishJob(app, job, errors.New("interrupted by a restart of the server; import the file again"))
 	}
 }

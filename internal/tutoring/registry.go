@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -31,7 +32,8 @@ func containsAny(s string, words []string) bool {
 // matcher stores the lines of one import and remembers the credit codes it has seen.
 type matcher struct {
 	source string
-	seen   map[string]int // credit code → first line
+	attr   access.Attribution // whom the lines are written for
+	seen   map[string]int     // credit code → first line
 	// byNameAddress maps the ledger's centres by placeKey, loaded on first use.
 	byNameAddress map[string]string
 }
@@ -83,6 +85,7 @@ func (m *matcher) store(tx core.App, job string, l line) ([]Discrepancy, *LineEr
 		r.Set("centre", centre.Id)
 		r.Set(schema.FieldSubdistrict, centre.GetString(schema.FieldSubdistrict))
 	}
+	access.Attribute(r, m.attr)
 	if err := tx.Save(r); err != nil {
 		return nil, &LineError{Line: l.no, Code: LineRecordFailed, Message: "无法保存 / not stored: " + err.Error()}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/testkit"
 	"github.com/haidian/fieldsync/mobile-api/client"
 )
@@ -147,6 +148,7 @@ func TestSync_SecondSaveOfARecordIsLogged(t *testing.T) {
 	}
 	for _, agency := range []string{testkit.AgencyEnv, ""} {
 		f.Set("agency", agency)
+		access.AsSystem(f)
 		if err := e.srv.App.Save(f); err != nil {
 			t.Fatal(err)
 		}

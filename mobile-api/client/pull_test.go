@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/haidian/fieldsync/internal/access"
 	fssync "github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
 	"github.com/haidian/fieldsync/mobile-api/client"
@@ -62,6 +63,7 @@ func TestPull_MovedInspector(t *testing.T) {
 				t.Fatal(err)
 			}
 			user.Set("subdistricts", []string{testkit.SubdistrictB})
+			access.AsSystem(user)
 			if err := e.srv.App.Save(user); err != nil {
 				t.Fatal(err)
 			}
@@ -230,6 +232,7 @@ func refer(t *testing.T, e *env, id, agency string) {
 		t.Fatal(err)
 	}
 	f.Set("agency", agency)
+	access.AsSystem(f)
 	if err := e.srv.App.Save(f); err != nil {
 		t.Fatal(err)
 	}

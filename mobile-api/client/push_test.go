@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/testkit"
 	"github.com/haidian/fieldsync/mobile-api/client"
 )
@@ -255,6 +256,7 @@ func TestPush_RevokedClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec.Set("revoked", true)
+	access.AsSystem(rec)
 	if err := e.srv.App.Save(rec); err != nil {
 		t.Fatal(err)
 	}

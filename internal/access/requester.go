@@ -1,0 +1,70 @@
+package access
+
+import (
+	"context"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+)
+
+// A save that names no writer is attributed to the user of the request it is made for, when
+// it is made with that request's context (SaveWithContext(e.Request.Context(), r) in Go,
+// e.app.saveWithContext(e.request.context(), r) in a JS hook): the server writing on a user's
+// behalf writes with that user's rights, never more. Saves with no request behind them stay
+// unattributed and fail closed (AttributionOf).
+
+// RequesterID is the id of the middleware that puts the requesting user into the context.
+const RequesterID = "fieldsyncRequester"
+
+type requesterKey struct{}
+
+// WithRequester returns ctx carrying a as the author of unattributed saves made with it.
+func WithRequester(ctx context.Context, a Attribution) context.Context {
+	return context.WithValue(ctx, requesterKey{}, a)
+}
+
+// requesterOf returns the attribution ctx carries, if any.
+func requesterOf(ctx context.Context) (Attribution, bool) {
+	if ctx == nil {
+		return Attribution{}, false
+	}
+	a, ok := ctx.Value(requesterKey{}).(Attribution)
+	return a, ok
+}
+
+// attributeFromContext attributes an unattributed r to the requester ctx carries.
+func attributeFromContext(ctx context.Context, r *core.Record) {
+	if IsAttributed(r) {
+		return
+	}
+	if a, ok := requesterOf(ctx); ok {
+		Attribute(r, a)
+	}
+}
+
+// bindRequester makes every request's context carry its user, once the auth token is loaded.
+func bindRequester(app core.App) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.Bind(&hook.Handler[*core.RequestEvent]{
+			Id:       RequesterID,
+			Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 10,
+			Func: func(e *core.RequestEvent) error {
+				a := Attribution{Actor: ActorFromAuth(e.Auth), Door: DoorHook}
+				e.Request = e.Request.WithContext(WithRequester(e.Request.Context(), a))
+				return e.Next()
+			},
+		})
+		return se.Next()
+	})
+	for _, h := range []*hook.TaggedHook[*core.RecordEvent]{app.OnRecordCreate(), app.OnRecordUpdate(), app.OnRecordDelete()} {
+		h.Bind(&hook.Handler[*core.RecordEvent]{
+			Id:       RequesterID,
+			Priority: -1000, // before every policy and audit hook reads the attribution
+			Func: func(e *core.RecordEvent) error {
+				attributeFromContext(e.Context, e.Record)
+				return e.Next()
+			},
+		})
+	}
+}

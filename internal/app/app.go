@@ -36,6 +36,7 @@ func BindWith(app core.App, cfg sync.Config) {
 	access.Register(app)
 	audit.Register(app)
 	sync.Register(app, cfg)
+	sync.RegisterRevocation(app)
 	rep := reports.Register(app, reportConfig(cfg))
 	photos := photoConfig(app, cfg)
 	photos.PublicGate = rep.PublicUploadGate

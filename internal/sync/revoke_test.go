@@ -200,7 +200,7 @@ func TestRevoke_StaffChangeNothingButRevoked(t *testing.T) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
 	d := newDevice(t, srv, testkit.InspectorA, "phone-a-1")
 	sup := srv.Token("users", testkit.SupervisorA)
-	for field, v := range map[string]any{"user": testkit.InspectorB, "client_id": "phone-a-2", "last_mid": 0, "app_version": "9"} {
+	for field, v := range map[string]any{"user": testkit.InspectorB, "client_id": "phone-a-2", "last_mid": 7, "app_version": "9"} {
 		res := srv.Do(http.MethodPatch, clientPath(t, srv, d.id), sup, map[string]any{field: v})
 		if res.Status != http.StatusBadRequest || fieldCode(t, res, field) != "client_field_locked" {
 			t.Errorf("supervisor sets %s: %d %s", field, res.Status, res.Body)

@@ -121,19 +121,24 @@ func TestSignIn_GuessingIsSlowed(t *testing.T) {
 	}
 }
 
-// TestSignIn_CountsPerAccount: the throttle follows the account, however its identity is
-// spelled, and leaves other accounts alone; an unknown identity is throttled alike, so the
-// answers tell nothing about which accounts exist.
+// TestSignIn_CountsPerAccount: the throttle follows the account the identity names, however
+// the request names it, and leaves other accounts alone. An unknown identity is throttled
+// alike (in any letter case), so the answers tell nothing about which accounts exist.
 func TestSignIn_CountsPerAccount(t *testing.T) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
 	fail(t, srv, "users", inspectorA, 3)
-	fail(t, srv, "users", strings.ToUpper(inspectorA), 2)
-	wantThrottled(t, signIn(srv, "users", "InspectorA@FieldSync.test", "wrong"), "another spelling")
+	for i := range 2 {
+		res := srv.Do(http.MethodPost, "/api/collections/users/auth-with-password", "",
+			map[string]any{"identity": inspectorA, "identityField": "email", "password": "wrong-" + strconv.Itoa(i)})
+		wantFailed(t, res, "wrong password by identityField")
+	}
+	wantThrottled(t, signIn(srv, "users", inspectorA, "wrong"), "the sixth failure")
 	if res := signIn(srv, "users", inspectorB, testkit.Password); res.Status != http.StatusOK {
 		t.Errorf("another account: %d %s", res.Status, res.Body)
 	}
-	fail(t, srv, "users", "nobody@fieldsync.test", 5)
-	wantThrottled(t, signIn(srv, "users", "nobody@fieldsync.test", "wrong"), "an unknown account")
+	fail(t, srv, "users", "nobody@fieldsync.test", 3)
+	fail(t, srv, "users", "NoBody@FieldSync.test", 2)
+	wantThrottled(t, signIn(srv, "users", "NOBODY@fieldsync.test", "wrong"), "an unknown account")
 }
 
 // TestSignIn_SurvivesRestart: the failures are stored, so a restart does not forgive them.
@@ -181,4 +186,57 @@ func TestSignIn_OTPDoor(t *testing.T) {
 	}
 	wantThrottled(t, try(), "sixth wrong code")
 	wantThrottled(t, signIn(srv, "users", inspectorA, testkit.Password), "the password door of the same account")
+}
+
+// TestSignIn_BurstIsCountedOneByOne: guesses sent all at once are counted one after the
+// other, so no more of them are checked than the free attempts.
+func TestSignIn_BurstIsCountedOneByOne(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	const n = 20
+	answers := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers <- signIn(srv.For(t), "users", inspectorA, "wrong-"+strconv.Itoa(i)).Status
+		}()
+	}
+	wg.Wait()
+	close(answers)
+	checked := 0
+	for status := range answers {
+		switch status {
+		case http.StatusBadRequest:
+			checked++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("answer %d", status)
+		}
+	}
+	if checked != 5 {
+		t.Errorf("%d of %d guesses sent at once were checked, want 5", checked, n)
+	}
+}
+
+// TestSignIn_QuietCountsAreDropped: the hourly job drops the counts that a quiet spell has
+// forgotten anyway, so guessed identities do not pile up in the table.
+func TestSignIn_QuietCountsAreDropped(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	fail(t, srv, "users", "nobody@fieldsync.test", 2)
+	advance(10 * time.Minute)
+	fail(t, srv, "users", inspectorB, 1)
+	advance(5*time.Minute + time.Second)
+	for _, j := range srv.App.Cron().Jobs() {
+		if j.Id() == "fieldsync_signin_forget" {
+			j.Run()
+		}
+	}
+	var rows int
+	if err := srv.App.DB().NewQuery("SELECT count(*) FROM fs_signin_failures").Row(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 {
+		t.Errorf("%d counts left, want the one of the last quarter of an hour", rows)
+	}
 }

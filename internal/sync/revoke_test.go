@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -56,6 +57,12 @@ func TestRevoke_StolenTokenIsVoidEverywhere(t *testing.T) {
 	}
 
 	setRevoked(t, srv, srv.Token("users", testkit.SupervisorA), lost.id, true)
+	var signedOutBy string
+	if err := app.DB().Select("actor_id").From(schema.AuditLog).
+		Where(dbx.HashExp{"coll": schema.Users, "record_id": testkit.InspectorA}).
+		AndWhere(dbx.Like("changes", `"tokenKey":"changed"`)).Row(&signedOutBy); err != nil || signedOutBy != testkit.SupervisorA {
+		t.Errorf("the audit trail names %q as who signed the user out (%v)", signedOutBy, err)
+	}
 
 	for _, d := range doors {
 		got, anon := d.send(srv, stolen), d.send(srv, "")

@@ -157,6 +157,9 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 		return nil, err
 	}
 	rep.dataset = ds
+	if err := exemptLoopback(ds.dataDir); err != nil {
+		return nil, err
+	}
 	bin := cfg.serverBin
 	if bin == "" {
 		fmt.Fprintln(out, "building ./cmd/fieldsync")

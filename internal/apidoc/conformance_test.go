@@ -336,9 +336,10 @@ func revokedScenario(t *testing.T, k *contract) {
 	wantStatus(t, "resolve", p.resolve(issue, sync.Acknowledge), http.StatusForbidden, "client_revoked")
 	vocab := call(t, k, srv, "", p.id, http.MethodGet, "/api/fs/vocab", "/api/fs/vocab", nil)
 	wantStatus(t, "vocab", vocab, http.StatusForbidden, "client_revoked")
-	// The body's client_id is checked too, without the header.
+	// The body's client_id is checked too, without the header. The revocation voided the
+	// phone's token, so this is its user signed in again.
 	p.id = ""
-	a := call(t, k, srv, p.token, "", http.MethodPost, "/api/sync/v1/pull", "/api/sync/v1/pull",
+	a := call(t, k, srv, srv.Token("users", testkit.InspectorA), "", http.MethodPost, "/api/sync/v1/pull", "/api/sync/v1/pull",
 		sync.PullRequest{ClientID: "phone-revoked-a", Scopes: p.cursors})
 	wantStatus(t, "pull without the header", a, http.StatusForbidden, "client_revoked")
 }

@@ -245,10 +245,12 @@ var accessMatrix = map[string]accessRow{
 		create: accSuper, update: accessCells{actInspA: "a", actInspB: "b", actSuper: "ab"}, del: accSuper,
 		samples: (*accessProbe).notificationSamples, body: (*accessProbe).notificationBody,
 		change: map[string]any{"read": true}},
-	"sync_clients": {read: accessCells{actInspA: "a", actInspB: "b", actSuper: "ab"},
-		create: accSuper, update: accSuper, del: accSuper,
+	// A device's user and the supervisors of the user's subdistricts revoke it (nothing else:
+	// internal/sync/revoke.go). Revoking signs the device's user out, so later checks of the
+	// inspectors run as anonymous.
+	"sync_clients": {read: accBySide, create: accSuper, update: accBySide, del: accSuper,
 		samples: (*accessProbe).syncClientSamples, body: (*accessProbe).syncClientBody,
-		change: map[string]any{"app_version": "9.9.9"}},
+		change: map[string]any{"revoked": true}},
 	"sync_issues": {read: accBySide, create: accSuper, update: accSuper, del: accSuper,
 		samples: (*accessProbe).syncIssueSamples, body: (*accessProbe).syncIssueBody,
 		change: map[string]any{"message": "已处理"}},

@@ -15,6 +15,7 @@ import (
 	"github.com/haidian/fieldsync/internal/notice"
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/reports"
+	"github.com/haidian/fieldsync/internal/signin"
 	"github.com/haidian/fieldsync/internal/smokealarm"
 	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/tutoring"
@@ -36,6 +37,8 @@ func BindWith(app core.App, cfg sync.Config) {
 	access.Register(app)
 	audit.Register(app)
 	sync.Register(app, cfg)
+	sync.RegisterRevocation(app)
+	signin.Register(app, signinConfig(cfg))
 	rep := reports.Register(app, reportConfig(cfg))
 	photos := photoConfig(app, cfg)
 	photos.PublicGate = rep.PublicUploadGate
@@ -55,6 +58,13 @@ func reportConfig(cfg sync.Config) reports.Config {
 	rc := reports.DefaultConfig()
 	rc.Now = cfg.Now
 	return rc
+}
+
+// signinConfig is the sign-in throttle's settings, on the sync clock.
+func signinConfig(cfg sync.Config) signin.Config {
+	sc := signin.DefaultConfig()
+	sc.Now = cfg.Now
+	return sc
 }
 
 // photoConfig is the photo pipeline's settings from the environment, on the sync clock.

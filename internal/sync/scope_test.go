@@ -320,8 +320,11 @@ func TestClients_RevokedDeviceIsRefusedEverywhere(t *testing.T) {
 	if err := app.Save(c); err != nil {
 		t.Fatal(err)
 	}
+	// The revocation voided the phone's token (revoke_test.go); the user signed in again
+	// keeps the device refused by the client_id in the body, without the header.
+	signedIn := srv.Token("users", testkit.InspectorA)
 	for _, path := range []string{"/api/sync/v1/pull", "/api/sync/v1/push", "/api/sync/v1/clients"} {
-		res := srv.Do(http.MethodPost, path, d.token, map[string]any{"client_id": d.id, "scopes": map[string]any{}, "mutations": []any{}})
+		res := srv.Do(http.MethodPost, path, signedIn, map[string]any{"client_id": d.id, "scopes": map[string]any{}, "mutations": []any{}})
 		if res.Status != http.StatusForbidden || res.JSON(t)["code"] != "client_revoked" {
 			t.Errorf("%s: %d %s", path, res.Status, res.Body)
 		}

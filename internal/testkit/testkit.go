@@ -64,7 +64,31 @@ func buildTemplate() (string, error) {
 	if err := loadFixture(app); err != nil {
 		return "", fmt.Errorf("fixture: %w", err)
 	}
+	if err := exemptLoopback(app, loopback); err != nil {
+		return "", fmt.Errorf("rate limits: %w", err)
+	}
 	return dir, nil
+}
+
+// loopback is where every test request comes from. PocketBase's rate limits, on by default
+// (pb_migrations/1764205200_signin.go), count requests per address: a single test sends more
+// from one address than the limits allow a whole office, so the fixture exempts loopback and
+// keeps the production rules otherwise as they are.
+var loopback = []string{"127.0.0.1", "::1"}
+
+func exemptLoopback(app core.App, ips []string) error {
+	s := app.Settings()
+	s.RateLimits.ExcludedIPs = ips
+	return app.Save(s)
+}
+
+// RateLimitsAsInProduction lifts the fixture's loopback exemption from app's rate limits, for
+// the tests of the limits themselves.
+func RateLimitsAsInProduction(t testing.TB, app core.App) {
+	t.Helper()
+	if err := exemptLoopback(app, nil); err != nil {
+		t.Fatalf("testkit: rate limits: %v", err)
+	}
 }
 
 // appConfig opens dir's databases as the server does (statement cache included), with

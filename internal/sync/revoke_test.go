@@ -20,6 +20,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
@@ -176,6 +177,7 @@ func TestRevoke_WhoMayRevoke(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.Set("revoked", true)
+			access.AsSystem(c)
 			if err := srv.App.Save(c); err != nil {
 				t.Fatal(err)
 			}
@@ -260,6 +262,7 @@ func TestRevoke_FailedRevocationKeepsSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Set("revoked", true)
+	access.AsSystem(c)
 	if err := app.Save(c); !errors.Is(err, boom) {
 		t.Fatalf("save: %v", err)
 	}
@@ -362,6 +365,7 @@ func touch(t *testing.T, app core.App, coll, id, field string, v any) {
 		t.Fatal(err)
 	}
 	r.Set(field, v)
+	access.AsSystem(r)
 	if err := app.Save(r); err != nil {
 		t.Fatal(err)
 	}

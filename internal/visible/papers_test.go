@@ -34,6 +34,7 @@ var callers = []caller{
 	{"supervisor A", schema.Users, testkit.SupervisorA},
 	{"fire brigade with one referral", schema.Users, testkit.FireStaff},
 	{"environment bureau", schema.Users, testkit.EnvStaff},
+	{"district administrator", core.CollectionNameSuperusers, testkit.Superuser},
 	{"anonymous", "", ""},
 }
 

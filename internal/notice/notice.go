@@ -12,11 +12,11 @@ import (
 	"strings"
 
 	"github.com/go-pdf/fpdf"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/fault"
 	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/visible"
 )
 
 // The Chinese font the papers are set in, embedded so the server needs nothing installed.
@@ -27,54 +27,45 @@ var cjkFont []byte
 // ordered are the statuses of a finding that has been ordered to be rectified by a deadline.
 var ordered = map[string]bool{"ordered": true, "acknowledged": true, "reinspected": true, "closed": true, "escalated": true}
 
-var (
-	errNotFound   = fault.New(fault.NotExist, "not_found", "记录不存在", "no such record")
-	errNotOrdered = fault.New(fault.Conflict, "notice_needs_order",
-		"该隐患尚未责令整改，不能打印整改通知书",
-		"the finding has not been ordered to be rectified: there is no notice to print")
-)
+var errNotOrdered = fault.New(fault.Conflict, "notice_needs_order",
+	"该隐患尚未责令整改，不能打印整改通知书",
+	"the finding has not been ordered to be rectified: there is no notice to print")
 
 // Register serves the papers:
 //
 //	GET /api/fs/findings/{id}/notice.pdf     the rectification notice of an ordered finding
 //	GET /api/fs/inspections/{id}/record.pdf  the record of an inspection and its findings
 //
-// A caller gets the paper of a record they may view through REST, and a 404 otherwise.
+// A paper is drawn with its reader's own rules (internal/visible): a caller gets the paper of a
+// record REST shows them, and REST's refusal otherwise (404, anonymous visitors too). On the
+// paper, a related record or a name REST would not show them is left out or withheld.
 func Register(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		auth := apis.RequireAuth(schema.Users, core.CollectionNameSuperusers)
-		se.Router.GET("/api/fs/findings/{id}/notice.pdf", handleNotice).Bind(auth)
-		se.Router.GET("/api/fs/inspections/{id}/record.pdf", handleRecord).Bind(auth)
+		se.Router.GET("/api/fs/findings/{id}/notice.pdf", handleNotice)
+		se.Router.GET("/api/fs/inspections/{id}/record.pdf", handleRecord)
 		return se.Next()
 	})
 }
 
-// viewable loads the record of coll named in the path if the caller may view it.
-func viewable(e *core.RequestEvent, coll string) (*core.Record, error) {
-	r, err := e.App.FindRecordById(coll, e.Request.PathValue("id"))
+// viewable opens the caller's reader and the record of coll named in the path.
+func viewable(e *core.RequestEvent, coll string) (*visible.Reader, *core.Record, error) {
+	rd, err := visible.For(e)
 	if err != nil {
-		return nil, errNotFound
+		return nil, nil, err
 	}
-	info, err := e.RequestInfo()
-	if err != nil {
-		return nil, err
-	}
-	ok, err := e.App.CanAccessRecord(r, info, r.Collection().ViewRule)
-	if err != nil || !ok {
-		return nil, errNotFound
-	}
-	return r, nil
+	r, err := rd.Find(coll, e.Request.PathValue("id"))
+	return rd, r, err
 }
 
 func handleNotice(e *core.RequestEvent) error {
-	f, err := viewable(e, schema.Findings)
+	rd, f, err := viewable(e, schema.Findings)
 	if err != nil {
 		return writeError(e, err)
 	}
 	if !ordered[f.GetString(schema.FieldStatus)] || f.GetDateTime("deadline").IsZero() {
 		return writeError(e, errNotOrdered)
 	}
-	c, err := loadCase(e.App, f)
+	c, err := loadCase(rd, f)
 	if err != nil {
 		return writeError(e, err)
 	}
@@ -82,11 +73,11 @@ func handleNotice(e *core.RequestEvent) error {
 }
 
 func handleRecord(e *core.RequestEvent) error {
-	in, err := viewable(e, schema.Inspections)
+	rd, in, err := viewable(e, schema.Inspections)
 	if err != nil {
 		return writeError(e, err)
 	}
-	rec, err := loadInspection(e.App, in)
+	rec, err := loadInspection(rd, in)
 	if err != nil {
 		return writeError(e, err)
 	}

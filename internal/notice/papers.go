@@ -1,6 +1,7 @@
 package notice
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/visible"
 	"github.com/haidian/fieldsync/internal/vocab"
 )
 
@@ -19,14 +21,18 @@ var basis = map[string]string{
 	"dust":     "《北京市大气污染防治条例》",
 }
 
-// caseData is what a notice says of a finding.
+// caseData is what a notice says of a finding, as its reader may see it.
 type caseData struct {
 	finding     *core.Record
-	place       *core.Record
+	place       place
 	subdistrict string // its Chinese name
-	inspectedAt string // the date of the inspection that found it, if linked
+	inspectedAt string // the date of the inspection that found it, if linked and visible
 	inspector   string
 }
+
+// place is what a paper says of a place: its name and address, both Withheld when the reader
+// may not view it.
+type place struct{ name, address string }
 
 func label(e vocab.Enum, v string) string {
 	if t, ok := e.Label(v); ok {
@@ -43,34 +49,39 @@ func day(r *core.Record, field string) string {
 	return t.Time().Format("2006年1月2日")
 }
 
-func subdistrictName(app core.App, id string) string {
-	var name string
-	_ = app.DB().Select("name_zh").From(schema.Subdistricts).Where(dbx.HashExp{"id": id}).Row(&name)
-	return name
+func placeOf(rd *visible.Reader, id string) (place, error) {
+	p, err := rd.Related(schema.Places, id)
+	if err != nil || p == nil {
+		return place{visible.Withheld, visible.Withheld}, err
+	}
+	return place{p.GetString("name"), p.GetString("address")}, nil
 }
 
-func userName(app core.App, id string) string {
-	if id == "" {
-		return ""
+func subdistrictName(rd *visible.Reader, id string) (string, error) {
+	sd, err := rd.Related(schema.Subdistricts, id)
+	if err != nil || sd == nil {
+		return "", err
 	}
-	u, err := app.FindRecordById(schema.Users, id)
-	if err != nil {
-		return ""
-	}
-	return u.GetString("name")
+	return sd.GetString("name_zh"), nil
 }
 
-func loadCase(app core.App, f *core.Record) (*caseData, error) {
-	place, err := app.FindRecordById(schema.Places, f.GetString(schema.FieldPlace))
-	if err != nil {
-		return nil, fmt.Errorf("place of %s: %w", f.Id, err)
+func loadCase(rd *visible.Reader, f *core.Record) (*caseData, error) {
+	c := &caseData{finding: f, inspector: rd.UserName(f.GetString("author"))}
+	var err error
+	if c.place, err = placeOf(rd, f.GetString(schema.FieldPlace)); err != nil {
+		return nil, err
 	}
-	c := &caseData{finding: f, place: place, subdistrict: subdistrictName(app, f.GetString(schema.FieldSubdistrict)),
-		inspector: userName(app, f.GetString("author"))}
-	if in, err := app.FindRecordById(schema.Inspections, f.GetString("inspection")); err == nil {
+	if c.subdistrict, err = subdistrictName(rd, f.GetString(schema.FieldSubdistrict)); err != nil {
+		return nil, err
+	}
+	in, err := rd.Related(schema.Inspections, f.GetString("inspection"))
+	if err != nil {
+		return nil, err
+	}
+	if in != nil {
 		c.inspectedAt = day(in, "inspected_at")
 		if c.inspector == "" {
-			c.inspector = userName(app, in.GetString("inspector"))
+			c.inspector = rd.UserName(in.GetString("inspector"))
 		}
 	}
 	return c, nil
@@ -84,7 +95,7 @@ func (d *doc) notice(c *caseData) {
 	d.pdf.Ln(4)
 	party := f.GetString("responsible_party")
 	if party == "" {
-		party = c.place.GetString("name")
+		party = c.place.name
 	}
 	d.para(party + "：")
 	when := c.inspectedAt
@@ -92,7 +103,7 @@ func (d *doc) notice(c *caseData) {
 		when = "近日"
 	}
 	d.para(fmt.Sprintf("%s，%s工作人员对你（单位）位于%s的%s进行检查，发现存在下列问题：",
-		when, c.subdistrict, c.place.GetString("address"), c.place.GetString("name")))
+		when, c.subdistrict, c.place.address, c.place.name))
 	problem := fmt.Sprintf("%s：%s", label(vocab.FindingCategory, f.GetString("category")), f.GetString("description"))
 	if f.GetString("severity") == "major" {
 		problem += "（重大隐患）"
@@ -118,27 +129,32 @@ func (d *doc) notice(c *caseData) {
 	d.pdf.MultiCell(0, 5, "本通知书一式两份，一份交被检查单位，一份存档。编号 "+f.Id, "", "L", false)
 }
 
-// inspectionData is what a record says of an inspection.
+// inspectionData is what a record says of an inspection, as its reader may see it: of its
+// findings, only those REST lists for the reader.
 type inspectionData struct {
 	inspection  *core.Record
-	place       *core.Record
+	place       place
 	subdistrict string
 	inspector   string
 	findings    []*core.Record
 }
 
-func loadInspection(app core.App, in *core.Record) (*inspectionData, error) {
-	place, err := app.FindRecordById(schema.Places, in.GetString(schema.FieldPlace))
-	if err != nil {
-		return nil, fmt.Errorf("place of %s: %w", in.Id, err)
-	}
-	found, err := app.FindAllRecords(schema.Findings, dbx.HashExp{"inspection": in.Id, "voided": false})
-	if err != nil {
+func loadInspection(rd *visible.Reader, in *core.Record) (*inspectionData, error) {
+	r := &inspectionData{inspection: in, inspector: rd.UserName(in.GetString("inspector"))}
+	var err error
+	if r.place, err = placeOf(rd, in.GetString(schema.FieldPlace)); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(found, func(a, b *core.Record) int { return a.GetDateTime("created").Compare(b.GetDateTime("created")) })
-	return &inspectionData{inspection: in, place: place, subdistrict: subdistrictName(app, in.GetString(schema.FieldSubdistrict)),
-		inspector: userName(app, in.GetString("inspector")), findings: found}, nil
+	if r.subdistrict, err = subdistrictName(rd, in.GetString(schema.FieldSubdistrict)); err != nil {
+		return nil, err
+	}
+	if r.findings, err = rd.FindAll(schema.Findings, dbx.HashExp{"inspection": in.Id, "voided": false}); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(r.findings, func(a, b *core.Record) int {
+		return cmp.Or(a.GetDateTime("created").Compare(b.GetDateTime("created")), cmp.Compare(a.Id, b.Id))
+	})
+	return r, nil
 }
 
 // record draws the record of an inspection with its checklist and its findings.
@@ -148,8 +164,8 @@ func (d *doc) record(r *inspectionData) {
 	d.right(10, "编号 "+in.Id)
 	d.pdf.Ln(2)
 	d.rows([][2]string{
-		{"检查对象", r.place.GetString("name")},
-		{"地址", r.place.GetString("address")},
+		{"检查对象", r.place.name},
+		{"地址", r.place.address},
 		{"所属街镇", r.subdistrict},
 		{"专项", label(vocab.Programme, in.GetString("programme"))},
 		{"检查类型", label(vocab.InspectionKind, in.GetString("kind"))},

@@ -88,6 +88,12 @@ func o311Fail(e *core.RequestEvent, format string, status int, description strin
 	return o311Write(e, format, status, errs)
 }
 
+// o311Internal answers a failure of the server, keeping its cause in the log.
+func o311Internal(e *core.RequestEvent, format string, err error) error {
+	e.App.Logger().Error("open311 request failed", "path", e.Request.URL.Path, "error", err)
+	return o311Fail(e, format, http.StatusInternalServerError, "internal server error")
+}
+
 // checkJurisdiction: a jurisdiction_id, when given, must be this server's.
 func (s *Service) checkJurisdiction(e *core.RequestEvent, format string, values func(string) string) error {
 	if j := values("jurisdiction_id"); j != "" && j != s.cfg.Jurisdiction {

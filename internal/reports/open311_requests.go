@@ -48,16 +48,18 @@ type o311Requests struct {
 
 func (l o311Requests) list() any { return l.Requests }
 
-// publicAddress is the kinds of place whose address is public: businesses, not homes.
-var publicAddress = map[string]bool{"tutoring_centre": true, "construction_site": true}
-
 func round3(v float64) *float64 {
 	r := math.Round(v*1000) / 1000
 	return &r
 }
 
-// publish renders report r for the public.
-func (s *Service) publish(e *core.RequestEvent, r *core.Record) o311Request {
+// publish renders report r for the public: of where it is, a public place's name and address
+// and the point rounded to about 100 m (whereaboutsOf), never the reporter's free address.
+func (s *Service) publish(e *core.RequestEvent, r *core.Record) (o311Request, error) {
+	where, err := whereaboutsOf(e.App, r)
+	if err != nil {
+		return o311Request{}, err
+	}
 	c := caseOf(e.App, r)
 	status := c.GetString(schema.FieldStatus)
 	st, _ := vocab.ReportStatus.Label(status)
@@ -80,13 +82,13 @@ func (s *Service) publish(e *core.RequestEvent, r *core.Record) o311Request {
 		!f.GetDateTime("ordered_at").IsZero() {
 		out.Expected = w3c(f.GetDateTime("deadline"))
 	}
-	if p, err := e.App.FindRecordById(schema.Places, r.GetString("place")); err == nil && publicAddress[p.GetString("kind")] {
-		out.Address, out.AddressID = p.GetString("name")+", "+p.GetString("address"), p.Id
+	if p := where.place; p != nil {
+		out.Address, out.AddressID = p.Name+", "+p.Address, p.ID
 	}
-	if g, ok := r.Get("location").(types.GeoPoint); ok && (g.Lon != 0 || g.Lat != 0) {
+	if g := where.point; g != nil {
 		out.Lat, out.Long = round3(g.Lat), round3(g.Lon)
 	}
-	return out
+	return out, nil
 }
 
 // notes writes an outcome as a short public note: dates and results, no names.
@@ -150,11 +152,15 @@ func (s *Service) o311Query(e *core.RequestEvent, format string) error {
 	err := e.App.RecordQuery(schema.Reports).AndWhere(dbx.And(where...)).OrderBy("created DESC").
 		Limit(maxResults).All(&recs)
 	if err != nil {
-		return o311Fail(e, format, http.StatusInternalServerError, "internal server error")
+		return o311Internal(e, format, err)
 	}
 	out := o311Requests{Requests: []o311Request{}}
 	for _, r := range recs {
-		out.Requests = append(out.Requests, s.publish(e, r))
+		req, err := s.publish(e, r)
+		if err != nil {
+			return o311Internal(e, format, err)
+		}
+		out.Requests = append(out.Requests, req)
 	}
 	return o311Write(e, format, http.StatusOK, out)
 }
@@ -238,7 +244,11 @@ func (s *Service) o311Request(e *core.RequestEvent) error {
 	if err != nil {
 		return o311Fail(e, format, http.StatusNotFound, "service_request_id not found: "+id)
 	}
-	return o311Write(e, format, http.StatusOK, o311Requests{Requests: []o311Request{s.publish(e, r)}})
+	req, err := s.publish(e, r)
+	if err != nil {
+		return o311Internal(e, format, err)
+	}
+	return o311Write(e, format, http.StatusOK, o311Requests{Requests: []o311Request{req}})
 }
 
 // A token is the report's record id: the request exists as soon as it is created, so the

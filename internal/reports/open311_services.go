@@ -96,7 +96,7 @@ func (s *Service) definition(e *core.RequestEvent, code string) (o311Definition,
 	}
 	return o311Definition{Code: code, Attributes: []o311Attribute{
 		{Variable: true, Code: "place", Datatype: "string", Order: 1,
-			DatatypeDescription: "a registered place's id (also accepted as address_id)",
+			DatatypeDescription: "a public place's id: a tutoring centre's premises as public_centres lists it, or a construction site (also accepted as address_id)",
 			Description:         pick(e, vocab.Term{ZH: "登记的场所", EN: "The registered place"})},
 		{Variable: true, Code: "centre", Datatype: "string", Order: 2,
 			DatatypeDescription: "the id on a tutoring centre's QR code, as public_centres lists it",

@@ -164,8 +164,12 @@ func (s *Service) handleView(e *core.RequestEvent) error {
 	if err != nil {
 		return writeError(e, err)
 	}
+	v, err := s.view(e.App, r)
+	if err != nil {
+		return writeError(e, err)
+	}
 	e.Response.Header().Set("Cache-Control", "no-store")
-	return e.JSON(http.StatusOK, s.view(e.App, r))
+	return e.JSON(http.StatusOK, v)
 }
 
 // addition is what a reporter adds to their report.
@@ -226,8 +230,12 @@ func (s *Service) handleAddition(e *core.RequestEvent, kind string) error {
 	if err != nil {
 		return writeError(e, err)
 	}
+	v, err := s.view(e.App, r)
+	if err != nil {
+		return writeError(e, err)
+	}
 	e.Response.Header().Set("Cache-Control", "no-store")
-	return e.JSON(http.StatusCreated, s.view(e.App, r))
+	return e.JSON(http.StatusCreated, v)
 }
 
 // add stores an addition to r. A dispute reopens the case r belongs to.

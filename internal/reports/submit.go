@@ -26,7 +26,7 @@ type Draft struct {
 	Device      string   `json:"device_id"`
 	Category    string   `json:"category"`
 	Centre      string   `json:"centre"`      // a tutoring centre: the id of its QR code, or of public_centres
-	Place       string   `json:"place"`       // any registered place
+	Place       string   `json:"place"`       // a public place (publicplace.go)
 	Subdistrict string   `json:"subdistrict"` // without a place; found from the point when left out
 	Address     string   `json:"address"`
 	Location    *Point   `json:"location"`
@@ -267,18 +267,19 @@ func (s *Service) newReport(tx core.App, d Draft) (*core.Record, error) {
 	}
 	sd := d.Subdistrict
 	if d.Place != "" {
-		p, err := tx.FindRecordById(schema.Places, d.Place)
-		if err != nil || p.GetBool("voided") {
+		// Only a public place may be named, and any other id is answered as unknown: the
+		// answer must not tell a home's id from one nobody has. Of the place, the report
+		// takes what is public: its subdistrict and address, never its point.
+		p, err := findPublicPlace(tx, d.Place)
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
 			return nil, invalid(map[string]string{"place": "not_found"})
 		}
-		sd = p.GetString(schema.FieldSubdistrict)
+		sd = p.Subdistrict
 		if d.Address == "" {
-			d.Address = p.GetString("address")
-		}
-		if d.Location == nil {
-			if g, ok := p.Get("location").(types.GeoPoint); ok && (g.Lon != 0 || g.Lat != 0) {
-				d.Location = &Point{Lon: g.Lon, Lat: g.Lat}
-			}
+			d.Address = p.Address
 		}
 	} else if sd == "" && d.Location != nil {
 		sd = nearestSubdistrict(tx, *d.Location)

@@ -97,14 +97,19 @@ func stamp(d types.DateTime) string {
 	return d.Time().In(beijing).Format(time.RFC3339)
 }
 
-// view builds the reporter's view of r.
-func (s *Service) view(app core.App, r *core.Record) View {
+// view builds the reporter's view of r. Of where r is, it says what a public answer may
+// (whereaboutsOf): the reporter's own address and point, and a public place's name.
+func (s *Service) view(app core.App, r *core.Record) (View, error) {
+	where, err := whereaboutsOf(app, r)
+	if err != nil {
+		return View{}, err
+	}
 	c := caseOf(app, r)
 	red := newRedactor(app, r, c)
 	v := View{
 		Tracking: r.GetString("tracking_no"), Category: label(vocab.ReportCategory, r.GetString("category")),
 		Status: label(vocab.ReportStatus, r.GetString(schema.FieldStatus)), SubmittedAt: stamp(r.GetDateTime("created")),
-		UpdatedAt: stamp(c.GetDateTime("updated")), Address: r.GetString("address"),
+		UpdatedAt: stamp(c.GetDateTime("updated")), Address: where.address, Location: where.point,
 		Description: r.GetString("description"), Photos: len(r.GetStringSlice("photos")),
 		Outcome: outcomeOf(app, c), Resolution: red.clean(c.GetString("resolution")), Privacy: PrivacyNotice,
 		Dispute: s.disputeState(c), History: history(r), Updates: updatesOf(app, r, red),
@@ -114,13 +119,10 @@ func (s *Service) view(app core.App, r *core.Record) View {
 		v.Status = label(vocab.ReportStatus, c.GetString(schema.FieldStatus))
 		v.History = append(v.History, history(c)...)
 	}
-	if p, err := app.FindRecordById(schema.Places, r.GetString("place")); err == nil {
-		v.Place = p.GetString("name")
+	if where.place != nil {
+		v.Place = where.place.Name
 	}
-	if g, ok := r.Get("location").(types.GeoPoint); ok && (g.Lon != 0 || g.Lat != 0) {
-		v.Location = &Point{Lon: g.Lon, Lat: g.Lat}
-	}
-	return v
+	return v, nil
 }
 
 func history(r *core.Record) []Step {

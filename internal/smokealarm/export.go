@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/visible"
 	"github.com/haidian/fieldsync/internal/vocab"
 )
 
@@ -45,12 +46,23 @@ var exportHeader = []string{
 // so spreadsheet programs read the Chinese). Residents' names and phones are masked: an
 // export leaves the system, so it carries no more than a report needs. The home's address is
 // left out for the same reason; the management grid locates the install well enough.
+//
+// The export is drawn with the caller's own rules (internal/visible): an install, its
+// household and its place appear only as far as REST lists them for the caller, and an
+// installer's name only if REST shows the caller that user.
 func handleExport(e *core.RequestEvent) error {
 	v, year, err := request(e)
 	if err != nil {
 		return writeError(e, err)
 	}
-	q := exportQuery(e.App, year, v)
+	rd, err := visible.For(e)
+	if err != nil {
+		return writeError(e, err)
+	}
+	q, err := exportQuery(e.App, rd, year, v)
+	if err != nil {
+		return writeError(e, err)
+	}
 	rows, err := q.Rows()
 	if err != nil {
 		return writeError(e, fmt.Errorf("export query: %w", err))
@@ -60,15 +72,15 @@ func handleExport(e *core.RequestEvent) error {
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="smoke-alarm-installs-%d.csv"`, year))
 	e.Response.WriteHeader(http.StatusOK)
-	if err := writeCSV(e.Response, rows); err != nil {
+	if err := writeCSV(e.Response, rows, rd.UserName); err != nil {
 		// The status is sent: the client sees a cut file, the log keeps the cause.
 		e.App.Logger().Error("smoke-alarm export failed", "error", err)
 	}
 	return nil
 }
 
-// writeCSV writes the BOM, the header and one line per row.
-func writeCSV(out io.Writer, rows *dbx.Rows) error {
+// writeCSV writes the BOM, the header and one line per row, with the installers named by name.
+func writeCSV(out io.Writer, rows *dbx.Rows, name func(user string) string) error {
 	if _, err := io.WriteString(out, "\ufeff"); err != nil {
 		return err
 	}
@@ -81,6 +93,9 @@ func writeCSV(out io.Writer, rows *dbx.Rows) error {
 		if err := rows.ScanStruct(&r); err != nil {
 			return fmt.Errorf("export scan: %w", err)
 		}
+		if n := name(r.Installer); n != "" {
+			r.Installer = n
+		}
 		if err := w.Write(r.cells()); err != nil {
 			return err
 		}
@@ -92,20 +107,33 @@ func writeCSV(out io.Writer, rows *dbx.Rows) error {
 	return w.Error()
 }
 
-// exportQuery selects the live installs of year in v's subdistricts with their household's
-// head and phone, in the gazette's order of subdistricts, then by date.
-func exportQuery(app core.App, year int, v viewer) *dbx.SelectQuery {
+// exportQuery selects the live installs of year in v's subdistricts that rd may list, with
+// their household's head and phone and their place's grid where rd may list those, in the
+// gazette's order of subdistricts, then by date.
+func exportQuery(app core.App, rd *visible.Reader, year int, v viewer) (*dbx.SelectQuery, error) {
+	installs, err := rd.Listed(schema.AlarmInstalls, "i.id")
+	if err != nil {
+		return nil, err
+	}
+	households, err := rd.Listed(schema.Households, "h.id")
+	if err != nil {
+		return nil, err
+	}
+	places, err := rd.Listed(schema.Places, "p.id")
+	if err != nil {
+		return nil, err
+	}
 	q := app.DB().Select("i.id", "COALESCE(s.name_zh, i.subdistrict) AS sd_name", "i.unit_type", "i.eligibility",
 		"i.household_60plus", "i.installed_on", "i.serial", "i.location_in_home", "i.consent", "i.consent_by",
 		"COALESCE(h.head_name, '') AS head_name", "COALESCE(h.phone, '') AS phone",
-		"COALESCE(p.grid, '') AS grid", "COALESCE(NULLIF(u.name, ''), i.installer) AS installer", "i.photos").
+		"COALESCE(p.grid, '') AS grid", "i.installer", "i.photos").
 		From(schema.AlarmInstalls+" i").
 		LeftJoin(schema.Subdistricts+" s", dbx.NewExp("s.id = i.subdistrict")).
-		LeftJoin(schema.Households+" h", dbx.NewExp("h.place = i.household")).
-		LeftJoin(schema.Places+" p", dbx.NewExp("p.id = i.household")).
-		LeftJoin(schema.Users+" u", dbx.NewExp("u.id = i.installer")).
+		LeftJoin(schema.Households+" h", dbx.And(dbx.NewExp("h.place = i.household"), households)).
+		LeftJoin(schema.Places+" p", dbx.And(dbx.NewExp("p.id = i.household"), places)).
 		Where(dbx.NewExp("i.voided = FALSE")).
 		AndWhere(dbx.NewExp("substr(i.installed_on, 1, 4) = {:year}", dbx.Params{"year": strconv.Itoa(year)})).
+		AndWhere(installs).
 		OrderBy("s.sort", "i.installed_on", "i.id")
 	if !v.all {
 		ids := make([]any, len(v.subdistricts))
@@ -114,7 +142,7 @@ func exportQuery(app core.App, year int, v viewer) *dbx.SelectQuery {
 		}
 		q.AndWhere(dbx.In("i.subdistrict", ids...))
 	}
-	return q
+	return q, nil
 }
 
 func (r exportRow) cells() []string {

@@ -22,9 +22,11 @@ import (
 //	GET progress.csv, .xlsx     the same rows as a download
 //	GET installs.csv?year=2018  the live installs of the year as CSV, residents' data masked
 //
-// Both need a signed-in staff member or district administrator. Inspectors and supervisors see
+// All need a signed-in staff member or district administrator. Inspectors and supervisors see
 // their own subdistricts; the fire brigade, which allocates the quotas and buys the units, and
-// district administrators see every subdistrict. Other agencies are refused.
+// district administrators see every subdistrict's figures. Other agencies are refused. The
+// export lists records, so it is drawn with the caller's own rules (internal/visible): only
+// the installs REST lists for them, which for the fire brigade is none.
 func routes(se *core.ServeEvent) {
 	g := se.Router.Group("/api/fs/smokealarm")
 	g.Bind(apis.RequireAuth(core.CollectionNameSuperusers, "users"))

@@ -1,30 +1,26 @@
 package tutoring
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/visible"
 	"github.com/haidian/fieldsync/internal/vocab"
 )
 
-// sheetCentre is a centre as the QR sheet lists it.
-type sheetCentre struct {
-	ID            string `db:"id"`
-	Name          string `db:"name"`
-	Address       string `db:"address"`
-	Qualification string `db:"qualification"`
-	List          string `db:"list_status"`
-	Status        string `db:"status"`
-}
-
 // handleQRSheet answers an XLSX workbook of the live centres of one subdistrict, a row each
 // with its published facts and its QR code, for the subdistrict to print and post at the
-// centres' doors. The callers of the daily reports may ask for the subdistricts they see.
+// centres' doors. The callers of the daily reports may ask for the subdistricts they see. The
+// centres are read, with the caller's rules (internal/visible), from public_centres: the sheet
+// prints only what that published view shows anyone.
 func handleQRSheet(e *core.RequestEvent) error {
 	v, ok := viewerOf(e.Auth, "edu")
 	if !ok {
@@ -34,14 +30,17 @@ func handleQRSheet(e *core.RequestEvent) error {
 	if sd == "" || !v.sees(sd) {
 		return writeError(e, errBadSubdistrict)
 	}
-	var centres []sheetCentre
-	err := e.App.DB().NewQuery(`SELECT c.id, p.name, p.address, c.qualification, c.list_status, c.status
-		FROM tutoring_centres c JOIN places p ON p.id = c.place
-		WHERE c.subdistrict = {:sd} AND c.voided = FALSE AND p.voided = FALSE ORDER BY p.name, c.id`).
-		Bind(dbx.Params{"sd": sd}).All(&centres)
+	rd, err := visible.For(e)
+	if err != nil {
+		return writeError(e, err)
+	}
+	centres, err := rd.FindAll(schema.PublicCentres, dbx.HashExp{schema.FieldSubdistrict: sd})
 	if err != nil {
 		return writeError(e, fmt.Errorf("qr sheet: %w", err))
 	}
+	slices.SortFunc(centres, func(a, b *core.Record) int {
+		return cmp.Or(cmp.Compare(a.GetString("name"), b.GetString("name")), cmp.Compare(a.Id, b.Id))
+	})
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := fillQRSheet(e, f, centres); err != nil {
@@ -54,7 +53,7 @@ func handleQRSheet(e *core.RequestEvent) error {
 	return f.Write(e.Response)
 }
 
-func fillQRSheet(e *core.RequestEvent, f *excelize.File, centres []sheetCentre) error {
+func fillQRSheet(e *core.RequestEvent, f *excelize.File, centres []*core.Record) error {
 	const sheet = "机构二维码"
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
@@ -65,16 +64,17 @@ func fillQRSheet(e *core.RequestEvent, f *excelize.File, centres []sheetCentre) 
 	}
 	for i, c := range centres {
 		row := i + 2
-		w.set(row, 0, c.Name)
-		w.set(row, 1, c.Address)
-		w.set(row, 2, label(vocab.Qualification, c.Qualification).ZH)
-		w.set(row, 3, label(vocab.ListStatus, c.List).ZH)
-		w.set(row, 4, label(vocab.CentreStatus, c.Status).ZH)
-		w.set(row, 5, lookupURL(e, c.ID))
+		name := c.GetString("name")
+		w.set(row, 0, name)
+		w.set(row, 1, c.GetString("address"))
+		w.set(row, 2, label(vocab.Qualification, c.GetString("qualification")).ZH)
+		w.set(row, 3, label(vocab.ListStatus, c.GetString("list_status")).ZH)
+		w.set(row, 4, label(vocab.CentreStatus, c.GetString(schema.FieldStatus)).ZH)
+		w.set(row, 5, lookupURL(e, c.Id))
 		if w.err != nil {
 			return w.err
 		}
-		png, err := qrPNG(e, c.ID, 160)
+		png, err := qrPNG(e, c.Id, 160)
 		if err != nil {
 			return err
 		}
@@ -82,7 +82,7 @@ func fillQRSheet(e *core.RequestEvent, f *excelize.File, centres []sheetCentre) 
 			return err
 		}
 		if err := f.AddPictureFromBytes(sheet, "G"+strconv.Itoa(row), &excelize.Picture{
-			Extension: ".png", File: png, Format: &excelize.GraphicOptions{AltText: c.Name, OffsetX: 4, OffsetY: 4},
+			Extension: ".png", File: png, Format: &excelize.GraphicOptions{AltText: name, OffsetX: 4, OffsetY: 4},
 		}); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
@@ -92,6 +93,7 @@ func TestPublicAnswers_SayNothingOfAPrivateHome(t *testing.T) {
 	}
 	point := types.GeoPoint{Lon: 116.31237, Lat: 39.94561}
 	home.Set("location", point)
+	access.AsSystem(home)
 	if err := srv.App.Save(home); err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +113,7 @@ func TestPublicAnswers_SayNothingOfAPrivateHome(t *testing.T) {
 		r.Set("place", home.Id)
 		r.Set("address", home.GetString("address"))
 		r.Set("location", point)
+		access.AsSystem(r)
 		if err := srv.App.Save(r); err != nil {
 			t.Fatal(err)
 		}

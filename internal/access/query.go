@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/search"
+	"github.com/spf13/cast"
 )
 
 // A client's filter or sort must not observe a record its caller may not view. PocketBase
@@ -59,7 +60,8 @@ func bindQueryGuard(app core.App) {
 var recordsListPath = regexp.MustCompile(`^/api/collections/([^/]+)/records/?$`)
 
 func guardListQuery(e *core.RequestEvent) error {
-	if e.Request.Method != http.MethodGet || e.HasSuperuserAuth() {
+	// HEAD runs the same query as GET, and its Content-Length would tell the answer's size.
+	if (e.Request.Method != http.MethodGet && e.Request.Method != http.MethodHead) || e.HasSuperuserAuth() {
 		return e.Next()
 	}
 	m := recordsListPath.FindStringSubmatch(e.Request.URL.Path)
@@ -100,8 +102,8 @@ func checkSubscription(app core.App, sub string) error {
 			return queryRefused(search.FilterQueryParam, "", "")
 		}
 	}
-	filter, _ := options.Query[search.FilterQueryParam].(string)
-	return CheckQuery(app, coll, filter, "")
+	// Read as PocketBase reads it: any value, cast to a string.
+	return CheckQuery(app, coll, cast.ToString(options.Query[search.FilterQueryParam]), "")
 }
 
 // CheckQuery refuses a filter or sort on coll, from anyone but a district administrator, that

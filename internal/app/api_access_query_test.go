@@ -60,6 +60,11 @@ func TestAccess_ProbedLeaksRefused(t *testing.T) {
 		})
 	}
 	expectQueryRefused(t, p.do(actInspA, "GET", accessPath(schema.Places, "", url.Values{"sort": {"name,-findings_via_place.created"}}), nil), "sort")
+	// A HEAD request runs the list query too; its Content-Length would tell the answer's size.
+	head := p.do(actInspB, "HEAD", accessPath(schema.Agencies, "", accessFilter(`findings_via_agency.description !~ "x%"`)), nil)
+	if head.Status != 400 {
+		t.Errorf("HEAD with a refused filter: %d, want 400", head.Status)
+	}
 
 	// Paths through single relations, and through multi-valued ones into collections anyone
 	// may read, still work.

@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -310,5 +311,26 @@ func TestTriage_UntriagedReminder(t *testing.T) {
 	runJob(t, srv, "fieldsync_report_reminders")
 	if count(waiting.Tracking) != 1 || count(handled.Tracking) != 0 {
 		t.Errorf("reminders: waiting %d, handled %d", count(waiting.Tracking), count(handled.Tracking))
+	}
+}
+
+// TestView_MaskingFailsClosed: when the names to mask cannot be read, the reporter's view is
+// refused rather than shown with staff names and phones in the clear.
+func TestView_MaskingFailsClosed(t *testing.T) {
+	srv := newServer(t)
+	s := submit(t, srv, report("key-masking-00000001"), device(), http.StatusCreated)
+	r := reportByTracking(t, srv.App, s.Tracking)
+	mustCommand(t, srv, testkit.SupervisorA, reports.RejectCommand, schema.Reports, r.Id,
+		map[string]any{"reason": "经" + inspectorName + "核实（电话 13812345678）不属实"})
+	if v := view(t, srv, s.Tracking, s.Receipt); strings.Contains(fmt.Sprint(v), inspectorName) {
+		t.Fatalf("the name is shown even when masking works: %v", v)
+	}
+	// The staff names become unreadable, as a failing database would make them.
+	if _, err := srv.App.DB().NewQuery("ALTER TABLE users RENAME COLUMN name TO name_gone").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	res := lookup(t, srv, s.Tracking, s.Receipt)
+	if res.Status != http.StatusInternalServerError || strings.Contains(string(res.Body), inspectorName) {
+		t.Errorf("view without the names to mask: %d %s, want 500 without the name", res.Status, res.Body)
 	}
 }

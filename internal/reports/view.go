@@ -1,7 +1,10 @@
 package reports
 
 import (
+	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -105,7 +108,10 @@ func (s *Service) view(app core.App, r *core.Record) (View, error) {
 		return View{}, err
 	}
 	c := caseOf(app, r)
-	red := newRedactor(app, r, c)
+	red, err := newRedactor(app, r, c)
+	if err != nil {
+		return View{}, err // without the names to mask, nothing staff wrote may be shown
+	}
 	v := View{
 		Tracking: r.GetString("tracking_no"), Category: label(vocab.ReportCategory, r.GetString("category")),
 		Status: label(vocab.ReportStatus, r.GetString(schema.FieldStatus)), SubmittedAt: stamp(r.GetDateTime("created")),
@@ -207,14 +213,26 @@ var (
 	emailLike = regexp.MustCompile(`[^\s@]+@[^\s@]+`)
 )
 
-func newRedactor(app core.App, reports ...*core.Record) redactor {
+func newRedactor(app core.App, reports ...*core.Record) (redactor, error) {
 	var names []string
-	_ = app.DB().Select("name").From(schema.Users).Where(dbx.NewExp("name != ''")).Column(&names)
+	if err := app.DB().Select("name").From(schema.Users).Where(dbx.NewExp("name != ''")).Column(&names); err != nil {
+		return redactor{}, fmt.Errorf("staff names to mask: %w", err)
+	}
 	for _, r := range reports {
-		if f, err := app.FindRecordById(schema.Findings, r.GetString("finding")); err == nil {
-			names = append(names, f.GetString("responsible_party"), f.GetString("acknowledged_by_name"))
+		if id := r.GetString("finding"); id != "" {
+			f, err := app.FindRecordById(schema.Findings, id)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return redactor{}, fmt.Errorf("parties to mask: %w", err)
+			}
+			if err == nil {
+				names = append(names, f.GetString("responsible_party"), f.GetString("acknowledged_by_name"))
+			}
 		}
-		if c, err := app.FindFirstRecordByFilter(schema.ReportContacts, "report = {:r}", dbx.Params{"r": r.Id}); err == nil {
+		c, err := app.FindFirstRecordByFilter(schema.ReportContacts, "report = {:r}", dbx.Params{"r": r.Id})
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return redactor{}, fmt.Errorf("reporter's name to mask: %w", err)
+		}
+		if err == nil {
 			names = append(names, c.GetString("name"))
 		}
 	}
@@ -226,7 +244,7 @@ func newRedactor(app core.App, reports ...*core.Record) redactor {
 	}
 	// Longest first, so a full name goes before a part of it.
 	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
-	return redactor{names: out}
+	return redactor{names: out}, nil
 }
 
 func (r redactor) clean(text string) string {

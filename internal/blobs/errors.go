@@ -40,15 +40,6 @@ var (
 		"仅限主管", "supervisors only")
 )
 
-// errorBody is the shape of every error of these routes, as the sync protocol's: PocketBase's
-// status, message and data, plus a stable code.
-type errorBody struct {
-	Status  int            `json:"status"`
-	Code    string         `json:"code"`
-	Message string         `json:"message"`
-	Data    map[string]any `json:"data"`
-}
-
 // writeError answers err: a fault as it says, anything else as a logged 500 that reveals
 // nothing. A busy pipeline answers 503 with Retry-After.
 func writeError(e *core.RequestEvent, err error) error {
@@ -64,5 +55,7 @@ func writeError(e *core.RequestEvent, err error) error {
 		status = http.StatusServiceUnavailable
 		e.Response.Header().Set("Retry-After", strconv.Itoa(5))
 	}
-	return e.JSON(status, errorBody{Status: status, Code: fe.Code, Message: fe.Message(), Data: map[string]any{}})
+	body := fe.Body()
+	body.Status = status
+	return e.JSON(status, body)
 }

@@ -242,7 +242,5 @@ func writeError(e *core.RequestEvent, err error) error {
 		e.App.Logger().Error("dust request failed", "path", e.Request.URL.Path, "error", err)
 		fe = fault.New(fault.Internal, "internal", "服务器内部错误，请稍后重试", "internal error; retry later")
 	}
-	return e.JSON(fe.Status(), map[string]any{
-		"status": fe.Status(), "code": fe.Code, "message": fe.Message(), "data": map[string]any{},
-	})
+	return e.JSON(fe.Status(), fe.Body())
 }

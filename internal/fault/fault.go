@@ -84,3 +84,24 @@ func As(err error) (*Error, bool) {
 	ok := errors.As(err, &fe)
 	return fe, ok
 }
+
+// Body is the JSON shape of every error fieldsync's own routes answer: PocketBase's status,
+// message and data, plus the stable code; data holds the refused fields' codes, if any. It is
+// a struct, not a map, so that its keys keep one order: PocketBase encodes maps in no fixed
+// order, and two answers that must be identical (a hidden record and a missing one) would
+// differ byte for byte.
+type Body struct {
+	Status  int            `json:"status"`
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Data    map[string]any `json:"data"`
+}
+
+// Body returns e as the body of an error answer.
+func (e *Error) Body() Body {
+	data := map[string]any{}
+	if len(e.Fields) > 0 {
+		data["fields"] = e.Fields
+	}
+	return Body{Status: e.Status(), Code: e.Code, Message: e.Message(), Data: data}
+}

@@ -32,14 +32,6 @@ func (s *Service) routes(se *core.ServeEvent) {
 	se.Router.POST("/api/fs/open311/keys", s.handleIssueKey).Bind(apis.RequireSuperuserAuth())
 }
 
-// errorBody is the shape of every error of these routes, as the sync and blob routes have it.
-type errorBody struct {
-	Status  int            `json:"status"`
-	Code    string         `json:"code"`
-	Message string         `json:"message"`
-	Data    map[string]any `json:"data"`
-}
-
 // asFault returns the client-facing error of err: a fault, or a refused write (a schema rule
 // or a model hook said no, and nothing was stored) as report_invalid with its field codes.
 func asFault(err error) (*fault.Error, bool) {
@@ -71,12 +63,8 @@ func writeError(e *core.RequestEvent, err error) error {
 	if errors.As(err, &re) {
 		setRetryAfter(e.Response.Header(), re.wait)
 	}
-	data := map[string]any{}
-	if len(fe.Fields) > 0 {
-		data["fields"] = fe.Fields
-	}
 	e.Response.Header().Set("Cache-Control", "no-store")
-	return e.JSON(fe.Status(), errorBody{Status: fe.Status(), Code: fe.Code, Message: fe.Message(), Data: data})
+	return e.JSON(fe.Status(), fe.Body())
 }
 
 var errBody = fault.New(fault.Invalid, "body_invalid", "请求内容不是有效的 JSON", "the request body is not valid JSON")

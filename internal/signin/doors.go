@@ -84,8 +84,7 @@ func (g *guard) guard(e *core.RequestEvent, a account, attempt func() error) err
 func throttled(e *core.RequestEvent, wait time.Duration) error {
 	secs := int(math.Ceil(wait.Seconds()))
 	e.Response.Header().Set("Retry-After", strconv.Itoa(secs))
-	return e.JSON(errThrottled.Status(), map[string]any{
-		"status": errThrottled.Status(), "code": errThrottled.Code, "message": errThrottled.Message(),
-		"data": map[string]any{"retry_after": secs},
-	})
+	body := errThrottled.Body()
+	body.Data["retry_after"] = secs
+	return e.JSON(errThrottled.Status(), body)
 }

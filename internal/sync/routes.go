@@ -58,14 +58,8 @@ func (s *Service) refuseRevoked(e *core.RequestEvent) error {
 	return e.Next()
 }
 
-// errorBody is the shape of every error the protocol returns: PocketBase's status, message
-// and data, plus a stable code.
-type errorBody struct {
-	Status  int            `json:"status"`
-	Code    string         `json:"code"`
-	Message string         `json:"message"`
-	Data    map[string]any `json:"data"`
-}
+// errorBody is the shape of every error the protocol returns (fault.Body).
+type errorBody = fault.Body
 
 // writeError answers err: a fault as it says, a validation failure as 400 with its field
 // codes, anything else as a logged 500 that reveals nothing.
@@ -80,15 +74,7 @@ func writeError(e *core.RequestEvent, err error) error {
 		e.App.Logger().Error("sync request failed", "path", e.Request.URL.Path, "error", err)
 		fe = fault.New(fault.Internal, "internal", "服务器内部错误，请稍后重试", "internal error; retry later")
 	}
-	return e.JSON(fe.Status(), bodyOf(fe))
-}
-
-func bodyOf(fe *fault.Error) errorBody {
-	data := map[string]any{}
-	if len(fe.Fields) > 0 {
-		data["fields"] = fe.Fields
-	}
-	return errorBody{Status: fe.Status(), Code: fe.Code, Message: fe.Message(), Data: data}
+	return e.JSON(fe.Status(), fe.Body())
 }
 
 var (
@@ -181,7 +167,7 @@ func (s *Service) handlePush(e *core.RequestEvent) error {
 			e.App.Logger().Error("sync push failed", "client", req.ClientID, "error", err)
 		}
 		status = fe.Status()
-		body = bodyOf(fe)
+		body = fe.Body()
 	}
 	out, merr := json.Marshal(body)
 	if merr != nil {

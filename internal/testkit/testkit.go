@@ -119,10 +119,6 @@ func NewApp(t testing.TB) *tests.TestApp {
 	if bind != nil {
 		bind(app)
 	}
-	// The jobs stay registered, but the scheduler does not tick: a job firing on the wall
-	// clock's five-minute marks (escalation) would change a test's data at random. Tests run
-	// the jobs' functions themselves, on an injected clock.
-	app.Cron().Stop()
 	t.Cleanup(app.Cleanup)
 	return app
 }
@@ -164,6 +160,10 @@ func (s *Server) build(app *tests.TestApp) *http.Handler {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	// Serving starts PocketBase's scheduler. Its jobs stay registered but must not tick: one
+	// firing on the wall clock's five-minute marks (escalation) would change a test's data at
+	// random. Tests run the jobs' functions themselves, on an injected clock.
+	app.Cron().Stop()
 	return &h
 }
 
@@ -181,7 +181,6 @@ func (s *Server) Restart() {
 	if bind != nil {
 		bind(app)
 	}
-	app.Cron().Stop() // as in NewApp
 	s.t.Cleanup(app.Cleanup)
 	s.App = app
 	s.mux.Store(s.build(app))

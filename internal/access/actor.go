@@ -122,11 +122,11 @@ func AttributionOf(r *core.Record) Attribution {
 	if a, ok := r.GetRaw(attributionKey).(Attribution); ok {
 		return a
 	}
-	return Unattributed
+	return unattributed
 }
 
-// Unattributed is the attribution of a save that names no writer.
-var Unattributed = Attribution{Actor: Actor{Kind: KindAnonymous}, Door: DoorHook}
+// unattributed is the attribution of a save that names no writer.
+var unattributed = Attribution{Actor: Actor{Kind: KindAnonymous}, Door: DoorHook}
 
 // AsSystem marks r as written by server code on its own account (jobs, notifications,
 // imports): field policies do not bind it, and the audit trail records the system through
@@ -142,8 +142,8 @@ func OnBehalfOf(r *core.Record) Attribution {
 	return a
 }
 
-// IsAttributed reports whether r carries an attribution.
-func IsAttributed(r *core.Record) bool {
+// isAttributed reports whether r carries an attribution.
+func isAttributed(r *core.Record) bool {
 	_, ok := r.GetRaw(attributionKey).(Attribution)
 	return ok
 }

@@ -30,14 +30,14 @@ import (
 // agencies), and "@collection" is refused. The check walks the schema, so it covers every
 // collection, also the ones added later.
 
-// QueryGuardID is the id of the middleware that checks list filters and sorts.
-const QueryGuardID = "fieldsyncQueryGuard"
+// queryGuardID is the id of the middleware that checks list filters and sorts.
+const queryGuardID = "fieldsyncQueryGuard"
 
 // bindQueryGuard checks the filters and sorts of record lists and realtime subscriptions.
 func bindQueryGuard(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-			Id: QueryGuardID,
+			Id: queryGuardID,
 			// after the auth token is loaded, so a district administrator is known
 			Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 10,
 			Func:     guardListQuery,

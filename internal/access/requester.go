@@ -14,13 +14,13 @@ import (
 // behalf writes with that user's rights, never more. Saves with no request behind them stay
 // unattributed and fail closed (AttributionOf).
 
-// RequesterID is the id of the middleware that puts the requesting user into the context.
-const RequesterID = "fieldsyncRequester"
+// requesterID is the id of the middleware that puts the requesting user into the context.
+const requesterID = "fieldsyncRequester"
 
 type requesterKey struct{}
 
-// WithRequester returns ctx carrying a as the author of unattributed saves made with it.
-func WithRequester(ctx context.Context, a Attribution) context.Context {
+// withRequester returns ctx carrying a as the author of unattributed saves made with it.
+func withRequester(ctx context.Context, a Attribution) context.Context {
 	return context.WithValue(ctx, requesterKey{}, a)
 }
 
@@ -35,7 +35,7 @@ func requesterOf(ctx context.Context) (Attribution, bool) {
 
 // attributeFromContext attributes an unattributed r to the requester ctx carries.
 func attributeFromContext(ctx context.Context, r *core.Record) {
-	if IsAttributed(r) {
+	if isAttributed(r) {
 		return
 	}
 	if a, ok := requesterOf(ctx); ok {
@@ -47,11 +47,11 @@ func attributeFromContext(ctx context.Context, r *core.Record) {
 func bindRequester(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-			Id:       RequesterID,
+			Id:       requesterID,
 			Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 10,
 			Func: func(e *core.RequestEvent) error {
 				a := Attribution{Actor: ActorFromAuth(e.Auth), Door: DoorHook}
-				e.Request = e.Request.WithContext(WithRequester(e.Request.Context(), a))
+				e.Request = e.Request.WithContext(withRequester(e.Request.Context(), a))
 				return e.Next()
 			},
 		})
@@ -59,7 +59,7 @@ func bindRequester(app core.App) {
 	})
 	for _, h := range []*hook.TaggedHook[*core.RecordEvent]{app.OnRecordCreate(), app.OnRecordUpdate(), app.OnRecordDelete()} {
 		h.Bind(&hook.Handler[*core.RecordEvent]{
-			Id:       RequesterID,
+			Id:       requesterID,
 			Priority: -1000, // before every policy and audit hook reads the attribution
 			Func: func(e *core.RecordEvent) error {
 				attributeFromContext(e.Context, e.Record)

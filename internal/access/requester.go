@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"sync"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -57,14 +58,52 @@ func bindRequester(app core.App) {
 		})
 		return se.Next()
 	})
-	for _, h := range []*hook.TaggedHook[*core.RecordEvent]{app.OnRecordCreate(), app.OnRecordUpdate(), app.OnRecordDelete()} {
+	for _, h := range []*hook.TaggedHook[*core.RecordEvent]{app.OnRecordCreate(), app.OnRecordUpdate()} {
 		h.Bind(&hook.Handler[*core.RecordEvent]{
 			Id:       requesterID,
 			Priority: -1000, // before every policy and audit hook reads the attribution
 			Func: func(e *core.RecordEvent) error {
+				attributeConsequence(e.Record)
 				attributeFromContext(e.Context, e.Record)
 				return e.Next()
 			},
 		})
+	}
+	app.OnRecordDelete().Bind(&hook.Handler[*core.RecordEvent]{
+		Id:       requesterID,
+		Priority: -1000,
+		Func: func(e *core.RecordEvent) error {
+			attributeConsequence(e.Record)
+			attributeFromContext(e.Context, e.Record)
+			deleting.Store(e.Record.Id, OnBehalfOf(e.Record))
+			defer deleting.Delete(e.Record.Id)
+			return e.Next()
+		},
+	})
+}
+
+// deleting holds, while a record is being deleted, who deletes it. PocketBase then removes its
+// id from the records that refer to it, or deletes them if the relation cascades, with saves
+// that carry neither an attribution nor a context: they are the deleter's doing. The map
+// holds a record only while its delete runs; a record referring to two records that two
+// people delete at the same moment is attributed to either of them.
+var deleting sync.Map // record id → Attribution of its deleter
+
+// attributeConsequence attributes an unattributed r to the deleter of a record r refers to
+// (or referred to, before PocketBase removed the id).
+func attributeConsequence(r *core.Record) {
+	if isAttributed(r) || r.IsNew() {
+		return
+	}
+	for _, f := range r.Collection().Fields {
+		if _, ok := f.(*core.RelationField); !ok {
+			continue
+		}
+		for _, id := range r.Original().GetStringSlice(f.GetName()) {
+			if a, ok := deleting.Load(id); ok {
+				Attribute(r, a.(Attribution))
+				return
+			}
+		}
 	}
 }

@@ -409,3 +409,40 @@ func auditRowsOf(t *testing.T, srv *testkit.Server, coll, id string) []auditRow 
 	}
 	return rows
 }
+
+// TestAudit_DeleteConsequencesAreTheDeleters: when an administrator deletes an account,
+// PocketBase removes its id from the records it authored, with saves that name no writer;
+// those saves are the administrator's, not refused as nobody's.
+func TestAudit_DeleteConsequencesAreTheDeleters(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	users, err := srv.App.FindCollectionByNameOrId(schema.Users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := core.NewRecord(users)
+	u.Load(map[string]any{"email": "leaving@fieldsync.test", "role": "inspector",
+		"subdistricts": []string{testkit.SubdistrictA}})
+	u.SetPassword(testkit.Password)
+	access.AsSystem(u)
+	if err := srv.App.Save(u); err != nil {
+		t.Fatal(err)
+	}
+	created := srv.Do(http.MethodPost, recordsPath(schema.Places), tokenOf(srv, u.Id), map[string]any{
+		"kind": "venue", "name": "离职前登记的场所", "subdistrict": testkit.SubdistrictA, "address": "测试路 9 号"})
+	place, _ := created.JSON(t)["id"].(string)
+	if created.Status != http.StatusOK || mustFind(t, srv, schema.Places, place).GetString("author") != u.Id {
+		t.Fatalf("create a place as the leaving inspector: %d %s", created.Status, created.Body)
+	}
+	start := types.NowDateTime()
+	res := srv.Do(http.MethodDelete, recordsPath(schema.Users)+"/"+u.Id, tokenOf(srv, testkit.Superuser), nil)
+	if res.Status != http.StatusNoContent {
+		t.Fatalf("delete the account: %d %s", res.Status, res.Body)
+	}
+	if got := mustFind(t, srv, schema.Places, place).GetString("author"); got != "" {
+		t.Errorf("the place's author after the delete: %q", got)
+	}
+	row := lastAudit(t, srv, schema.Places, place, start)
+	if row.ActorKind != "superuser" || row.ActorID != testkit.Superuser {
+		t.Errorf("audit row of the unset author %+v, want the administrator", row)
+	}
+}

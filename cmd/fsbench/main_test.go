@@ -13,11 +13,14 @@ import (
 // cannot rot: it generates the records, builds and starts the real server, and runs the
 // three benchmarks, whose own checks (both downloads get the same records, every push is
 // applied, every batch request succeeds, no pull fails) must pass.
+// TestRun_TinyDataset runs every benchmark once on a dataset large enough (30,000 records) to
+// hold every kind of record the full one has, dust re-inspections included, so that a rule
+// change the generator breaks fails here and not in a benchmark run weeks later.
 func TestRun_TinyDataset(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a dataset and builds and runs the fieldsync binary")
 	}
-	cfg, err := parseFlags([]string{"--quick", "--dir", t.TempDir(), "--records", "3000", "--devices", "5",
+	cfg, err := parseFlags([]string{"--quick", "--dir", t.TempDir(), "--records", "30000", "--devices", "5",
 		"--rounds", "2", "--burst", "1", "--think", "50ms", "--write-every", "20ms", "--creates", "200",
 		"--per-request", "50"}, io.Discard)
 	if err != nil {
@@ -30,8 +33,8 @@ func TestRun_TinyDataset(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
-	if rep.dataset.Stats.Records < 3000 {
-		t.Errorf("dataset has %d records, want at least 3000", rep.dataset.Stats.Records)
+	if rep.dataset.Stats.Records < 30000 {
+		t.Errorf("dataset has %d records, want at least 30000", rep.dataset.Stats.Records)
 	}
 	i := rep.initial
 	if i == nil || i.pull.records < 100 || i.stock[i.best].records != i.pull.records {

@@ -121,13 +121,8 @@ func inspection(p *Plan, sd, k int) map[string]any {
 	d := map[string]any{"programme": programmes[prog].name, "kind": kind, "place": pl, "subdistrict": sdID(sd),
 		"inspector": inspectorOf(sd, k), "inspected_at": moment(k), "result": []string{"pass", "fail", "fail", "not_present"}[k%4],
 		"notes": sentence(programmeNotes[prog], k, 3), "location": location(sd, k), "review": "submitted"}
-	switch prog {
-	case 0:
-		d["checklist"] = map[string]any{"exits_clear": k%2 == 0, "extinguishers": k%3 != 0,
-			"emergency_lights": k%5 != 0, "wiring_ok": k%7 != 0, "nobody_living": k%4 != 0}
-	case 3:
-		d["checklist"] = map[string]any{"hoarding": true, "cover": k%2 == 0, "washing": k%3 != 0,
-			"hardening": k%5 != 0, "wet_demolition": true, "muck_truck": k%4 != 0}
+	if c := checklist(prog, k, false); c != nil {
+		d["checklist"] = c
 	}
 	if k%20 == 3 {
 		d["agency"] = refdata.AgencyID(programmes[prog].agency)
@@ -197,10 +192,30 @@ func finding(p *Plan, sd, k int) map[string]any {
 func reinspection(p *Plan, sd, r int) map[string]any {
 	k := reinspected(r)
 	prog, _, pl := p.inspectionOf(sd, p.findingOf(k))
-	return map[string]any{"programme": programmes[prog].name, "kind": "reinspection", "place": pl,
+	d := map[string]any{"programme": programmes[prog].name, "kind": "reinspection", "place": pl,
 		"subdistrict": sdID(sd), "inspector": inspectorOf(sd, k), "inspected_at": moment(k + 20), "result": "pass",
 		"notes": "复查：" + sentence(programmeNotes[prog], k+1, 2), "location": location(sd, k),
 		"photos": []string{p.pick("phot", sd, r)}, "review": "submitted"}
+	if c := checklist(prog, k, true); c != nil {
+		d["checklist"] = c
+	}
+	return d
+}
+
+// checklist is the checklist an inspection of programme prog records: the fire brigade's
+// safety checks, or the six items of the six-100% rule that a dust check must record item by
+// item (internal/dust); passed holds every item, as a passing re-inspection does.
+func checklist(prog, k int, passed bool) map[string]any {
+	holds := func(every int) bool { return passed || k%every != 0 }
+	switch prog {
+	case 0:
+		return map[string]any{"exits_clear": passed || k%2 == 0, "extinguishers": holds(3),
+			"emergency_lights": holds(5), "wiring_ok": holds(7), "nobody_living": holds(4)}
+	case 3:
+		return map[string]any{"hoarding": true, "cover": holds(2), "washing": holds(3),
+			"hardening": holds(5), "wet_demolition": true, "muck_truck": holds(4)}
+	}
+	return nil
 }
 
 func referral(p *Plan, sd, k int) map[string]any {

@@ -9,13 +9,12 @@ import (
 	"time"
 )
 
-// TestRun_TinyDataset runs the quick path end to end on a tiny dataset, so the command
-// cannot rot: it generates the records, builds and starts the real server, and runs the
-// three benchmarks, whose own checks (both downloads get the same records, every push is
-// applied, every batch request succeeds, no pull fails) must pass.
-// TestRun_TinyDataset runs every benchmark once on a dataset large enough (30,000 records) to
-// hold every kind of record the full one has, dust re-inspections included, so that a rule
-// change the generator breaks fails here and not in a benchmark run weeks later.
+// TestRun_TinyDataset runs the quick path end to end, so the command cannot rot: it generates
+// the records, builds and starts the real server, and runs the three benchmarks, whose own
+// checks (both downloads get the same records, every push is applied, every batch request
+// succeeds, no pull fails) must pass. The dataset, 30,000 records, is the smallest that holds
+// every kind of record the full one has (dust re-inspections included), so a rule change that
+// breaks the generator fails here and not in a benchmark run weeks later.
 func TestRun_TinyDataset(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a dataset and builds and runs the fieldsync binary")

@@ -12,7 +12,7 @@ import (
 // TestRun_TinyDataset runs the quick path end to end, so the command cannot rot: it generates
 // the records, builds and starts the real server, and runs the three benchmarks, whose own
 // checks (both downloads get the same records, every push is applied, every batch request
-// succeeds, no pull fails) must pass. The dataset, 30,000 records, is the smallest that holds
+// succeeds, no pull fails) must pass. The dataset, 30,000 records, is large enough to hold
 // every kind of record the full one has (dust re-inspections included), so a rule change that
 // breaks the generator fails here and not in a benchmark run weeks later.
 func TestRun_TinyDataset(t *testing.T) {

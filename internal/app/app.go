@@ -14,6 +14,7 @@ import (
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/notice"
 	"github.com/haidian/fieldsync/internal/rectify"
+	"github.com/haidian/fieldsync/internal/ruleguard"
 	"github.com/haidian/fieldsync/internal/reports"
 	"github.com/haidian/fieldsync/internal/signin"
 	"github.com/haidian/fieldsync/internal/smokealarm"
@@ -35,6 +36,7 @@ func Bind(app core.App) {
 func BindWith(app core.App, cfg sync.Config) {
 	atomic.Register(app)
 	access.Register(app)
+	ruleguard.Register(app)
 	audit.Register(app)
 	sync.Register(app, cfg)
 	sync.RegisterRevocation(app)

@@ -12,6 +12,7 @@ import (
 	"github.com/haidian/fieldsync/internal/console"
 	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
+	"github.com/haidian/fieldsync/internal/inspectorapp"
 	"github.com/haidian/fieldsync/internal/notice"
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/reports"
@@ -53,6 +54,7 @@ func BindWith(app core.App, cfg sync.Config) {
 	vocab.Register(app)
 	notice.Register(app)
 	console.Register(app)
+	inspectorapp.Register(app)
 }
 
 // reportConfig is the public reports' settings, on the sync clock.

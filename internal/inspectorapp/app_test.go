@@ -8,12 +8,9 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -22,6 +19,7 @@ import (
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/inspectorapp"
 	"github.com/haidian/fieldsync/internal/testkit"
+	"github.com/haidian/fieldsync/internal/testkit/browsertest"
 )
 
 func TestMain(m *testing.M) {
@@ -170,53 +168,15 @@ func offline(t *testing.T, ctx context.Context) {
 
 // phone starts a headless Chromium with the given profile, sized as a 390×844 phone.
 func phone(t *testing.T, profile string) (context.Context, func()) {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.UserDataDir(profile),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(390, 844),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelC := context.WithTimeout(ctx, 2*time.Minute)
-	stop := func() { cancelC(); cancelB(); cancelA() }
-	t.Cleanup(stop)
-	return ctx, stop
-}
-
-// chromium finds Debian's chromium; CI installs it, a developer machine without it skips.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("FIELDSYNC_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p == "" {
-			continue
-		}
-		if _, err := exec.LookPath(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is missing: make test installs Debian's chromium package")
-	}
-	t.Skip("no chromium: apt-get install chromium (or set FIELDSYNC_CHROMIUM)")
-	return ""
+	return browsertest.Start(t, profile, 390, 844)
 }
 
 func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Run(t, ctx, actions...)
 }
 
 func value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return browsertest.Value(t, ctx, a)
 }

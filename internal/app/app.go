@@ -13,6 +13,7 @@ import (
 	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/notice"
+	"github.com/haidian/fieldsync/internal/ops"
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/reports"
 	"github.com/haidian/fieldsync/internal/signin"
@@ -32,7 +33,10 @@ func Bind(app core.App) {
 
 // BindWith is Bind with explicit sync settings (the server reads them from the environment;
 // tests inject a clock).
-func BindWith(app core.App, cfg sync.Config) {
+func BindWith(app core.App, cfg sync.Config) { BindServer(app, cfg, ops.Config{Now: cfg.Now}) }
+
+// BindServer is BindWith with the operator's settings of metrics and readiness.
+func BindServer(app core.App, cfg sync.Config, opsCfg ops.Config) {
 	atomic.Register(app)
 	access.Register(app)
 	audit.Register(app)
@@ -51,6 +55,7 @@ func BindWith(app core.App, cfg sync.Config) {
 	vocab.Register(app)
 	notice.Register(app)
 	console.Register(app)
+	ops.Register(app, opsCfg)
 }
 
 // reportConfig is the public reports' settings, on the sync clock.

@@ -68,7 +68,7 @@ func (c *dbCollector) collect(ctx context.Context, ch chan<- prometheus.Metric) 
 	}
 	now := c.now()
 	var pending, pendingDay float64
-	err = db.NewQuery("SELECT COUNT(*), COALESCE(SUM(created < {:cut}), 0) FROM " + schema.Photos +
+	err = db.NewQuery("SELECT COUNT(*), COALESCE(SUM(created < {:cut}), 0) FROM "+schema.Photos+
 		" WHERE status = 'pending'").Bind(dbx.Params{"cut": dbTime(now.Add(-24 * time.Hour))}).
 		WithContext(ctx).Row(&pending, &pendingDay)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,9 +30,16 @@ const metricsToken = "test-scraper-token-0123456789abcdef"
 // readyTimeout keeps the test of a held writer short.
 const readyTimeout = time.Second
 
+// offset moves the clock of every test app here (sync and metrics alike) ahead of the wall's.
+var offset atomic.Int64
+
+func now() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+
 func TestMain(m *testing.M) {
 	testkit.SetBind(func(a core.App) {
-		app.BindServer(a, sync.DefaultConfig(), ops.Config{MetricsToken: metricsToken, ReadyTimeout: readyTimeout})
+		cfg := sync.DefaultConfig()
+		cfg.Now = now
+		app.BindServer(a, cfg, ops.Config{MetricsToken: metricsToken, ReadyTimeout: readyTimeout, Now: now})
 	})
 	testkit.Main(m)
 }

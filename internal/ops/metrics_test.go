@@ -274,4 +274,3 @@ func upload(t *testing.T, srv *testkit.Server, token string, data []byte) (int, 
 		"Content-Length": strconv.Itoa(len(data))}, data)
 	return res.Status, res.Body
 }
-

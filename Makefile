@@ -27,5 +27,6 @@ test-long: browser
 demo:
 	go run ./cmd/fieldsync demo
 
+## build: the static server binary with its version (bin/fieldsync; fieldsync --version)
 build:
-	go build -o bin/fieldsync ./cmd/fieldsync
+	bash scripts/build.sh bin/fieldsync

@@ -35,8 +35,9 @@ func Bind(app core.App) {
 // tests inject a clock).
 func BindWith(app core.App, cfg sync.Config) { BindServer(app, cfg, ops.Config{Now: cfg.Now}) }
 
-// BindServer is BindWith with the operator's settings of metrics and readiness.
-func BindServer(app core.App, cfg sync.Config, opsCfg ops.Config) {
+// BindServer is BindWith with the operator's settings of metrics and readiness. The returned
+// service takes further readiness checks and metrics (a replicator's, for one).
+func BindServer(app core.App, cfg sync.Config, opsCfg ops.Config) *ops.Service {
 	atomic.Register(app)
 	access.Register(app)
 	audit.Register(app)
@@ -55,7 +56,7 @@ func BindServer(app core.App, cfg sync.Config, opsCfg ops.Config) {
 	vocab.Register(app)
 	notice.Register(app)
 	console.Register(app)
-	ops.Register(app, opsCfg)
+	return ops.Register(app, opsCfg)
 }
 
 // reportConfig is the public reports' settings, on the sync clock.

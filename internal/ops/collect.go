@@ -20,6 +20,8 @@ var (
 		"Photo records whose bytes have not arrived.", nil, nil)
 	descPendingDay = prometheus.NewDesc("fieldsync_photos_pending_over_1d",
 		"Photo records whose bytes have not arrived a day after the record.", nil, nil)
+	descClients = prometheus.NewDesc("fieldsync_sync_clients",
+		"Installations not revoked.", nil, nil)
 	descSilent = prometheus.NewDesc("fieldsync_sync_clients_silent",
 		"Installations not revoked whose last push (or registration) is older than the label.", []string{"over"}, nil)
 	descScrapeErr = prometheus.NewDesc("fieldsync_scrape_errors",
@@ -42,7 +44,7 @@ type dbCollector struct {
 }
 
 func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descHead, descHorizon, descPending, descPendingDay, descSilent, descScrapeErr} {
+	for _, d := range []*prometheus.Desc{descHead, descHorizon, descPending, descPendingDay, descClients, descSilent, descScrapeErr} {
 		ch <- d
 	}
 }
@@ -74,25 +76,23 @@ func (c *dbCollector) collect(ctx context.Context, ch chan<- prometheus.Metric) 
 	if err != nil {
 		return err
 	}
+	var clients float64
 	silent := make([]float64, len(silentAges))
 	params := dbx.Params{}
-	sql := "SELECT "
-	for i, a := range silentAges {
-		if i > 0 {
-			sql += ", "
-		}
+	sql := "SELECT COUNT(*)"
+	for _, a := range silentAges {
 		key := "c" + a.label
 		params[key] = dbTime(now.Add(-a.age))
-		sql += "COALESCE(SUM(last < {:" + key + "}), 0)"
+		sql += ", COALESCE(SUM(last < {:" + key + "}), 0)"
 	}
 	// The newest journal row of a client is one seek in the journal's client_id index (rowid
 	// is the index's last column), so this costs two seeks per installation.
 	sql += ` FROM (SELECT COALESCE((SELECT j.created FROM ` + schema.SyncJournal + ` j WHERE j.rowid =
 		(SELECT MAX(rowid) FROM ` + schema.SyncJournal + ` WHERE client_id = c.client_id)), c.created) AS last
 		FROM ` + schema.SyncClients + ` c WHERE c.revoked = FALSE)`
-	dst := make([]any, len(silent))
+	dst := []any{&clients}
 	for i := range silent {
-		dst[i] = &silent[i]
+		dst = append(dst, &silent[i])
 	}
 	if err := db.NewQuery(sql).Bind(params).WithContext(ctx).Row(dst...); err != nil {
 		return err
@@ -101,6 +101,7 @@ func (c *dbCollector) collect(ctx context.Context, ch chan<- prometheus.Metric) 
 	ch <- prometheus.MustNewConstMetric(descHorizon, prometheus.GaugeValue, horizon)
 	ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, pending)
 	ch <- prometheus.MustNewConstMetric(descPendingDay, prometheus.GaugeValue, pendingDay)
+	ch <- prometheus.MustNewConstMetric(descClients, prometheus.GaugeValue, clients)
 	for i, a := range silentAges {
 		ch <- prometheus.MustNewConstMetric(descSilent, prometheus.GaugeValue, silent[i], a.label)
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	stdsync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,11 +36,19 @@ var offset atomic.Int64
 
 func now() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 
+// services holds the ops service of each test app, for the tests that register on it.
+var services stdsync.Map
+
+func opsOf(a core.App) *ops.Service {
+	s, _ := services.Load(a)
+	return s.(*ops.Service)
+}
+
 func TestMain(m *testing.M) {
 	testkit.SetBind(func(a core.App) {
 		cfg := sync.DefaultConfig()
 		cfg.Now = now
-		app.BindServer(a, cfg, ops.Config{MetricsToken: metricsToken, ReadyTimeout: readyTimeout, Now: now})
+		services.Store(a, app.BindServer(a, cfg, ops.Config{MetricsToken: metricsToken, ReadyTimeout: readyTimeout, Now: now}))
 	})
 	testkit.Main(m)
 }

@@ -3,11 +3,16 @@ package ops_test
 import (
 	"encoding/json"
 	"net/http"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/haidian/fieldsync/internal/ops"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
@@ -174,6 +179,7 @@ func TestMetrics_CountExactlyWhatPhonesDid(t *testing.T) {
 			t.Errorf("%s moved by %v, want %v", w.series, got, w.moved)
 		}
 	}
+	documented(t, srv)
 	if got := delta(before, waiting, "fieldsync_photos_pending"); got != 1 {
 		t.Errorf("pending photos rose by %v while one waited, want 1", got)
 	}
@@ -274,3 +280,50 @@ func upload(t *testing.T, srv *testkit.Server, token string, data []byte) (int, 
 		"Content-Length": strconv.Itoa(len(data))}, data)
 	return res.Status, res.Body
 }
+
+// documented checks that every metric the sample alert rules and the dashboard use exists:
+// called after traffic that gives every labelled series a value, with a replicator
+// registered as the replication module would.
+func documented(t *testing.T, srv *testkit.Server) {
+	t.Helper()
+	opsOf(srv.App).ReportReplication(func() ops.Replication { return ops.Replication{Lag: 1} })
+	_, text := scrape(t, srv)
+	rules, err := os.ReadFile("../../docs/ops/alerts.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parsed struct {
+		Groups []struct {
+			Rules []struct {
+				Alert string `yaml:"alert"`
+				Expr  string `yaml:"expr"`
+			} `yaml:"rules"`
+		} `yaml:"groups"`
+	}
+	if err := yaml.Unmarshal(rules, &parsed); err != nil {
+		t.Fatalf("docs/ops/alerts.yml: %v", err)
+	}
+	if len(parsed.Groups) == 0 || len(parsed.Groups[0].Rules) == 0 {
+		t.Fatal("docs/ops/alerts.yml holds no rules")
+	}
+	for _, r := range parsed.Groups[0].Rules {
+		if r.Alert == "" || r.Expr == "" {
+			t.Errorf("docs/ops/alerts.yml: a rule without alert or expr: %+v", r)
+		}
+	}
+	dashboard, err := os.ReadFile("../../docs/ops/dashboard.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := metricName.FindAllString(string(rules)+string(dashboard), -1)
+	if len(names) < 10 {
+		t.Fatalf("the docs name %d metrics: nothing to check", len(names))
+	}
+	for _, name := range names {
+		if !strings.Contains(text, "\n"+name+"{") && !strings.Contains(text, "\n"+name+" ") {
+			t.Errorf("the docs use %s, which the server does not publish", name)
+		}
+	}
+}
+
+var metricName = regexp.MustCompile(`fieldsync_[a-z0-9_]+`)

@@ -158,7 +158,7 @@ func curveAt(ctx context.Context, cfg config, bin string, ds *dataset, plan *ben
 	wg.Wait()
 	pt.elapsed = time.Since(start)
 	cpu1 := sampleCPU(srv.cmd.Process.Pid)
-	pt.cpu, pt.cores = cpuUse(cpu0, cpu1), (cpu1.server - cpu0.server).Seconds()/pt.elapsed.Seconds()
+	pt.cpu, pt.cores = cpuUse(cpu0, cpu1), (cpu1.server-cpu0.server).Seconds()/pt.elapsed.Seconds()
 	pt.pulls, pt.pushes, pt.photos = summarize(pulls), summarize(pushes), summarize(photos)
 	if pt.mem, err = srv.memory(); err != nil {
 		return pt, err

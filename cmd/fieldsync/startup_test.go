@@ -1,11 +1,12 @@
 package main
 
 import (
-	"context"
+	"bytes"
 	"database/sql"
 	"debug/elf"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,20 +119,43 @@ func TestCommand_StartupChecksFail(t *testing.T) {
 }
 
 // refusedStart runs `fieldsync serve` with env added and requires it to exit with status
-// want before it serves; it returns what the server printed.
+// want before it serves; it returns what the server printed. A server that answers instead
+// fails the test at once.
 func refusedStart(t *testing.T, bin, root, dataDir string, want int, env ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve", "--dir", dataDir, "--http", freeAddr(t), prodMode)
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "serve", "--dir", dataDir, "--http", addr, prodMode)
 	cmd.Dir = root
 	cmd.Env = append(append(os.Environ(), "PATH="), env...)
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != want {
-		t.Fatalf("serve ended with %v, want exit status %d\n%s", err, want, out)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
-	return string(out)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(2 * time.Minute)
+	for {
+		select {
+		case err := <-exited:
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != want {
+				t.Fatalf("serve ended with %v, want exit status %d\n%s", err, want, out.String())
+			}
+			return out.String()
+		case <-deadline:
+			_ = cmd.Process.Kill()
+			<-exited
+			t.Fatalf("serve neither refused nor answered for 2 minutes\n%s", out.String())
+		case <-time.After(50 * time.Millisecond):
+			if res, err := http.Get("http://" + addr + "/api/health"); err == nil {
+				res.Body.Close()
+				_ = cmd.Process.Kill()
+				<-exited
+				t.Fatalf("serve started although a check should refuse it\n%s", out.String())
+			}
+		}
+	}
 }
 
 // setS3 stores s3 as the S3 settings of the data dir's database, as the admin UI would have.

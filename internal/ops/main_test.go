@@ -8,7 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"io"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -87,46 +87,26 @@ func delta(before, after samples, series string) float64 { return after[series] 
 
 func get(t *testing.T, srv *testkit.Server, path, auth string) testkit.Response {
 	t.Helper()
-	return send(t, srv, http.MethodGet, path, auth, nil, nil)
+	return srv.DoRaw(http.MethodGet, path, auth, nil, nil)
 }
 
-func send(t *testing.T, srv *testkit.Server, method, path, auth string, header map[string]string, body []byte) testkit.Response {
+// photoJPEG is a real photo of w×h pixels, different for each seed: a smooth picture, or
+// with noise one that hardly compresses (a large file).
+func photoJPEG(t *testing.T, w, h int, seed uint64, noise bool) []byte {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	// Identity encoding, so that the body read here is byte for byte the body sent.
-	req.Header.Set("Accept-Encoding", "identity")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testkit.Response{Status: res.StatusCode, Body: data, Header: res.Header}
-}
-
-// smallJPEG is a real photo of a few pixels, different for each seed.
-func smallJPEG(t *testing.T, seed uint8) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for x := range 64 {
-		for y := range 48 {
-			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), seed, 255})
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	rng := rand.New(rand.NewPCG(seed, seed))
+	for y := range h {
+		for x := range w {
+			c := color.RGBA{uint8(x * 4), uint8(y * 5), uint8(seed), 255}
+			if noise {
+				c = color.RGBA{uint8(rng.Uint32()), uint8(rng.Uint32()), uint8(rng.Uint32()), 255}
+			}
+			img.Set(x, y, c)
 		}
 	}
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

@@ -35,7 +35,7 @@ func TestMetrics_CountExactlyWhatPhonesDid(t *testing.T) {
 	var bytesIn, bytesOut [2]float64 // pull, push
 	post := func(path string, body any, op int) testkit.Response {
 		data, _ := json.Marshal(body)
-		res := send(t, srv, http.MethodPost, path, token, map[string]string{"Content-Type": "application/json"}, data)
+		res := srv.DoRaw(http.MethodPost, path, token, map[string]string{"Content-Type": "application/json"}, data)
 		if op >= 0 {
 			bytesIn[op] += float64(len(data))
 			bytesOut[op] += float64(len(res.Body))
@@ -115,7 +115,7 @@ func TestMetrics_CountExactlyWhatPhonesDid(t *testing.T) {
 
 	// A photo record waits for its bytes; the inspector uploads them; a file that is no image
 	// is refused.
-	photo := smallJPEG(t, 7)
+	photo := photoJPEG(t, 64, 48, 7, false)
 	testkit.Save(t, srv.App, schema.Photos, "metricsphoto001", map[string]any{
 		"sha256": sha(photo), "subdistrict": testkit.SubdistrictA, "status": "pending"})
 	waiting, _ := scrape(t, srv)
@@ -212,7 +212,7 @@ func TestMetrics_NoIdsInLabels(t *testing.T) {
 		srv.Do(http.MethodGet, p, token, nil)
 	}
 	// A method nobody registered: not a label value of its own.
-	send(t, srv, "BREW", "/api/fs/ready", "", nil, nil)
+	srv.DoRaw("BREW", "/api/fs/ready", "", nil, nil)
 
 	got, text := scrape(t, srv)
 	for _, secret := range []string{testkit.InspectorA, testkit.InspectorB, testkit.SupervisorA,
@@ -275,7 +275,7 @@ func upload(t *testing.T, srv *testkit.Server, token string, data []byte) (int, 
 		return res.Status, res.Body
 	}
 	id, _ := res.JSON(t)["id"].(string)
-	res = send(t, srv, http.MethodPatch, "/api/fs/blobs/uploads/"+id, token, map[string]string{
+	res = srv.DoRaw(http.MethodPatch, "/api/fs/blobs/uploads/"+id, token, map[string]string{
 		"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream", "Tus-Resumable": "1.0.0",
 		"Content-Length": strconv.Itoa(len(data))}, data)
 	return res.Status, res.Body

@@ -11,12 +11,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"io"
 	"math/big"
-	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -100,7 +96,7 @@ func TestDeploy_NginxAsDocumented(t *testing.T) {
 		t.Errorf("resident B's first request: %d, want 200", status)
 	}
 
-	photo := noisyJPEG(t, 1600, 1200)
+	photo := photoJPEG(t, 1600, 1200, 7, true)
 	if len(photo) < 2<<20 {
 		t.Fatalf("the photo is %d bytes: not above nginx's default limit of 1 MB by a margin", len(photo))
 	}
@@ -239,24 +235,6 @@ func selfSigned(t *testing.T, dir string) (string, string) {
 		}
 	}
 	return crt, kp
-}
-
-// noisyJPEG is a photo of random pixels: it hardly compresses, so it is large.
-func noisyJPEG(t *testing.T, w, h int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	rng := mrand.New(mrand.NewPCG(7, 7))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(rng.Uint32())
-	}
-	for x := range w {
-		img.Set(x, 0, color.RGBA{0, 0, 0, 255})
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 // uploadVia uploads data as a staff upload in one PATCH through client.

@@ -12,6 +12,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -62,9 +63,12 @@ func Register(app core.App, cfg Config) *Service {
 	s.AddReadyCheck("blob_store", CheckBlobStore)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.Bind(s.http.middleware())
-		se.Router.GET("/metrics", s.handleMetrics)
-		se.Router.GET("/api/fs/ready", s.handleReady)
-		se.Router.HEAD("/api/fs/ready", s.handleReady)
+		// Scrapers and probes ask every few seconds: their answers would flood the request
+		// log, which keeps the failed ones.
+		quiet := apis.SkipSuccessActivityLog()
+		se.Router.GET("/metrics", s.handleMetrics).Bind(quiet)
+		se.Router.GET("/api/fs/ready", s.handleReady).Bind(quiet)
+		se.Router.HEAD("/api/fs/ready", s.handleReady).Bind(quiet)
 		return se.Next()
 	})
 	return s

@@ -67,8 +67,7 @@ func Register(app core.App, cfg Config) *Service {
 		// log, which keeps the failed ones.
 		quiet := apis.SkipSuccessActivityLog()
 		se.Router.GET("/metrics", s.handleMetrics).Bind(quiet)
-		se.Router.GET("/api/fs/ready", s.handleReady).Bind(quiet)
-		se.Router.HEAD("/api/fs/ready", s.handleReady).Bind(quiet)
+		se.Router.GET("/api/fs/ready", s.handleReady).Bind(quiet) // and HEAD, as GET routes do
 		return se.Next()
 	})
 	return s

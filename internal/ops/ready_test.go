@@ -57,6 +57,9 @@ func wantReady(t *testing.T, srv *testkit.Server, status int, checks map[string]
 func TestReady_FailsWhileTheBlobStoreTakesNoWrite(t *testing.T) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
 	wantReady(t, srv, http.StatusOK, map[string]string{"database": "ok", "blob_store": "ok"})
+	if res := srv.DoRaw(http.MethodHead, "/api/fs/ready", "", nil, nil); res.Status != http.StatusOK {
+		t.Errorf("HEAD while ready: %d", res.Status)
+	}
 
 	storage := filepath.Join(srv.App.DataDir(), "storage")
 	if err := os.RemoveAll(storage); err != nil {
@@ -66,6 +69,9 @@ func TestReady_FailsWhileTheBlobStoreTakesNoWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantReady(t, srv, http.StatusServiceUnavailable, map[string]string{"database": "ok", "blob_store": "failed"})
+	if res := srv.DoRaw(http.MethodHead, "/api/fs/ready", "", nil, nil); res.Status != http.StatusServiceUnavailable {
+		t.Errorf("HEAD while not ready: %d", res.Status)
+	}
 	if res := get(t, srv, "/api/health", ""); res.Status != http.StatusOK {
 		t.Errorf("health while not ready: %d", res.Status)
 	}

@@ -38,6 +38,9 @@ const (
 	targetRSS         = 300 << 20
 )
 
+// haidianFieldUsers is about how many field users Haidian District has (issue 18).
+const haidianFieldUsers = 3000
+
 func verdict(ok bool) string {
 	if ok {
 		return "met"
@@ -194,7 +197,9 @@ func (r *report) printCurve(out io.Writer) {
 	if knee == 0 {
 		fmt.Fprintf(out, "knee: no point kept pull p99 under %s\n", ms(targetP99))
 	} else {
-		fmt.Fprintf(out, "knee: %s devices kept pull p99 under %s with nothing failed\n", thousands(knee), ms(targetP99))
+		fmt.Fprintf(out, "knee: %s devices kept pull p99 under %s with nothing failed: at one device per field user, "+
+			"%.2f districts of Haidian's size (%s field users) on this machine\n", thousands(knee), ms(targetP99),
+			float64(knee)/haidianFieldUsers, thousands(haidianFieldUsers))
 	}
 	for _, p := range r.curve {
 		fmt.Fprintf(out, "%s devices: %s\n", thousands(p.devices), p.cpu)

@@ -38,12 +38,11 @@ const MinTokenLength = 32
 
 // Service is the metrics and readiness of one app.
 type Service struct {
-	app     core.App
-	cfg     Config
-	reg     *prometheus.Registry
-	http    *httpMetrics
-	checks  []check
-	started time.Time
+	app    core.App
+	cfg    Config
+	reg    *prometheus.Registry
+	http   *httpMetrics
+	checks []check
 }
 
 // Register binds the metrics middleware, /metrics and /api/fs/ready to app. Other modules

@@ -165,10 +165,19 @@ func (d *device) pull(ctx context.Context, limit int) (*pullResponse, int, bool,
 // push sends creates of coll with the given data, numbering them from the device's next mid,
 // and fails unless every one is applied.
 func (d *device) push(ctx context.Context, coll string, ids []string, data []map[string]any) error {
+	colls := make([]string, len(ids))
+	for i := range colls {
+		colls[i] = coll
+	}
+	return d.pushCreates(ctx, colls, ids, data)
+}
+
+// pushCreates is push with the collection of each create.
+func (d *device) pushCreates(ctx context.Context, colls, ids []string, data []map[string]any) error {
 	req := sync.PushRequest{ClientID: d.id, SentAt: time.Now().UTC().Format(time.RFC3339)}
 	for i := range ids {
 		req.Mutations = append(req.Mutations, sync.Mutation{MID: d.mid + int64(i) + 1, Op: sync.OpCreate,
-			Coll: coll, ID: ids[i], Data: data[i]})
+			Coll: colls[i], ID: ids[i], Data: data[i]})
 	}
 	var out struct {
 		Results []sync.Result `json:"results"`

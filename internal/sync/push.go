@@ -84,6 +84,7 @@ func (s *Service) Push(auth *core.Record, client *core.Record, req PushRequest) 
 			continue
 		}
 		res.Results = append(res.Results, outs...)
+		res.decided = append(res.decided, outs...)
 		last += int64(len(outs))
 		ms = ms[len(outs):]
 		if err != nil {

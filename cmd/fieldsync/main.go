@@ -33,6 +33,10 @@ func main() {
 }
 
 func run() error {
+	// Listing the settings must work while one of them is bad, which stops every other command.
+	if len(os.Args) > 1 && os.Args[1] == "config" {
+		return printConfig(os.Stdout)
+	}
 	cfg, err := readSettings()
 	if err != nil {
 		return err
@@ -76,7 +80,7 @@ func run() error {
 		}
 		return se.Next()
 	})
-	pb.RootCmd.AddCommand(demoCommand(pb))
+	pb.RootCmd.AddCommand(demoCommand(pb), configCommand())
 	return pb.Start()
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/notice"
+	"github.com/haidian/fieldsync/internal/publicweb"
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/reports"
 	"github.com/haidian/fieldsync/internal/signin"
@@ -51,6 +52,7 @@ func BindWith(app core.App, cfg sync.Config) {
 	vocab.Register(app)
 	notice.Register(app)
 	console.Register(app)
+	publicweb.Register(app, rep)
 }
 
 // reportConfig is the public reports' settings, on the sync clock.

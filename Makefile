@@ -4,20 +4,26 @@ export GOTOOLCHAIN := go1.27.3
 # The long suites (thousands of random seeds, crash loops) run with LONG=1.
 LONG ?=
 
-.PHONY: run test test-long bench demo build vet browser
+.PHONY: run test test-long bench demo build vet browser mailpit
 
 ## run: the server on embedded SQLite in ./pb_data, admin UI at http://127.0.0.1:8090/_/
 run:
 	go run ./cmd/fieldsync serve --http 127.0.0.1:8090
 
 ## test: every test, as CI runs it
-test: browser
+test: browser mailpit
 	go vet ./...
 	go test -count=1 -timeout 40m ./...
 
 ## browser: Debian's chromium for the console's browser tests, installed when missing
 browser:
 	@bash scripts/install-chromium.sh
+
+## mailpit: a real SMTP server for the public pages' e-mail tests, built once from the Go module proxy
+MAILPIT := $(HOME)/.cache/fieldsync/mailpit-v1.33.1
+export FIELDSYNC_MAILPIT := $(MAILPIT)/mailpit
+mailpit:
+	@test -x $(MAILPIT)/mailpit || GOBIN=$(MAILPIT) GOFLAGS=-mod=mod go install github.com/axllent/mailpit@v1.33.1
 
 ## test-long: the same tests with the long randomized and crash suites at full length
 test-long: browser

@@ -50,7 +50,6 @@ func (s *Site) mailStatus(app core.App, c *core.Record, status string) {
 	st, _ := vocab.ReportStatus.Label(status)
 	for _, r := range to {
 		if err := app.NewMailClient().Send(statusMail(app, r, st)); err != nil {
-			app.Logger().Error("report mail: send", "tracking", r.Tracking, "error", err)
 		}
 	}
 }

@@ -12,6 +12,7 @@ run:
 
 ## test: every test, as CI runs it
 test: browser mailpit
+	cd internal/publicweb/testdata/axe && npm ci --no-audit --no-fund --silent
 	go vet ./...
 	go test -count=1 -timeout 40m ./...
 

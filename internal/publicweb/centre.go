@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/haidian/fieldsync/internal/fault"
 	"github.com/haidian/fieldsync/internal/publicurl"
@@ -34,8 +35,22 @@ func (s *Site) handleCentre(e *core.RequestEvent) error {
 		"Title": l.Name, "C": l,
 		"ListWhy":   explanation(lang, "list", l.List),
 		"StatusWhy": explanation(lang, "status", l.Status),
-		"AsOf":      time.Now().In(beijing).Format("2006-01-02 15:04"),
+		"AsOf":      lastUpdated(e.App, l.ID),
 	})
+}
+
+// lastUpdated is the day a centre's published facts last changed: the latest change of the
+// centre, its premises or its classes. Only a date: when a record changed is no one's data.
+func lastUpdated(app core.App, id string) string {
+	var at string
+	err := app.DB().NewQuery(`
+		SELECT MAX(c.updated, p.updated, COALESCE((SELECT MAX(k.updated) FROM centre_classes k WHERE k.centre = c.id), ''))
+		FROM tutoring_centres c JOIN places p ON p.id = c.place WHERE c.id = {:id}`).Bind(dbx.Params{"id": id}).Row(&at)
+	t, perr := types.ParseDateTime(at)
+	if err != nil || perr != nil || t.IsZero() {
+		return ""
+	}
+	return t.Time().In(beijing).Format(time.DateOnly)
 }
 
 // found is one centre of a search, as public_centres publishes it.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
@@ -24,6 +25,10 @@ func TestCentrePage(t *testing.T) {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("centre page lacks %q", want)
 		}
+	}
+	c, _ := srv.App.FindRecordById(schema.Centres, centre)
+	if want := `id="updated">信息更新日期：` + c.GetDateTime("updated").Time().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly); !strings.Contains(p.body, want) {
+		t.Errorf("centre page lacks %s", want)
 	}
 	for _, personal := range []string{"张法人", "13900000000"} {
 		if strings.Contains(p.body, personal) {
@@ -46,7 +51,6 @@ func TestCentrePage(t *testing.T) {
 	}
 	res.Body.Close()
 
-	c, _ := srv.App.FindRecordById(schema.Centres, centre)
 	c.Set("voided", true)
 	mustSave(t, srv.App, c)
 	if p := get(t, srv, "/c/"+centre); p.status != http.StatusNotFound || strings.Contains(p.body, "学而思测试校区 a") {

@@ -151,6 +151,12 @@ func TestReport_FollowUpAndMail(t *testing.T) {
 	if !strings.Contains(dup.body, "并入") {
 		t.Errorf("the second report is not a duplicate")
 	}
+	// A third parent reports something else: none of the case's mails is theirs.
+	third := reportForm(t, get(t, srv, "/r").body)
+	third["category"], third["email"], third["name"], third["phone"] = []string{"tutoring.fees"}, []string{"wang.parent@example.com"}, nil, nil
+	if p := post(t, srv, "/r", third); p.status != http.StatusCreated || strings.Contains(p.body, "并入") {
+		t.Fatalf("third report: %d", p.status)
+	}
 	path := "/t/" + tracking + "/" + code
 
 	if p := post(t, srv, path, url.Values{"kind": {"info"}, "text": {"  "}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="info-error"`) {
@@ -187,8 +193,8 @@ func TestReport_FollowUpAndMail(t *testing.T) {
 	mails := pit.waitFor(t, 10)
 	got := map[string][]string{}
 	for _, m := range mails {
-		if len(m.To) != 1 {
-			t.Fatalf("a mail to %v", m.To)
+		if len(m.To) != 1 || m.To[0] == "wang.parent@example.com" {
+			t.Fatalf("a mail to %v: %s", m.To, m.Subject)
 		}
 		own, other := tracking, dupTracking
 		if m.To[0] == "li.parent@example.com" {

@@ -30,7 +30,7 @@ var words = map[string][2]string{
 	"centre.credit":      {"统一社会信用代码", "Unified social credit code"},
 	"centre.classes":     {"备案班次", "Filed classes"},
 	"centre.noclasses":   {"没有备案的班次。", "No filed classes."},
-	"centre.updated":     {"信息查询时间", "Data as of"},
+	"centre.updated":     {"信息更新日期", "Last updated"},
 	"centre.reportBtn":   {"举报这家机构", "Report this centre"},
 	"hotlines":           {"举报和咨询电话", "Hotlines"},
 	"hot.edu":            {"区教委公共服务热线 68980166（邮箱 hdjwggfw@163.com）", "Education commission public service line 68980166 (hdjwggfw@163.com)"},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 
+	"github.com/haidian/fieldsync/internal/publicurl"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
@@ -63,5 +64,31 @@ func TestCode_GuessingStopped(t *testing.T) {
 	}
 	if p := post(t, srv, "/t", url.Values{"tracking": {tracking}, "code": {"0000-0000-0000"}}); p.status != http.StatusBadRequest {
 		t.Errorf("a code with look-alikes: %d", p.status)
+	}
+	// Revoking the receipt revokes the code that holds it.
+	r, _ := srv.App.FindFirstRecordByFilter(schema.Reports, "tracking_no = {:t}", dbx.Params{"t": other})
+	receipts, _ := srv.App.FindAllRecords(schema.ReportReceipts, dbx.HashExp{"report": r.Id})
+	for _, rc := range receipts {
+		rc.Set("revoked", true)
+		mustSave(t, srv.App, rc)
+	}
+	if p := get(t, srv, "/t/"+other+"/"+otherCode); p.status != http.StatusForbidden || len(receipts) == 0 {
+		t.Errorf("a revoked receipt's code: %d", p.status)
+	}
+}
+
+// TestPublicURL_Local: every address of this machine is refused as the public address, and a
+// trailing slash is dropped. (PocketBase refuses to save some of these, so they are set in
+// memory.)
+func TestPublicURL_Local(t *testing.T) {
+	app := testkit.NewApp(t)
+	for u, want := range map[string]string{"": "", "http://localhost:8090": "", "http://127.0.0.1": "", "http://[::1]:8090": "",
+		"http://0.0.0.0:8090": "", "http://app.localhost": "", "ftp://jiandu.haidian.example": "",
+		"https://jiandu.haidian.example/": "https://jiandu.haidian.example", "http://10.1.2.3:8090": "http://10.1.2.3:8090"} {
+		app.Settings().Meta.AppURL = u
+		got, err := publicurl.Base(app)
+		if got != want || (want == "") != (err != nil) {
+			t.Errorf("%q: %q %v", u, got, err)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"flag"
-	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -13,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,6 +24,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
+	"github.com/haidian/fieldsync/internal/testkit/browsertest"
 )
 
 var screenshots = flag.String("publicweb.screenshots", "", "write screenshots of the public pages to this directory (docs/public)")
@@ -34,72 +33,31 @@ var screenshots = flag.String("publicweb.screenshots", "", "write screenshots of
 // a loopback address would be refused as the public address (internal/publicurl).
 const publicHost = "fieldsync.test"
 
-// chromium finds Debian's chromium, as the console's tests do.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("FIELDSYNC_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p == "" {
-			continue
-		}
-		if _, err := exec.LookPath(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is missing: make test installs Debian's chromium package")
-	}
-	t.Skip("no chromium: apt-get install chromium (or set FIELDSYNC_CHROMIUM)")
-	return ""
-}
-
 // phone starts a headless Chromium with a fresh profile, 390×844 like a phone, that resolves
 // publicHost to loopback and treats base as a secure origin (as HTTPS would be in production,
 // where the page hashes photos with crypto.subtle).
 func phone(t *testing.T, base string) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
+	ctx := browsertest.Start(t, 390, 844,
 		chromedp.Flag("host-resolver-rules", "MAP "+publicHost+" 127.0.0.1"),
-		chromedp.Flag("unsafely-treat-insecure-origin-as-secure", base),
-		chromedp.WindowSize(390, 844),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelC := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
+		chromedp.Flag("unsafely-treat-insecure-origin-as-secure", base))
 	run(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	return ctx
 }
 
 func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Run(t, ctx, actions...)
 }
 
 func value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return browsertest.Value(t, ctx, a)
 }
 
 func shoot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	if *screenshots == "" {
-		return
-	}
-	png := value(t, ctx, chromedp.FullScreenshot(100))
-	if err := os.WriteFile(filepath.Join(*screenshots, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shoot(t, ctx, *screenshots, name)
 }
 
 // axeSource is axe-core, installed by `npm ci` in testdata/axe (make test does it).
@@ -315,5 +273,4 @@ func TestBrowser_ParentReportsAndFollows(t *testing.T) {
 			t.Errorf("photo %s is served with metadata", id)
 		}
 	}
-	fmt.Fprintln(os.Stderr, "walked", tracking)
 }

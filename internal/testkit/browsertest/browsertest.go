@@ -1,0 +1,84 @@
+// Package browsertest starts Debian's Chromium for the browser tests (the console's, the
+// public pages') and runs chromedp actions in it, failing the test on any error. It is apart
+// from testkit so that only the tests that drive a browser link chromedp.
+package browsertest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Chromium finds Debian's chromium. make test installs it (scripts/install-chromium.sh); a
+// developer machine without it skips the browser tests, saying how to get them, and CI fails.
+func Chromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("FIELDSYNC_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium is missing: make test installs Debian's chromium package")
+	}
+	t.Skip("no chromium: apt-get install chromium (or set FIELDSYNC_CHROMIUM) to run the browser tests")
+	return ""
+}
+
+// Start starts a headless Chromium with a fresh profile and a window of width×height, offline
+// except for loopback, with the extra options; it stops with the test.
+func Start(t *testing.T, width, height int, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(Chromium(t)),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(width, height),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
+	ctx, cancelB := chromedp.NewContext(actx)
+	ctx, cancelC := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
+	return ctx
+}
+
+// Run runs actions, failing the test on an error.
+func Run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Value runs a and returns its value, failing the test on an error.
+func Value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// Shoot writes a full-page PNG screenshot to dir/name.png; an empty dir writes nothing (the
+// screenshots are regenerated on request, by a test flag).
+func Shoot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	if dir == "" {
+		return
+	}
+	png := Value(t, ctx, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -35,6 +35,9 @@ func TestCentrePage(t *testing.T) {
 			t.Errorf("centre page shows %q", personal)
 		}
 	}
+	if p := get(t, srv, "/c?q=培训街"); !strings.Contains(p.body, `href="/c?lang=en&amp;q=%E5%9F%B9%E8%AE%AD%E8%A1%97" lang="en"`) {
+		t.Errorf("the English switch loses the search")
+	}
 	if en := get(t, srv, "/c/"+centre+"?lang=en"); !strings.Contains(en.body, "Report this centre") || !strings.Contains(en.body, `lang="en"`) {
 		t.Errorf("English page: %d", en.status)
 	}

@@ -14,6 +14,7 @@ import (
 	"embed"
 	"html/template"
 	"io/fs"
+	"net/url"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -76,7 +77,7 @@ func securityHeaders(e *core.RequestEvent) error {
 func (s *Site) render(e *core.RequestEvent, status int, page string, data map[string]any) error {
 	lang := langOf(e)
 	data["Lang"] = lang
-	data["Path"] = e.Request.URL.Path
+	data["Switch"] = switchLink(e, lang)
 	if sd, err := e.App.FindFirstRecordByFilter(schema.Subdistricts, ""); err == nil {
 		// Any subdistrict will do for a photo's upload: a report takes its photos into its own.
 		data["UploadSubdistrict"] = sd.Id
@@ -94,6 +95,19 @@ func (s *Site) render(e *core.RequestEvent, status int, page string, data map[st
 	}
 	e.Response.WriteHeader(status)
 	return s.pages.ExecuteTemplate(e.Response, page, data)
+}
+
+// switchLink is the same page in the other language, keeping the rest of its query (a
+// search, the centre of a form).
+func switchLink(e *core.RequestEvent, lang string) string {
+	q := e.Request.URL.Query()
+	if lang == "en" {
+		q.Del("lang")
+	} else {
+		q.Set("lang", "en")
+	}
+	u := url.URL{Path: e.Request.URL.Path, RawQuery: q.Encode()}
+	return u.String()
 }
 
 // langOf is "en" when the page was asked for in English (?lang=en), "zh" otherwise: Chinese

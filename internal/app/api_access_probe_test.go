@@ -337,6 +337,14 @@ func (p *accessProbe) receiptBody(side string) map[string]any {
 
 func (p *accessProbe) receiptSamples() [2]string { return p.seed(schema.ReportReceipts, p.receiptBody) }
 
+func (p *accessProbe) trackingCodeBody(side string) map[string]any {
+	return map[string]any{"report": testkit.Side("report", side), "tracking_no": "HD-201806-" + side, "sealed": p.hex64()}
+}
+
+func (p *accessProbe) trackingCodeSamples() [2]string {
+	return p.seed(schema.TrackingCodes, p.trackingCodeBody)
+}
+
 func (p *accessProbe) open311KeyBody(string) map[string]any {
 	return map[string]any{"name": "client " + p.word(), "key_hash": p.hex64(), "active": true}
 }

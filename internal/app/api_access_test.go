@@ -217,6 +217,10 @@ var accessMatrix = map[string]accessRow{
 	schema.ReportReceipts: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
 		samples: (*accessProbe).receiptSamples, body: (*accessProbe).receiptBody,
 		change: map[string]any{"revoked": true}},
+	// Reporters' receipts sealed under their short codes (internal/publicweb): administrators only.
+	schema.TrackingCodes: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
+		samples: (*accessProbe).trackingCodeSamples, body: (*accessProbe).trackingCodeBody,
+		change: map[string]any{"sealed": "c2VhbGVk"}},
 	schema.Open311Keys: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
 		samples: (*accessProbe).open311KeySamples, body: (*accessProbe).open311KeyBody,
 		change: map[string]any{"active": false}},

@@ -15,6 +15,7 @@ import (
 	"github.com/haidian/fieldsync/internal/inspectorapp"
 	"github.com/haidian/fieldsync/internal/notice"
 	"github.com/haidian/fieldsync/internal/ops"
+	"github.com/haidian/fieldsync/internal/publicweb"
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/reports"
 	"github.com/haidian/fieldsync/internal/ruleguard"
@@ -60,6 +61,7 @@ func BindServer(app core.App, cfg sync.Config, opsCfg ops.Config) *ops.Service {
 	notice.Register(app)
 	console.Register(app)
 	inspectorapp.Register(app)
+	publicweb.Register(app, rep)
 	return ops.Register(app, opsCfg)
 }
 

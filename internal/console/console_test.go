@@ -9,12 +9,10 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
@@ -23,6 +21,7 @@ import (
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/refdata"
 	"github.com/haidian/fieldsync/internal/testkit"
+	"github.com/haidian/fieldsync/internal/testkit/browsertest"
 )
 
 var screenshots = flag.String("console.screenshots", "", "write screenshots of the main pages to this directory (docs/console)")
@@ -32,57 +31,17 @@ func TestMain(m *testing.M) {
 	testkit.Main(m)
 }
 
-// chromium finds Debian's chromium. CI installs it (.ci/run); a developer machine without it
-// skips the browser tests, saying how to get them.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("FIELDSYNC_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p == "" {
-			continue
-		}
-		if _, err := exec.LookPath(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is missing: .ci/run installs Debian's chromium package")
-	}
-	t.Skip("no chromium: apt-get install chromium (or set FIELDSYNC_CHROMIUM) to run the console's browser tests")
-	return ""
-}
-
 // browserFor starts a headless Chromium with a fresh profile, offline except for loopback.
-func browserFor(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelC := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
-	return ctx
-}
+func browserFor(t *testing.T) context.Context { return browsertest.Start(t, 1280, 900) }
 
 func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Run(t, ctx, actions...)
 }
 
 func value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return browsertest.Value(t, ctx, a)
 }
 
 func signIn(t *testing.T, ctx context.Context, base, user string) {
@@ -99,13 +58,7 @@ func signIn(t *testing.T, ctx context.Context, base, user string) {
 
 func shoot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	if *screenshots == "" {
-		return
-	}
-	png := value(t, ctx, chromedp.FullScreenshot(100))
-	if err := os.WriteFile(filepath.Join(*screenshots, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shoot(t, ctx, *screenshots, name)
 }
 
 // A supervisor signs in, approves the inspection waiting in the review queue, finds the

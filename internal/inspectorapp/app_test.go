@@ -168,7 +168,7 @@ func offline(t *testing.T, ctx context.Context) {
 
 // phone starts a headless Chromium with the given profile, sized as a 390×844 phone.
 func phone(t *testing.T, profile string) (context.Context, func()) {
-	return browsertest.Start(t, profile, 390, 844)
+	return browsertest.StartProfile(t, profile, 390, 844)
 }
 
 func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {

@@ -132,14 +132,13 @@ func (s *Service) handleSubmit(e *core.RequestEvent) error {
 	return e.JSON(status, out)
 }
 
-// receiptReport opens the report of the request's tracking number with its receipt. Every
-// failure answers the same 403, and an address that fails too often is held back.
-func (s *Service) receiptReport(e *core.RequestEvent) (*core.Record, error) {
-	ip := e.RealIP()
+// receiptReport opens the report of tracking with its receipt. Every failure answers the same
+// 403, and an address that fails too often is held back.
+func (s *Service) receiptReport(app core.App, ip, tracking, receipt string) (*core.Record, error) {
 	if err := s.checkFailures(ip); err != nil {
 		return nil, err
 	}
-	r, err := s.openReceipt(e.App, e.Request.Header.Get(receiptHeader), e.Request.PathValue("tracking"))
+	r, err := s.openReceipt(app, receipt, tracking)
 	if err != nil {
 		s.recordFailure(ip)
 		return nil, err
@@ -147,12 +146,19 @@ func (s *Service) receiptReport(e *core.RequestEvent) (*core.Record, error) {
 	return r, nil
 }
 
-func (s *Service) handleView(e *core.RequestEvent) error {
-	r, err := s.receiptReport(e)
+// ReporterView is the report of tracking as its reporter sees it, opened with its receipt by a
+// caller at address ip: what GET /api/fs/reports/{tracking} answers, for the public pages. A
+// bad receipt (an empty one too) counts as a failure of ip.
+func (s *Service) ReporterView(ip, tracking, receipt string) (View, error) {
+	r, err := s.receiptReport(s.app, ip, tracking, receipt)
 	if err != nil {
-		return writeError(e, err)
+		return View{}, err
 	}
-	v, err := s.view(e.App, r)
+	return s.view(s.app, r)
+}
+
+func (s *Service) handleView(e *core.RequestEvent) error {
+	v, err := s.ReporterView(e.RealIP(), e.Request.PathValue("tracking"), e.Request.Header.Get(receiptHeader))
 	if err != nil {
 		return writeError(e, err)
 	}
@@ -180,11 +186,15 @@ func (s *Service) readAddition(e *core.RequestEvent) (addition, error) {
 	if err := decode(e, &a); err != nil {
 		return a, err
 	}
+	return a, a.check()
+}
+
+func (a *addition) check() error {
 	a.Text = strings.TrimSpace(a.Text)
 	if n := utf8.RuneCountInString(a.Text); n == 0 || n > 4000 || !utf8.ValidString(a.Text) || len(a.Photos) > 5 {
-		return a, errAddition
+		return errAddition
 	}
-	return a, nil
+	return nil
 }
 
 func (s *Service) handleInfo(e *core.RequestEvent) error {
@@ -197,33 +207,46 @@ func (s *Service) handleDispute(e *core.RequestEvent) error {
 
 // handleAddition stores the reporter's information or dispute, and tells the handlers.
 func (s *Service) handleAddition(e *core.RequestEvent, kind string) error {
-	r, err := s.receiptReport(e)
-	if err != nil {
-		return writeError(e, err)
-	}
-	a, err := s.readAddition(e)
-	if err != nil {
-		return writeError(e, err)
-	}
-	if ok, wait := s.limiter.take(s.writeCharges(e.RealIP(), deviceOf(e, ""), "report", s.cfg.Limits.Device)...); !ok {
-		return writeError(e, limited(wait))
-	}
-	err = e.App.RunInTransaction(func(tx core.App) error {
-		return s.add(tx, r, kind, a)
-	})
-	if err != nil {
-		return writeError(e, err)
-	}
-	r, err = e.App.FindRecordById(schema.Reports, r.Id)
-	if err != nil {
-		return writeError(e, err)
-	}
-	v, err := s.view(e.App, r)
+	a, bad := s.readAddition(e)
+	v, err := s.addWith(e.RealIP(), deviceOf(e, ""), e.Request.PathValue("tracking"), e.Request.Header.Get(receiptHeader), kind, a, bad)
 	if err != nil {
 		return writeError(e, err)
 	}
 	e.Response.Header().Set("Cache-Control", "no-store")
 	return e.JSON(http.StatusCreated, v)
+}
+
+// Add stores the reporter's information ("info") or dispute ("dispute") of the report of
+// tracking, opened with its receipt by a caller at address ip from device, and tells the
+// handlers: what POST /api/fs/reports/{tracking}/info and /dispute do, for the public pages.
+func (s *Service) Add(ip, device, tracking, receipt, kind, text string, photos []string) (View, error) {
+	a := addition{Text: text, Photos: photos}
+	return s.addWith(ip, device, tracking, receipt, kind, a, a.check())
+}
+
+// addWith checks the receipt first, then the addition's own error bad, the rate limits, and
+// stores it.
+func (s *Service) addWith(ip, device, tracking, receipt, kind string, a addition, bad error) (View, error) {
+	r, err := s.receiptReport(s.app, ip, tracking, receipt)
+	if err != nil {
+		return View{}, err
+	}
+	if bad != nil {
+		return View{}, bad
+	}
+	if ok, wait := s.limiter.take(s.writeCharges(ip, device, "report", s.cfg.Limits.Device)...); !ok {
+		return View{}, limited(wait)
+	}
+	err = s.app.RunInTransaction(func(tx core.App) error {
+		return s.add(tx, r, kind, a)
+	})
+	if err != nil {
+		return View{}, err
+	}
+	if r, err = s.app.FindRecordById(schema.Reports, r.Id); err != nil {
+		return View{}, err
+	}
+	return s.view(s.app, r)
 }
 
 // add stores an addition to r. A dispute reopens the case r belongs to.

@@ -169,6 +169,13 @@ func (s *Service) submit(d Draft, charges []charge) (*Created, error) {
 	return out, err
 }
 
+// Submit stores d as handleSubmit does, for a caller at address ip: the public pages, whose
+// form posts to them rather than to the JSON API.
+func (s *Service) Submit(d Draft, ip string) (*Created, error) {
+	d.source = "web"
+	return s.submit(d, s.writeCharges(ip, d.Device, "report", s.cfg.Limits.Device))
+}
+
 // repeat returns the report a submission with d's key made, with a fresh receipt: the retrying
 // client lost the first answer, and the key (random, at least 16 characters) proves it is that
 // client. The same key with another report is refused.

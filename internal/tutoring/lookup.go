@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/haidian/fieldsync/internal/fault"
+	"github.com/haidian/fieldsync/internal/publicurl"
 	"github.com/haidian/fieldsync/internal/vocab"
 )
 
@@ -109,67 +109,44 @@ func labels(e vocab.Enum, list string) []vocab.Term {
 	return out
 }
 
-// handleLookup answers a browser (Accept: text/html) with a page and anything else with JSON.
+// handleLookup answers JSON. A browser (Accept: text/html), as a QR code printed before the
+// public pages existed opens it, goes to the centre's page (internal/publicweb).
 func handleLookup(e *core.RequestEvent) error {
-	l, err := FindLookup(e.App, e.Request.PathValue("id"))
+	id := e.Request.PathValue("id")
+	if strings.Contains(e.Request.Header.Get("Accept"), "text/html") {
+		return e.Redirect(http.StatusFound, publicurl.CentrePath(id))
+	}
+	l, err := FindLookup(e.App, id)
 	if err != nil {
 		return writeError(e, err)
 	}
 	e.Response.Header().Set("Cache-Control", "public, max-age=300")
-	if strings.Contains(e.Request.Header.Get("Accept"), "text/html") {
-		e.Response.Header().Set("Content-Type", "text/html; charset=utf-8")
-		e.Response.WriteHeader(http.StatusOK)
-		return lookupPage.Execute(e.Response, l)
-	}
 	return e.JSON(http.StatusOK, l)
 }
 
-var lookupPage = template.Must(template.New("lookup").Parse(`<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{{.Name}} · 校外培训机构信息公示</title></head><body>
-<h1>{{.Name}}</h1>
-<p>{{.Subdistrict}} · {{.Address}}</p>
-<p>办学资质 / Qualification: <b>{{.Qualification.ZH}}</b> ({{.Qualification.EN}})</p>
-{{if .Licensed}}<p>办学许可证 / Licence: {{.LicenceNo}} · {{.Authority}}</p>{{end}}
-<p>名单 / List: <b>{{.List.ZH}}</b> · 状态 / Status: <b>{{.Status.ZH}}</b></p>
-<p>统一社会信用代码 / Credit code: {{.CreditCode}}</p>
-<h2>备案班次 / Filed classes</h2>
-<ul>{{range .Classes}}<li>{{.Name}}: {{.Content}} · {{.Target}} · {{.When}}</li>{{else}}<li>无 / none</li>{{end}}</ul>
-</body></html>`))
-
-// handleQR returns a PNG QR code of the centre's public lookup, for printing at its door. The
-// address is the application URL of the settings, or the host the request came to.
+// handleQR returns a PNG QR code of the centre's public page, for printing at its door. It
+// refuses while the public address is unset or local (publicurl), so no dead code is posted.
 func handleQR(e *core.RequestEvent) error {
 	id := e.Request.PathValue("id")
 	if _, err := FindLookup(e.App, id); err != nil {
 		return writeError(e, err)
 	}
-	png, err := qrPNG(e, id, 512)
+	png, err := qrPNG(e.App, id, 512)
 	if err != nil {
 		return writeError(e, err)
 	}
 	return e.Blob(http.StatusOK, "image/png", png)
 }
 
-// qrPNG encodes the public lookup address of centre id as a PNG of size pixels.
-func qrPNG(e *core.RequestEvent, id string, size int) ([]byte, error) {
-	png, err := qrcode.Encode(lookupURL(e, id), qrcode.Medium, size)
+// qrPNG encodes the public page address of centre id as a PNG of size pixels.
+func qrPNG(app core.App, id string, size int) ([]byte, error) {
+	u, err := publicurl.Centre(app, id)
+	if err != nil {
+		return nil, err
+	}
+	png, err := qrcode.Encode(u, qrcode.Medium, size)
 	if err != nil {
 		return nil, fmt.Errorf("qr: %w", err)
 	}
 	return png, nil
-}
-
-// lookupURL is the public lookup address of centre id: on the application URL of the
-// settings, or on the host the request came to while that is unset or local.
-func lookupURL(e *core.RequestEvent, id string) string {
-	base := strings.TrimRight(e.App.Settings().Meta.AppURL, "/")
-	if base == "" || strings.Contains(base, "localhost") {
-		scheme := "https"
-		if e.Request.TLS == nil {
-			scheme = "http"
-		}
-		base = scheme + "://" + e.Request.Host
-	}
-	return base + "/api/fs/tutoring/public/centres/" + id
 }

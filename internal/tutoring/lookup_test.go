@@ -34,14 +34,11 @@ func TestLookup_PublicFacts(t *testing.T) {
 			t.Errorf("lookup shows %q: %s", personal, body)
 		}
 	}
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/fs/tutoring/public/centres/"+centre, nil)
-	req.Header.Set("Accept", "text/html")
-	page, err := http.DefaultClient.Do(req)
-	if err != nil || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
-		t.Errorf("a browser gets %v %v", page.Header.Get("Content-Type"), err)
+	// The QR codes name the centre's page on the public address (internal/publicurl).
+	srv.App.Settings().Meta.AppURL = "https://jiandu.haidian.example"
+	if err := srv.App.Save(srv.App.Settings()); err != nil {
+		t.Fatal(err)
 	}
-	page.Body.Close()
-
 	qr := srv.Do(http.MethodGet, "/api/fs/tutoring/public/centres/"+centre+"/qr.png", "", nil)
 	if qr.Status != http.StatusOK || qr.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("qr: %d %s", qr.Status, qr.Header.Get("Content-Type"))
@@ -58,6 +55,9 @@ func TestLookup_PublicFacts(t *testing.T) {
 	}
 	if name, _ := book.GetCellValue("机构二维码", "A2"); name != "学而思测试校区 a" {
 		t.Errorf("qr sheet A2 = %q", name)
+	}
+	if page, _ := book.GetCellValue("机构二维码", "F2"); page != "https://jiandu.haidian.example/c/"+centre {
+		t.Errorf("qr sheet F2 = %q", page)
 	}
 	if pics, err := book.GetPictures("机构二维码", "G2"); err != nil || len(pics) != 1 {
 		t.Errorf("qr sheet G2: %d pictures, %v", len(pics), err)

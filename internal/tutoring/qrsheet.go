@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/haidian/fieldsync/internal/publicurl"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/visible"
 	"github.com/haidian/fieldsync/internal/vocab"
@@ -29,6 +30,9 @@ func handleQRSheet(e *core.RequestEvent) error {
 	sd := e.Request.URL.Query().Get("subdistrict")
 	if sd == "" || !v.sees(sd) {
 		return writeError(e, errBadSubdistrict)
+	}
+	if _, err := publicurl.Base(e.App); err != nil {
+		return writeError(e, err) // a sheet of dead codes must not be printed
 	}
 	rd, err := visible.For(e)
 	if err != nil {
@@ -59,7 +63,7 @@ func fillQRSheet(e *core.RequestEvent, f *excelize.File, centres []*core.Record)
 		return err
 	}
 	w := sheetWriter{f: f, sheet: sheet}
-	for c, h := range []string{"机构名称 name", "地址 address", "办学资质 qualification", "名单 list", "状态 status", "查询地址 lookup", "二维码 QR code"} {
+	for c, h := range []string{"机构名称 name", "地址 address", "办学资质 qualification", "名单 list", "状态 status", "机构页面 page", "二维码 QR code"} {
 		w.set(1, c, h)
 	}
 	for i, c := range centres {
@@ -70,11 +74,15 @@ func fillQRSheet(e *core.RequestEvent, f *excelize.File, centres []*core.Record)
 		w.set(row, 2, label(vocab.Qualification, c.GetString("qualification")).ZH)
 		w.set(row, 3, label(vocab.ListStatus, c.GetString("list_status")).ZH)
 		w.set(row, 4, label(vocab.CentreStatus, c.GetString(schema.FieldStatus)).ZH)
-		w.set(row, 5, lookupURL(e, c.Id))
+		page, err := publicurl.Centre(e.App, c.Id)
+		if err != nil {
+			return err
+		}
+		w.set(row, 5, page)
 		if w.err != nil {
 			return w.err
 		}
-		png, err := qrPNG(e, c.Id, 160)
+		png, err := qrPNG(e.App, c.Id, 160)
 		if err != nil {
 			return err
 		}

@@ -1,21 +1,22 @@
-// Package browsertest starts Debian's headless Chromium for the tests of fieldsync's web
-// pages (console, inspectors' app, public pages) and runs chromedp actions in it, failing the
-// test on any error. Under CI a missing browser fails the test; elsewhere it skips, saying how
-// to get one.
+// Package browsertest starts Debian's Chromium for the browser tests (the console's, the
+// public pages') and runs chromedp actions in it, failing the test on any error. It is apart
+// from testkit so that only the tests that drive a browser link chromedp.
 package browsertest
 
 import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 )
 
-// Chromium returns the path of Debian's chromium (or FIELDSYNC_CHROMIUM).
-func Chromium(t testing.TB) string {
+// Chromium finds Debian's chromium. make test installs it (scripts/install-chromium.sh); a
+// developer machine without it skips the browser tests, saying how to get them, and CI fails.
+func Chromium(t *testing.T) string {
 	t.Helper()
 	for _, p := range []string{os.Getenv("FIELDSYNC_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
 		if p == "" {
@@ -32,14 +33,18 @@ func Chromium(t testing.TB) string {
 	return ""
 }
 
-// Start starts a headless Chromium with the profile directory given (a fresh one when empty)
-// and a window of width×height, reaching nothing but loopback. The returned stop ends it; the
-// test's cleanup does too. Every action run in the context times out after two minutes.
-func Start(t testing.TB, profile string, width, height int) (context.Context, func()) {
+// Start starts a headless Chromium with a fresh profile and a window of width×height, offline
+// except for loopback, with the extra options; it stops with the test.
+func Start(t *testing.T, width, height int, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
-	if profile == "" {
-		profile = t.TempDir()
-	}
+	ctx, _ := StartProfile(t, t.TempDir(), width, height, extra...)
+	return ctx
+}
+
+// StartProfile is Start with the profile directory given, so that a test can stop the browser
+// (the returned func) and start it again on the same profile, as a phone restarts its browser.
+func StartProfile(t *testing.T, profile string, width, height int, extra ...chromedp.ExecAllocatorOption) (context.Context, func()) {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(Chromium(t)),
 		chromedp.UserDataDir(profile),
@@ -48,7 +53,7 @@ func Start(t testing.TB, profile string, width, height int) (context.Context, fu
 		chromedp.Flag("disable-component-update", true),
 		chromedp.WindowSize(width, height),
 	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
 	ctx, cancelB := chromedp.NewContext(actx)
 	ctx, cancelC := context.WithTimeout(ctx, 2*time.Minute)
 	stop := func() { cancelC(); cancelB(); cancelA() }
@@ -56,20 +61,33 @@ func Start(t testing.TB, profile string, width, height int) (context.Context, fu
 	return ctx, stop
 }
 
-// Run runs actions, failing the test on the first error.
-func Run(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+// Run runs actions, failing the test on an error.
+func Run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// Value runs a and returns its result, failing the test on error.
-func Value[T any](t testing.TB, ctx context.Context, a chromedp.Action[T]) T {
+// Value runs a and returns its value, failing the test on an error.
+func Value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// Shoot writes a full-page PNG screenshot to dir/name.png; an empty dir writes nothing (the
+// screenshots are regenerated on request, by a test flag).
+func Shoot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	if dir == "" {
+		return
+	}
+	png := Value(t, ctx, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -116,6 +116,7 @@ type crashPhone struct {
 	sd   string
 	made int64                   // local edits made
 	seen map[int64]client.Result // outcomes the phone received
+	at   map[int64]time.Time     // when each outcome was first received
 }
 
 func openCrashPhones(t *testing.T, baseURL, root string) []*crashPhone {
@@ -135,7 +136,7 @@ func openCrashPhones(t *testing.T, baseURL, root string) []*crashPhone {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.Close() })
-		out = append(out, &crashPhone{name: u.name, c: c, sd: u.sd, seen: map[int64]client.Result{}})
+		out = append(out, &crashPhone{name: u.name, c: c, sd: u.sd, seen: map[int64]client.Result{}, at: map[int64]time.Time{}})
 	}
 	return out
 }
@@ -211,8 +212,12 @@ func (p *crashPhone) edit(ctx context.Context, rng *rand.Rand) error {
 func (p *crashPhone) hear(results []client.Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	now := time.Now()
 	for _, r := range results {
 		p.seen[r.MID] = r
+		if _, ok := p.at[r.MID]; !ok {
+			p.at[r.MID] = now
+		}
 	}
 }
 
@@ -265,7 +270,13 @@ func checkAfterCrashes(t *testing.T, path string, phones []*crashPhone) {
 		total += int(p.made)
 	}
 	t.Logf("%d edits from %d phones survived the kills", total, len(phones))
-	// Every record has its change-log state and the reverse, and was created exactly once.
+	checkChangeLog(t, db)
+}
+
+// checkChangeLog checks that every place has its change-log state and the reverse, was created
+// exactly once, and that every applied create of a stored outcome exists.
+func checkChangeLog(t *testing.T, db *sql.DB) {
+	t.Helper()
 	for _, q := range []struct{ what, query string }{
 		{"places without change-log state", `SELECT COUNT(*) FROM places WHERE id NOT IN (SELECT rid FROM fs_sync_records WHERE coll = 'places')`},
 		{"change-log states without a place", `SELECT COUNT(*) FROM fs_sync_records WHERE coll = 'places' AND rid NOT IN (SELECT id FROM places)`},

@@ -7,9 +7,7 @@
 // SeaweedFS needs a master, a volume server and a filer before its S3 front answers, and its
 // module is several times heavier to build.
 //
-// The binary is built once per gateway version with `go install` into the user's cache
-// (~/.cache/fieldsync/bin/versitygw-<version>); the Go build cache makes a rebuild after a
-// cache wipe cheap.
+// The binary is built once per gateway version (package gobin).
 package s3server
 
 import (
@@ -20,11 +18,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
+
+	"github.com/haidian/fieldsync/internal/testkit/gobin"
 )
 
 // Version is the gateway's module version: pinned, so every run tests the same server.
@@ -48,33 +47,8 @@ type Server struct {
 	logPath  string
 }
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
 // Binary returns the path of the gateway's binary, building it when the cache lacks it.
-func Binary() (string, error) {
-	buildOnce.Do(func() {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		dir := filepath.Join(cache, "fieldsync", "bin", "versitygw-"+Version)
-		binPath = filepath.Join(dir, "versitygw")
-		if _, err := os.Stat(binPath); err == nil {
-			return
-		}
-		cmd := exec.Command("go", "install", module+"@"+Version)
-		cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=-mod=mod")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("build %s@%s: %v\n%s", module, Version, err, out)
-		}
-	})
-	return binPath, buildErr
-}
+func Binary() (string, error) { return gobin.Build(module, Version) }
 
 // Start runs a gateway on a free loopback port, serving the directories under root as
 // buckets, and waits until it answers.

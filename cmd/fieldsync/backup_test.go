@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/haidian/fieldsync/internal/demo"
-	"github.com/haidian/fieldsync/internal/testkit/s3server"
 )
 
 // TestBackup_ScheduledBackupToS3Restores: PocketBase's own backups, kept in S3, bring a lost
@@ -30,15 +29,7 @@ func TestBackup_ScheduledBackupToS3Restores(t *testing.T) {
 	bin := buildBinary(t, root)
 	dataDir := filepath.Join(root, "pb_data")
 	runDemo(t, bin, root, dataDir)
-	gw, err := s3server.Start(filepath.Join(root, "s3"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gw.Close)
-	bucket, err := gw.NewBucket()
-	if err != nil {
-		t.Fatal(err)
-	}
+	gw, bucket := startBucket(t, root)
 	backups := map[string]any{"backups": map[string]any{"cron": "0 3 * * *", "cronMaxKeep": 7, "s3": gw.Config(bucket)}}
 
 	srv := startServer(t, bin, root, dataDir)

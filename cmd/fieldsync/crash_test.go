@@ -64,16 +64,7 @@ func killDuringPushes(t *testing.T) {
 	srv := startServerAt(t, bin, root, dataDir, addr)
 
 	phones := openCrashPhones(t, srv.url, root)
-	ctx, stop := context.WithCancel(t.Context())
-	var wg stdsync.WaitGroup
-	errs := make(chan error, len(phones))
-	for i, p := range phones {
-		wg.Go(func() {
-			if err := p.work(ctx, rand.New(rand.NewPCG(seed, uint64(i+2)))); err != nil {
-				errs <- fmt.Errorf("%s: %w", p.name, err)
-			}
-		})
-	}
+	stop := startPushing(t, phones, seed)
 	for k := range kills {
 		time.Sleep(time.Duration(150+rng.IntN(500)) * time.Millisecond) // let the phones push
 		if err := srv.cmd.Process.Kill(); err != nil {
@@ -84,11 +75,6 @@ func killDuringPushes(t *testing.T) {
 		srv = startServerAt(t, bin, root, dataDir, addr)
 	}
 	stop()
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
 	for _, p := range phones {
 		p.drain(t)
 	}
@@ -106,6 +92,29 @@ func startServerAt(t *testing.T, bin, root, dataDir, addr string) *server {
 	s := launch(t, bin, root, dataDir, addr, logf)
 	s.waitHealthy(t)
 	return s
+}
+
+// startPushing sets every phone working (editing, pushing, sometimes pulling) and returns the
+// function that stops them and reports what went wrong but the network.
+func startPushing(t *testing.T, phones []*crashPhone, seed uint64) (stop func()) {
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg stdsync.WaitGroup
+	errs := make(chan error, len(phones))
+	for i, p := range phones {
+		wg.Go(func() {
+			if err := p.work(ctx, rand.New(rand.NewPCG(seed, uint64(i+2)))); err != nil {
+				errs <- fmt.Errorf("%s: %w", p.name, err)
+			}
+		})
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	}
 }
 
 // crashPhone is a phone pushing through the crashes.

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	stdsync "sync"
 	"testing"
 	"time"
 
@@ -47,15 +44,7 @@ func TestReplica_RestoreDrill(t *testing.T) {
 	dataDir := filepath.Join(root, "pb_data")
 	runDemo(t, bin, root, dataDir)
 
-	gw, err := s3server.Start(filepath.Join(root, "s3"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gw.Close)
-	bucket, err := gw.NewBucket()
-	if err != nil {
-		t.Fatal(err)
-	}
+	gw, bucket := startBucket(t, root)
 	config := writeLitestreamConfig(t, root, dataDir, gw, bucket)
 
 	addr := freeAddr(t)
@@ -65,16 +54,7 @@ func TestReplica_RestoreDrill(t *testing.T) {
 	phones := openCrashPhones(t, srv.url, root)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
-	ctx, stop := context.WithCancel(t.Context())
-	var wg stdsync.WaitGroup
-	errs := make(chan error, len(phones))
-	for i, p := range phones {
-		wg.Go(func() {
-			if err := p.work(ctx, rand.New(rand.NewPCG(seed, uint64(i+2)))); err != nil {
-				errs <- fmt.Errorf("%s: %w", p.name, err)
-			}
-		})
-	}
+	stop := startPushing(t, phones, seed)
 	time.Sleep(drillPushes)
 
 	// The machine is lost: both processes die at once and the disk is gone.
@@ -85,11 +65,6 @@ func TestReplica_RestoreDrill(t *testing.T) {
 	srv.log.Close()
 	replicate.Wait()
 	stop()
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
 	if err := os.RemoveAll(dataDir); err != nil {
 		t.Fatal(err)
 	}
@@ -173,6 +148,21 @@ func checkRestored(t *testing.T, path string, phones []*crashPhone, lost time.Ti
 	t.Logf("replication lag: %d acknowledged mutations, %d older than %v all restored; %d lost; "+
 		"oldest lost acknowledged %v before the loss; newest restored acknowledged %v before it",
 		acked, checked, documentedLag, missing, oldestMissing.Round(time.Millisecond), lost.Sub(newestKept).Round(time.Millisecond))
+}
+
+// startBucket starts an S3 server under root for the test and makes a bucket on it.
+func startBucket(t *testing.T, root string) (*s3server.Server, string) {
+	t.Helper()
+	gw, err := s3server.Start(filepath.Join(root, "s3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gw.Close)
+	bucket, err := gw.NewBucket()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gw, bucket
 }
 
 func checkIntegrity(t *testing.T, db *sql.DB) {

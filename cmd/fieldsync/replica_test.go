@@ -146,6 +146,18 @@ func checkRestored(t *testing.T, path string, phones []*crashPhone, lost time.Ti
 			}
 		}
 	}
+	var times []time.Time
+	for _, p := range phones {
+		for _, at := range p.at {
+			times = append(times, at)
+		}
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	var pause time.Duration
+	for i := 1; i < len(times); i++ {
+		pause = max(pause, times[i].Sub(times[i-1]))
+	}
+	t.Logf("longest pause between two acknowledgements: %v", pause.Round(time.Millisecond))
 	if checked == 0 {
 		t.Fatalf("no acknowledged mutation older than the documented lag (%v) to check", documentedLag)
 	}

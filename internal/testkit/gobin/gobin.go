@@ -35,10 +35,23 @@ func Build(pkg, version string) (string, error) {
 	dir := filepath.Join(cache, "fieldsync", "bin", name+"-"+version)
 	bin := filepath.Join(dir, name)
 	if _, err := os.Stat(bin); err != nil {
+		// Test binaries of several packages may build at once: each installs into a directory
+		// of its own and renames the result into place, so nobody runs a half-written file.
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", err
+		}
+		tmp, err := os.MkdirTemp(dir, ".build-")
+		if err != nil {
+			return "", err
+		}
+		defer os.RemoveAll(tmp)
 		cmd := exec.Command("go", "install", key)
-		cmd.Env = append(os.Environ(), "GOBIN="+dir)
+		cmd.Env = append(os.Environ(), "GOBIN="+tmp)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return "", fmt.Errorf("build %s: %v\n%s", key, err, out)
+		}
+		if err := os.Rename(filepath.Join(tmp, name), bin); err != nil {
+			return "", err
 		}
 	}
 	built[key] = bin

@@ -153,11 +153,14 @@ func checkRestored(t *testing.T, path string, phones []*crashPhone, lost time.Ti
 		}
 	}
 	slices.SortFunc(times, time.Time.Compare)
-	var pause time.Duration
+	var pause, pauseAt time.Duration
 	for i := 1; i < len(times); i++ {
-		pause = max(pause, times[i].Sub(times[i-1]))
+		if gap := times[i].Sub(times[i-1]); gap > pause {
+			pause, pauseAt = gap, times[i-1].Sub(times[0])
+		}
 	}
-	t.Logf("longest pause between two acknowledgements: %v", pause.Round(time.Millisecond))
+	t.Logf("longest pause between two acknowledgements: %v, from %v after the first",
+		pause.Round(time.Millisecond), pauseAt.Round(time.Millisecond))
 	if checked == 0 {
 		t.Fatalf("no acknowledged mutation older than the documented lag (%v) to check", documentedLag)
 	}

@@ -64,16 +64,7 @@ func killDuringPushes(t *testing.T) {
 	srv := startServerAt(t, bin, root, dataDir, addr)
 
 	phones := openCrashPhones(t, srv.url, root)
-	ctx, stop := context.WithCancel(t.Context())
-	var wg stdsync.WaitGroup
-	errs := make(chan error, len(phones))
-	for i, p := range phones {
-		wg.Go(func() {
-			if err := p.work(ctx, rand.New(rand.NewPCG(seed, uint64(i+2)))); err != nil {
-				errs <- fmt.Errorf("%s: %w", p.name, err)
-			}
-		})
-	}
+	stop := startPushing(t, phones, seed)
 	for k := range kills {
 		time.Sleep(time.Duration(150+rng.IntN(500)) * time.Millisecond) // let the phones push
 		if err := srv.cmd.Process.Kill(); err != nil {
@@ -84,11 +75,6 @@ func killDuringPushes(t *testing.T) {
 		srv = startServerAt(t, bin, root, dataDir, addr)
 	}
 	stop()
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
 	for _, p := range phones {
 		p.drain(t)
 	}
@@ -108,6 +94,29 @@ func startServerAt(t *testing.T, bin, root, dataDir, addr string) *server {
 	return s
 }
 
+// startPushing sets every phone working (editing, pushing, sometimes pulling) and returns the
+// function that stops them and reports what went wrong but the network.
+func startPushing(t *testing.T, phones []*crashPhone, seed uint64) (stop func()) {
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg stdsync.WaitGroup
+	errs := make(chan error, len(phones))
+	for i, p := range phones {
+		wg.Go(func() {
+			if err := p.work(ctx, rand.New(rand.NewPCG(seed, uint64(i+2)))); err != nil {
+				errs <- fmt.Errorf("%s: %w", p.name, err)
+			}
+		})
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	}
+}
+
 // crashPhone is a phone pushing through the crashes.
 type crashPhone struct {
 	name string
@@ -116,6 +125,7 @@ type crashPhone struct {
 	sd   string
 	made int64                   // local edits made
 	seen map[int64]client.Result // outcomes the phone received
+	at   map[int64]time.Time     // when each outcome was first received
 }
 
 func openCrashPhones(t *testing.T, baseURL, root string) []*crashPhone {
@@ -135,7 +145,7 @@ func openCrashPhones(t *testing.T, baseURL, root string) []*crashPhone {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.Close() })
-		out = append(out, &crashPhone{name: u.name, c: c, sd: u.sd, seen: map[int64]client.Result{}})
+		out = append(out, &crashPhone{name: u.name, c: c, sd: u.sd, seen: map[int64]client.Result{}, at: map[int64]time.Time{}})
 	}
 	return out
 }
@@ -211,8 +221,12 @@ func (p *crashPhone) edit(ctx context.Context, rng *rand.Rand) error {
 func (p *crashPhone) hear(results []client.Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	now := time.Now()
 	for _, r := range results {
 		p.seen[r.MID] = r
+		if _, ok := p.at[r.MID]; !ok {
+			p.at[r.MID] = now
+		}
 	}
 }
 
@@ -265,7 +279,13 @@ func checkAfterCrashes(t *testing.T, path string, phones []*crashPhone) {
 		total += int(p.made)
 	}
 	t.Logf("%d edits from %d phones survived the kills", total, len(phones))
-	// Every record has its change-log state and the reverse, and was created exactly once.
+	checkChangeLog(t, db)
+}
+
+// checkChangeLog checks that every place has its change-log state and the reverse, was created
+// exactly once, and that every applied create of a stored outcome exists.
+func checkChangeLog(t *testing.T, db *sql.DB) {
+	t.Helper()
 	for _, q := range []struct{ what, query string }{
 		{"places without change-log state", `SELECT COUNT(*) FROM places WHERE id NOT IN (SELECT rid FROM fs_sync_records WHERE coll = 'places')`},
 		{"change-log states without a place", `SELECT COUNT(*) FROM fs_sync_records WHERE coll = 'places' AND rid NOT IN (SELECT id FROM places)`},

@@ -32,6 +32,10 @@ type Config struct {
 	PartTTL time.Duration
 	// CleanSchedule is the cron expression of the part cleaner.
 	CleanSchedule string
+	// GCSchedule is the cron expression of the collector of unreferenced blobs (Collect).
+	GCSchedule string
+	// GCGrace is how long a blob no photo refers to is kept (see Collect).
+	GCGrace time.Duration
 	// Now is the clock; tests inject their own.
 	Now func() time.Time
 	// PublicMaxBytes is the largest upload accepted through the public door.
@@ -49,6 +53,8 @@ func DefaultConfig() Config {
 		Photo:          photo.DefaultLimits(),
 		PartTTL:        48 * time.Hour,
 		CleanSchedule:  "23 * * * *",
+		GCSchedule:     "41 3 * * *",
+		GCGrace:        7 * 24 * time.Hour,
 		Now:            time.Now,
 	}
 }
@@ -112,17 +118,33 @@ func Register(app core.App, cfg Config) *Service {
 	})
 	s.registerEvidence(app)
 	registerBlobGuards(app)
-	app.Cron().MustAdd("fieldsync_blob_parts", cfg.CleanSchedule, func() {
-		defer func() {
-			if r := recover(); r != nil {
-				app.Logger().Error("blob part cleaning panicked", "panic", r)
-			}
-		}()
+	cronJob(app, "fieldsync_blob_parts", cfg.CleanSchedule, func() {
 		if n, err := s.uploads.clean(cfg.PartTTL); err != nil {
 			app.Logger().Error("blob part cleaning failed", "error", err)
 		} else if n > 0 {
 			app.Logger().Info("removed stale blob parts", "count", n)
 		}
 	})
+	cronJob(app, "fieldsync_blob_gc", cfg.GCSchedule, func() {
+		got, err := Collect(app, cfg.Now().Add(-cfg.GCGrace))
+		if err != nil {
+			app.Logger().Error("blob collection failed", "error", err)
+		}
+		if got.Blobs > 0 || got.Orphans > 0 {
+			app.Logger().Info("collected unreferenced blobs", "blobs", got.Blobs, "orphans", got.Orphans)
+		}
+	})
 	return s
+}
+
+// cronJob schedules job on app's cron; a panic is logged, not fatal to the server.
+func cronJob(app core.App, id, schedule string, job func()) {
+	app.Cron().MustAdd(id, schedule, func() {
+		defer func() {
+			if r := recover(); r != nil {
+				app.Logger().Error("scheduled job panicked", "job", id, "panic", r)
+			}
+		}()
+		job()
+	})
 }

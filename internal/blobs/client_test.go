@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -16,11 +17,39 @@ import (
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
+	"github.com/haidian/fieldsync/internal/testkit/s3server"
 )
 
 func TestMain(m *testing.M) {
 	testkit.SetBind(app.Bind)
-	testkit.Main(m)
+	testkit.Main(storeMatrix{m})
+}
+
+// gateway is the S3 server while the suite runs on S3, nil while it runs on local disk.
+var gateway *s3server.Server
+
+// storeMatrix runs every test of the package twice: with PocketBase's local file storage,
+// then with its S3 storage on a real S3 server (Versity's gateway) started on loopback.
+type storeMatrix struct{ m *testing.M }
+
+func (s storeMatrix) Run() int {
+	fmt.Println("=== blob store: local disk")
+	local := s.m.Run()
+	root, err := os.MkdirTemp("", "fieldsync-s3-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer os.RemoveAll(root)
+	srv, err := s3server.Start(filepath.Join(root, "buckets"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "S3 server:", err)
+		return 2
+	}
+	defer srv.Close()
+	gateway = srv
+	fmt.Println("=== blob store: S3 at", srv.Endpoint)
+	return max(local, s.m.Run())
 }
 
 // env is a served app with the fixture's tokens.
@@ -31,7 +60,15 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	return &env{t: t, srv: testkit.Serve(t, testkit.NewApp(t))}
+	app := testkit.NewApp(t)
+	if gateway != nil {
+		bucket, err := gateway.UseFor(app)
+		if err != nil {
+			t.Fatalf("S3 storage: %v", err)
+		}
+		t.Logf("blob store: S3 bucket %s at %s", bucket, gateway.Endpoint)
+	}
+	return &env{t: t, srv: testkit.Serve(t, app)}
 }
 
 func (e *env) token(id string) string {
@@ -147,24 +184,35 @@ func (e *env) blobCount() int {
 	return int(n)
 }
 
-// storedFiles lists the files under the data dir's storage/blobs and blob_parts.
+// storedFiles lists the blob files in the app's file storage (local or S3) and the parts
+// under the data dir's blob_parts.
 func (e *env) storedFiles() []string {
 	e.t.Helper()
+	fsys, err := e.srv.App.NewFilesystem()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer fsys.Close()
+	objects, err := fsys.List("blobs/")
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	var out []string
-	for _, dir := range []string{"storage/blobs", "blob_parts"} {
-		root := filepath.Join(e.srv.App.DataDir(), dir)
-		err := filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
-			if err != nil {
-				return err
-			}
-			if !info.IsDir() {
-				out = append(out, path)
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			e.t.Fatal(err)
+	for _, o := range objects {
+		out = append(out, o.Key)
+	}
+	root := filepath.Join(e.srv.App.DataDir(), "blob_parts")
+	err = filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
 		}
+		if !info.IsDir() {
+			out = append(out, path)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		e.t.Fatal(err)
 	}
 	return out
 }

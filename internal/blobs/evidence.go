@@ -53,7 +53,10 @@ func (s *Service) registerEvidence(app core.App) {
 		return nil
 	})
 	app.OnRecordAfterDeleteSuccess(schema.Blobs).BindFunc(func(e *core.RecordEvent) error {
-		s.dropFilesUnlessRecorded(e.Record.GetString("sha256"))
+		sha := e.Record.GetString("sha256")
+		release := blobLocks.lock(sha)
+		dropFilesUnlessRecorded(e.App, sha)
+		release()
 		return e.Next()
 	})
 }
@@ -69,7 +72,7 @@ func (s *Service) storeIfHeld(app core.App, p *core.Record) {
 	if !actor.FieldStaff() || !actor.InSubdistrict(p.GetString(schema.FieldSubdistrict)) {
 		return
 	}
-	blob, err := s.findBlob(app, p.GetString("sha256"))
+	blob, err := findBlob(app, p.GetString("sha256"))
 	if err != nil || !blob.GetBool("original") || !s.holds(app, blob, actor) {
 		return
 	}

@@ -110,7 +110,7 @@ func (s *Service) handleAnnounce(e *core.RequestEvent) error {
 // dedupe reports whether the server has sha's bytes and actor holds them; if so it gives
 // them to actor's pending photos of sha, and the upload is done without a byte sent.
 func (s *Service) dedupe(sha string, actor access.Actor) (bool, error) {
-	blob, err := s.findBlob(s.app, sha)
+	blob, err := findBlob(s.app, sha)
 	if err != nil || !blob.GetBool("original") || !s.holds(s.app, blob, actor) {
 		return false, nil
 	}

@@ -46,7 +46,7 @@ func (s *Service) handleServe(e *core.RequestEvent) error {
 		return writeError(e, errPending)
 	}
 	sha := rec.GetString("sha256")
-	blob, err := s.findBlob(e.App, sha)
+	blob, err := findBlob(e.App, sha)
 	if err != nil {
 		return writeError(e, errPending)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -32,7 +33,10 @@ const (
 	variantThumb    = "thumb.jpg"
 )
 
-func blobKey(sha, variant string) string { return "blobs/" + sha[:2] + "/" + sha + "/" + variant }
+func blobKey(sha, variant string) string { return blobPrefix(sha) + variant }
+
+// blobPrefix is the common prefix of sha's files.
+func blobPrefix(sha string) string { return "blobs/" + sha[:2] + "/" + sha + "/" }
 
 // stored is the outcome of a completed upload.
 type stored struct {
@@ -99,6 +103,9 @@ func (s *Service) store(ctx context.Context, a Upload) (*stored, error) {
 	} else {
 		files[variantOriginal] = data
 	}
+	// The files and the record of a hash are written under its lock, which the collector and
+	// a blob's deletion take too: none of them can remove files another is about to record.
+	defer blobLocks.lock(sha)()
 	written, err := s.writeFiles(sha, files)
 	if err != nil {
 		return nil, err
@@ -110,7 +117,7 @@ func (s *Service) store(ctx context.Context, a Upload) (*stored, error) {
 		return err
 	})
 	if err != nil && written {
-		s.dropFilesUnlessRecorded(sha)
+		dropFilesUnlessRecorded(s.app, sha)
 	}
 	return out, err
 }
@@ -118,7 +125,7 @@ func (s *Service) store(ctx context.Context, a Upload) (*stored, error) {
 // writeFiles uploads files under sha's keys, unless the blob is already recorded (another
 // upload of the same bytes won the race). It reports whether it wrote.
 func (s *Service) writeFiles(sha string, files map[string][]byte) (bool, error) {
-	if _, err := s.findBlob(s.app, sha); err == nil {
+	if _, err := findBlob(s.app, sha); err == nil {
 		return false, nil
 	}
 	fsys, err := s.app.NewFilesystem()
@@ -129,7 +136,7 @@ func (s *Service) writeFiles(sha string, files map[string][]byte) (bool, error) 
 	for _, name := range []string{variantOriginal, variantPreview, variantThumb} {
 		if data, ok := files[name]; ok {
 			if err := fsys.Upload(data, blobKey(sha, name)); err != nil {
-				s.dropFilesUnlessRecorded(sha)
+				dropFilesUnlessRecorded(s.app, sha)
 				return false, fmt.Errorf("store %s: %w", name, err)
 			}
 		}
@@ -137,21 +144,27 @@ func (s *Service) writeFiles(sha string, files map[string][]byte) (bool, error) 
 	return true, nil
 }
 
-// dropFilesUnlessRecorded deletes sha's files when no blob record claims them.
-func (s *Service) dropFilesUnlessRecorded(sha string) {
-	if _, err := s.findBlob(s.app, sha); err == nil {
-		return
+// dropFilesUnlessRecorded deletes sha's files when no blob record claims them, and reports
+// whether it deleted them. Callers hold sha's lock (blobLocks). Failures are logged: the
+// collector removes what is left on a later run.
+func dropFilesUnlessRecorded(app core.App, sha string) bool {
+	if _, err := findBlob(app, sha); err == nil {
+		return false
 	}
-	fsys, err := s.app.NewFilesystem()
+	fsys, err := app.NewFilesystem()
 	if err != nil {
-		s.app.Logger().Error("blob cleanup", "sha256", sha, "error", err)
-		return
+		app.Logger().Error("blob cleanup", "sha256", sha, "error", err)
+		return false
 	}
 	defer fsys.Close()
-	fsys.DeletePrefix("blobs/" + sha[:2] + "/" + sha + "/")
+	if errs := fsys.DeletePrefix(blobPrefix(sha)); len(errs) > 0 {
+		app.Logger().Error("blob cleanup", "sha256", sha, "error", errors.Join(errs...))
+		return false
+	}
+	return true
 }
 
-func (s *Service) findBlob(app core.App, sha string) (*core.Record, error) {
+func findBlob(app core.App, sha string) (*core.Record, error) {
 	return app.FindFirstRecordByData(schema.Blobs, "sha256", sha)
 }
 
@@ -162,7 +175,7 @@ func (s *Service) record(tx core.App, a Upload, sha string, res *photo.Result) (
 	if err != nil {
 		return nil, err
 	}
-	blob, err := s.findBlob(tx, sha)
+	blob, err := findBlob(tx, sha)
 	if err != nil {
 		blob, err = s.newBlob(tx, sha, a, res, attr)
 		if err != nil {

@@ -39,12 +39,11 @@ func (u Upload) Public() bool { return u.Owner == "" }
 // uploads keeps announced uploads as two files each in the parts dir: <id>.json (the
 // announcement) and <id>.part (the bytes so far; its size is the offset). A part lives on
 // local disk even when blobs go to S3: chunks append to it, and S3 objects cannot be appended
-// to. Operations on one upload are serialised by a lock striped by id: a fixed set, so that
-// ids made up by callers cost no memory.
+// to. Operations on one upload are serialised by a lock striped by id.
 type uploads struct {
 	dir   func() string
 	now   func() time.Time
-	locks [64]sync.Mutex
+	locks striped
 }
 
 func newUploads(dir func() string, now func() time.Time) *uploads {
@@ -54,10 +53,17 @@ func newUploads(dir func() string, now func() time.Time) *uploads {
 var uploadIDRE = regexp.MustCompile(`^[a-z0-9]{32}$`)
 
 // lock takes the lock of upload id and returns its release.
-func (u *uploads) lock(id string) func() {
+func (u *uploads) lock(id string) func() { return u.locks.lock(id) }
+
+// striped is a fixed set of mutexes chosen by a key's hash: operations on one key are
+// serialised, and keys made up by callers cost no memory.
+type striped [64]sync.Mutex
+
+// lock takes key's mutex and returns its release.
+func (s *striped) lock(key string) func() {
 	h := fnv.New32a()
-	h.Write([]byte(id))
-	l := &u.locks[h.Sum32()%uint32(len(u.locks))]
+	h.Write([]byte(key))
+	l := &s[h.Sum32()%uint32(len(s))]
 	l.Lock()
 	return l.Unlock
 }

@@ -27,9 +27,13 @@ import (
 
 var templateDir string
 
+// Runner runs a package's tests: a *testing.M, or a wrapper that runs them more than once
+// (the blob suite runs on local disk and on S3).
+type Runner interface{ Run() int }
+
 // Main builds the shared migrated fixture, runs the package's tests and removes the fixture.
 // Call it from TestMain.
-func Main(m *testing.M) {
+func Main(m Runner) {
 	dir, err := buildTemplate()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testkit:", err)

@@ -26,7 +26,7 @@ func TestBackup_ScheduledBackupToS3Restores(t *testing.T) {
 		t.Skip("builds fieldsync and an S3 server and runs them")
 	}
 	root := t.TempDir()
-	bin := buildBinary(t, root)
+	bin := buildBinary(t)
 	dataDir := filepath.Join(root, "pb_data")
 	runDemo(t, bin, root, dataDir)
 	gw, bucket := startBucket(t, root)

@@ -42,7 +42,7 @@ func TestReplica_RestoreDrill(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
-	bin := buildBinary(t, root)
+	bin := buildBinary(t)
 	dataDir := filepath.Join(root, "pb_data")
 	runDemo(t, bin, root, dataDir)
 

@@ -67,6 +67,9 @@ func TestSDK(t *testing.T) {
 		"FS_CLASS_A="+testkit.Side("class", "a"),
 		"FS_PHOTO="+writeJPEG(t),
 	)
+	if os.Getenv("FS_SEEDS") == "" && os.Getenv("FIELDSYNC_LONG") == "1" {
+		env = append(env, "FS_SEEDS=40") // the convergence test's long run; make test runs 3
+	}
 	if p := chromiumPath(); p != "" {
 		env = append(env, "FS_CHROMIUM="+p)
 	} else if os.Getenv("CI") == "true" {

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { env, rest, newUser, phone, control } from "./helpers.mjs";
-import { Client, SignedOutError, subscribe } from "../dist/fieldsync.js";
+import { Client, SignedOutError, subscribe, live } from "../dist/fieldsync.js";
 
 test("a token near its expiry is refreshed before the request; a refused token signs out", async () => {
   const user = await newUser();
@@ -52,4 +52,34 @@ test("two tabs on one store never sync at once", async () => {
   }
   assert.equal(runs, 6);
   assert.equal(most, 1, "at most one sync loop ran at any time");
+});
+
+test("live() pulls another device's write when the poke arrives, and syncs when the device comes online", async () => {
+  const user = await newUser();
+  const c = await phone(user);
+  // Node has no window: a stand-in EventTarget receives the online event as a page would.
+  const win = new EventTarget();
+  globalThis.addEventListener = win.addEventListener.bind(win);
+  globalThis.removeEventListener = win.removeEventListener.bind(win);
+  const syncs = [];
+  c.on("sync", (e) => syncs.push(e.state));
+  const stop = live(c, { intervalMs: 3_600_000 });
+  try {
+    const until = async (f) => { for (let i = 0; i < 200 && !(await f()); i++) await new Promise((r) => setTimeout(r, 50)); return f(); };
+    assert.ok(await until(async () => syncs.includes("done")), "live() syncs at once");
+    await new Promise((r) => setTimeout(r, 500)); // the subscription lands
+    const text = `另一台设备 ${Date.now()}`;
+    assert.equal((await rest("PATCH", `/api/collections/findings/records/${env.findingA}`, { responsible_party: text })).status, 200);
+    assert.ok(await until(async () => (await c.get("findings", env.findingA)).data.responsible_party === text), "the poke brought the write");
+    const before = syncs.filter((s) => s === "done").length;
+    const network = [];
+    c.on("network", (e) => network.push(e.online));
+    win.dispatchEvent(new Event("online"));
+    assert.ok(await until(async () => syncs.filter((s) => s === "done").length > before), "online syncs");
+    assert.deepEqual(network, [true]);
+  } finally {
+    stop();
+    delete globalThis.addEventListener;
+    delete globalThis.removeEventListener;
+  }
 });

@@ -806,14 +806,7 @@ var Client = class _Client {
   }
   /** The local checksum of a scope, as the server computes it. */
   async checksum(scope) {
-    const tx = this.db.transaction(["record_scopes", "records"]);
-    const entries = [];
-    for (const s of await tx.objectStore("record_scopes").index("scope").getAll(scope)) {
-      const r = await tx.objectStore("records").get([s.coll, s.id]);
-      if (r) entries.push({ coll: r.coll, id: r.id, v: r.v });
-    }
-    await tx.done;
-    return checksumOf(entries);
+    return this.inTx((tx) => scopeChecksum(tx, scope));
   }
   // ---- issues ----
   async issues() {
@@ -907,12 +900,7 @@ var PullRun = class {
     for (const sc of Object.keys(res.scopes).sort()) {
       const sr = res.scopes[sc];
       if (sr.status === "removed" || sr.has_more || !sr.checksum) continue;
-      const entries = [];
-      for (const s of await tx.objectStore("record_scopes").index("scope").getAll(sc)) {
-        const r = await tx.objectStore("records").get([s.coll, s.id]);
-        if (r) entries.push({ coll: r.coll, id: r.id, v: r.v });
-      }
-      if (checksumOf(entries) === sr.checksum) continue;
+      if (await scopeChecksum(tx, sc) === sr.checksum) continue;
       if (this.healedSet.has(sc)) {
         this.drifted.push(sc);
         continue;
@@ -964,6 +952,14 @@ var PullRun = class {
     await tx.objectStore("cursors").put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 });
   }
 };
+async function scopeChecksum(tx, sc) {
+  const entries = [];
+  for (const s of await tx.objectStore("record_scopes").index("scope").getAll(sc)) {
+    const r = await tx.objectStore("records").get([s.coll, s.id]);
+    if (r) entries.push({ coll: r.coll, id: r.id, v: r.v });
+  }
+  return checksumOf(entries);
+}
 async function markStale(tx, sc) {
   const scopes = tx.objectStore("record_scopes");
   for (const s of await scopes.index("scope").getAll(sc)) await scopes.put({ ...s, stale: 1 });

@@ -419,14 +419,7 @@ export class Client {
 
   /** The local checksum of a scope, as the server computes it. */
   async checksum(scope: Scope): Promise<string> {
-    const tx = this.db.transaction(["record_scopes", "records"]);
-    const entries = [];
-    for (const s of await tx.objectStore("record_scopes").index("scope").getAll(scope)) {
-      const r = await tx.objectStore("records").get([s.coll, s.id]);
-      if (r) entries.push({ coll: r.coll, id: r.id, v: r.v });
-    }
-    await tx.done;
-    return checksumOf(entries);
+    return this.inTx((tx) => scopeChecksum(tx, scope));
   }
 
   // ---- issues ----
@@ -523,12 +516,7 @@ class PullRun {
     for (const sc of Object.keys(res.scopes).sort()) {
       const sr = res.scopes[sc]!;
       if (sr.status === "removed" || sr.has_more || !sr.checksum) continue;
-      const entries = [];
-      for (const s of await tx.objectStore("record_scopes").index("scope").getAll(sc)) {
-        const r = await tx.objectStore("records").get([s.coll, s.id]);
-        if (r) entries.push({ coll: r.coll, id: r.id, v: r.v });
-      }
-      if (checksumOf(entries) === sr.checksum) continue;
+      if ((await scopeChecksum(tx, sc)) === sr.checksum) continue;
       if (this.healedSet.has(sc)) {
         this.drifted.push(sc);
         continue;
@@ -580,6 +568,16 @@ class PullRun {
     if (!sr.has_more) await leaveScope(tx, sc, true, colls);
     await tx.objectStore("cursors").put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 });
   }
+}
+
+/** The checksum of the records the server put in a scope, at the versions held. */
+async function scopeChecksum(tx: Tx, sc: Scope): Promise<string> {
+  const entries = [];
+  for (const s of await tx.objectStore("record_scopes").index("scope").getAll(sc)) {
+    const r = await tx.objectStore("records").get([s.coll, s.id]);
+    if (r) entries.push({ coll: r.coll, id: r.id, v: r.v });
+  }
+  return checksumOf(entries);
 }
 
 /** Starts a fresh download of a scope: the rows it does not send again are dropped at its head. */

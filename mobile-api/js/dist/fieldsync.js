@@ -336,8 +336,7 @@ replaceTraps((oldTraps) => ({
 
 // src/store.ts
 var allStores = ["meta", "records", "record_scopes", "cursors", "outbox", "issues", "photos", "locks"];
-function openStore(name, idb) {
-  if (idb) globalThis.indexedDB ?? (globalThis.indexedDB = idb);
+function openStore(name) {
   return openDB(name, 1, {
     upgrade(db) {
       db.createObjectStore("meta");
@@ -509,7 +508,7 @@ var Client = class _Client {
   /** Opens (creating if needed) the local store and asks the browser to keep it through storage pressure. */
   static async open(cfg) {
     var _a, _b, _c;
-    const db = await openStore(cfg.dbName ?? "fieldsync", cfg.indexedDB);
+    const db = await openStore(cfg.dbName ?? "fieldsync");
     const tx = db.transaction("meta", "readwrite");
     let meta = await tx.store.get("meta");
     if (!meta) {

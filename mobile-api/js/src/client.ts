@@ -9,15 +9,13 @@ import type { Collection, RecordOf } from "./records.gen.js";
 import { fieldMessage } from "./messages.js";
 
 export interface Config {
-  /** The server, e.g. "https://fieldsync.example.org". */
+  /** The server, e.g. "https://fieldsync.example.org". IndexedDB is the global one (in Node, load fake-indexeddb/auto first). */
   baseURL: string;
   /** The IndexedDB database name; one per signed-in installation. Default "fieldsync". */
   dbName?: string;
   /** This installation's id; generated and stored on first open when absent. */
   clientId?: string;
   appVersion?: string;
-  /** The IndexedDB factory; default globalThis.indexedDB (Node tests pass fake-indexeddb's). */
-  indexedDB?: IDBFactory;
   fetch?: typeof fetch;
   /** The device clock (device_time of mutations); default Date.now. */
   now?: () => number;
@@ -103,7 +101,7 @@ export class Client {
 
   /** Opens (creating if needed) the local store and asks the browser to keep it through storage pressure. */
   static async open(cfg: Config): Promise<Client> {
-    const db = await openStore(cfg.dbName ?? "fieldsync", cfg.indexedDB);
+    const db = await openStore(cfg.dbName ?? "fieldsync");
     const tx = db.transaction("meta", "readwrite");
     let meta = await tx.store.get("meta");
     if (!meta) {

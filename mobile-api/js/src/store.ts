@@ -91,8 +91,7 @@ export type Tx = IDBPTransaction<FsDB, Names[], "readwrite">;
 
 export const allStores: Names[] = ["meta", "records", "record_scopes", "cursors", "outbox", "issues", "photos", "locks"];
 
-export function openStore(name: string, idb?: IDBFactory): Promise<DB> {
-  if (idb) (globalThis as { indexedDB?: IDBFactory }).indexedDB ??= idb;
+export function openStore(name: string): Promise<DB> {
   return openDB<FsDB>(name, 1, {
     upgrade(db) {
       db.createObjectStore("meta");

@@ -10,6 +10,10 @@ test("first sync downloads every scope as added, then ok; a local create is read
   const { pull } = await c.sync();
   assert.deepEqual(pull.added.sort(), ["ref", `me:${user.id}`, `sd:${env.sdA}`].sort());
   assert.ok((await c.get("findings", env.findingA)), "the fixture's finding of subdistrict A arrived");
+  const due = async (before) => (await c.list("findings", { deadlineBefore: before })).some((r) => r.id === env.findingA);
+  assert.equal(await due("2018-06-02"), true, "the deadline index finds a finding due 2018-06-01 before 2018-06-02");
+  assert.equal(await due("2018-05-31"), false, "and not before 2018-05-31");
+  assert.ok((await c.list("findings", { subdistrict: env.sdA })).some((r) => r.id === env.findingA), "the subdistrict index finds it");
   const again = await c.sync();
   assert.equal(again.pull.added.length + again.pull.reset.length + again.pull.removed.length, 0, "at the head every scope is ok");
 

@@ -532,6 +532,7 @@ var Client = class _Client {
     set.add(f);
     return () => set.delete(f);
   }
+  /** Tells the app's listeners (the photo uploader and the live loop emit through it too). */
   emit(type, e) {
     for (const f of this.listeners.get(type) ?? []) f(e);
   }
@@ -568,7 +569,12 @@ var Client = class _Client {
   /** Sends a JSON request with the installation header; turns errors into typed ones. */
   async send(method, path, body, auth = true, token) {
     const res = await this.raw(method, path, { body: body === void 0 ? void 0 : JSON.stringify(body), headers: body === void 0 ? {} : { "Content-Type": "application/json" } }, auth, token);
-    const text = await res.text();
+    let text;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw new OfflineError(e);
+    }
     if (!res.ok) throw await this.answerError(res.status, text);
     return text ? JSON.parse(text) : {};
   }
@@ -1019,13 +1025,13 @@ async function uploadOne(c, p, o) {
     p.state = state;
     if (code) p.code = code;
     await save(c, p);
-    c["emit"]("progress", { sha256: p.sha256, record: p.record, sent: state === "stored" ? p.size : p.offset, size: p.size });
+    c.emit("progress", { sha256: p.sha256, record: p.record, sent: state === "stored" ? p.size : p.offset, size: p.size });
     return state;
   };
   if (!p.upload && await announce()) return finish("stored");
   let failures = 0;
   let reannounced = false;
-  while (p.offset < p.size || p.size === 0) {
+  while (p.offset < p.size) {
     const end = Math.min(p.offset + chunk, p.size);
     try {
       const res = await c.raw("PATCH", `/api/fs/blobs/uploads/${p.upload}`, {
@@ -1036,7 +1042,7 @@ async function uploadOne(c, p, o) {
         p.offset = Number(res.headers.get("Upload-Offset") ?? end);
         failures = 0;
         await save(c, p);
-        c["emit"]("progress", { sha256: p.sha256, record: p.record, sent: p.offset, size: p.size });
+        c.emit("progress", { sha256: p.sha256, record: p.record, sent: p.offset, size: p.size });
         continue;
       }
       if (res.status === 200) return finish("stored");
@@ -1079,12 +1085,12 @@ function live(c, opts = {}) {
   };
   const target = globalThis;
   const online = () => {
-    c["emit"]("network", { online: true });
+    c.emit("network", { online: true });
     run();
     connect();
   };
   const offline = () => {
-    c["emit"]("network", { online: false });
+    c.emit("network", { online: false });
     abort == null ? void 0 : abort.abort();
   };
   (_a = target.addEventListener) == null ? void 0 : _a.call(target, "online", online);

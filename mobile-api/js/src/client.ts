@@ -127,7 +127,8 @@ export class Client {
     return () => set!.delete(f as (e: never) => void);
   }
 
-  protected emit<K extends keyof Events>(type: K, e: Events[K]): void {
+  /** Tells the app's listeners (the photo uploader and the live loop emit through it too). */
+  emit<K extends keyof Events>(type: K, e: Events[K]): void {
     for (const f of this.listeners.get(type) ?? []) (f as Listener<K>)(e);
   }
 
@@ -167,7 +168,12 @@ export class Client {
   /** Sends a JSON request with the installation header; turns errors into typed ones. */
   async send<T>(method: string, path: string, body?: unknown, auth = true, token?: string): Promise<T> {
     const res = await this.raw(method, path, { body: body === undefined ? undefined : JSON.stringify(body), headers: body === undefined ? {} : { "Content-Type": "application/json" } }, auth, token);
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw new OfflineError(e); // the connection broke off during the answer
+    }
     if (!res.ok) throw await this.answerError(res.status, text);
     return (text ? JSON.parse(text) : {}) as T;
   }

@@ -77,13 +77,13 @@ async function uploadOne(c: Client, p: PhotoEntry, o: UploadOptions): Promise<"s
     p.state = state;
     if (code) p.code = code;
     await save(c, p);
-    c["emit"]("progress", { sha256: p.sha256, record: p.record, sent: state === "stored" ? p.size : p.offset, size: p.size });
+    c.emit("progress", { sha256: p.sha256, record: p.record, sent: state === "stored" ? p.size : p.offset, size: p.size });
     return state;
   };
   if (!p.upload && (await announce())) return finish("stored");
   let failures = 0;
   let reannounced = false;
-  while (p.offset < p.size || p.size === 0) {
+  while (p.offset < p.size) {
     const end = Math.min(p.offset + chunk, p.size);
     try {
       const res = await c.raw("PATCH", `/api/fs/blobs/uploads/${p.upload}`, {
@@ -94,7 +94,7 @@ async function uploadOne(c: Client, p: PhotoEntry, o: UploadOptions): Promise<"s
         p.offset = Number(res.headers.get("Upload-Offset") ?? end);
         failures = 0;
         await save(c, p);
-        c["emit"]("progress", { sha256: p.sha256, record: p.record, sent: p.offset, size: p.size });
+        c.emit("progress", { sha256: p.sha256, record: p.record, sent: p.offset, size: p.size });
         continue;
       }
       if (res.status === 200) return finish("stored");

@@ -18,8 +18,8 @@ export function live(c: Client, opts: LiveOptions = {}): () => void {
   let abort: AbortController | null = null;
   const run = () => { if (!stopped) c.sync().catch(() => undefined); };
   const target = globalThis as unknown as { addEventListener?: (t: string, f: () => void) => void; removeEventListener?: (t: string, f: () => void) => void };
-  const online = () => { c["emit"]("network", { online: true }); run(); connect(); };
-  const offline = () => { c["emit"]("network", { online: false }); abort?.abort(); };
+  const online = () => { c.emit("network", { online: true }); run(); connect(); };
+  const offline = () => { c.emit("network", { online: false }); abort?.abort(); };
   target.addEventListener?.("online", online);
   target.addEventListener?.("offline", offline);
   const timer = setInterval(run, opts.intervalMs ?? 300_000);

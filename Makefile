@@ -4,14 +4,14 @@ export GOTOOLCHAIN := go1.27.3
 # The long suites (thousands of random seeds, crash loops) run with LONG=1.
 LONG ?=
 
-.PHONY: run test test-long bench demo build vet browser proxy mailpit npm
+.PHONY: run test test-long bench demo build vet browser proxy mailpit npm sdk
 
 ## run: the server on embedded SQLite in ./pb_data, admin UI at http://127.0.0.1:8090/_/
 run:
 	go run ./cmd/fieldsync serve --http 127.0.0.1:8090
 
 ## test: every test, as CI runs it
-test: browser proxy mailpit npm
+test: browser proxy mailpit npm sdk
 	go vet ./...
 	go test -count=1 -timeout 40m ./...
 
@@ -29,12 +29,16 @@ export FIELDSYNC_MAILPIT := $(MAILPIT)/mailpit
 mailpit:
 	@test -x $(MAILPIT)/mailpit || GOBIN=$(MAILPIT) GOFLAGS=-mod=mod go install github.com/axllent/mailpit@v1.33.1
 
-## npm: the JavaScript the tests use, from the committed lockfiles (go build never needs it)
+## npm: the JavaScript the page tests use, from the committed lockfiles (go build never needs it)
 npm:
 	cd internal/publicweb/testdata/axe && npm ci --no-audit --no-fund --silent
 
+## sdk: the JavaScript SDK's npm packages from its lockfile, and the check that its types and dist/ are current
+sdk:
+	@bash scripts/sdk-deps.sh
+
 ## test-long: the same tests with the long randomized and crash suites at full length
-test-long: browser proxy mailpit npm
+test-long: browser proxy mailpit npm sdk
 	FIELDSYNC_LONG=1 go test -count=1 -timeout 3h ./...
 
 ## demo: load the demo accounts and records into ./pb_data

@@ -1,0 +1,602 @@
+// The sync client: sign-in, registration, push, pull, local edits and reads, issues. The Go
+// reference client (mobile-api/client) is the reference for every behaviour here.
+import { ServerError, RevokedError, SignedOutError, SchemaMismatchError, DriftError, OfflineError } from "./errors.js";
+import { checksumOf } from "./checksum.js";
+import { SyncLock } from "./lock.js";
+import { openStore, rebuild, rebuildAll, recordKey, settle, realign, allStores, type DB, type Tx, type Meta, type StoredRecord, type StoredIssue, type OutboxEntry } from "./store.js";
+import { SCHEMA_VERSION, changed, noteworthy, type ClientResponse, type ErrorBody, type Limits, type Mutation, type PullResponse, type PushResponse, type Result, type Scope, type ScopeRequest, type ScopeResponse } from "./wire.js";
+import type { Collection, RecordOf } from "./records.gen.js";
+import { fieldMessage } from "./messages.js";
+
+export interface Config {
+  /** The server, e.g. "https://fieldsync.example.org". IndexedDB is the global one (in Node, load fake-indexeddb/auto first). */
+  baseURL: string;
+  /** The IndexedDB database name; one per signed-in installation. Default "fieldsync". */
+  dbName?: string;
+  /** This installation's id; generated and stored on first open when absent. */
+  clientId?: string;
+  appVersion?: string;
+  fetch?: typeof fetch;
+  /** The device clock (device_time of mutations); default Date.now. */
+  now?: () => number;
+  /** Caps below the server's limits (the rows of one pull, the mutations of one push). */
+  pullRows?: number;
+  maxPush?: number;
+}
+
+/** A local record as the app sees it: the server's data with the inspector's unsent edits. */
+export interface LocalRecord<T = Record<string, unknown>> {
+  coll: string;
+  id: string;
+  /** The server version the copy is based on; 0 until the server has sent it. */
+  v: number;
+  data: T;
+  /** True while an edit of it waits to be pushed. */
+  dirty: boolean;
+}
+
+/** A mutation the server did not apply as sent, kept with what the inspector typed. */
+export interface Issue {
+  mid: number;
+  coll: string;
+  id: string;
+  result: Result;
+  op: string;
+  name?: string;
+  /** What the inspector sent: a create's data, a patch's set, a command's args. */
+  data?: Record<string, unknown>;
+  /** Per rejected field: its code and a message in Chinese and English. */
+  fields: { field: string; code: string; zh: string; en: string }[];
+}
+
+export interface PullReport { changes: number; added: Scope[]; removed: Scope[]; reset: Scope[]; healed: Scope[] }
+export interface PushReport { results: Result[] }
+
+export interface Events {
+  /** Local records changed (a pull, an outcome, a local edit): re-read what is on screen. */
+  change: { colls: string[] };
+  /** The server answered a mutation. */
+  outcome: Result;
+  /** A conflict, rejection or quarantine to show the inspector. */
+  issue: Issue;
+  /** The installation was revoked: syncing stopped, the server's data was wiped. */
+  revoked: { unsent: number };
+  /** The token was refused: ask for the password. */
+  signedout: Record<string, never>;
+  /** A sync began or ended (error set when it failed). */
+  sync: { state: "start" | "done" | "error"; error?: unknown };
+  /** Photo upload progress. */
+  progress: { sha256: string; record: string; sent: number; size: number };
+  /** The device went online or offline. */
+  network: { online: boolean };
+}
+
+type Listener<K extends keyof Events> = (e: Events[K]) => void;
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** n random lowercase letters and digits, each equally likely (Web Crypto). */
+export function randomId(n = 15): string {
+  let out = "";
+  while (out.length < n) {
+    for (const b of crypto.getRandomValues(new Uint8Array(2 * n))) {
+      if (b < 252 && out.length < n) out += idAlphabet[b % 36]; // 252 = 7*36: no modulo bias
+    }
+  }
+  return out;
+}
+
+export class Client {
+  readonly lock: SyncLock;
+  private limits: Limits | null = null;
+  private listeners = new Map<keyof Events, Set<(e: never) => void>>();
+  private readonly fetch: typeof fetch;
+  private readonly now: () => number;
+
+  private constructor(readonly cfg: Config, readonly db: DB, readonly id: string) {
+    this.fetch = cfg.fetch ?? globalThis.fetch.bind(globalThis);
+    this.now = cfg.now ?? Date.now;
+    this.lock = new SyncLock(db, `fieldsync-sync:${cfg.dbName ?? "fieldsync"}`);
+  }
+
+  /** Opens (creating if needed) the local store and asks the browser to keep it through storage pressure. */
+  static async open(cfg: Config): Promise<Client> {
+    const db = await openStore(cfg.dbName ?? "fieldsync");
+    const tx = db.transaction("meta", "readwrite");
+    let meta = await tx.store.get("meta");
+    if (!meta) {
+      meta = { client_id: cfg.clientId ?? "c" + randomId(20), next_mid: 1, acked_mid: 0, token: "", user: "", revoked: false };
+      await tx.store.put(meta, "meta");
+    }
+    await tx.done;
+    if (cfg.clientId && meta.client_id !== cfg.clientId) {
+      db.close();
+      throw new Error(`open: store belongs to client ${meta.client_id}, not ${cfg.clientId}`);
+    }
+    // Without it, a browser under storage pressure may evict the outbox with the cache.
+    await globalThis.navigator?.storage?.persist?.().catch(() => false);
+    return new Client(cfg, db, meta.client_id);
+  }
+
+  close(): void { this.db.close(); }
+
+  on<K extends keyof Events>(type: K, f: Listener<K>): () => void {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(f as (e: never) => void);
+    return () => set!.delete(f as (e: never) => void);
+  }
+
+  /** Tells the app's listeners (the photo uploader and the live loop emit through it too). */
+  emit<K extends keyof Events>(type: K, e: Events[K]): void {
+    for (const f of this.listeners.get(type) ?? []) (f as Listener<K>)(e);
+  }
+
+  async meta(): Promise<Meta> { return (await this.db.get("meta", "meta"))!; }
+
+  private async setMeta(change: Partial<Meta>): Promise<void> {
+    const tx = this.db.transaction("meta", "readwrite");
+    await tx.store.put({ ...(await tx.store.get("meta"))!, ...change }, "meta");
+    await tx.done;
+  }
+
+  // ---- signing in ----
+
+  /** Signs in with PocketBase's password auth and keeps the token in the store. */
+  async signIn(email: string, password: string): Promise<void> {
+    const res = await this.send<{ token: string; record: { id: string } }>("POST", "/api/collections/users/auth-with-password", { identity: email, password }, false);
+    await this.setMeta({ token: res.token, user: res.record.id, revoked: false });
+  }
+
+  /** Uses a token obtained elsewhere (e.g. by the app's own sign-in screen). */
+  async useToken(token: string, user = ""): Promise<void> { await this.setMeta({ token, user }); }
+
+  /** Refreshes the token when it expires within ten minutes (PocketBase's auth-refresh). */
+  private async freshToken(): Promise<string> {
+    const { token } = await this.meta();
+    const exp = tokenExpiry(token);
+    if (token && exp && exp * 1000 - this.now() < 10 * 60_000) {
+      const res = await this.send<{ token: string }>("POST", "/api/collections/users/auth-refresh", undefined, true, token);
+      await this.setMeta({ token: res.token });
+      return res.token;
+    }
+    return token;
+  }
+
+  // ---- HTTP ----
+
+  /** Sends a JSON request with the installation header; turns errors into typed ones. */
+  async send<T>(method: string, path: string, body?: unknown, auth = true, token?: string): Promise<T> {
+    const res = await this.raw(method, path, { body: body === undefined ? undefined : JSON.stringify(body), headers: body === undefined ? {} : { "Content-Type": "application/json" } }, auth, token);
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw new OfflineError(e); // the connection broke off during the answer
+    }
+    if (!res.ok) throw await this.answerError(res.status, text);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  /** One request with the installation's headers; a failed connection is an OfflineError. */
+  async raw(method: string, path: string, init: { body?: BodyInit | undefined; headers?: Record<string, string>; signal?: AbortSignal }, auth = true, token?: string): Promise<Response> {
+    const headers: Record<string, string> = { "X-Fieldsync-Client": this.id, ...init.headers };
+    if (auth) {
+      const t = token ?? (await this.freshToken());
+      if (t) headers.Authorization = t;
+    }
+    try {
+      return await this.fetch(this.cfg.baseURL.replace(/\/$/, "") + path, { method, body: init.body ?? null, headers, signal: init.signal ?? null });
+    } catch (e) {
+      throw new OfflineError(e);
+    }
+  }
+
+  private async answerError(status: number, text: string): Promise<Error> {
+    let body: ErrorBody | null = null;
+    try { body = JSON.parse(text) as ErrorBody; } catch { /* not JSON: keep the text */ }
+    const code = body?.code ?? `http_${status}`;
+    const message = body?.message ?? text;
+    if (code === "client_revoked") {
+      await this.revoked();
+      return new RevokedError(status, code, message);
+    }
+    if (status === 401) {
+      await this.setMeta({ token: "" });
+      this.emit("signedout", {});
+      return new SignedOutError(status, code, message);
+    }
+    if (code === "mid_gap") return new GapError(body!.expected_mid ?? 0, body!.results ?? []);
+    return new ServerError(status, code, message, body?.data);
+  }
+
+  /**
+   * A revoked installation stops, tells the app and wipes what it must not keep: every record
+   * the server sent, the scopes and cursors, the token. Unsent edits and photos stay (the
+   * contract: they may be work nobody else has) until the app calls wipe().
+   */
+  private async revoked(): Promise<void> {
+    const tx = this.db.transaction(allStores, "readwrite");
+    const meta = (await tx.objectStore("meta").get("meta"))!;
+    await tx.objectStore("meta").put({ ...meta, token: "", revoked: true }, "meta");
+    await tx.objectStore("record_scopes").clear();
+    await tx.objectStore("cursors").clear();
+    await tx.objectStore("issues").clear();
+    for (const p of await tx.objectStore("photos").getAll()) if (p.state !== "queued") await tx.objectStore("photos").delete(p.sha256);
+    const recs = await tx.objectStore("records").getAll();
+    await tx.objectStore("records").clear();
+    await rebuildAll(tx as unknown as Tx, recs.map((r) => recordKey(r.coll, r.id)));
+    const unsent = await tx.objectStore("outbox").index("acked").count(0);
+    await tx.done;
+    this.emit("revoked", { unsent });
+    this.emit("change", { colls: [...new Set(recs.map((r) => r.coll))] });
+  }
+
+  /** Deletes the whole local store's contents, unsent edits included (sign-out, or after revocation). */
+  async wipe(): Promise<void> {
+    const tx = this.db.transaction(allStores, "readwrite");
+    const meta = (await tx.objectStore("meta").get("meta"))!;
+    for (const s of allStores) await tx.objectStore(s).clear();
+    await tx.objectStore("meta").put({ ...meta, token: "", user: "", next_mid: meta.next_mid, acked_mid: meta.acked_mid }, "meta");
+    await tx.done;
+  }
+
+  // ---- registration ----
+
+  /** Announces the installation and realigns the outbox with the server's last mid. */
+  async register(): Promise<ClientResponse> {
+    if ((await this.meta()).revoked) throw new RevokedError(403, "client_revoked", "revoked");
+    const res = await this.send<ClientResponse>("POST", "/api/sync/v1/clients", { client_id: this.id, app_version: this.cfg.appVersion ?? "", schema_version: SCHEMA_VERSION });
+    if (res.schema_version !== SCHEMA_VERSION) throw new SchemaMismatchError(SCHEMA_VERSION, res.schema_version);
+    await this.inTx(async (tx) => realign(tx, res.last_mid));
+    this.limits = res.limits;
+    return res;
+  }
+
+  private async registered(): Promise<Limits> {
+    if (!this.limits) await this.register();
+    return this.limits!;
+  }
+
+  private async inTx<T>(f: (tx: Tx) => Promise<T>): Promise<T> {
+    const tx = this.db.transaction(allStores, "readwrite") as unknown as Tx;
+    const out = await f(tx);
+    await tx.done;
+    return out;
+  }
+
+  // ---- sync ----
+
+  /** Pushes the outbox, then pulls; never runs twice at once, in this tab or another. */
+  sync(): Promise<{ push: PushReport; pull: PullReport }> {
+    return this.lock.run(async () => {
+      this.emit("sync", { state: "start" });
+      try {
+        const push = await this.pushNow();
+        const pull = await this.pullNow();
+        this.emit("sync", { state: "done" });
+        return { push, pull };
+      } catch (error) {
+        this.emit("sync", { state: "error", error });
+        throw error;
+      }
+    });
+  }
+
+  push(): Promise<PushReport> { return this.lock.run(() => this.pushNow()); }
+  pull(): Promise<PullReport> { return this.lock.run(() => this.pullNow()); }
+
+  private async pushNow(): Promise<PushReport> {
+    const limits = await this.registered();
+    const rep: PushReport = { results: [] };
+    let lastGap = -1;
+    for (;;) {
+      const batch = await this.pending(Math.max(1, Math.min(limits.max_mutations || Infinity, this.cfg.maxPush || Infinity)), (limits.max_body_bytes * 3) / 4);
+      if (batch.length === 0) return rep;
+      let results: Result[];
+      let gap: GapError | null = null;
+      try {
+        const res = await this.send<PushResponse>("POST", "/api/sync/v1/push", { client_id: this.id, sent_at: new Date(this.now()).toISOString(), mutations: batch });
+        results = res.results;
+        if (results.length === 0) throw new Error("push: server answered no outcome");
+      } catch (e) {
+        if (!(e instanceof GapError)) throw e;
+        if (e.expected === lastGap) throw new Error("push: mid gap does not move");
+        lastGap = e.expected;
+        gap = e;
+        results = e.results;
+      }
+      rep.results.push(...results);
+      const issues = await this.inTx(async (tx) => {
+        const out: Issue[] = [];
+        for (const r of results) {
+          const is = await recordOutcome(tx, r);
+          if (is) out.push(is);
+        }
+        if (gap) await realign(tx, gap.expected - 1);
+        await settle(tx);
+        return out;
+      });
+      for (const r of results) this.emit("outcome", r);
+      for (const is of issues) this.emit("issue", is);
+      this.emit("change", { colls: [...new Set(results.map((r) => r.coll ?? ""))].filter(Boolean) });
+      if (!gap && results[0]!.mid !== batch[0]!.mid) throw new Error(`push: server answered mid ${results[0]!.mid} to mid ${batch[0]!.mid}`);
+    }
+  }
+
+  private async pending(n: number, maxBytes: number): Promise<Mutation[]> {
+    const out: Mutation[] = [];
+    let size = 0;
+    const tx = this.db.transaction("outbox");
+    let cur = await tx.store.openCursor();
+    while (cur && out.length < n) {
+      if (cur.value.acked === 0) {
+        size += JSON.stringify(cur.value.m).length;
+        if (maxBytes > 0 && size > maxBytes && out.length > 0) break;
+        out.push({ ...cur.value.m, mid: cur.value.mid });
+      }
+      cur = await cur.continue();
+    }
+    await tx.done;
+    return out;
+  }
+
+  private async pullNow(): Promise<PullReport> {
+    const limits = await this.registered();
+    const run = new PullRun();
+    const rows = Math.min(limits.max_pull_rows || Infinity, this.cfg.pullRows || Infinity);
+    for (;;) {
+      const scopes: Record<Scope, ScopeRequest> = {};
+      for (const c of await this.db.getAll("cursors")) scopes[c.scope] = c.floor ? { cursor: c.cursor, floor: c.floor } : { cursor: c.cursor };
+      const res = await this.send<PullResponse>("POST", "/api/sync/v1/pull", { client_id: this.id, scopes, ...(Number.isFinite(rows) ? { limit_rows: rows } : {}) });
+      const colls = new Set<string>();
+      const more = await this.inTx((tx) => run.apply(tx, scopes, res, colls));
+      if (colls.size) this.emit("change", { colls: [...colls] });
+      if (run.drifted.length) throw new DriftError(run.drifted);
+      if (!more) return run.rep;
+    }
+  }
+
+  // ---- local edits ----
+
+  /** Creates a record locally with a new id and queues its creation; returns the id. */
+  async create<C extends Collection>(coll: C, data: Partial<RecordOf[C]>): Promise<string> {
+    const id = randomId(15);
+    await this.enqueue({ op: "create", coll, id, data: data as Record<string, unknown> });
+    return id;
+  }
+
+  /** Sets fields of a local record and queues the change, based on the server version held. */
+  async patch<C extends Collection>(coll: C, id: string, set: Partial<RecordOf[C]>): Promise<void> {
+    if (Object.keys(set).length === 0) throw new Error(`patch ${coll}/${id}: nothing to set`);
+    await this.enqueue({ op: "patch", coll, id, set: set as Record<string, unknown> });
+  }
+
+  async void(coll: Collection, id: string): Promise<void> { await this.enqueue({ op: "void", coll, id }); }
+
+  /** Queues a named workflow step such as "inspection.review@1"; its effect arrives with a pull. */
+  async command(name: string, coll: Collection, id: string, args: Record<string, unknown> = {}): Promise<void> {
+    await this.enqueue({ op: "cmd", name, coll, id, args });
+  }
+
+  /** Gives m the next mid (no gaps) and its record's base version, queues it and applies it locally, in one transaction. */
+  private async enqueue(m: Omit<Mutation, "mid">): Promise<number> {
+    m.device_time = new Date(this.now()).toISOString();
+    const mid = await this.inTx(async (tx) => {
+      if (m.op !== "create") {
+        const rec = await tx.objectStore("records").get([m.coll, m.id]);
+        if (!rec) throw new Error(`${m.op} ${m.coll}/${m.id}: record not found`);
+        if (rec.v > 0) m.base_v = rec.v;
+      }
+      const meta = (await tx.objectStore("meta").get("meta"))!;
+      await tx.objectStore("meta").put({ ...meta, next_mid: meta.next_mid + 1 }, "meta");
+      await tx.objectStore("outbox").add({ mid: meta.next_mid, coll: m.coll, id: m.id, m, acked: 0, v: 0, seq: 0 });
+      await rebuild(tx, m.coll, m.id);
+      return meta.next_mid;
+    });
+    this.emit("change", { colls: [m.coll] });
+    return mid;
+  }
+
+  // ---- local reads ----
+
+  async get<C extends Collection>(coll: C, id: string): Promise<LocalRecord<RecordOf[C]> | undefined> {
+    const r = await this.db.get("records", [coll, id]);
+    return r && local<RecordOf[C]>(r);
+  }
+
+  /** A collection's records, optionally by one indexed field (place, status, deadline, subdistrict). */
+  async list<C extends Collection>(coll: C, by?: { place?: string; status?: string; subdistrict?: string; deadlineBefore?: string }): Promise<LocalRecord<RecordOf[C]>[]> {
+    let rows: StoredRecord[];
+    if (by?.place !== undefined) rows = await this.db.getAllFromIndex("records", "coll_place", [coll, by.place]);
+    else if (by?.status !== undefined) rows = await this.db.getAllFromIndex("records", "coll_status", [coll, by.status]);
+    else if (by?.subdistrict !== undefined) rows = await this.db.getAllFromIndex("records", "coll_subdistrict", [coll, by.subdistrict]);
+    else if (by?.deadlineBefore !== undefined) rows = await this.db.getAllFromIndex("records", "coll_deadline", IDBKeyRange.bound([coll, "0"], [coll, by.deadlineBefore], false, true));
+    else rows = await this.db.getAllFromIndex("records", "coll", coll);
+    return rows.map((r) => local<RecordOf[C]>(r));
+  }
+
+  /** How many local edits wait to be pushed or answered. */
+  async pendingCount(): Promise<number> { return this.db.countFromIndex("outbox", "acked", 0); }
+
+  async scopes(): Promise<Scope[]> { return (await this.db.getAllKeys("cursors")).sort(); }
+
+  /** The local checksum of a scope, as the server computes it. */
+  async checksum(scope: Scope): Promise<string> {
+    return this.inTx((tx) => scopeChecksum(tx, scope));
+  }
+
+  // ---- issues ----
+
+  async issues(): Promise<Issue[]> { return (await this.db.getAll("issues")).map(toIssue); }
+
+  async dismissIssue(mid: number): Promise<void> {
+    const tx = this.db.transaction("issues", "readwrite");
+    for (const is of await tx.store.getAll()) if (is.mid === mid) await tx.store.delete(is.n!);
+    await tx.done;
+  }
+
+  /** Records a decision (acknowledge, accept, discard) on the server's sync issue and forgets the local ones pointing to it. */
+  async resolveIssue(issueId: string, decision: "acknowledge" | "accept" | "discard"): Promise<void> {
+    await this.send("POST", `/api/sync/v1/issues/${encodeURIComponent(issueId)}/resolve`, { decision });
+    const tx = this.db.transaction("issues", "readwrite");
+    for (const is of await tx.store.getAll()) if (is.result.issue === issueId) await tx.store.delete(is.n!);
+    await tx.done;
+  }
+}
+
+/** The server's 409 to a push whose mids skip ahead. */
+export class GapError extends ServerError {
+  constructor(readonly expected: number, readonly results: Result[]) {
+    super(409, "mid_gap", `server expects mid ${expected}`);
+  }
+}
+
+function local<T>(r: StoredRecord): LocalRecord<T> {
+  return { coll: r.coll, id: r.id, v: r.v, data: r.data as T, dirty: r.dirty === 1 };
+}
+
+function toIssue(is: StoredIssue): Issue {
+  const m = is.mutation;
+  return {
+    mid: is.mid, coll: is.coll, id: is.id, result: is.result, op: m.op, ...(m.name ? { name: m.name } : {}),
+    data: m.op === "patch" ? m.set : m.op === "cmd" ? m.args : m.data,
+    fields: Object.entries(is.result.fields ?? {}).map(([field, code]) => ({ field, code, ...fieldMessage(field, code) })),
+  } as Issue;
+}
+
+function tokenExpiry(token: string): number | null {
+  try {
+    const part = token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/");
+    return (JSON.parse(atob(part)) as { exp?: number }).exp ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Stores the outcome of one queued mutation; returns the issue to show, if any. */
+async function recordOutcome(tx: Tx, r: Result): Promise<Issue | null> {
+  const outbox = tx.objectStore("outbox");
+  const o = await outbox.get(r.mid);
+  if (!o || o.acked === 1) return null; // answered before
+  if (changed(r)) await outbox.put({ ...o, acked: 1, v: r.v ?? 0, seq: r.seq ?? 0 } as OutboxEntry);
+  else await outbox.delete(r.mid);
+  let issue: Issue | null = null;
+  if (noteworthy(r)) {
+    const stored: StoredIssue = { mid: r.mid, coll: o.coll, id: o.id, result: r, mutation: o.m };
+    stored.n = await tx.objectStore("issues").add(stored);
+    issue = toIssue(stored);
+  }
+  const meta = (await tx.objectStore("meta").get("meta"))!;
+  await tx.objectStore("meta").put({ ...meta, acked_mid: Math.max(meta.acked_mid, r.mid) }, "meta");
+  await rebuild(tx, o.coll, o.id);
+  return issue;
+}
+
+/** One pull across its requests. */
+class PullRun {
+  rep: PullReport = { changes: 0, added: [], removed: [], reset: [], healed: [] };
+  private healedSet = new Set<Scope>();
+  private resetSet = new Set<Scope>();
+  drifted: Scope[] = [];
+
+  /** Applies one answer, checks the checksums of scopes at their head; true when another request must follow. */
+  async apply(tx: Tx, req: Record<Scope, ScopeRequest>, res: PullResponse, colls: Set<string>): Promise<boolean> {
+    let more = false, moved = false;
+    for (const sc of Object.keys(res.scopes).sort()) {
+      const sr = res.scopes[sc]!;
+      await this.applyScope(tx, sc, sr, colls);
+      more ||= sr.has_more;
+      moved ||= sr.status !== "ok" || sr.changes.length > 0 || sr.cursor !== req[sc]?.cursor;
+    }
+    if (more && !moved) throw new Error("pull: server has more but sends nothing");
+    const restarted = await this.check(tx, res);
+    await settle(tx);
+    return more || restarted;
+  }
+
+  private async check(tx: Tx, res: PullResponse): Promise<boolean> {
+    let restarted = false;
+    for (const sc of Object.keys(res.scopes).sort()) {
+      const sr = res.scopes[sc]!;
+      if (sr.status === "removed" || sr.has_more || !sr.checksum) continue;
+      if ((await scopeChecksum(tx, sc)) === sr.checksum) continue;
+      if (this.healedSet.has(sc)) {
+        this.drifted.push(sc);
+        continue;
+      }
+      await markStale(tx, sc);
+      await tx.objectStore("cursors").put({ scope: sc, cursor: 0, floor: 0 });
+      this.healedSet.add(sc);
+      this.rep.healed.push(sc);
+      restarted = true;
+    }
+    return restarted;
+  }
+
+  private async applyScope(tx: Tx, sc: Scope, sr: ScopeResponse, colls: Set<string>): Promise<void> {
+    switch (sr.status) {
+      case "removed":
+        this.rep.removed.push(sc);
+        await tx.objectStore("cursors").delete(sc);
+        await leaveScope(tx, sc, false, colls);
+        return;
+      case "added":
+        this.rep.added.push(sc);
+        await markStale(tx, sc);
+        break;
+      case "reset":
+        if (this.resetSet.has(sc)) throw new Error(`pull: scope ${sc}: reset again before its download ended`);
+        this.resetSet.add(sc);
+        this.rep.reset.push(sc);
+        await markStale(tx, sc);
+        break;
+    }
+    const records = tx.objectStore("records");
+    const scopes = tx.objectStore("record_scopes");
+    for (const ch of sr.changes) {
+      if (ch.op === "put") {
+        if (!ch.data) throw new Error(`pull: ${sc} ${ch.coll}/${ch.id}: put without data`);
+        const old = await records.get([ch.coll, ch.id]);
+        await records.put({ ...(old ?? { coll: ch.coll, id: ch.id, data: ch.data, dirty: 0, place: "", status: "", deadline: "", subdistrict: "" }), v: ch.v, base: ch.data });
+        await scopes.put({ scope: sc, coll: ch.coll, id: ch.id, stale: 0 });
+      } else if (ch.op === "remove") {
+        await scopes.delete([sc, ch.coll, ch.id]);
+      } else {
+        throw new Error(`pull: unknown op ${String(ch.op)}`);
+      }
+      await rebuild(tx, ch.coll, ch.id);
+      colls.add(ch.coll);
+    }
+    this.rep.changes += sr.changes.length;
+    if (!sr.has_more) await leaveScope(tx, sc, true, colls);
+    await tx.objectStore("cursors").put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 });
+  }
+}
+
+/** The checksum of the records the server put in a scope, at the versions held. */
+async function scopeChecksum(tx: Tx, sc: Scope): Promise<string> {
+  const entries = [];
+  for (const s of await tx.objectStore("record_scopes").index("scope").getAll(sc)) {
+    const r = await tx.objectStore("records").get([s.coll, s.id]);
+    if (r) entries.push({ coll: r.coll, id: r.id, v: r.v });
+  }
+  return checksumOf(entries);
+}
+
+/** Starts a fresh download of a scope: the rows it does not send again are dropped at its head. */
+async function markStale(tx: Tx, sc: Scope): Promise<void> {
+  const scopes = tx.objectStore("record_scopes");
+  for (const s of await scopes.index("scope").getAll(sc)) await scopes.put({ ...s, stale: 1 });
+}
+
+/** Drops a scope's stale rows (staleOnly) or all its rows, and rebuilds the records they held. */
+async function leaveScope(tx: Tx, sc: Scope, staleOnly: boolean, colls: Set<string>): Promise<void> {
+  const scopes = tx.objectStore("record_scopes");
+  const rows = staleOnly ? await scopes.index("scope_stale").getAll([sc, 1]) : await scopes.index("scope").getAll(sc);
+  for (const s of rows) await scopes.delete([s.scope, s.coll, s.id]);
+  for (const s of rows) {
+    await rebuild(tx, s.coll, s.id);
+    colls.add(s.coll);
+  }
+}

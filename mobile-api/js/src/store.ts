@@ -1,0 +1,223 @@
+// The local store in IndexedDB, through idb (a 1 kB promise wrapper that keeps IndexedDB's own
+// transactions: every local operation below is one readwrite transaction over the stores it
+// touches, so a tab killed at any moment reopens a consistent store).
+//
+// A record keeps two copies of its data, as the Go reference client does: base, the server's
+// data at version v, and data, what the inspector sees (base with the unsettled mutations of
+// the outbox replayed on top). A pull only ever writes base; data is rebuilt.
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from "idb";
+import type { Mutation, Result } from "./wire.js";
+
+export interface StoredRecord {
+  coll: string;
+  id: string;
+  /** The server version base is at; 0 for a record only created locally. */
+  v: number;
+  base: Record<string, unknown> | null;
+  data: Record<string, unknown>;
+  /** 1 while an edit waits to be pushed (a number, so it can be indexed). */
+  dirty: 0 | 1;
+  // Copies of data's fields the app queries by, for the indexes ("" when absent).
+  place: string;
+  status: string;
+  deadline: string;
+  subdistrict: string;
+}
+
+export interface OutboxEntry {
+  mid: number;
+  coll: string;
+  id: string;
+  m: Omit<Mutation, "mid">;
+  /** 1 once the server answered with a change (applied, merged, conflict). */
+  acked: 0 | 1;
+  v: number;
+  seq: number;
+}
+
+export interface StoredIssue {
+  n?: number;
+  mid: number;
+  coll: string;
+  id: string;
+  result: Result;
+  mutation: Omit<Mutation, "mid">;
+}
+
+export interface PhotoEntry {
+  sha256: string;
+  /** The photos record that carries this file. */
+  record: string;
+  blob: Blob;
+  size: number;
+  mime: string;
+  state: "queued" | "stored" | "refused";
+  upload?: string;
+  offset: number;
+  code?: string;
+}
+
+export interface Meta {
+  client_id: string;
+  next_mid: number;
+  acked_mid: number;
+  token: string;
+  user: string;
+  revoked: boolean;
+}
+
+interface FsDB extends DBSchema {
+  meta: { key: string; value: Meta };
+  records: {
+    key: [string, string];
+    value: StoredRecord;
+    indexes: { coll: string; coll_place: [string, string]; coll_status: [string, string]; coll_deadline: [string, string]; coll_subdistrict: [string, string]; dirty: number };
+  };
+  record_scopes: {
+    key: [string, string, string];
+    value: { scope: string; coll: string; id: string; stale: 0 | 1 };
+    indexes: { scope: string; record: [string, string]; scope_stale: [string, number] };
+  };
+  cursors: { key: string; value: { scope: string; cursor: number; floor: number } };
+  outbox: { key: number; value: OutboxEntry; indexes: { record: [string, string]; acked: number } };
+  issues: { key: number; value: StoredIssue };
+  photos: { key: string; value: PhotoEntry; indexes: { state: string } };
+  locks: { key: string; value: { name: string; owner: string; until: number } };
+}
+
+export type DB = IDBPDatabase<FsDB>;
+export type Names = StoreNames<FsDB>;
+export type Tx = IDBPTransaction<FsDB, Names[], "readwrite">;
+
+export const allStores: Names[] = ["meta", "records", "record_scopes", "cursors", "outbox", "issues", "photos", "locks"];
+
+export function openStore(name: string): Promise<DB> {
+  return openDB<FsDB>(name, 1, {
+    upgrade(db) {
+      db.createObjectStore("meta");
+      const r = db.createObjectStore("records", { keyPath: ["coll", "id"] });
+      r.createIndex("coll", "coll");
+      r.createIndex("coll_place", ["coll", "place"]);
+      r.createIndex("coll_status", ["coll", "status"]);
+      r.createIndex("coll_deadline", ["coll", "deadline"]);
+      r.createIndex("coll_subdistrict", ["coll", "subdistrict"]);
+      r.createIndex("dirty", "dirty");
+      const s = db.createObjectStore("record_scopes", { keyPath: ["scope", "coll", "id"] });
+      s.createIndex("scope", "scope");
+      s.createIndex("record", ["coll", "id"]);
+      s.createIndex("scope_stale", ["scope", "stale"]);
+      db.createObjectStore("cursors", { keyPath: "scope" });
+      const o = db.createObjectStore("outbox", { keyPath: "mid" });
+      o.createIndex("record", ["coll", "id"]);
+      o.createIndex("acked", "acked");
+      db.createObjectStore("issues", { keyPath: "n", autoIncrement: true });
+      const p = db.createObjectStore("photos", { keyPath: "sha256" });
+      p.createIndex("state", "state");
+      db.createObjectStore("locks", { keyPath: "name" });
+    },
+  });
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+
+/** Applies a mutation's expected effect to data. Commands have none locally: only the server knows their rules. */
+export function applyMutation(m: Omit<Mutation, "mid">, data: Record<string, unknown> | null): Record<string, unknown> | null {
+  switch (m.op) {
+    case "create":
+      return { ...(data ?? { id: m.id }), ...m.data };
+    case "patch":
+      return data && { ...data, ...m.set };
+    case "void":
+      return data && { ...data, voided: true };
+    default:
+      return data;
+  }
+}
+
+/**
+ * Recomputes the local copy of a record from its base and its unsettled mutations, and
+ * deletes it when nothing holds it any more: no scope the server put it in, and no unsettled
+ * mutation. Every change of base, scopes or outbox ends with a rebuild.
+ */
+export async function rebuild(tx: Tx, coll: string, id: string): Promise<void> {
+  const records = tx.objectStore("records");
+  const rec = await records.get([coll, id]);
+  const v = rec?.v ?? 0;
+  const base = rec?.base ?? null;
+  const muts = (await tx.objectStore("outbox").index("record").getAll([coll, id]))
+    .filter((o) => o.acked === 0 || o.v > v)
+    .sort((a, b) => a.mid - b.mid);
+  let data: Record<string, unknown> | null = base ? { ...base } : null;
+  for (const o of muts) data = applyMutation(o.m, data);
+  const scoped = (await tx.objectStore("record_scopes").index("record").count([coll, id])) > 0;
+  if (!data || (!scoped && muts.length === 0)) {
+    if (rec) await records.delete([coll, id]);
+    return;
+  }
+  await records.put({
+    coll, id, v, base, data,
+    dirty: muts.some((o) => o.acked === 0) ? 1 : 0,
+    place: str(data.place), status: str(data.status), deadline: str(data.deadline), subdistrict: str(data.subdistrict),
+  });
+}
+
+export async function rebuildAll(tx: Tx, keys: Iterable<string>): Promise<void> {
+  for (const k of keys) {
+    const [coll, id] = JSON.parse(k) as [string, string];
+    await rebuild(tx, coll, id);
+  }
+}
+
+export const recordKey = (coll: string, id: string) => JSON.stringify([coll, id]);
+
+/**
+ * Drops the acknowledged mutations whose change every scope's cursor has passed: the pulls
+ * since brought their effect into the bases, so the local copies no longer replay them.
+ */
+export async function settle(tx: Tx): Promise<void> {
+  const cursors = await tx.objectStore("cursors").getAll();
+  if (cursors.length === 0) return;
+  const low = Math.min(...cursors.map((c) => c.cursor));
+  const touched = new Set<string>();
+  for (const o of await tx.objectStore("outbox").index("acked").getAll(1)) {
+    if (o.seq <= low) {
+      await tx.objectStore("outbox").delete(o.mid);
+      touched.add(recordKey(o.coll, o.id));
+    }
+  }
+  await rebuildAll(tx, touched);
+}
+
+/**
+ * Brings the outbox in line with last, the last mid the server applied for this client:
+ * pending mids up to last were applied though their answer was lost (they leave); acked mids
+ * after last were lost by a server restored from a backup (queued again); the queue is
+ * renumbered to follow last without a gap.
+ */
+export async function realign(tx: Tx, last: number): Promise<void> {
+  const outbox = tx.objectStore("outbox");
+  const all = (await outbox.getAll()).sort((a, b) => a.mid - b.mid);
+  const touched = new Set<string>();
+  const keep: OutboxEntry[] = [];
+  for (const o of all) {
+    if (o.acked === 0 && o.mid <= last) {
+      touched.add(recordKey(o.coll, o.id));
+      await outbox.delete(o.mid);
+    } else if (o.mid > last) {
+      if (o.acked === 1) touched.add(recordKey(o.coll, o.id));
+      keep.push(o);
+    }
+  }
+  let next = last + 1;
+  for (const o of keep) {
+    if (o.mid !== next || o.acked === 1) {
+      await outbox.delete(o.mid);
+      await outbox.put({ ...o, mid: next, acked: 0, v: 0, seq: 0 });
+    }
+    next++;
+  }
+  const meta = tx.objectStore("meta");
+  const m = (await meta.get("meta"))!;
+  await meta.put({ ...m, next_mid: next, acked_mid: last }, "meta");
+  await rebuildAll(tx, touched);
+}

@@ -1,0 +1,241 @@
+// The SDK's protocol against the real server (see helpers.mjs for the harness).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { env, rest, newUser, phone, reopen, control, restAll, findingData, tokenOf } from "./helpers.mjs";
+import { RevokedError, OfflineError } from "../dist/fieldsync.js";
+
+test("first sync downloads every scope as added, then ok; a local create is read back at once and replaced by the server's truth", async () => {
+  const user = await newUser();
+  const c = await phone(user);
+  const { pull } = await c.sync();
+  assert.deepEqual(pull.added.sort(), ["ref", `me:${user.id}`, `sd:${env.sdA}`].sort());
+  assert.ok((await c.get("findings", env.findingA)), "the fixture's finding of subdistrict A arrived");
+  const due = async (before) => (await c.list("findings", { deadlineBefore: before })).some((r) => r.id === env.findingA);
+  assert.equal(await due("2018-06-02"), true, "the deadline index finds a finding due 2018-06-01 before 2018-06-02");
+  assert.equal(await due("2018-05-31"), false, "and not before 2018-05-31");
+  assert.ok((await c.list("findings", { subdistrict: env.sdA })).some((r) => r.id === env.findingA), "the subdistrict index finds it");
+  const again = await c.sync();
+  assert.equal(again.pull.added.length + again.pull.reset.length + again.pull.removed.length, 0, "at the head every scope is ok");
+
+  const changes = [];
+  c.on("change", (e) => changes.push(...e.colls));
+  const id = await c.create("findings", findingData("消防通道堵塞"));
+  const local = await c.get("findings", id);
+  assert.equal(local.dirty, true);
+  assert.equal(local.v, 0);
+  assert.equal(local.data.description, "消防通道堵塞");
+  assert.ok(changes.includes("findings"), "a local edit emits change");
+  assert.equal((await c.list("findings", { place: env.placeA })).some((r) => r.id === id), true, "the place index finds it");
+
+  const { push } = await c.sync();
+  assert.equal(push.results[0].outcome, "applied");
+  const synced = await c.get("findings", id);
+  assert.equal(synced.dirty, false);
+  assert.equal(synced.v, push.results[0].v);
+  assert.equal(synced.data.status, "open", "the server's defaults replaced the optimistic copy");
+  assert.equal(synced.data.author, user.id);
+  assert.equal(await c.pendingCount(), 0);
+  const onServer = await restAll("findings", await tokenOf(c), `id="${id}"`);
+  assert.equal(onServer.get(id).description, "消防通道堵塞");
+  assert.equal((await c.list("findings", { status: "open" })).some((r) => r.id === id), true, "the status index finds it");
+});
+
+test("a rejected create and a refused field carry field codes with Chinese and English messages; nothing typed is lost", async () => {
+  const c = await phone(await newUser());
+  const good = await c.create("findings", findingData("将被改状态"));
+  await c.sync();
+  const issues = [];
+  c.on("issue", (is) => issues.push(is));
+  const bad = await c.create("findings", { ...findingData(), category: "fire.no_such_category" });
+  await c.patch("findings", good, { status: "closed" });
+  const { push } = await c.sync();
+  assert.deepEqual(push.results.map((r) => r.outcome), ["rejected", "rejected"]);
+  assert.equal(await c.get("findings", bad), undefined, "a rejected create leaves the local store");
+  assert.equal((await c.get("findings", good)).data.status, "open", "the refused status shows the server's value again");
+  assert.equal(issues.length, 2);
+  const [create, status] = await c.issues();
+  assert.equal(create.op, "create");
+  assert.equal(create.data.category, "fire.no_such_category", "the issue keeps what was typed");
+  const cat = create.fields.find((f) => f.field === "category");
+  assert.ok(cat && cat.code && /[\u4e00-\u9fff]/.test(cat.zh) && /[a-z]/.test(cat.en), JSON.stringify(create.fields));
+  assert.ok(create.result.issue, "the server filed a sync issue");
+  assert.deepEqual(status.fields.map((f) => [f.field, f.code]), [["status", "protected_field"]]);
+  assert.match(status.fields[0].zh, /服务器|上级/);
+  await c.dismissIssue(create.mid);
+  assert.equal((await c.issues()).length, 1);
+});
+
+test("a patch of a field another device changed is a conflict; of another field, merged", async () => {
+  const user = await newUser();
+  const p1 = await phone(user);
+  const p2 = await phone(user);
+  const id = await p1.create("findings", findingData("原始描述"));
+  await p1.sync();
+  await p2.sync();
+  await p1.patch("findings", id, { description: "手机一的描述" });
+  await p1.sync();
+  await p2.patch("findings", id, { description: "手机二的描述" });
+  const conflicted = await p2.sync();
+  assert.equal(conflicted.push.results[0].outcome, "conflict");
+  const [issue] = await p2.issues();
+  assert.equal(issue.result.conflicts[0].field, "description");
+  const text = (await p2.get("findings", id)).data.description;
+  assert.ok(text.includes("手机一的描述") && text.includes("手机二的描述"), `free text keeps both: ${text}`);
+  await p1.sync();
+  await p2.patch("findings", id, { responsible_party: "物业公司" });
+  await p1.patch("findings", id, { people_involved: 3 });
+  await p1.sync();
+  const merged = await p2.sync();
+  assert.equal(merged.push.results[0].outcome, "merged");
+  const after = (await p2.get("findings", id)).data;
+  assert.equal(after.responsible_party, "物业公司");
+  assert.equal(after.people_involved, 3);
+});
+
+test("a push whose answer was lost is sent again and applied once; a reopened phone learns it from registration", async () => {
+  const c = await phone(await newUser());
+  await c.sync();
+  const id = await c.create("findings", findingData("答复丢失"));
+  await control("lose?path=/api/sync/v1/push");
+  await assert.rejects(c.sync(), OfflineError);
+  assert.equal(await c.pendingCount(), 1, "an unanswered mutation stays queued");
+  const { push } = await c.sync();
+  assert.equal(push.results[0].outcome, "applied", "the resent mid answers the stored outcome, not id_taken");
+  assert.equal((await c.get("findings", id)).dirty, false);
+
+  const id2 = await c.create("findings", findingData("答复又丢失"));
+  await control("lose?path=/api/sync/v1/push");
+  await assert.rejects(c.push(), OfflineError);
+  const again = await reopen(c);
+  await again.register();
+  assert.equal(await again.pendingCount(), 0, "registration's last_mid shows the mid was applied");
+  await again.sync();
+  assert.equal((await again.get("findings", id2)).data.description, "答复又丢失");
+  const mine = await restAll("findings", await tokenOf(again), `description~"答复"`);
+  assert.equal(mine.size, 2);
+});
+
+test("a 409 mid gap realigns the outbox and the push goes on", async () => {
+  const c = await phone(await newUser());
+  await c.sync();
+  await c.create("findings", findingData("第一条"));
+  await c.sync();
+  // A store whose numbering ran ahead of the server (e.g. restored from another copy).
+  const meta = await c.meta();
+  await c.db.put("meta", { ...meta, next_mid: meta.next_mid + 40 }, "meta");
+  const id = await c.create("findings", findingData("跳号之后"));
+  const { push } = await c.sync();
+  assert.deepEqual(push.results.map((r) => [r.mid, r.outcome]), [[2, "applied"]]);
+  assert.equal((await c.get("findings", id)).dirty, false);
+  assert.equal((await c.meta()).next_mid, 3, "the next edit follows without a gap");
+});
+
+test("a reset scope downloads again, drops what was not re-sent and keeps unsent edits", async () => {
+  const user = await newUser();
+  const c = await phone(user);
+  const place = await rest("POST", "/api/collections/places/records", { kind: "venue", venue_type: "group_rental", name: "将被删除的商店", subdistrict: env.sdA, address: "删除路 1 号" });
+  assert.equal(place.status, 200, JSON.stringify(place.body));
+  await c.sync();
+  assert.ok(await c.get("places", place.body.id));
+  const mine = await c.create("findings", findingData("重置前"));
+  await c.sync();
+  await c.patch("findings", mine, { description: "重置时未发送" });
+  assert.equal((await rest("DELETE", `/api/collections/places/records/${place.body.id}`)).status, 204);
+  await control("compact");
+  const pull = await c.pull();
+  assert.ok(pull.reset.includes(`sd:${env.sdA}`), `reset: ${pull.reset}`); // the horizon is global: every scope behind it resets
+  assert.equal(await c.get("places", place.body.id), undefined, "the deleted place is gone");
+  const kept = await c.get("findings", mine);
+  assert.equal(kept.data.description, "重置时未发送");
+  assert.equal(kept.dirty, true);
+  await c.sync();
+  assert.equal((await c.get("findings", mine)).data.description, "重置时未发送");
+});
+
+test("moved to another subdistrict while offline: the edit is quarantined, the old scope removed, the new one added", async () => {
+  const user = await newUser();
+  const c = await phone(user);
+  const id = await c.create("findings", findingData("调动前创建"));
+  await c.sync();
+  await c.patch("findings", id, { description: "离线时修改" });
+  const moved = await rest("PATCH", `/api/collections/users/records/${user.id}`, { subdistricts: [env.sdB] });
+  assert.equal(moved.status, 200);
+  const issues = [];
+  c.on("issue", (is) => issues.push(is));
+  const { push, pull } = await c.sync();
+  assert.equal(push.results[0].outcome, "quarantined");
+  assert.equal(push.results[0].code, "scope_lost");
+  assert.equal(issues[0].data.description, "离线时修改", "the quarantined edit is kept as an issue");
+  assert.deepEqual(pull.removed, [`sd:${env.sdA}`]);
+  assert.deepEqual(pull.added, [`sd:${env.sdB}`]);
+  assert.equal(await c.get("findings", id), undefined, "the lost subdistrict's records are purged");
+  assert.equal((await c.list("findings", { subdistrict: env.sdA })).length, 0);
+  assert.ok((await c.list("findings", { subdistrict: env.sdB })).length > 0);
+});
+
+test("a revoked phone stops, says so, and wipes the server's data but not unsent work", async () => {
+  const user = await newUser();
+  const c = await phone(user);
+  await c.sync();
+  assert.ok((await c.list("findings")).length > 0);
+  const unsent = await c.create("findings", findingData("吊销前未发送"));
+  const clients = await rest("GET", `/api/collections/sync_clients/records?filter=${encodeURIComponent(`client_id="${c.id}"`)}`);
+  assert.equal(clients.body.items.length, 1);
+  assert.equal((await rest("PATCH", `/api/collections/sync_clients/records/${clients.body.items[0].id}`, { revoked: true })).status, 200);
+  const events = [];
+  c.on("revoked", (e) => events.push(e));
+  await assert.rejects(c.sync(), RevokedError);
+  assert.deepEqual(events, [{ unsent: 1 }]);
+  const left = await c.list("findings");
+  assert.deepEqual(left.map((r) => r.id), [unsent], "only the unsent create is left");
+  assert.deepEqual(await c.scopes(), []);
+  assert.equal((await c.meta()).token, "");
+  await assert.rejects(c.sync(), RevokedError, "it does not try again");
+  await c.wipe();
+  assert.equal((await c.list("findings")).length, 0);
+  assert.equal(await c.pendingCount(), 0);
+});
+
+test("a scope whose checksum disagrees is downloaded again and healed", async () => {
+  const c = await phone(await newUser());
+  await c.sync();
+  const sd = `sd:${env.sdA}`;
+  const before = await c.checksum(sd);
+  // Damage the store: lose one record, invent another.
+  await c.db.delete("records", ["findings", env.findingA]);
+  await c.db.delete("record_scopes", [sd, "findings", env.findingA]);
+  const ghost = { coll: "places", id: "ghost0000000000", v: 1, base: { id: "ghost0000000000" }, data: { id: "ghost0000000000" }, dirty: 0, place: "", status: "", deadline: "", subdistrict: env.sdA };
+  await c.db.put("records", ghost);
+  await c.db.put("record_scopes", { scope: sd, coll: "places", id: ghost.id, stale: 0 });
+  assert.notEqual(await c.checksum(sd), before);
+  const pull = await c.pull();
+  assert.deepEqual(pull.healed, [sd]);
+  assert.ok(await c.get("findings", env.findingA), "the lost record is back");
+  assert.equal(await c.get("places", ghost.id), undefined, "the invented record is gone");
+  assert.equal(await c.checksum(sd), before);
+});
+
+test("a download in pages while others write converges to what REST shows", async () => {
+  const user = await newUser();
+  let writes = 0;
+  const writing = async (url, init) => {
+    if (String(url).endsWith("/api/sync/v1/pull") && writes < 6) {
+      writes++;
+      const r = await rest("POST", "/api/collections/places/records", { kind: "venue", venue_type: "group_rental", name: `翻页时新建 ${writes}`, subdistrict: env.sdA, address: "翻页路" });
+      assert.equal(r.status, 200);
+      if (writes === 3) await rest("PATCH", `/api/collections/findings/records/${env.findingA}`, { responsible_party: `并发 ${Date.now()}` });
+    }
+    return fetch(url, init);
+  };
+  const c = await phone(user, { pullRows: 5, fetch: writing });
+  await c.sync();
+  assert.ok(writes >= 6, "the writes happened during the paged download");
+  await c.sync();
+  const token = await tokenOf(c);
+  for (const coll of ["places", "findings", "households"]) {
+    const server = await restAll(coll, token);
+    const local = new Map((await c.list(coll)).map((r) => [r.id, r.data]));
+    assert.deepEqual([...local.keys()].sort(), [...server.keys()].sort(), coll);
+    for (const [id, r] of server) assert.equal(local.get(id).updated, r.updated, `${coll}/${id}`);
+  }
+});

@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/refdata"
 	"github.com/haidian/fieldsync/internal/testkit"
@@ -371,4 +372,70 @@ func TestConsole_FitsATablet(t *testing.T) {
 	shoot(t, ctx, "queues-tablet")
 	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#/figures?day=2018-06-09&month=2018-05"), chromedp.WaitVisible(`#dust-table`))
 	fits("figures")
+}
+
+// Dates read in Beijing time: a deadline stored as 23:52 UTC on the 3rd is the 4th on screen.
+// The figures open on the newest day and month with data, not on today; a district
+// administrator's right password is told to use the admin UI, not called wrong.
+func TestConsole_BeijingDatesAndOpeningPeriod(t *testing.T) {
+	a := testkit.NewApp(t)
+	finding := testkit.Side("finding", "a")
+	rec, err := a.FindRecordById("findings", finding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Set("deadline", "2018-06-03 23:52:00.000Z")
+	access.AsSystem(rec)
+	if err := a.Save(rec); err != nil {
+		t.Fatal(err)
+	}
+	srv := testkit.Serve(t, a)
+	ctx := browserFor(t)
+	signIn(t, ctx, srv.URL, "supervisora")
+	sel := fmt.Sprintf(`#queue-overdue tr[data-id=%q] td.overdue`, finding)
+	if got := value(t, ctx, chromedp.Text(sel)); got != "2018-06-04" {
+		t.Errorf("deadline 2018-06-03 23:52 UTC shows as %q, want Beijing's 2018-06-04", got)
+	}
+
+	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#/figures"), chromedp.WaitVisible(`#dust-table`))
+	// The fixture's newest tutoring incident is 2018-06-09 (03:00 UTC, 11:00 Beijing), its
+	// dust-fall readings of 2018-05.
+	if got := value(t, ctx, chromedp.Value(`#fig-tutoring input[type=date]`)); got != "2018-06-09" {
+		t.Errorf("daily report opens on %q, want the newest day with data 2018-06-09", got)
+	}
+	if got := value(t, ctx, chromedp.Value(`#fig-dust input[type=month]`)); got != "2018-05" {
+		t.Errorf("dust ranking opens on %q, want the newest month with data 2018-05", got)
+	}
+	var ranking struct {
+		Standings []struct{ Subdistrict string }
+	}
+	getJSON(t, srv, "/api/fs/dust/ranking?month=2018-05", srv.Token("users", testkit.SupervisorA), &ranking)
+	if got := value(t, ctx, chromedp.Text(`#dust-table tbody tr:first-child`)); !strings.Contains(got, nameOf(ranking.Standings[0].Subdistrict)) {
+		t.Errorf("first row of the ranking %q, API's first %s", got, ranking.Standings[0].Subdistrict)
+	}
+
+	admin := browserFor(t)
+	run(t, admin,
+		chromedp.Navigate(srv.URL+"/console/#/login"),
+		chromedp.WaitVisible(`input[name=identity]`),
+		chromedp.SendKeys(`input[name=identity]`, "admin@fieldsync.test"),
+		chromedp.SendKeys(`input[name=password]`, testkit.Password),
+		chromedp.Click(`#login-submit`),
+		chromedp.WaitVisible(`#login-admin`),
+	)
+	if href := value(t, admin, chromedp.AttributeValue(`#login-admin a`, "href")); href.Value != "/_/" {
+		t.Errorf("admin UI link %q", href.Value)
+	}
+	if stored := value(t, admin, chromedp.Evaluate[string](`sessionStorage.getItem("fieldsync.console.auth") || ""`)); stored != "" {
+		t.Errorf("the console kept the administrator's token: %q", stored)
+	}
+}
+
+func nameOf(subdistrict string) string {
+	for _, s := range refdata.Subdistricts() {
+		if s.ID == subdistrict {
+			return s.NameZH
+		}
+	}
+	return subdistrict
 }

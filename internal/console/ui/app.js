@@ -29,7 +29,17 @@ function toast(msg) {
 function term(enumName, value) { return label(vocab?.[enumName]?.[value], value); }
 function sdName(id) { return label(refs?.sd[id], id); }
 function agName(id) { return label(refs?.ag[id], id); }
-function day(s) { return (s || "").slice(0, 10); }
+// The server stores UTC; every date the console shows is Beijing's (Asia/Shanghai, no
+// daylight saving), so a report sent at 07:52 on the 4th reads as the 4th.
+const beijing = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
+  day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+function beijingTime(s) {
+  if (!s) return "";
+  const d = new Date(s.replace(" ", "T"));
+  return isNaN(d) ? s : beijing.format(d).replace(",", "");
+}
+function day(s) { return beijingTime(s).slice(0, 10); }
+function minute(s) { return beijingTime(s); }
 
 async function loadRefs() {
   if (!vocab) {
@@ -61,7 +71,10 @@ function loginPage() {
       }
       location.hash = "#/queues";
     } catch {
-      err.textContent = t("login.failed");
+      // District administrators are PocketBase superusers and work in the admin UI: a right
+      // password of theirs is told so, not called wrong. Their token is not kept.
+      const admin = await api.isSuperuser(fd.get("identity"), fd.get("password"));
+      err.replaceChildren(admin ? h("span", { id: "login-admin" }, t("login.admin"), " ", h("a", { href: "/_/" }, "/_/")) : t("login.failed"));
     }
   } },
     h("h2", {}, t("login.title")),
@@ -193,7 +206,7 @@ async function findingPage(id) {
       ? h("div", { class: "toolbar" }, actionButtonNoReload(t("act.notice"), () => api.download(`/api/fs/findings/${f.id}/notice.pdf`), "notice")) : null,
     h("h3", {}, t("finding.photos")), photos,
     h("h3", {}, t("finding.timeline")),
-    h("ol", { class: "timeline" }, tl.events.map((ev) => h("li", {}, h("strong", {}, `${ev.at.slice(0, 16)} · ${ev.action}`), " ",
+    h("ol", { class: "timeline" }, tl.events.map((ev) => h("li", {}, h("strong", {}, `${minute(ev.at)} · ${ev.action}`), " ",
       h("span", { class: "muted" }, `${ev.coll} · ${ev.door}`))))));
 }
 
@@ -203,9 +216,8 @@ async function figuresPage() {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const programme = params.get("programme") ?? "fire";
   const progFilter = programme ? ` && programme = '${programme}'` : "";
-  const beijingToday = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
-  const dayParam = params.get("day") || beijingToday;
-  const monthParam = params.get("month") || dayParam.slice(0, 7);
+  const [dayParam, monthParam] = await Promise.all([
+    params.get("day") || latestDay(), params.get("month") || latestMonth()]);
   const [hz, alarms, open, daily, ranking] = await Promise.all([
     api.get(`/api/fs/rectify/figures?programme=${encodeURIComponent(programme)}`),
     api.get("/api/fs/smokealarm/progress").catch(() => null),
@@ -231,7 +243,7 @@ async function figuresPage() {
       .map((k, i) => h("th", { class: i ? "num" : "" }, t(k))))),
       h("tbody", {}, rows.map((r) => h("tr", { "data-subdistrict": r.subdistrict }, h("td", {}, sdName(r.subdistrict)),
         [r.found, r.open, r.overdue, r.closed, r.closed_on_time, r.closed_late].map((v) => h("td", { class: "num" }, String(v))))))))];
-  const now = new Date().toISOString().replace("T", " ");
+  const now = new Date().toISOString().replace("T", " "); // compared with stored UTC dates
   const points = open.filter((f) => f.expand?.place?.location && (f.expand.place.location.lon || f.expand.place.location.lat))
     .map((f) => ({ id: f.id, lon: f.expand.place.location.lon, lat: f.expand.place.location.lat, href: `#/findings/${f.id}`,
       overdue: !!f.deadline && f.deadline < now,
@@ -253,6 +265,27 @@ async function figuresPage() {
         { key: "installed", label: t("col.installed"), color: "#b3261e", values: ar.map((r) => r.installed) }] })));
   }
   main.replaceChildren(...cards);
+}
+
+// latestDay is the Beijing day of the newest tutoring inspection or incident the user may
+// see, so that the daily report opens on a day with data (today when there is none).
+async function latestDay() {
+  const newest = async (coll, filter, field) =>
+    (await api.list(coll, { filter, sort: `-${field}`, perPage: 1 }).catch(() => []))[0]?.[field] || "";
+  const [insp, inc] = await Promise.all([
+    newest("inspections", "programme = 'tutoring'", "inspected_at"), newest("tutoring_incidents", "", "occurred_at")]);
+  const latest = [insp, inc].filter(Boolean).sort().pop();
+  return latest ? day(latest) : day(new Date().toISOString());
+}
+
+// latestMonth is the newest month with a dust-fall reading or a dust inspection the user may
+// see, so that the ranking opens on a month with data (this month when there is none).
+async function latestMonth() {
+  const [fall, insp] = await Promise.all([
+    api.list("dustfall_readings", { sort: "-month", perPage: 1 }).catch(() => []),
+    api.list("inspections", { filter: "programme = 'dust'", sort: "-inspected_at", perPage: 1 }).catch(() => [])]);
+  const months = [fall[0]?.month, insp[0] && day(insp[0].inspected_at).slice(0, 7)].filter(Boolean).sort();
+  return months.pop() || day(new Date().toISOString()).slice(0, 7);
 }
 
 const tutoringColumns = ["total", "licensed", "business_without_education", "business_with_education", "institution_only",

@@ -10,6 +10,7 @@ const strings = {
   "login.password": ["密码", "Password"],
   "login.submit": ["登录", "Sign in"],
   "login.failed": ["账号或密码错误", "Wrong account or password"],
+  "login.admin": ["区级管理员请使用管理后台：", "District administrators work in the admin UI:"],
   "login.notstaff": ["此账号不是街镇或部门工作人员", "This account is not subdistrict or agency staff"],
   "q.review": ["待审核的检查记录", "Inspections to review"],
   "q.closure": ["待销账的隐患（已复查）", "Findings to close (re-inspected)"],

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/haidian/fieldsync/internal/access"
@@ -438,4 +440,122 @@ func nameOf(subdistrict string) string {
 		}
 	}
 	return subdistrict
+}
+
+// stepOn fills a lifecycle step's fields on the finding's page and presses its button.
+func stepOn(form string, fields map[string]string) []chromedp.Action[chromedp.Void] {
+	acts := []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(`form.step.` + form)}
+	for name, v := range fields {
+		acts = append(acts, chromedp.SetValue(fmt.Sprintf(`form.step.%s [name=%q]`, form, name), v))
+	}
+	return append(acts, chromedp.Click(`form.step.`+form+` button`))
+}
+
+func statusOf(t *testing.T, srv *testkit.Server, coll, id string) *core.Record {
+	t.Helper()
+	r, err := srv.App.FindRecordById(coll, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// A supervisor takes a finding from found to closed by clicking alone: a refused order shows
+// the server's words beside its button, then order, acknowledgement, the re-inspection a phone
+// pushed through the sync API, and close; the timeline says who did what in words.
+func TestConsole_FindingFoundToClosedByClicking(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	ctx := browserFor(t)
+	f := testkit.Side("finding", "a")
+	signIn(t, ctx, srv.URL, "supervisora")
+	page := srv.URL + "/console/#/findings/" + f
+	run(t, ctx, chromedp.Navigate(page), chromedp.WaitVisible(`#finding[data-status=open]`))
+
+	// A responsible party of blanks passes the browser's check, not the server's.
+	run(t, ctx, stepOn("order", map[string]string{"deadline": "2030-01-31", "responsible_party": "   "})...)
+	run(t, ctx, chromedp.WaitVisible(`form.step.order .refusal:not(:empty)`))
+	if msg := value(t, ctx, chromedp.Text(`form.step.order .refusal`)); !strings.Contains(msg, "责令整改须写明整改期限和责任方") {
+		t.Errorf("refused order says %q", msg)
+	}
+	run(t, ctx, stepOn("order", map[string]string{"deadline": "2030-01-31", "responsible_party": "房东张某"})...)
+	run(t, ctx, chromedp.WaitVisible(`#finding[data-status=ordered]`))
+	if d := statusOf(t, srv, "findings", f).GetString("deadline"); d != "2030-01-31 15:59:59.000Z" {
+		t.Errorf("deadline stored %q, want the end of 31 January in Beijing", d)
+	}
+	run(t, ctx, stepOn("acknowledge", map[string]string{"name": "张某"})...)
+	run(t, ctx, chromedp.WaitVisible(`#finding[data-status=acknowledged]`))
+
+	// The inspector's phone pushes the re-inspection with its photo.
+	reinspection := "consolereinsp01"
+	phone := testkit.NewSync(t, srv, testkit.InspectorA, "phone-console-a")
+	if o := phone.Create("inspections", reinspection, map[string]any{"programme": "fire", "kind": "reinspection",
+		"place": testkit.Side("venue", "a"), "subdistrict": testkit.SubdistrictA, "inspector": testkit.InspectorA,
+		"inspected_at": "2018-06-20 02:00:00.000Z", "result": "pass", "photos": []string{testkit.Side("photo", "a")}}); !o.OK {
+		t.Fatalf("phone push: %v", o)
+	}
+	run(t, ctx, chromedp.Reload(), chromedp.WaitVisible(`#finding[data-status=acknowledged]`))
+	run(t, ctx, stepOn("reinspect", map[string]string{"inspection": reinspection})...)
+	run(t, ctx, chromedp.WaitVisible(`#finding[data-status=reinspected]`))
+	run(t, ctx, stepOn("close", nil)...)
+	run(t, ctx, chromedp.WaitVisible(`#finding[data-status=closed]`))
+	shoot(t, ctx, "finding")
+	if r := statusOf(t, srv, "findings", f); r.GetString("status") != "closed" || r.GetString("closed_by") != testkit.SupervisorA || r.GetString("reinspection") != reinspection {
+		t.Fatalf("finding after closing: status %q by %q, re-inspection %q", r.GetString("status"), r.GetString("closed_by"), r.GetString("reinspection"))
+	}
+
+	// The timeline says it in words, with the supervisor's name and Beijing times.
+	lines := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".timeline li")].map(li => li.textContent)`))
+	all := strings.Join(lines, "\n")
+	supervisor := cmp.Or(statusOf(t, srv, "users", testkit.SupervisorA).GetString("name"), "supervisora@fieldsync.test")
+	for _, want := range []string{"责令限期整改，期限 2030-01-31 · 责任方 房东张某", "责任方签收： 张某", "复查 · 合格", "已销账"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("timeline lacks %q:\n%s", want, all)
+		}
+	}
+	if !strings.Contains(all, supervisor+" · 责令限期整改") {
+		t.Errorf("timeline does not name supervisor %q for the order:\n%s", supervisor, all)
+	}
+	if n := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll(".timeline [data-photo]").length`)); n == 0 {
+		t.Error("the re-inspection's photo is not on the timeline")
+	}
+	if n := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("form.step").length`)); n != 0 {
+		t.Errorf("a closed finding still offers %d steps", n)
+	}
+}
+
+// A supervisor refers a finding to the fire brigade; its staff acknowledge and finish it with a
+// response on the finding's page, and the other agency's staff get no buttons.
+func TestConsole_ReferralAnsweredByTheAgency(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	ctx := browserFor(t)
+	f := testkit.Side("finding", "a")
+	signIn(t, ctx, srv.URL, "supervisora")
+	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#/findings/"+f), chromedp.WaitVisible(`#finding`))
+	run(t, ctx, stepOn("refer", map[string]string{"agency": testkit.AgencyFire, "deadline": "2030-02-28", "reason": "消防通道被占用"})...)
+	run(t, ctx, chromedp.WaitVisible(`ul.referrals li:nth-child(2)[data-status=pending]`)) // the fixture's and this one
+	ref, err := srv.App.FindFirstRecordByFilter("referrals", "finding = {:f} && reason = '消防通道被占用'", map[string]any{"f": f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("ul.referrals form.step").length`)); n != 0 {
+		t.Errorf("the supervisor is offered %d answers of the agency", n)
+	}
+
+	run(t, ctx, chromedp.Click(`#signout`))
+	signIn(t, ctx, srv.URL, "firestaff")
+	item := fmt.Sprintf(`ul.referrals li[data-referral=%q]`, ref.Id)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#/findings/"+f), chromedp.WaitVisible(item))
+	run(t, ctx, chromedp.Click(item+` form.ref-acknowledge button`), chromedp.WaitVisible(item+`[data-status=acknowledged]`))
+	run(t, ctx, chromedp.SetValue(item+` form.ref-done [name=response]`, "已清理通道"), chromedp.Click(item+` form.ref-done button`),
+		chromedp.WaitVisible(item+`[data-status=done]`))
+	if r := statusOf(t, srv, "referrals", ref.Id); r.GetString("status") != "done" || r.GetString("response") != "已清理通道" || r.GetString("responded_by") != testkit.FireStaff {
+		t.Errorf("referral after answering: %q %q by %q", r.GetString("status"), r.GetString("response"), r.GetString("responded_by"))
+	}
+
+	run(t, ctx, chromedp.Click(`#signout`))
+	signIn(t, ctx, srv.URL, "envstaff")
+	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#/findings/"+f), chromedp.WaitVisible(`#finding, #finding-missing`))
+	if n := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("form.step").length`)); n != 0 {
+		t.Errorf("the environment bureau is offered %d steps on the fire brigade's case", n)
+	}
 }

@@ -179,11 +179,155 @@ function triageControls(r, inspectors) {
 
 // ---- a finding ----
 
+// endOfBeijingDay turns a date picked in Beijing ("2030-01-31") into the last second of that
+// day as the server stores it (UTC), so a deadline holds for the whole day it names.
+function endOfBeijingDay(d) { return `${d} 15:59:59.000Z`; }
+
+// step is one lifecycle command as a small form: its fields, its button, and the server's
+// refusal in words beside the button. On success the finding is drawn again in place.
+function step(name, title, fields, send, cls) {
+  const refusal = h("span", { class: "error refusal", role: "alert" });
+  const form = h("form", { class: `step ${cls}`, "data-step": cls, onsubmit: async (ev) => {
+    ev.preventDefault();
+    const button = form.querySelector("button");
+    button.disabled = true;
+    refusal.textContent = "";
+    try {
+      await send(Object.fromEntries(new FormData(form)));
+      toast(t("done"));
+      route();
+    } catch (e) {
+      refusal.textContent = refusalText(e);
+      button.disabled = false;
+    }
+  } }, fields, h("button", { type: "submit", class: "primary" }, title), refusal);
+  form.dataset.command = name;
+  return form;
+}
+
+// refusalText is what the server said, in its own words (Chinese / English), with the words
+// of each refused field.
+function refusalText(e) {
+  const fields = Object.values(e.body?.data || {}).filter((v) => v && typeof v === "object" && v.message).map((v) => v.message);
+  return [e.message, ...fields].filter(Boolean).join("；");
+}
+
+function field(labelKey, input) { return h("label", { class: "field" }, t(labelKey), input); }
+const text = (name, attrs = {}) => h("input", { type: "text", name, ...attrs });
+
+// findingSteps are the steps the API allows the user's role on the finding in its status;
+// the server still decides, and says why when it refuses.
+async function findingSteps(f) {
+  const role = api.auth.record.role;
+  const cmd = (name, args) => api.command(name, "findings", f.id, args);
+  const out = [];
+  const st = f.status;
+  if (role === "agency_staff") return out;
+  const supervisor = role === "supervisor";
+  if (st === "open" || (supervisor && ["ordered", "escalated", "returned"].includes(st))) {
+    out.push(step("finding.order@1", t(st === "open" ? "act.order" : "act.redeadline"),
+      [field("col.deadline", h("input", { type: "date", name: "deadline", required: true })),
+        field("col.party", text("responsible_party", { value: f.responsible_party || "", required: true }))],
+      (v) => cmd("finding.order@1", { deadline: endOfBeijingDay(v.deadline), responsible_party: v.responsible_party }), "order"));
+  }
+  if (["ordered", "escalated"].includes(st)) {
+    out.push(step("finding.acknowledge@1", t("act.acknowledge"), [field("col.signedby", text("name", { required: true }))],
+      (v) => cmd("finding.acknowledge@1", { name: v.name }), "acknowledge"));
+  }
+  if (["ordered", "acknowledged", "escalated", "returned"].includes(st)) {
+    const reinspections = await api.list("inspections", {
+      filter: `place = '${f.place}' && kind = 'reinspection' && voided = false`, sort: "-inspected_at", perPage: 20 });
+    out.push(step("finding.reinspect@1", t("act.reinspect"), [field("col.reinspection", h("select", { name: "inspection", required: true },
+      reinspections.map((i) => h("option", { value: i.id }, `${minute(i.inspected_at)} · ${term("inspection_result", i.result)} · ${(i.photos || []).length} ${t("finding.photos")}`))))],
+    (v) => cmd("finding.reinspect@1", { inspection: v.inspection }), "reinspect"));
+  }
+  if (st === "reinspected" && (supervisor || !f.supervised)) {
+    out.push(step("finding.close@1", t(f.supervised ? "act.signoff" : "act.close"), [], () => cmd("finding.close@1", {}), "close"));
+  }
+  if (supervisor && ["ordered", "acknowledged", "escalated", "reinspected"].includes(st)) {
+    out.push(step("finding.return@1", t("act.return"), [field("act.reason", text("reason", { required: true }))],
+      (v) => cmd("finding.return@1", { reason: v.reason }), "return"));
+  }
+  if (supervisor && st !== "closed") {
+    out.push(step("finding.refer@1", t("act.refer"), [
+      field("col.agency", h("select", { name: "agency", required: true }, Object.entries(refs.ag).map(([id, n]) => h("option", { value: id }, label(n, id))))),
+      field("col.deadline", h("input", { type: "date", name: "deadline", required: true })),
+      field("col.reason", text("reason", { required: true }))],
+    (v) => cmd("finding.refer@1", { agency: v.agency, deadline: endOfBeijingDay(v.deadline), reason: v.reason }), "refer"));
+  }
+  return out;
+}
+
+// referralRow is one referral of the finding; its agency's staff answer it here.
+function referralRow(r) {
+  const mine = api.auth.record.role === "agency_staff" && api.auth.record.agency === r.agency;
+  const open = ["pending", "acknowledged"].includes(r.status);
+  const answer = (name, cls, key, required) => step(name, t(key), [field("col.response", text("response", { required }))],
+    (v) => api.command(name, "referrals", r.id, { response: v.response }), cls);
+  return h("li", { "data-referral": r.id, "data-status": r.status },
+    h("strong", {}, `${agName(r.agency)} · ${term("referral_status", r.status)}`), " ",
+    h("span", {}, `${t("col.deadline")} ${day(r.deadline)} · ${r.reason}`),
+    r.response ? h("p", { class: "muted" }, `${t("col.response")}: ${r.response}`) : null,
+    mine && open ? h("div", { class: "steps" },
+      r.status === "pending" ? answer("referral.acknowledge@1", "ref-acknowledge", "act.refack", false) : null,
+      answer("referral.decline@1", "ref-decline", "act.refdecline", true),
+      answer("referral.done@1", "ref-done", "act.refdone", true)) : null);
+}
+
+// timelineEntry says in words who did what, when, with the reason and the photos of the step.
+function timelineEntry(ev, people) {
+  // An update's changes hold [before, after] per field; a creation's the values.
+  const c = ev.action === "update"
+    ? Object.fromEntries(Object.entries(ev.changes || {}).map(([k, v]) => [k, Array.isArray(v) ? v[1] : v])) : (ev.changes || {});
+  const who = people[ev.actor_id] || t(`actor.${ev.actor_kind}`);
+  let what;
+  if (ev.coll === "findings") {
+    if (ev.action === "create") what = t("tl.found");
+    else if (c.status === "ordered") what = `${t("tl.ordered")} ${day(c.deadline)} · ${t("col.party")} ${c.responsible_party ?? ""}`;
+    else if (c.status === "acknowledged") what = `${t("tl.acknowledged")} ${c.acknowledged_by_name ?? ""}`;
+    else if (c.status === "returned") what = `${t("tl.returned")}: ${c.return_reason ?? ""}`;
+    else if (c.status) what = term("finding_status", c.status);
+    else if ("agency" in c) what = c.agency ? `${t("tl.referred")} ${agName(c.agency)}` : t("tl.handedback");
+    else what = `${t("tl.edited")} ${Object.keys(c).filter((k) => !["updated", "v"].includes(k)).join(", ")}`;
+  } else if (ev.coll === "referrals") {
+    what = ev.action === "create" ? `${t("tl.referral")} ${agName(c.agency)} · ${c.reason ?? ""} · ${t("col.deadline")} ${day(c.deadline)}`
+      : `${agName(c.agency) || t("tl.agency")} ${term("referral_status", c.status)}${c.response ? `: ${c.response}` : ""}`;
+  } else if (ev.coll === "inspections") {
+    what = `${t("tl.reinspection")} · ${term("inspection_result", c.result)}`;
+  } else if (ev.coll === "enforcement_actions") {
+    what = `${t("tl.enforcement")} ${term("enforcement_measure", c.measure)}`;
+  } else what = `${ev.coll} · ${ev.action}`;
+  const photos = ev.action === "create" && Array.isArray(c.photos) ? photoStrip(c.photos) : null;
+  return h("li", { "data-coll": ev.coll, "data-action": ev.action },
+    h("time", { datetime: ev.at }, minute(ev.at)), " · ", h("strong", { class: "who" }, who), " · ", h("span", { class: "what" }, what), photos);
+}
+
+function photoStrip(ids) {
+  const box = h("div", { class: "photos" });
+  for (const p of ids) {
+    const img = h("img", { alt: t("finding.photos"), "data-photo": p });
+    box.append(img);
+    // A photo not yet uploaded from the phone stays as a named gap, not a broken image.
+    api.imageURL(`/api/fs/photos/${p}`).then((u) => (img.src = u))
+      .catch(() => img.replaceWith(h("span", { class: "muted photo-missing", "data-photo": p }, t("finding.photomissing"))));
+  }
+  return box;
+}
+
+// peopleOf names the actors the user may see through REST; the others read as their kind.
+async function peopleOf(ids) {
+  const uniq = [...new Set(ids.filter((id) => /^[a-z0-9]{15}$/.test(id)))];
+  if (!uniq.length) return {};
+  const users = await api.list("users", { filter: uniq.map((id) => `id = '${id}'`).join(" || "), perPage: uniq.length }).catch(() => []);
+  return Object.fromEntries(users.map((u) => [u.id, u.name || u.email || t("actor.user")]));
+}
+
 async function findingPage(id) {
-  let f, tl;
+  let f, tl, referrals;
   try {
-    [f, tl] = await Promise.all([api.get(`/api/collections/findings/records/${encodeURIComponent(id)}?expand=place`),
-      api.get(`/api/fs/findings/${encodeURIComponent(id)}/timeline`)]);
+    [f, tl, referrals] = await Promise.all([api.get(`/api/collections/findings/records/${encodeURIComponent(id)}?expand=place`),
+      api.get(`/api/fs/findings/${encodeURIComponent(id)}/timeline`),
+      api.list("referrals", { filter: `finding = '${id.replace(/[^a-z0-9]/g, "")}'`, sort: "created" })]);
   } catch (e) {
     if (e.status === 404 || e.status === 403) {
       main.replaceChildren(h("p", { class: "error", id: "finding-missing" }, t("finding.notfound")));
@@ -191,23 +335,20 @@ async function findingPage(id) {
     }
     throw e;
   }
-  const photos = h("div", { class: "photos" });
-  for (const p of f.photos || []) {
-    const img = h("img", { alt: t("finding.photos"), "data-photo": p });
-    photos.append(img);
-    api.imageURL(`/api/fs/photos/${p}`).then((u) => (img.src = u)).catch(() => img.remove());
-  }
-  main.replaceChildren(h("section", { class: "card", id: "finding", "data-id": f.id },
+  const [steps, people] = await Promise.all([findingSteps(f), peopleOf(tl.events.map((ev) => ev.actor_id))]);
+  main.replaceChildren(h("section", { class: "card", id: "finding", "data-id": f.id, "data-status": f.status },
     h("h2", {}, t("finding.title"), " · ", term("finding_category", f.category)),
     h("p", {}, f.expand?.place ? `${f.expand.place.name} · ${f.expand.place.address}` : f.place),
-    h("p", {}, `${term("finding_status", f.status)} · ${t("col.deadline")}: ${day(f.deadline) || "—"} · ${sdName(f.subdistrict)}`),
+    h("p", { id: "finding-state" }, `${term("finding_status", f.status)} · ${term("severity", f.severity)} · ${t("col.deadline")}: ${day(f.deadline) || "—"}`,
+      f.responsible_party ? ` · ${t("col.party")}: ${f.responsible_party}` : "", ` · ${sdName(f.subdistrict)}`),
     h("p", {}, f.description),
     ["ordered", "acknowledged", "reinspected", "closed", "escalated"].includes(f.status) && f.deadline
       ? h("div", { class: "toolbar" }, actionButtonNoReload(t("act.notice"), () => api.download(`/api/fs/findings/${f.id}/notice.pdf`), "notice")) : null,
-    h("h3", {}, t("finding.photos")), photos,
+    steps.length ? [h("h3", {}, t("finding.steps")), h("div", { class: "steps", id: "steps" }, steps)] : null,
+    referrals.length ? [h("h3", {}, t("finding.referrals")), h("ul", { class: "referrals" }, referrals.map(referralRow))] : null,
+    h("h3", {}, t("finding.photos")), photoStrip(f.photos || []),
     h("h3", {}, t("finding.timeline")),
-    h("ol", { class: "timeline" }, tl.events.map((ev) => h("li", {}, h("strong", {}, `${minute(ev.at)} · ${ev.action}`), " ",
-      h("span", { class: "muted" }, `${ev.coll} · ${ev.door}`))))));
+    h("ol", { class: "timeline" }, tl.events.map((ev) => timelineEntry(ev, people)))));
 }
 
 // ---- figures ----

@@ -4,10 +4,16 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -557,5 +563,91 @@ func TestConsole_ReferralAnsweredByTheAgency(t *testing.T) {
 	run(t, ctx, chromedp.Navigate(srv.URL+"/console/#/findings/"+f), chromedp.WaitVisible(`#finding, #finding-missing`))
 	if n := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("form.step").length`)); n != 0 {
 		t.Errorf("the environment bureau is offered %d steps on the fire brigade's case", n)
+	}
+}
+
+// publicRequest sends a resident's request over HTTP, as a phone's browser would.
+func publicRequest(t *testing.T, srv *testkit.Server, method, path, ctype string, body []byte, headers ...string) []byte {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("X-Fieldsync-Device", "console-test-device")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	if res.StatusCode >= 300 {
+		t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, out)
+	}
+	return out
+}
+
+// A resident reports with a photo; the supervisor reads the text, sees the photo and the place
+// before acting, is told in the server's words why a blank reason cannot reject it, assigns it
+// to the subdistrict's inspector and links the finding of the place.
+func TestConsole_ReportTriagedSeeingItsPhoto(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for x := range 64 {
+		for y := range 48 {
+			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), 90, 255})
+		}
+	}
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(jpg.Bytes())
+	announce, _ := json.Marshal(map[string]any{"sha256": hex.EncodeToString(sum[:]), "size": jpg.Len(), "mime": "image/jpeg", "subdistrict": testkit.SubdistrictA})
+	var up struct{ ID, Photo string }
+	json.Unmarshal(publicRequest(t, srv, http.MethodPost, "/api/fs/blobs/public/uploads", "application/json", announce), &up)
+	json.Unmarshal(publicRequest(t, srv, http.MethodPatch, "/api/fs/blobs/uploads/"+up.ID, "application/offset+octet-stream", jpg.Bytes(),
+		"Upload-Offset", "0", "Tus-Resumable", "1.0.0"), &up)
+	body, _ := json.Marshal(map[string]any{"idempotency_key": "console-report-0001", "category": "fire",
+		"subdistrict": testkit.SubdistrictA, "address": "测试路 1 号 a 楼道", "location": map[string]any{"lon": 116.301, "lat": 39.902},
+		"description": "楼道里堆满电动车电池，晚上在充电", "photos": []string{up.Photo}})
+	var sent struct {
+		Tracking string `json:"tracking_no"`
+	}
+	json.Unmarshal(publicRequest(t, srv, http.MethodPost, "/api/fs/reports", "application/json", body), &sent)
+	r, err := srv.App.FindFirstRecordByData("public_reports", "tracking_no", sent.Tracking)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := browserFor(t)
+	signIn(t, ctx, srv.URL, "supervisora")
+	row := fmt.Sprintf(`#queue-reports tr[data-id=%q]`, r.Id)
+	if got := value(t, ctx, chromedp.Text(row+` .report-text`)); !strings.Contains(got, "楼道里堆满电动车电池") {
+		t.Errorf("the queue shows %q, not the reporter's text", got)
+	}
+	run(t, ctx, chromedp.Click(row+` a`), chromedp.WaitVisible(`#report[data-status=received]`),
+		chromedp.WaitVisible(`#report-photos img[src^="blob:"]`))
+	shoot(t, ctx, "report")
+	if w := value(t, ctx, chromedp.Evaluate[int](`document.querySelector("#report-photos img").naturalWidth`)); w != 64 {
+		t.Errorf("the report's photo is %d px wide, want the 64 px the resident sent", w)
+	}
+	if got := value(t, ctx, chromedp.Text(`#report-place`)); !strings.Contains(got, "测试路 1 号 a 楼道") || !strings.Contains(got, "39.9020") {
+		t.Errorf("place shown %q", got)
+	}
+	run(t, ctx, stepOn("reject", map[string]string{"reason": "  "})...)
+	run(t, ctx, chromedp.WaitVisible(`form.step.reject .refusal:not(:empty)`))
+	if msg := value(t, ctx, chromedp.Text(`form.step.reject .refusal`)); !strings.Contains(msg, "请写明给举报人的理由") {
+		t.Errorf("refused rejection says %q", msg)
+	}
+	run(t, ctx, stepOn("assign", map[string]string{"inspector": testkit.InspectorA})...)
+	run(t, ctx, chromedp.WaitVisible(`#report[data-status=triaged]`))
+	run(t, ctx, stepOn("link", map[string]string{"finding": testkit.Side("finding", "a")})...)
+	run(t, ctx, chromedp.WaitVisible(`#report a[href^="#/findings/"]`))
+	if got := statusOf(t, srv, "public_reports", r.Id); got.GetString("assigned_to") != testkit.InspectorA || got.GetString("finding") != testkit.Side("finding", "a") {
+		t.Errorf("report after triage: assigned to %q, finding %q", got.GetString("assigned_to"), got.GetString("finding"))
 	}
 }

@@ -158,7 +158,9 @@ async function queuesPage() {
         actionButton(t("act.discard"), () => api.post(`/api/sync/v1/issues/${i.id}/resolve`, { decision: "discard" }), "discard")] : null))));
   if (supervisor) {
     sections.push(queue("reports", t("q.reports"), [{ key: "col.tracking" }, { key: "col.category" }, { key: "col.place" }, { key: "col.received" }], reports,
-      (r) => h("tr", { "data-id": r.id }, h("td", {}, r.tracking_no), h("td", {}, term("report_category", r.category)),
+      (r) => h("tr", { "data-id": r.id }, h("td", {}, h("a", { href: `#/reports/${r.id}` }, r.tracking_no),
+        h("div", { class: "muted report-text" }, r.description, (r.photos || []).length ? ` · ${(r.photos || []).length} ${t("finding.photos")}` : "")),
+        h("td", {}, term("report_category", r.category)),
         h("td", {}, r.expand?.place ? `${r.expand.place.name} · ${r.expand.place.address}` : r.address), h("td", {}, day(r.created)),
         h("td", {}, triageControls(r, inspectors)))));
     sections.push(queue("missing", t("q.missing"), [{ key: "col.inspector" }, { key: "col.pending", num: true }, { key: "col.oldest" }], missing,
@@ -175,6 +177,71 @@ function triageControls(r, inspectors) {
   const reason = h("input", { type: "text", placeholder: t("act.rejectreason"), "aria-label": t("act.rejectreason"), class: "reason" });
   return h("span", {}, pick, actionButton(t("act.assign"), () => api.command("report.assign@1", "public_reports", r.id, { inspector: pick.value }), "primary assign"),
     " ", reason, actionButton(t("act.reject"), () => api.command("report.reject@1", "public_reports", r.id, { reason: reason.value }), "reject"));
+}
+
+// ---- a public report ----
+
+// reportPage shows what the resident sent (text, photos, place, what they added later) and
+// the triage steps the user's role may take on it, as the commands any client sends.
+async function reportPage(id) {
+  const safe = id.replace(/[^a-z0-9]/g, "");
+  let r;
+  try {
+    r = await api.get(`/api/collections/public_reports/records/${safe}?expand=place`);
+  } catch (e) {
+    if (e.status === 404 || e.status === 403) {
+      main.replaceChildren(h("p", { class: "error", id: "report-missing" }, t("report.notfound")));
+      return;
+    }
+    throw e;
+  }
+  const supervisor = api.auth.record.role === "supervisor";
+  const near = r.place ? `place = '${r.place}'` : `subdistrict = '${r.subdistrict}'`;
+  const [updates, inspectors, inspections, findings] = await Promise.all([
+    api.list("report_updates", { filter: `report = '${safe}'`, sort: "created" }).catch(() => []),
+    supervisor ? api.list("users", { filter: "role = 'inspector'", sort: "name" })
+      .then((us) => us.filter((u) => (u.subdistricts || []).includes(r.subdistrict))) : [],
+    api.list("inspections", { filter: `${near} && voided = false`, sort: "-inspected_at", perPage: 20 }),
+    api.list("findings", { filter: `${near} && voided = false`, sort: "-created", perPage: 20 }),
+  ]);
+  const cmd = (name, args) => api.command(name, "public_reports", r.id, args);
+  const st = r.status;
+  const working = ["received", "triaged", "inspected", "ordered", "disputed"].includes(st);
+  const steps = [];
+  if (supervisor && working) {
+    steps.push(step("report.assign@1", t("act.assign"), [field("act.inspector", h("select", { name: "inspector", required: true },
+      inspectors.map((u) => h("option", { value: u.id, selected: u.id === r.assigned_to }, u.name || u.email || u.id))))],
+    (v) => cmd("report.assign@1", { inspector: v.inspector }), "assign"));
+  }
+  if (working) {
+    steps.push(step("report.inspect@1", t("act.rinspect"), [field("col.inspection", h("select", { name: "inspection", required: true },
+      inspections.map((i) => h("option", { value: i.id }, `${minute(i.inspected_at)} · ${term("inspection_kind", i.kind)} · ${term("inspection_result", i.result)}`))))],
+    (v) => cmd("report.inspect@1", { inspection: v.inspection }), "inspect"));
+    steps.push(step("report.link@1", t("act.link"), [field("col.finding", h("select", { name: "finding", required: true },
+      findings.map((f) => h("option", { value: f.id }, `${term("finding_category", f.category)} · ${term("finding_status", f.status)}`))))],
+    (v) => cmd("report.link@1", { finding: v.finding }), "link"));
+  }
+  if (supervisor && ["received", "triaged"].includes(st)) {
+    steps.push(step("report.reject@1", t("act.reject"), [field("act.rejectreason", text("reason", { required: true }))],
+      (v) => cmd("report.reject@1", { reason: v.reason }), "reject"));
+  }
+  if (working) {
+    steps.push(step("report.close@1", t("act.rclose"), [field("act.closereason", text("reason", { required: true }))],
+      (v) => cmd("report.close@1", { reason: v.reason }), "rclose"));
+  }
+  const place = r.expand?.place ? `${r.expand.place.name} · ${r.expand.place.address}` : r.address;
+  main.replaceChildren(h("section", { class: "card", id: "report", "data-id": r.id, "data-status": st },
+    h("h2", {}, t("report.title"), " · ", r.tracking_no, " · ", term("report_category", r.category)),
+    h("p", {}, `${term("report_status", st)} · ${t("col.received")} ${minute(r.created)} · ${sdName(r.subdistrict)}`),
+    h("p", { id: "report-place" }, place || "—",
+      r.location && (r.location.lon || r.location.lat) ? ` (${r.location.lat.toFixed(4)}, ${r.location.lon.toFixed(4)})` : ""),
+    h("blockquote", { id: "report-text" }, r.description),
+    h("h3", {}, t("finding.photos")), h("div", { id: "report-photos" }, photoStrip(r.photos || [])),
+    updates.length ? [h("h3", {}, t("report.updates")), h("ul", { class: "updates" }, updates.map((u) =>
+      h("li", {}, `${minute(u.created)} · ${term("report_update_kind", u.kind)}: ${u.text}`, photoStrip(u.photos || []))))] : null,
+    r.resolution ? h("p", { class: "muted" }, `${t("report.resolution")}: ${r.resolution}`) : null,
+    r.finding ? h("p", {}, h("a", { href: `#/findings/${r.finding}` }, t("report.finding"))) : null,
+    steps.length ? [h("h3", {}, t("finding.steps")), h("div", { class: "steps" }, steps)] : null));
 }
 
 // ---- a finding ----
@@ -491,6 +558,7 @@ async function route() {
   try {
     await loadRefs();
     if (hash.startsWith("#/findings/")) await findingPage(hash.slice("#/findings/".length));
+    else if (hash.startsWith("#/reports/")) await reportPage(hash.slice("#/reports/".length));
     else if (hash.startsWith("#/figures")) await figuresPage();
     else await queuesPage();
     main.dataset.page = hash.split(/[/?]/)[1] || "queues";

@@ -651,3 +651,30 @@ func TestConsole_ReportTriagedSeeingItsPhoto(t *testing.T) {
 		t.Errorf("report after triage: assigned to %q, finding %q", got.GetString("assigned_to"), got.GetString("finding"))
 	}
 }
+
+// The header counts the user's unread notifications as the API does; opening the screen lists
+// them with a link to their case and marks them read.
+func TestConsole_NotificationsCountedAndRead(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	ctx := browserFor(t)
+	tok := srv.Token("users", testkit.InspectorA)
+	var page struct{ TotalItems int }
+	getJSON(t, srv, "/api/collections/notifications/records?filter=read%3Dfalse", tok, &page)
+	if page.TotalItems == 0 {
+		t.Fatal("the fixture gives inspector A no unread notification")
+	}
+	signIn(t, ctx, srv.URL, "inspectora")
+	run(t, ctx, chromedp.WaitVisible(`#unread:not([hidden])`))
+	if got := value(t, ctx, chromedp.AttributeValue(`#unread`, "data-count")).Value; got != strconv.Itoa(page.TotalItems) {
+		t.Errorf("header counts %s unread, API %d", got, page.TotalItems)
+	}
+	note := testkit.Side("note", "a")
+	run(t, ctx, chromedp.Click(`nav a[href="#/notifications"]`), chromedp.WaitVisible(fmt.Sprintf(`#notifications li[data-id=%q]`, note)),
+		chromedp.WaitReady(`#unread[data-count="0"][hidden]`))
+	if href := value(t, ctx, chromedp.AttributeValue(fmt.Sprintf(`#notifications li[data-id=%q] a`, note), "href")).Value; href != "#/findings/"+testkit.Side("finding", "a") {
+		t.Errorf("notification links to %q", href)
+	}
+	if !statusOf(t, srv, "notifications", note).GetBool("read") {
+		t.Error("the opened notification is still unread")
+	}
+}

@@ -418,6 +418,37 @@ async function findingPage(id) {
     h("ol", { class: "timeline" }, tl.events.map((ev) => timelineEntry(ev, people)))));
 }
 
+// ---- notifications ----
+
+// unreadCount is the number of the user's unread notifications, as the API counts them.
+async function unreadCount() {
+  const res = await api.get("/api/collections/notifications/records?perPage=1&fields=id&filter=" + encodeURIComponent("read = false"));
+  return res.totalItems;
+}
+
+async function refreshUnread() {
+  const badge = document.getElementById("unread");
+  const n = await unreadCount().catch(() => 0);
+  badge.textContent = String(n);
+  badge.dataset.count = String(n);
+  badge.hidden = n === 0;
+}
+
+// notificationsPage lists the user's notifications, newest first, each linked to its case;
+// opening the screen marks those shown read (each a PATCH of the user's own record).
+async function notificationsPage() {
+  const notes = await api.list("notifications", { sort: "-created", perPage: 100 });
+  const target = (n) => n.finding ? `#/findings/${n.finding}` : n.report ? `#/reports/${n.report}` : null;
+  main.replaceChildren(h("section", { class: "card", id: "notifications" },
+    h("h2", {}, t("nav.notifications")),
+    notes.length === 0 ? h("p", { class: "muted" }, t("q.empty")) :
+      h("ul", { class: "notes" }, notes.map((n) => h("li", { "data-id": n.id, class: n.read ? "" : "unread" },
+        h("time", { datetime: n.created }, minute(n.created)), " · ", h("strong", {}, term("notification_kind", n.kind)), " · ",
+        target(n) ? h("a", { href: target(n) }, n.message) : n.message)))));
+  await Promise.all(notes.filter((n) => !n.read).map((n) => api.call("PATCH", `/api/collections/notifications/records/${n.id}`, { read: true })));
+  await refreshUnread();
+}
+
 // ---- figures ----
 
 async function figuresPage() {
@@ -555,11 +586,13 @@ async function route() {
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", hash.startsWith(a.getAttribute("href")));
   if (!signedIn) return loginPage();
   main.replaceChildren(h("p", { class: "muted" }, t("loading")));
+  if (!hash.startsWith("#/notifications")) refreshUnread();
   try {
     await loadRefs();
     if (hash.startsWith("#/findings/")) await findingPage(hash.slice("#/findings/".length));
     else if (hash.startsWith("#/reports/")) await reportPage(hash.slice("#/reports/".length));
     else if (hash.startsWith("#/figures")) await figuresPage();
+    else if (hash.startsWith("#/notifications")) await notificationsPage();
     else await queuesPage();
     main.dataset.page = hash.split(/[/?]/)[1] || "queues";
   } catch (e) {

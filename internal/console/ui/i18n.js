@@ -4,6 +4,7 @@ const strings = {
   "title": ["巡查督办台", "Inspection console"],
   "nav.queues": ["待办", "Queues"],
   "nav.figures": ["统计", "Figures"],
+  "nav.notifications": ["通知", "Notifications"],
   "signout": ["退出", "Sign out"],
   "login.title": ["工作人员登录", "Staff sign-in"],
   "login.identity": ["账号（邮箱）", "Account (e-mail)"],

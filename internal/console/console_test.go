@@ -15,6 +15,7 @@ import (
 	"image/jpeg"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -676,5 +677,52 @@ func TestConsole_NotificationsCountedAndRead(t *testing.T) {
 	}
 	if !statusOf(t, srv, "notifications", note).GetBool("read") {
 		t.Error("the opened notification is still unread")
+	}
+}
+
+// A finding closed through the API is found in the list by searching its place's name; the
+// list counts what REST counts for the same filter, and its CSV holds the filtered rows.
+func TestConsole_ClosedFindingFoundBySearch(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	f := testkit.Side("finding", "a")
+	testkit.Save(t, srv.App, "inspections", "consolereinsp02", map[string]any{"programme": "fire", "kind": "reinspection",
+		"place": testkit.Side("venue", "a"), "subdistrict": testkit.SubdistrictA, "inspector": testkit.InspectorA,
+		"inspected_at": "2018-06-20 02:00:00.000Z", "result": "pass", "photos": []string{testkit.Side("photo", "a")}})
+	tok := srv.Token("users", testkit.InspectorA)
+	for _, c := range []struct {
+		name string
+		args map[string]any
+	}{
+		{"finding.order@1", map[string]any{"deadline": "2018-06-30 15:59:59.000Z", "responsible_party": "房东"}},
+		{"finding.reinspect@1", map[string]any{"inspection": "consolereinsp02"}},
+		{"finding.close@1", nil},
+	} {
+		if res := srv.Do(http.MethodPost, "/api/fs/commands", tok, map[string]any{"name": c.name, "coll": "findings", "id": f, "args": c.args}); res.Status != http.StatusOK {
+			t.Fatalf("%s: %d %s", c.name, res.Status, res.Body)
+		}
+	}
+	ctx := browserFor(t)
+	signIn(t, ctx, srv.URL, "supervisora")
+	run(t, ctx, chromedp.Click(`nav a[href="#/findings"]`), chromedp.WaitVisible(`#findings-filter`),
+		chromedp.SendKeys(`#findings-filter input[name=search]`, "群租房"), chromedp.Click(`#findings-filter button[type=submit]`),
+		chromedp.WaitVisible(fmt.Sprintf(`#findings-list tr[data-id=%q]`, f)))
+	if got := value(t, ctx, chromedp.Text(fmt.Sprintf(`#findings-list tr[data-id=%q] td:nth-child(3)`, f))); got != "已销账" {
+		t.Errorf("the closed finding's status reads %q", got)
+	}
+	var page struct{ TotalItems int }
+	q := "filter=" + url.QueryEscape(`voided = false && (description ~ '群租房' || place.name ~ '群租房' || place.address ~ '群租房')`)
+	getJSON(t, srv, "/api/collections/findings/records?"+q, srv.Token("users", testkit.SupervisorA), &page)
+	if got := value(t, ctx, chromedp.AttributeValue(`#findings-list h2 .count`, "data-count")).Value; got != strconv.Itoa(page.TotalItems) || page.TotalItems != 1 {
+		t.Errorf("the list counts %s, REST %d (want 1: subdistrict B's is not A's)", got, page.TotalItems)
+	}
+	dir := t.TempDir()
+	events := true
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior,
+		browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: &events}); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, download(t, ctx, `#findings-filter button.export-csv`, filepath.Join(dir, "findings.csv")))
+	if len(rows) != 2 || rows[1][len(rows[1])-1] != f || rows[1][2] != "已销账" {
+		t.Errorf("CSV of the filtered list: %v", rows)
 	}
 }

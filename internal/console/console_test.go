@@ -133,12 +133,7 @@ func TestConsole_SupervisorDay(t *testing.T) {
 		t.Fatalf("review queue holds %s inspections, want 1", reviewCount)
 	}
 	// The inspection's record prints from the queue.
-	dir := t.TempDir()
-	events := true
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior,
-		browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: &events}); err != nil {
-		t.Fatal(err)
-	}
+	dir := allowDownloads(t, ctx)
 	pdf := download(t, ctx, fmt.Sprintf(`#queue-review tr[data-id=%q] button.record`, inspection), filepath.Join(dir, "inspection-"+inspection+".pdf"))
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatalf("the inspection record is no PDF: %.40q", pdf)
@@ -330,6 +325,19 @@ func figuresFromAPI(t *testing.T, srv *testkit.Server, token string) []figures {
 	return body.Figures
 }
 
+// allowDownloads lets the browser save downloads into a new directory, which it returns, and
+// report their progress.
+func allowDownloads(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	dir := t.TempDir()
+	events := true
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior,
+		browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: &events}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // download clicks sel and returns the file the browser saved at path once Chromium reports
 // the download completed.
 func download(t *testing.T, ctx context.Context, sel, path string) []byte {
@@ -505,7 +513,7 @@ func TestConsole_FindingFoundToClosedByClicking(t *testing.T) {
 	run(t, ctx, chromedp.WaitVisible(`#finding[data-status=reinspected]`))
 	run(t, ctx, stepOn("close", nil)...)
 	run(t, ctx, chromedp.WaitVisible(`#finding[data-status=closed]`))
-	shoot(t, ctx, "finding")
+	shoot(t, ctx, "finding-closed")
 	if r := statusOf(t, srv, "findings", f); r.GetString("status") != "closed" || r.GetString("closed_by") != testkit.SupervisorA || r.GetString("reinspection") != reinspection {
 		t.Fatalf("finding after closing: status %q by %q, re-inspection %q", r.GetString("status"), r.GetString("closed_by"), r.GetString("reinspection"))
 	}
@@ -715,12 +723,7 @@ func TestConsole_ClosedFindingFoundBySearch(t *testing.T) {
 	if got := value(t, ctx, chromedp.AttributeValue(`#findings-list h2 .count`, "data-count")).Value; got != strconv.Itoa(page.TotalItems) || page.TotalItems != 1 {
 		t.Errorf("the list counts %s, REST %d (want 1: subdistrict B's is not A's)", got, page.TotalItems)
 	}
-	dir := t.TempDir()
-	events := true
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior,
-		browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: &events}); err != nil {
-		t.Fatal(err)
-	}
+	dir := allowDownloads(t, ctx)
 	rows := readCSV(t, download(t, ctx, `#findings-filter button.export-csv`, filepath.Join(dir, "findings.csv")))
 	if len(rows) != 2 || rows[1][len(rows[1])-1] != f || rows[1][2] != "已销账" {
 		t.Errorf("CSV of the filtered list: %v", rows)

@@ -366,7 +366,7 @@ function timelineEntry(ev, people) {
   } else what = `${ev.coll} · ${ev.action}`;
   const photos = ev.action === "create" && Array.isArray(c.photos) ? photoStrip(c.photos) : null;
   return h("li", { "data-coll": ev.coll, "data-action": ev.action },
-    h("time", { datetime: ev.at }, minute(ev.at)), " · ", h("strong", { class: "who" }, who), " · ", h("span", { class: "what" }, what), photos);
+    h("time", { datetime: ev.at }, minute(ev.at)), " · ", h("strong", { class: "actor" }, who), " · ", h("span", { class: "what" }, what), photos);
 }
 
 function photoStrip(ids) {

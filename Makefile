@@ -7,8 +7,8 @@ LONG ?=
 .PHONY: run test test-long bench demo build vet browser proxy mailpit npm sdk
 
 ## run: the server on embedded SQLite in ./pb_data, admin UI at http://127.0.0.1:8090/_/
-run:
-	go run ./cmd/fieldsync serve --http 127.0.0.1:8090
+run: build
+	./bin/fieldsync serve --http 127.0.0.1:8090
 
 ## test: every test, as CI runs it
 test: browser proxy mailpit npm sdk
@@ -47,4 +47,5 @@ demo:
 
 ## build: the static server binary with its version (bin/fieldsync; fieldsync --version)
 build:
+	@echo "compiling bin/fieldsync (the first build takes about two minutes on 2 cores; later ones reuse Go's cache)"
 	bash scripts/build.sh bin/fieldsync

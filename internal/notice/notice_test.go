@@ -59,7 +59,7 @@ func TestNotice_OrderedFindingPrints(t *testing.T) {
 		t.Fatalf("notice of an unordered finding: %d %s", res.Status, res.Body)
 	}
 	res := srv.Do(http.MethodPost, "/api/fs/commands", tokA, sync.CommandRequest{Name: rectify.OrderCommand, Coll: "findings", ID: f,
-		Args: map[string]any{"deadline": "2018-06-15 00:00:00.000Z", "responsible_party": "房东张某"}})
+		Args: map[string]any{"deadline": "2018-06-14 16:00:00.000Z", "responsible_party": "房东张某"}}) // midnight of the 15th in Beijing
 	if res.Status != http.StatusOK {
 		t.Fatalf("order: %d %s", res.Status, res.Body)
 	}
@@ -87,7 +87,7 @@ func TestRecord_InspectionPrintsWithItsFindings(t *testing.T) {
 	path := "/api/fs/inspections/" + testkit.Side("inspection", "a") + "/record.pdf"
 	pdf := getPDF(t, srv, path, srv.Token("users", testkit.SupervisorA))
 	if text, ok := pdfText(t, pdf); ok {
-		for _, want := range []string{"现场检查记录", "群租房a", "测试路1号a", "不合格", "发现问题（1项）", "群租房私拉电线"} {
+		for _, want := range []string{"现场检查记录", "群租房a", "测试路1号a", "不合格", "2018年5月2日17:00" /* 09:00 UTC */, "发现问题（1项）", "群租房私拉电线"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("record lacks %q:\n%s", want, text)
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -41,12 +42,20 @@ func label(e vocab.Enum, v string) string {
 	return v
 }
 
+// beijing is the time zone every printed date is in (Asia/Shanghai, which keeps no daylight
+// saving time); the database stores UTC, so a deadline at midnight in Beijing is 16:00 of
+// the day before in the record.
+var beijing = time.FixedZone("CST", 8*60*60)
+
+func inBeijing(r *core.Record, field string) time.Time {
+	return r.GetDateTime(field).Time().In(beijing)
+}
+
 func day(r *core.Record, field string) string {
-	t := r.GetDateTime(field)
-	if t.IsZero() {
+	if r.GetDateTime(field).IsZero() {
 		return ""
 	}
-	return t.Time().Format("2006年1月2日")
+	return inBeijing(r, field).Format("2006年1月2日")
 }
 
 func placeOf(rd *visible.Reader, id string) (place, error) {
@@ -91,7 +100,7 @@ func loadCase(rd *visible.Reader, f *core.Record) (*caseData, error) {
 func (d *doc) notice(c *caseData) {
 	f := c.finding
 	d.title("责令限期整改通知书")
-	d.right(11, fmt.Sprintf("海%s责改〔%d〕%s号", c.subdistrict, f.GetDateTime("deadline").Time().Year(), f.Id[len(f.Id)-6:]))
+	d.right(11, fmt.Sprintf("海%s责改〔%d〕%s号", c.subdistrict, inBeijing(f, "deadline").Year(), f.Id[len(f.Id)-6:]))
 	d.pdf.Ln(4)
 	party := f.GetString("responsible_party")
 	if party == "" {
@@ -169,7 +178,7 @@ func (d *doc) record(r *inspectionData) {
 		{"所属街镇", r.subdistrict},
 		{"专项", label(vocab.Programme, in.GetString("programme"))},
 		{"检查类型", label(vocab.InspectionKind, in.GetString("kind"))},
-		{"检查时间", in.GetDateTime("inspected_at").Time().Format("2006年1月2日 15:04")},
+		{"检查时间", inBeijing(in, "inspected_at").Format("2006年1月2日 15:04")},
 		{"检查人员", r.inspector},
 		{"检查结果", label(vocab.InspectionResult, in.GetString("result"))},
 		{"审核", label(vocab.ReviewStatus, in.GetString("review"))},

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/visible"
@@ -168,12 +170,16 @@ func yesNo(b bool) string {
 	return "否"
 }
 
+// dateOnly prints a stored UTC date as its day in Beijing, where the papers are read.
 func dateOnly(dt string) string {
-	if len(dt) >= 10 {
-		return dt[:10]
+	d, err := types.ParseDateTime(dt)
+	if err != nil || d.IsZero() {
+		return dt
 	}
-	return dt
+	return d.Time().In(beijing).Format(time.DateOnly)
 }
+
+var beijing = time.FixedZone("CST", 8*60*60)
 
 func photoCount(raw string) int {
 	raw = strings.Trim(raw, "[] ")

@@ -53,7 +53,8 @@ func TestExport_MasksResidentsAndKeepsScope(t *testing.T) {
 	addHomes(t, srv.App)
 	ia := installDoor{testkit.NewREST(t, srv, testkit.InspectorA)}
 	if o := ia.create("exportinstall01", with(install("a", sides["a"].disabled, smokealarm.Networked, "E-1"),
-		"consent_by", "马小红", "location_in_home", "=HYPERLINK(\"x\")")); !o.OK {
+		"consent_by", "马小红", "location_in_home", "=HYPERLINK(\"x\")",
+		"installed_on", "2018-07-31 16:30:00.000Z")); !o.OK { // 00:30 on 1 August in Beijing
 		t.Fatal(o)
 	}
 	cases := []struct {

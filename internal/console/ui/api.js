@@ -43,6 +43,14 @@ export async function signIn(identity, password) {
   return auth;
 }
 
+// isSuperuser tells whether the identity and password are a district administrator's
+// (a PocketBase superuser), without keeping the token: the console is not their tool.
+export async function isSuperuser(identity, password) {
+  const res = await fetch("/api/collections/_superusers/auth-with-password", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ identity, password }) });
+  return res.ok;
+}
+
 export function signOut() {
   auth = null;
   sessionStorage.removeItem(KEY);

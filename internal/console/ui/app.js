@@ -29,7 +29,17 @@ function toast(msg) {
 function term(enumName, value) { return label(vocab?.[enumName]?.[value], value); }
 function sdName(id) { return label(refs?.sd[id], id); }
 function agName(id) { return label(refs?.ag[id], id); }
-function day(s) { return (s || "").slice(0, 10); }
+// The server stores UTC; every date the console shows is Beijing's (Asia/Shanghai, no
+// daylight saving), so a report sent at 07:52 on the 4th reads as the 4th.
+const beijing = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
+  day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+function beijingTime(s) {
+  if (!s) return "";
+  const d = new Date(s.replace(" ", "T"));
+  return isNaN(d) ? s : beijing.format(d).replace(",", "");
+}
+function day(s) { return beijingTime(s).slice(0, 10); }
+function minute(s) { return beijingTime(s); }
 
 async function loadRefs() {
   if (!vocab) {
@@ -61,7 +71,10 @@ function loginPage() {
       }
       location.hash = "#/queues";
     } catch {
-      err.textContent = t("login.failed");
+      // District administrators are PocketBase superusers and work in the admin UI: a right
+      // password of theirs is told so, not called wrong. Their token is not kept.
+      const admin = await api.isSuperuser(fd.get("identity"), fd.get("password"));
+      err.replaceChildren(admin ? h("span", { id: "login-admin" }, t("login.admin"), " ", h("a", { href: "/_/" }, "/_/")) : t("login.failed"));
     }
   } },
     h("h2", {}, t("login.title")),
@@ -145,7 +158,9 @@ async function queuesPage() {
         actionButton(t("act.discard"), () => api.post(`/api/sync/v1/issues/${i.id}/resolve`, { decision: "discard" }), "discard")] : null))));
   if (supervisor) {
     sections.push(queue("reports", t("q.reports"), [{ key: "col.tracking" }, { key: "col.category" }, { key: "col.place" }, { key: "col.received" }], reports,
-      (r) => h("tr", { "data-id": r.id }, h("td", {}, r.tracking_no), h("td", {}, term("report_category", r.category)),
+      (r) => h("tr", { "data-id": r.id }, h("td", {}, h("a", { href: `#/reports/${r.id}` }, r.tracking_no),
+        h("div", { class: "muted report-text" }, r.description, (r.photos || []).length ? ` · ${(r.photos || []).length} ${t("finding.photos")}` : "")),
+        h("td", {}, term("report_category", r.category)),
         h("td", {}, r.expand?.place ? `${r.expand.place.name} · ${r.expand.place.address}` : r.address), h("td", {}, day(r.created)),
         h("td", {}, triageControls(r, inspectors)))));
     sections.push(queue("missing", t("q.missing"), [{ key: "col.inspector" }, { key: "col.pending", num: true }, { key: "col.oldest" }], missing,
@@ -164,13 +179,222 @@ function triageControls(r, inspectors) {
     " ", reason, actionButton(t("act.reject"), () => api.command("report.reject@1", "public_reports", r.id, { reason: reason.value }), "reject"));
 }
 
+// ---- a public report ----
+
+// reportPage shows what the resident sent (text, photos, place, what they added later) and
+// the triage steps the user's role may take on it, as the commands any client sends.
+async function reportPage(id) {
+  const safe = id.replace(/[^a-z0-9]/g, "");
+  let r;
+  try {
+    r = await api.get(`/api/collections/public_reports/records/${safe}?expand=place`);
+  } catch (e) {
+    if (e.status === 404 || e.status === 403) {
+      main.replaceChildren(h("p", { class: "error", id: "report-missing" }, t("report.notfound")));
+      return;
+    }
+    throw e;
+  }
+  const supervisor = api.auth.record.role === "supervisor";
+  const near = r.place ? `place = '${r.place}'` : `subdistrict = '${r.subdistrict}'`;
+  const [updates, inspectors, inspections, findings] = await Promise.all([
+    api.list("report_updates", { filter: `report = '${safe}'`, sort: "created" }).catch(() => []),
+    supervisor ? api.list("users", { filter: "role = 'inspector'", sort: "name" })
+      .then((us) => us.filter((u) => (u.subdistricts || []).includes(r.subdistrict))) : [],
+    api.list("inspections", { filter: `${near} && voided = false`, sort: "-inspected_at", perPage: 20 }),
+    api.list("findings", { filter: `${near} && voided = false`, sort: "-created", perPage: 20 }),
+  ]);
+  const cmd = (name, args) => api.command(name, "public_reports", r.id, args);
+  const st = r.status;
+  const working = ["received", "triaged", "inspected", "ordered", "disputed"].includes(st);
+  const steps = [];
+  if (supervisor && working) {
+    steps.push(step("report.assign@1", t("act.assign"), [field("act.inspector", h("select", { name: "inspector", required: true },
+      inspectors.map((u) => h("option", { value: u.id, selected: u.id === r.assigned_to }, u.name || u.email || u.id))))],
+    (v) => cmd("report.assign@1", { inspector: v.inspector }), "assign"));
+  }
+  if (working) {
+    steps.push(step("report.inspect@1", t("act.rinspect"), [field("col.inspection", h("select", { name: "inspection", required: true },
+      inspections.map((i) => h("option", { value: i.id }, `${minute(i.inspected_at)} · ${term("inspection_kind", i.kind)} · ${term("inspection_result", i.result)}`))))],
+    (v) => cmd("report.inspect@1", { inspection: v.inspection }), "inspect"));
+    steps.push(step("report.link@1", t("act.link"), [field("col.finding", h("select", { name: "finding", required: true },
+      findings.map((f) => h("option", { value: f.id }, `${term("finding_category", f.category)} · ${term("finding_status", f.status)}`))))],
+    (v) => cmd("report.link@1", { finding: v.finding }), "link"));
+  }
+  if (supervisor && ["received", "triaged"].includes(st)) {
+    steps.push(step("report.reject@1", t("act.reject"), [field("act.rejectreason", text("reason", { required: true }))],
+      (v) => cmd("report.reject@1", { reason: v.reason }), "reject"));
+  }
+  if (working) {
+    steps.push(step("report.close@1", t("act.rclose"), [field("act.closereason", text("reason", { required: true }))],
+      (v) => cmd("report.close@1", { reason: v.reason }), "rclose"));
+  }
+  const place = r.expand?.place ? `${r.expand.place.name} · ${r.expand.place.address}` : r.address;
+  main.replaceChildren(h("section", { class: "card", id: "report", "data-id": r.id, "data-status": st },
+    h("h2", {}, t("report.title"), " · ", r.tracking_no, " · ", term("report_category", r.category)),
+    h("p", {}, `${term("report_status", st)} · ${t("col.received")} ${minute(r.created)} · ${sdName(r.subdistrict)}`),
+    h("p", { id: "report-place" }, place || "—",
+      r.location && (r.location.lon || r.location.lat) ? ` (${r.location.lat.toFixed(4)}, ${r.location.lon.toFixed(4)})` : ""),
+    h("blockquote", { id: "report-text" }, r.description),
+    h("h3", {}, t("finding.photos")), h("div", { id: "report-photos" }, photoStrip(r.photos || [])),
+    updates.length ? [h("h3", {}, t("report.updates")), h("ul", { class: "updates" }, updates.map((u) =>
+      h("li", {}, `${minute(u.created)} · ${term("report_update_kind", u.kind)}: ${u.text}`, photoStrip(u.photos || []))))] : null,
+    r.resolution ? h("p", { class: "muted" }, `${t("report.resolution")}: ${r.resolution}`) : null,
+    r.finding ? h("p", {}, h("a", { href: `#/findings/${r.finding}` }, t("report.finding"))) : null,
+    steps.length ? [h("h3", {}, t("finding.steps")), h("div", { class: "steps" }, steps)] : null));
+}
+
 // ---- a finding ----
 
+// endOfBeijingDay turns a date picked in Beijing ("2030-01-31") into the last second of that
+// day as the server stores it (UTC), so a deadline holds for the whole day it names.
+function endOfBeijingDay(d) { return `${d} 15:59:59.000Z`; }
+
+// step is one lifecycle command as a small form: its fields, its button, and the server's
+// refusal in words beside the button. On success the finding is drawn again in place.
+function step(name, title, fields, send, cls) {
+  const refusal = h("span", { class: "error refusal", role: "alert" });
+  const form = h("form", { class: `step ${cls}`, "data-step": cls, onsubmit: async (ev) => {
+    ev.preventDefault();
+    const button = form.querySelector("button");
+    button.disabled = true;
+    refusal.textContent = "";
+    try {
+      await send(Object.fromEntries(new FormData(form)));
+      toast(t("done"));
+      route();
+    } catch (e) {
+      refusal.textContent = refusalText(e);
+      button.disabled = false;
+    }
+  } }, fields, h("button", { type: "submit", class: "primary" }, title), refusal);
+  form.dataset.command = name;
+  return form;
+}
+
+// refusalText is what the server said, in its own words (Chinese / English), with the words
+// of each refused field.
+function refusalText(e) {
+  const fields = Object.values(e.body?.data || {}).filter((v) => v && typeof v === "object" && v.message).map((v) => v.message);
+  return [e.message, ...fields].filter(Boolean).join("；");
+}
+
+function field(labelKey, input) { return h("label", { class: "field" }, t(labelKey), input); }
+const text = (name, attrs = {}) => h("input", { type: "text", name, ...attrs });
+
+// findingSteps are the steps the API allows the user's role on the finding in its status;
+// the server still decides, and says why when it refuses.
+async function findingSteps(f) {
+  const role = api.auth.record.role;
+  const cmd = (name, args) => api.command(name, "findings", f.id, args);
+  const out = [];
+  const st = f.status;
+  if (role === "agency_staff") return out;
+  const supervisor = role === "supervisor";
+  if (st === "open" || (supervisor && ["ordered", "escalated", "returned"].includes(st))) {
+    out.push(step("finding.order@1", t(st === "open" ? "act.order" : "act.redeadline"),
+      [field("col.deadline", h("input", { type: "date", name: "deadline", required: true })),
+        field("col.party", text("responsible_party", { value: f.responsible_party || "", required: true }))],
+      (v) => cmd("finding.order@1", { deadline: endOfBeijingDay(v.deadline), responsible_party: v.responsible_party }), "order"));
+  }
+  if (["ordered", "escalated"].includes(st)) {
+    out.push(step("finding.acknowledge@1", t("act.acknowledge"), [field("col.signedby", text("name", { required: true }))],
+      (v) => cmd("finding.acknowledge@1", { name: v.name }), "acknowledge"));
+  }
+  if (["ordered", "acknowledged", "escalated", "returned"].includes(st)) {
+    const reinspections = await api.list("inspections", {
+      filter: `place = '${f.place}' && kind = 'reinspection' && voided = false`, sort: "-inspected_at", perPage: 20 });
+    out.push(step("finding.reinspect@1", t("act.reinspect"), [field("col.reinspection", h("select", { name: "inspection", required: true },
+      reinspections.map((i) => h("option", { value: i.id }, `${minute(i.inspected_at)} · ${term("inspection_result", i.result)} · ${(i.photos || []).length} ${t("finding.photos")}`))))],
+    (v) => cmd("finding.reinspect@1", { inspection: v.inspection }), "reinspect"));
+  }
+  if (st === "reinspected" && (supervisor || !f.supervised)) {
+    out.push(step("finding.close@1", t(f.supervised ? "act.signoff" : "act.close"), [], () => cmd("finding.close@1", {}), "close"));
+  }
+  if (supervisor && ["ordered", "acknowledged", "escalated", "reinspected"].includes(st)) {
+    out.push(step("finding.return@1", t("act.return"), [field("act.reason", text("reason", { required: true }))],
+      (v) => cmd("finding.return@1", { reason: v.reason }), "return"));
+  }
+  if (supervisor && st !== "closed") {
+    out.push(step("finding.refer@1", t("act.refer"), [
+      field("col.agency", h("select", { name: "agency", required: true }, Object.entries(refs.ag).map(([id, n]) => h("option", { value: id }, label(n, id))))),
+      field("col.deadline", h("input", { type: "date", name: "deadline", required: true })),
+      field("col.reason", text("reason", { required: true }))],
+    (v) => cmd("finding.refer@1", { agency: v.agency, deadline: endOfBeijingDay(v.deadline), reason: v.reason }), "refer"));
+  }
+  return out;
+}
+
+// referralRow is one referral of the finding; its agency's staff answer it here.
+function referralRow(r) {
+  const mine = api.auth.record.role === "agency_staff" && api.auth.record.agency === r.agency;
+  const open = ["pending", "acknowledged"].includes(r.status);
+  const answer = (name, cls, key, required) => step(name, t(key), [field("col.response", text("response", { required }))],
+    (v) => api.command(name, "referrals", r.id, { response: v.response }), cls);
+  return h("li", { "data-referral": r.id, "data-status": r.status },
+    h("strong", {}, `${agName(r.agency)} · ${term("referral_status", r.status)}`), " ",
+    h("span", {}, `${t("col.deadline")} ${day(r.deadline)} · ${r.reason}`),
+    r.response ? h("p", { class: "muted" }, `${t("col.response")}: ${r.response}`) : null,
+    mine && open ? h("div", { class: "steps" },
+      r.status === "pending" ? answer("referral.acknowledge@1", "ref-acknowledge", "act.refack", false) : null,
+      answer("referral.decline@1", "ref-decline", "act.refdecline", true),
+      answer("referral.done@1", "ref-done", "act.refdone", true)) : null);
+}
+
+// timelineEntry says in words who did what, when, with the reason and the photos of the step.
+function timelineEntry(ev, people) {
+  // An update's changes hold [before, after] per field; a creation's the values.
+  const c = ev.action === "update"
+    ? Object.fromEntries(Object.entries(ev.changes || {}).map(([k, v]) => [k, Array.isArray(v) ? v[1] : v])) : (ev.changes || {});
+  const who = people[ev.actor_id] || t(`actor.${ev.actor_kind}`);
+  let what;
+  if (ev.coll === "findings") {
+    if (ev.action === "create") what = t("tl.found");
+    else if (c.status === "ordered") what = `${t("tl.ordered")} ${day(c.deadline)} · ${t("col.party")} ${c.responsible_party ?? ""}`;
+    else if (c.status === "acknowledged") what = `${t("tl.acknowledged")} ${c.acknowledged_by_name ?? ""}`;
+    else if (c.status === "returned") what = `${t("tl.returned")}: ${c.return_reason ?? ""}`;
+    else if (c.status) what = term("finding_status", c.status);
+    else if ("agency" in c) what = c.agency ? `${t("tl.referred")} ${agName(c.agency)}` : t("tl.handedback");
+    else what = `${t("tl.edited")} ${Object.keys(c).filter((k) => !["updated", "v"].includes(k)).join(", ")}`;
+  } else if (ev.coll === "referrals") {
+    what = ev.action === "create" ? `${t("tl.referral")} ${agName(c.agency)} · ${c.reason ?? ""} · ${t("col.deadline")} ${day(c.deadline)}`
+      : `${agName(c.agency) || t("tl.agency")} ${term("referral_status", c.status)}${c.response ? `: ${c.response}` : ""}`;
+  } else if (ev.coll === "inspections") {
+    what = `${t("tl.reinspection")} · ${term("inspection_result", c.result)}`;
+  } else if (ev.coll === "enforcement_actions") {
+    what = `${t("tl.enforcement")} ${term("enforcement_measure", c.measure)}`;
+  } else what = `${ev.coll} · ${ev.action}`;
+  const photos = ev.action === "create" && Array.isArray(c.photos) ? photoStrip(c.photos) : null;
+  return h("li", { "data-coll": ev.coll, "data-action": ev.action },
+    h("time", { datetime: ev.at }, minute(ev.at)), " · ", h("strong", { class: "actor" }, who), " · ", h("span", { class: "what" }, what), photos);
+}
+
+function photoStrip(ids) {
+  const box = h("div", { class: "photos" });
+  for (const p of ids) {
+    const img = h("img", { alt: t("finding.photos"), "data-photo": p });
+    box.append(img);
+    // A photo not yet uploaded from the phone stays as a named gap, not a broken image.
+    api.imageURL(`/api/fs/photos/${p}`).then((u) => (img.src = u))
+      .catch(() => img.replaceWith(h("span", { class: "muted photo-missing", "data-photo": p }, t("finding.photomissing"))));
+  }
+  return box;
+}
+
+// peopleOf names the actors the user may see through REST; the others read as their kind.
+async function peopleOf(ids) {
+  const uniq = [...new Set(ids.filter((id) => /^[a-z0-9]{15}$/.test(id)))];
+  if (!uniq.length) return {};
+  const users = await api.list("users", { filter: uniq.map((id) => `id = '${id}'`).join(" || "), perPage: uniq.length }).catch(() => []);
+  return Object.fromEntries(users.map((u) => [u.id, u.name || u.email || t("actor.user")]));
+}
+
 async function findingPage(id) {
-  let f, tl;
+  let f, tl, referrals;
   try {
-    [f, tl] = await Promise.all([api.get(`/api/collections/findings/records/${encodeURIComponent(id)}?expand=place`),
-      api.get(`/api/fs/findings/${encodeURIComponent(id)}/timeline`)]);
+    [f, tl, referrals] = await Promise.all([api.get(`/api/collections/findings/records/${encodeURIComponent(id)}?expand=place`),
+      api.get(`/api/fs/findings/${encodeURIComponent(id)}/timeline`),
+      api.list("referrals", { filter: `finding = '${id.replace(/[^a-z0-9]/g, "")}'`, sort: "created" })]);
   } catch (e) {
     if (e.status === 404 || e.status === 403) {
       main.replaceChildren(h("p", { class: "error", id: "finding-missing" }, t("finding.notfound")));
@@ -178,23 +402,122 @@ async function findingPage(id) {
     }
     throw e;
   }
-  const photos = h("div", { class: "photos" });
-  for (const p of f.photos || []) {
-    const img = h("img", { alt: t("finding.photos"), "data-photo": p });
-    photos.append(img);
-    api.imageURL(`/api/fs/photos/${p}`).then((u) => (img.src = u)).catch(() => img.remove());
-  }
-  main.replaceChildren(h("section", { class: "card", id: "finding", "data-id": f.id },
+  const [steps, people] = await Promise.all([findingSteps(f), peopleOf(tl.events.map((ev) => ev.actor_id))]);
+  main.replaceChildren(h("section", { class: "card", id: "finding", "data-id": f.id, "data-status": f.status },
     h("h2", {}, t("finding.title"), " · ", term("finding_category", f.category)),
     h("p", {}, f.expand?.place ? `${f.expand.place.name} · ${f.expand.place.address}` : f.place),
-    h("p", {}, `${term("finding_status", f.status)} · ${t("col.deadline")}: ${day(f.deadline) || "—"} · ${sdName(f.subdistrict)}`),
+    h("p", { id: "finding-state" }, `${term("finding_status", f.status)} · ${term("severity", f.severity)} · ${t("col.deadline")}: ${day(f.deadline) || "—"}`,
+      f.responsible_party ? ` · ${t("col.party")}: ${f.responsible_party}` : "", ` · ${sdName(f.subdistrict)}`),
     h("p", {}, f.description),
     ["ordered", "acknowledged", "reinspected", "closed", "escalated"].includes(f.status) && f.deadline
       ? h("div", { class: "toolbar" }, actionButtonNoReload(t("act.notice"), () => api.download(`/api/fs/findings/${f.id}/notice.pdf`), "notice")) : null,
-    h("h3", {}, t("finding.photos")), photos,
+    steps.length ? [h("h3", {}, t("finding.steps")), h("div", { class: "steps", id: "steps" }, steps)] : null,
+    referrals.length ? [h("h3", {}, t("finding.referrals")), h("ul", { class: "referrals" }, referrals.map(referralRow))] : null,
+    h("h3", {}, t("finding.photos")), photoStrip(f.photos || []),
     h("h3", {}, t("finding.timeline")),
-    h("ol", { class: "timeline" }, tl.events.map((ev) => h("li", {}, h("strong", {}, `${ev.at.slice(0, 16)} · ${ev.action}`), " ",
-      h("span", { class: "muted" }, `${ev.coll} · ${ev.door}`))))));
+    h("ol", { class: "timeline" }, tl.events.map((ev) => timelineEntry(ev, people)))));
+}
+
+// ---- lists ----
+
+const pageSize = 20;
+
+// findingsPage lists the findings the user may see with filters, a text search over the
+// description and the place's name and address, and paging; everything is REST's filter.
+async function findingsPage() {
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const q = (k) => params.get(k) || "";
+  const quote = (v) => `'${v.replace(/\\/g, "").replace(/'/g, "\\'")}'`;
+  const parts = ["voided = false"];
+  if (q("programme")) parts.push(`programme = ${quote(q("programme"))}`);
+  if (q("status")) parts.push(`status = ${quote(q("status"))}`);
+  if (q("severity")) parts.push(`severity = ${quote(q("severity"))}`);
+  if (q("overdue")) parts.push("status != 'closed' && deadline != '' && deadline < @now");
+  if (q("from")) parts.push(`created >= ${quote(`${q("from")} 00:00:00.000Z`)}`);
+  if (q("search")) {
+    const w = quote(q("search"));
+    parts.push(`(description ~ ${w} || place.name ~ ${w} || place.address ~ ${w})`);
+  }
+  const page = Math.max(1, parseInt(q("page") || "1", 10));
+  const filter = parts.join(" && ");
+  const res = await api.get(`/api/collections/findings/records?${new URLSearchParams({ page: String(page), perPage: String(pageSize),
+    sort: "-created", expand: "place", filter })}`);
+  const go = (k, v) => { params.set(k, v); if (k !== "page") params.delete("page"); location.hash = `#/findings?${params}`; };
+  const pick = (k, enumName, values) => h("select", { name: k, "aria-label": t(`col.${k}`), onchange: (ev) => go(k, ev.target.value) },
+    h("option", { value: "" }, `${t(`col.${k}`)}: ${t("list.any")}`),
+    values.map((v) => h("option", { value: v, selected: v === q(k) }, term(enumName, v))));
+  const search = h("input", { type: "search", name: "search", value: q("search"), placeholder: t("list.search"), "aria-label": t("list.search") });
+  const form = h("form", { class: "toolbar", id: "findings-filter", onsubmit: (ev) => { ev.preventDefault(); go("search", search.value); } },
+    search, h("button", { type: "submit" }, t("list.find")),
+    pick("programme", "programme", ["fire", "tutoring", "dust"]),
+    pick("status", "finding_status", ["open", "ordered", "acknowledged", "reinspected", "returned", "escalated", "closed"]),
+    pick("severity", "severity", ["general", "major"]),
+    h("label", {}, h("input", { type: "checkbox", checked: !!q("overdue"), onchange: (ev) => go("overdue", ev.target.checked ? "1" : "") }), t("col.overdue")),
+    actionButtonNoReload(t("export.csv"), () => exportCSV(filter), "export-csv"));
+  const pages = Math.max(1, res.totalPages);
+  main.replaceChildren(h("section", { class: "card", id: "findings-list" },
+    h("h2", {}, t("nav.findings"), h("span", { class: "count", "data-count": res.totalItems }, String(res.totalItems))), form,
+    h("table", {}, h("thead", {}, h("tr", {}, ["col.place", "col.category", "col.status", "col.deadline", "col.date"].map((k) => h("th", {}, t(k))))),
+      h("tbody", {}, res.items.map((f) => h("tr", { "data-id": f.id },
+        h("td", {}, h("a", { href: `#/findings/${f.id}` }, f.expand?.place ? `${f.expand.place.name} · ${f.expand.place.address}` : f.place)),
+        h("td", {}, term("finding_category", f.category)), h("td", {}, term("finding_status", f.status)),
+        h("td", {}, day(f.deadline)), h("td", {}, day(f.created)))))),
+    h("div", { class: "toolbar pager" },
+      page > 1 ? h("button", { type: "button", class: "prev", onclick: () => go("page", String(page - 1)) }, t("list.prev")) : null,
+      h("span", { class: "muted" }, `${page} / ${pages}`),
+      page < pages ? h("button", { type: "button", class: "next", onclick: () => go("page", String(page + 1)) }, t("list.next")) : null)));
+}
+
+// exportCSV downloads the filtered list as CSV, every page of it, read through REST with the
+// user's token: the file holds what the list shows, nothing REST would not.
+async function exportCSV(filter) {
+  const rows = [[t("col.place"), t("col.category"), t("col.status"), t("col.severity"), t("col.deadline"), t("col.date"), "id"]];
+  for (let page = 1; ; page++) {
+    const res = await api.get(`/api/collections/findings/records?${new URLSearchParams({ page: String(page), perPage: "500", sort: "-created", expand: "place", filter })}`);
+    for (const f of res.items) rows.push([f.expand?.place ? `${f.expand.place.name} · ${f.expand.place.address}` : f.place,
+      term("finding_category", f.category), term("finding_status", f.status), term("severity", f.severity), day(f.deadline), day(f.created), f.id]);
+    if (page >= res.totalPages) break;
+  }
+  // A leading =, +, - or @ would run as a formula in a spreadsheet: quote it away.
+  const cell = (v) => `"${String(v ?? "").replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"`;
+  const blob = new Blob(["\ufeff" + rows.map((r) => r.map(cell).join(",")).join("\r\n")], { type: "text/csv;charset=utf-8" });
+  const url = URL.createObjectURL(blob);
+  const a = Object.assign(document.createElement("a"), { href: url, download: "findings.csv" });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// ---- notifications ----
+
+// unreadCount is the number of the user's unread notifications, as the API counts them.
+async function unreadCount() {
+  const res = await api.get("/api/collections/notifications/records?perPage=1&fields=id&filter=" + encodeURIComponent("read = false"));
+  return res.totalItems;
+}
+
+async function refreshUnread() {
+  const badge = document.getElementById("unread");
+  const n = await unreadCount().catch(() => 0);
+  badge.textContent = String(n);
+  badge.dataset.count = String(n);
+  badge.hidden = n === 0;
+}
+
+// notificationsPage lists the user's notifications, newest first, each linked to its case;
+// opening the screen marks those shown read (each a PATCH of the user's own record).
+async function notificationsPage() {
+  const notes = await api.list("notifications", { sort: "-created", perPage: 100 });
+  const target = (n) => n.finding ? `#/findings/${n.finding}` : n.report ? `#/reports/${n.report}` : null;
+  main.replaceChildren(h("section", { class: "card", id: "notifications" },
+    h("h2", {}, t("nav.notifications")),
+    notes.length === 0 ? h("p", { class: "muted" }, t("q.empty")) :
+      h("ul", { class: "notes" }, notes.map((n) => h("li", { "data-id": n.id, class: n.read ? "" : "unread" },
+        h("time", { datetime: n.created }, minute(n.created)), " · ", h("strong", {}, term("notification_kind", n.kind)), " · ",
+        target(n) ? h("a", { href: target(n) }, n.message) : n.message)))));
+  await Promise.all(notes.filter((n) => !n.read).map((n) => api.call("PATCH", `/api/collections/notifications/records/${n.id}`, { read: true })));
+  await refreshUnread();
 }
 
 // ---- figures ----
@@ -203,9 +526,8 @@ async function figuresPage() {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const programme = params.get("programme") ?? "fire";
   const progFilter = programme ? ` && programme = '${programme}'` : "";
-  const beijingToday = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
-  const dayParam = params.get("day") || beijingToday;
-  const monthParam = params.get("month") || dayParam.slice(0, 7);
+  const [dayParam, monthParam] = await Promise.all([
+    params.get("day") || latestDay(), params.get("month") || latestMonth()]);
   const [hz, alarms, open, daily, ranking] = await Promise.all([
     api.get(`/api/fs/rectify/figures?programme=${encodeURIComponent(programme)}`),
     api.get("/api/fs/smokealarm/progress").catch(() => null),
@@ -231,7 +553,7 @@ async function figuresPage() {
       .map((k, i) => h("th", { class: i ? "num" : "" }, t(k))))),
       h("tbody", {}, rows.map((r) => h("tr", { "data-subdistrict": r.subdistrict }, h("td", {}, sdName(r.subdistrict)),
         [r.found, r.open, r.overdue, r.closed, r.closed_on_time, r.closed_late].map((v) => h("td", { class: "num" }, String(v))))))))];
-  const now = new Date().toISOString().replace("T", " ");
+  const now = new Date().toISOString().replace("T", " "); // compared with stored UTC dates
   const points = open.filter((f) => f.expand?.place?.location && (f.expand.place.location.lon || f.expand.place.location.lat))
     .map((f) => ({ id: f.id, lon: f.expand.place.location.lon, lat: f.expand.place.location.lat, href: `#/findings/${f.id}`,
       overdue: !!f.deadline && f.deadline < now,
@@ -253,6 +575,27 @@ async function figuresPage() {
         { key: "installed", label: t("col.installed"), color: "#b3261e", values: ar.map((r) => r.installed) }] })));
   }
   main.replaceChildren(...cards);
+}
+
+// latestDay is the Beijing day of the newest tutoring inspection or incident the user may
+// see, so that the daily report opens on a day with data (today when there is none).
+async function latestDay() {
+  const newest = async (coll, filter, field) =>
+    (await api.list(coll, { filter, sort: `-${field}`, perPage: 1 }).catch(() => []))[0]?.[field] || "";
+  const [insp, inc] = await Promise.all([
+    newest("inspections", "programme = 'tutoring'", "inspected_at"), newest("tutoring_incidents", "", "occurred_at")]);
+  const latest = [insp, inc].filter(Boolean).sort().pop();
+  return latest ? day(latest) : day(new Date().toISOString());
+}
+
+// latestMonth is the newest month with a dust-fall reading or a dust inspection the user may
+// see, so that the ranking opens on a month with data (this month when there is none).
+async function latestMonth() {
+  const [fall, insp] = await Promise.all([
+    api.list("dustfall_readings", { sort: "-month", perPage: 1 }).catch(() => []),
+    api.list("inspections", { filter: "programme = 'dust'", sort: "-inspected_at", perPage: 1 }).catch(() => [])]);
+  const months = [fall[0]?.month, insp[0] && day(insp[0].inspected_at).slice(0, 7)].filter(Boolean).sort();
+  return months.pop() || day(new Date().toISOString()).slice(0, 7);
 }
 
 const tutoringColumns = ["total", "licensed", "business_without_education", "business_with_education", "institution_only",
@@ -314,10 +657,14 @@ async function route() {
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", hash.startsWith(a.getAttribute("href")));
   if (!signedIn) return loginPage();
   main.replaceChildren(h("p", { class: "muted" }, t("loading")));
+  if (!hash.startsWith("#/notifications")) refreshUnread();
   try {
     await loadRefs();
     if (hash.startsWith("#/findings/")) await findingPage(hash.slice("#/findings/".length));
+    else if (hash.startsWith("#/reports/")) await reportPage(hash.slice("#/reports/".length));
     else if (hash.startsWith("#/figures")) await figuresPage();
+    else if (hash.startsWith("#/notifications")) await notificationsPage();
+    else if (hash.startsWith("#/findings")) await findingsPage();
     else await queuesPage();
     main.dataset.page = hash.split(/[/?]/)[1] || "queues";
   } catch (e) {

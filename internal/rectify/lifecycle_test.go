@@ -323,3 +323,63 @@ func TestFigures_ExportsMatchTheJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeline_ShowsNoMoreThanRESTShows: a finding referred to the environment bureau, declined,
+// then referred to the fire brigade. The brigade's staff may now view the finding, but not the
+// bureau's referral (REST answers 404), so its steps are not in the timeline they read either;
+// the subdistrict's supervisor, who may view both referrals, reads both.
+func TestTimeline_ShowsNoMoreThanRESTShows(t *testing.T) {
+	app := testkit.NewApp(t)
+	srv := testkit.Serve(t, app)
+	f := testkit.Side("finding", "a")
+	// refer refers the finding and returns the new referral (the fixture has one already).
+	refer := func(agency, reason string) string {
+		t.Helper()
+		before, err := app.FindAllRecords("referrals", dbx.HashExp{"finding": f, "agency": agency})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := command(srv, testkit.SupervisorA, rectify.ReferCommand, "findings", f,
+			map[string]any{"agency": agency, "deadline": "2018-06-01 00:00:00.000Z", "reason": reason}); res.Status != http.StatusOK {
+			t.Fatalf("refer to %s: %d %s", agency, res.Status, res.Body)
+		}
+		after, err := app.FindAllRecords("referrals", dbx.HashExp{"finding": f, "agency": agency})
+		if err != nil || len(after) != len(before)+1 {
+			t.Fatalf("referrals to %s: %d then %d, %v", agency, len(before), len(after), err)
+		}
+		for _, r := range after {
+			if !slices.ContainsFunc(before, func(b *core.Record) bool { return b.Id == r.Id }) {
+				return r.Id
+			}
+		}
+		return ""
+	}
+	envRef := refer(testkit.AgencyEnv, "扬尘")
+	if res := command(srv, testkit.EnvStaff, rectify.ReferralDeclineCommand, "referrals", envRef,
+		map[string]any{"response": "非本局职责：环保局内部意见"}); res.Status != http.StatusOK {
+		t.Fatalf("decline: %d %s", res.Status, res.Body)
+	}
+	fireRef := refer(testkit.AgencyFire, "消防通道堵塞")
+
+	timeline := func(user string) string {
+		t.Helper()
+		res := srv.Do(http.MethodGet, "/api/fs/findings/"+f+"/timeline", srv.Token("users", user), nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("timeline for %s: %d %s", user, res.Status, res.Body)
+		}
+		return string(res.Body)
+	}
+	if res := srv.Do(http.MethodGet, "/api/collections/referrals/records/"+envRef, srv.Token("users", testkit.FireStaff), nil); res.Status != http.StatusNotFound {
+		t.Fatalf("the brigade reads the bureau's referral through REST: %d", res.Status)
+	}
+	fire := timeline(testkit.FireStaff)
+	if strings.Contains(fire, envRef) || strings.Contains(fire, "环保局内部意见") {
+		t.Fatalf("the brigade's timeline holds the bureau's referral:\n%s", fire)
+	}
+	if !strings.Contains(fire, fireRef) {
+		t.Fatalf("the brigade's timeline lacks its own referral:\n%s", fire)
+	}
+	if sup := timeline(testkit.SupervisorA); !strings.Contains(sup, envRef) || !strings.Contains(sup, fireRef) {
+		t.Fatalf("the supervisor's timeline lacks a referral:\n%s", sup)
+	}
+}

@@ -81,5 +81,34 @@ func handleTimeline(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
+	if events, err = viewable(e.App, info, f, events); err != nil {
+		return e.InternalServerError("", err)
+	}
 	return e.JSON(http.StatusOK, map[string]any{"finding": f.Id, "events": events})
+}
+
+// viewable keeps the events of the records the reader may view through REST: the finding
+// (already checked) and, of its referrals, enforcement actions and re-inspection, those its
+// view rule lets the reader see. A finding re-referred to another agency is seen by that
+// agency's staff; the earlier agency's referral, and its answer, are not theirs to read.
+func viewable(app core.App, info *core.RequestInfo, f *core.Record, events []Event) ([]Event, error) {
+	allowed := map[string]bool{f.Id: true}
+	out := events[:0]
+	for _, ev := range events {
+		ok, seen := allowed[ev.RecordID]
+		if !seen {
+			r, err := app.FindRecordById(ev.Coll, ev.RecordID)
+			if err == nil {
+				ok, err = app.CanAccessRecord(r, info, r.Collection().ViewRule)
+				if err != nil {
+					return nil, err
+				}
+			}
+			allowed[ev.RecordID] = ok // a record since deleted shows nothing, as REST does
+		}
+		if ok {
+			out = append(out, ev)
+		}
+	}
+	return out, nil
 }

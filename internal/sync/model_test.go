@@ -23,6 +23,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/rectify"
+	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
 	"github.com/haidian/fieldsync/mobile-api/client"
 )
@@ -318,8 +319,14 @@ func (m *model) step(i int) {
 	case r < 97:
 		m.move()
 		m.stats.moves++
-	default:
+	case r < 99:
 		p.net.SetMode(testkit.NetMode(m.rng.IntN(testkit.NetModes)))
+	default:
+		// The daily compaction, early: phones whose cursor lies below the removals it drops
+		// must download those scopes again (a reset).
+		if _, err := sync.Compact(m.srv.App, now()); err != nil {
+			m.t.Fatal(err)
+		}
 	}
 }
 

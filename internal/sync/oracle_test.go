@@ -162,8 +162,8 @@ func (o *oracle) actorOf(user string) actor {
 	return actor{}
 }
 
-func (a actor) member(sd string) bool  { return sd != "" && slices.Contains(a.sds, sd) }
-func (a actor) fieldStaff() bool       { return a.role == "inspector" || a.role == "supervisor" }
+func (a actor) member(sd string) bool       { return sd != "" && slices.Contains(a.sds, sd) }
+func (a actor) fieldStaff() bool            { return a.role == "inspector" || a.role == "supervisor" }
 func (a actor) supervisorOf(sd string) bool { return a.role == "supervisor" && a.member(sd) }
 
 // sees: staff of a record's subdistrict see it; an agency sees the findings referred to it,

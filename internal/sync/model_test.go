@@ -430,7 +430,9 @@ func (m *model) patch(p *phone) {
 	m.edit(p, p.c.Patch(m.ctx, coll, rec.ID, set), &intent{op: "patch", coll: coll, id: rec.ID, data: set, base: rec.V})
 }
 
-// forbiddenPatch tries what the rules refuse: an inspector closing a finding.
+// forbiddenPatch tries what the rules refuse: an inspector closing a finding. The oracle
+// asserts, when the outcome arrives, that the write was refused: rejected with a code, or a
+// conflict that kept the server's status; in no case is the finding closed.
 func (m *model) forbiddenPatch(p *phone) {
 	rec, ok := m.pick(m.local(p, "findings", ""))
 	if !ok {
@@ -614,8 +616,11 @@ func (m *model) check() {
 		// Outcomes the phone heard are the ones the server stored, byte for byte.
 		for mid, heard := range p.outcomes {
 			var raw []byte
-			app.DB().Select("result").From("fs_sync_outcomes").
+			err := app.DB().Select("result").From("fs_sync_outcomes").
 				Where(dbx.HashExp{"client": "model-" + p.name, "mid": mid}).Row(&raw)
+			if err != nil {
+				m.t.Fatalf("%s: stored outcome of mid %d: %v", p.name, mid, err)
+			}
 			var stored client.Result
 			if err := json.Unmarshal(raw, &stored); err != nil || !reflect.DeepEqual(stored, heard) {
 				m.t.Fatalf("%s: mid %d heard %+v, stored %s", p.name, mid, heard, raw)
@@ -695,7 +700,7 @@ func (m *model) checkMatchesREST() {
 				if !ok {
 					m.t.Fatalf("%s may list %s/%s through REST but does not sync it", p.user, coll, id)
 				}
-				if !reflect.DeepEqual(jsonRound(got.Data), data) {
+				if !reflect.DeepEqual(m.jsonRound(got.Data), data) {
 					m.t.Fatalf("%s/%s for %s: synced %v, REST %v", coll, id, p.user, got.Data, data)
 				}
 			}
@@ -730,11 +735,13 @@ func (m *model) restList(coll, token string) map[string]any {
 			Items      []map[string]any `json:"items"`
 			TotalPages int              `json:"totalPages"`
 		}
-		json.Unmarshal(res.Body, &body)
+		if err := json.Unmarshal(res.Body, &body); err != nil {
+			m.t.Fatalf("REST list %s: %v in %s", coll, err, res.Body)
+		}
 		for _, it := range body.Items {
 			delete(it, "collectionId")
 			delete(it, "collectionName")
-			out[it["id"].(string)] = jsonRound(it)
+			out[it["id"].(string)] = m.jsonRound(it)
 		}
 		if page >= body.TotalPages {
 			return out
@@ -742,10 +749,15 @@ func (m *model) restList(coll, token string) map[string]any {
 	}
 }
 
-func jsonRound(v any) any {
-	raw, _ := json.Marshal(v)
+func (m *model) jsonRound(v any) any {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		m.t.Fatal(err)
+	}
 	var out any
-	json.Unmarshal(raw, &out)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		m.t.Fatal(err)
+	}
 	return out
 }
 
@@ -759,7 +771,9 @@ func (m *model) checkCreates() {
 	}
 	for _, row := range rows {
 		var r client.Result
-		json.Unmarshal([]byte(row.Result), &r)
+		if err := json.Unmarshal([]byte(row.Result), &r); err != nil {
+			m.t.Fatalf("stored outcome %s: %v", row.Result, err)
+		}
 		if r.Coll == "" || r.ID == "" {
 			continue
 		}
@@ -772,8 +786,11 @@ func (m *model) checkCreates() {
 		}
 	}
 	var dupes int
-	m.srv.App.DB().NewQuery(`SELECT COUNT(*) FROM audit_log a WHERE action = 'create' AND EXISTS
+	err := m.srv.App.DB().NewQuery(`SELECT COUNT(*) FROM audit_log a WHERE action = 'create' AND EXISTS
 		(SELECT 1 FROM audit_log b WHERE b.action = 'create' AND b.coll = a.coll AND b.record_id = a.record_id AND b.id != a.id)`).Row(&dupes)
+	if err != nil {
+		m.t.Fatal(err)
+	}
 	if dupes != 0 {
 		m.t.Fatalf("%d records were created twice", dupes)
 	}

@@ -44,9 +44,8 @@ var boolFields = map[string]bool{"voided": true, "supervised": true}
 // "free text is appended"); every other field keeps the first writer's value.
 var appendText = map[string]bool{"description": true}
 
-// others is the pseudo-field standing for every untracked field a save changes (at least the
-// "updated" time, which changes on every save).
-const others = "*"
+// updated is the time of the last save: every save changes it, so every save makes a version.
+const updated = "updated"
 
 type fieldVer struct {
 	v  int64
@@ -333,9 +332,9 @@ var findingMoves = map[string][]string{
 }
 
 // save applies new values to r as the server's save does: a major finding is supervised, and
-// the record gets a new version in which the changed fields, and the untracked ones, were last
-// changed by device.
-func (o *oracle) save(r *orec, vals map[string]any, device string) {
+// the record gets a new version in which the changed fields, its save time and the untracked
+// stamps a step sets (stamps) were last changed by device.
+func (o *oracle) save(r *orec, vals map[string]any, device string, stamps ...string) {
 	if r.coll == "findings" && vals["severity"] == "major" {
 		vals["supervised"] = true
 	}
@@ -346,7 +345,9 @@ func (o *oracle) save(r *orec, vals map[string]any, device string) {
 			r.fv[f] = fieldVer{v: r.v, by: device}
 		}
 	}
-	r.fv[others] = fieldVer{v: r.v, by: device}
+	for _, f := range append(stamps, updated) {
+		r.fv[f] = fieldVer{v: r.v, by: device}
+	}
 }
 
 func (o *oracle) predict(p *phone, it *intent) verdict {
@@ -465,7 +466,7 @@ func (o *oracle) command(a actor, p *phone, it *intent, r *orec, device string) 
 		}
 		return applied(func() {
 			o.save(r, map[string]any{"deadline": it.args["deadline"], "responsible_party": it.args["responsible_party"],
-				"status": "ordered"}, device)
+				"status": "ordered"}, device, "ordered_at")
 		})
 	case "inspection.review@1":
 		if !a.supervisorOf(sd) {
@@ -475,7 +476,7 @@ func (o *oracle) command(a actor, p *phone, it *intent, r *orec, device string) 
 			return rejected("review_not_submitted", nil)
 		}
 		status := map[any]string{"approve": "approved", "return": "returned"}[it.args["decision"]]
-		return applied(func() { o.save(r, map[string]any{"review": status}, device) })
+		return applied(func() { o.save(r, map[string]any{"review": status}, device, "reviewed_at") })
 	case "finding.refer@1":
 		if !a.supervisorOf(sd) {
 			return rejected("finding_needs_supervisor", nil)
@@ -496,7 +497,7 @@ func (o *oracle) command(a actor, p *phone, it *intent, r *orec, device string) 
 			if f := o.recs["findings/"+r.f["finding"].(string)]; f != nil && f.f["agency"] == r.f["agency"] {
 				o.save(f, map[string]any{"agency": ""}, "")
 			}
-			o.save(r, map[string]any{"status": "declined", "response": it.args["response"]}, device)
+			o.save(r, map[string]any{"status": "declined", "response": it.args["response"]}, device, "responded_at")
 		})
 	}
 	o.m.t.Fatalf("the oracle does not know command %s", it.cmd)

@@ -319,7 +319,7 @@ func (m *model) step(i int) {
 	case r < 97:
 		m.move()
 		m.stats.moves++
-	case r < 99:
+	case r < 98:
 		p.net.SetMode(testkit.NetMode(m.rng.IntN(testkit.NetModes)))
 	default:
 		// The daily compaction, early: phones whose cursor lies below the removals it drops

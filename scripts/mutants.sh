@@ -8,6 +8,7 @@
 #
 #   bash scripts/mutants.sh            # or: make mutants
 #   MUTANT_SEEDS=100 bash scripts/mutants.sh
+#   MUTANT_ONLY=cursor bash scripts/mutants.sh   # only the faults whose name contains this
 set -euo pipefail
 export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
 root="$(git rev-parse --show-toplevel)"
@@ -22,10 +23,10 @@ mutants=(
 	'a conflict keeps the client value (wrong winner)|internal/sync/policy.go|s/return server, ServerKept/return client, ServerKept/'
 	'an appended conflict drops the client text|internal/sync/policy.go|s/return s \+ "\\n\\n" \+ c, Appended/return s, Appended/'
 	'a merge is answered as applied|internal/sync/apply.go|s/outcome = Merged/outcome = Applied/'
-	'the change-log row of every version 2 is skipped|internal/sync/changelog.go|s/(\tfor _, s := range scopes \{\n)(\t\tif err := l\.upsertChange\(app, s, coll, r\.Id, seq, opPut)/$1\t\tif st.V == 2 {\n\t\t\tcontinue\n\t\t}\n$2/'
+	'the change-log row of every version 2 is skipped|internal/sync/changelog.go|s/(\tfor _, s := range scopes \{\n)/$1\t\tif st.V == 2 {\n\t\t\tcontinue\n\t\t}\n/'
 	'the pull cursor is off by one|internal/sync/pull.go|s/NewExp\("seq > \{:c\}", dbx\.Params\{"c": sr\.Cursor\}\)/NewExp("seq > {:c}", dbx.Params{"c": sr.Cursor + 1})/'
 	'a scope a record left is not removed|internal/sync/changelog.go|s/if !slices\.Contains\(scopes, s\) \{/if false \&\& !slices.Contains(scopes, s) {/'
-	'field versions forget which device wrote them|internal/sync/changelog.go|s/st\.FV\[f\] = fieldVersion\{V: st\.V, By: device\}/st.FV[f] = fieldVersion{V: st.V}/'
+	'field versions forget which device wrote them|internal/sync/changelog.go|s/st\.FV\[f\] = fieldVersion\{V: st\.V, By: device\}/st.FV[f] = fieldVersion{V: st.V, By: device[:0]}/'
 	'a decline leaves the finding with the agency|internal/rectify/referral.go|s/f\.Set\(schema\.FieldAgency, ""\)/f.Set(schema.FieldAgency, f.GetString(schema.FieldAgency))/'
 )
 
@@ -33,6 +34,7 @@ survived=0
 printf '| fault | caught by |\n|---|---|\n'
 for m in "${mutants[@]}"; do
 	IFS='|' read -r name file sub <<<"$m"
+	[[ "$name" == *"${MUTANT_ONLY:-}"* ]] || continue
 	cp "$work/$file" "$work/$file.orig"
 	perl -0pi -e "$sub" "$work/$file"
 	if cmp -s "$work/$file" "$work/$file.orig"; then

@@ -4,7 +4,7 @@ export GOTOOLCHAIN := go1.27.3
 # The long suites (thousands of random seeds, crash loops) run with LONG=1.
 LONG ?=
 
-.PHONY: run test test-long bench demo build vet browser proxy mailpit npm sdk
+.PHONY: run test test-long bench demo build vet browser proxy mailpit npm sdk mutants
 
 ## run: the server on embedded SQLite in ./pb_data, admin UI at http://127.0.0.1:8090/_/
 run: build
@@ -40,6 +40,10 @@ sdk:
 ## test-long: the same tests with the long randomized and crash suites at full length
 test-long: browser proxy mailpit npm sdk
 	FIELDSYNC_LONG=1 go test -count=1 -timeout 3h ./...
+
+## mutants: plant faults one at a time in a temporary copy and check the sync model test catches each
+mutants:
+	bash scripts/mutants.sh
 
 ## demo: load the demo accounts and records into ./pb_data
 demo:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -21,6 +23,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/rectify"
+	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
 	"github.com/haidian/fieldsync/mobile-api/client"
 )
@@ -57,16 +60,59 @@ func TestModel_RandomSeeds(t *testing.T) {
 			seeds = append(seeds, *modelSeedFrom+i)
 		}
 	}
-	for _, seed := range seeds {
-		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			t.Parallel() // each seed has its own server, data dir and phones
-			t.Cleanup(func() {
-				if t.Failed() {
-					t.Logf("replay with: go test ./internal/sync/ -run TestModel_RandomSeeds -sync.seed=%d -v", seed)
-				}
+	var mu gosync.Mutex
+	var total exercise
+	total.outcomes = map[string]int{}
+	t.Run("seeds", func(t *testing.T) {
+		for _, seed := range seeds {
+			t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+				t.Parallel() // each seed has its own server, data dir and phones
+				t.Cleanup(func() {
+					if t.Failed() {
+						t.Logf("replay with: go test ./internal/sync/ -run TestModel_RandomSeeds -sync.seed=%d -v", seed)
+					}
+				})
+				st := runModel(t, seed, *modelSteps)
+				mu.Lock()
+				defer mu.Unlock()
+				total.add(st)
 			})
-			runModel(t, seed, *modelSteps)
-		})
+		}
+	})
+	if t.Failed() || len(seeds) < minSeedsForCoverage {
+		return
+	}
+	// Over the CI seeds, every outcome kind and every disturbance occurs: a change that made
+	// one of them impossible (say, no conflict is ever reported) fails here.
+	for _, kind := range []string{"applied", "merged", "conflict", "rejected", "quarantined"} {
+		if total.outcomes[kind] == 0 {
+			t.Errorf("no seed of %d produced a %s outcome", len(seeds), kind)
+		}
+	}
+	// Resets are counted and logged but not required: one needs a decline, then a compaction,
+	// then a pull, and the 200 CI seeds hold none.
+	for name, n := range map[string]int{"server restart": total.restarts, "move": total.moves, "phone restart": total.reopens,
+		"paged pull": total.pagedPulls, "scope change": total.scopeChanges} {
+		if n == 0 {
+			t.Errorf("no seed of %d exercised a %s", len(seeds), name)
+		}
+	}
+	t.Logf("over %d seeds: %+v", len(seeds), total)
+}
+
+// minSeedsForCoverage is the fewest seeds over which every outcome kind and disturbance must
+// occur; a replay of a few seeds need not show them all.
+const minSeedsForCoverage = 50
+
+func (e *exercise) add(o exercise) {
+	e.restarts += o.restarts
+	e.moves += o.moves
+	e.reopens += o.reopens
+	e.resets += o.resets
+	e.pagedPulls += o.pagedPulls
+	e.scopeChanges += o.scopeChanges
+	for k, n := range o.outcomes {
+		e.outcomes[k] += n
 	}
 }
 
@@ -76,6 +122,8 @@ type phone struct {
 	path       string
 	net        *testkit.FlakyNet
 	skew       time.Duration
+	pullRows   int
+	downloaded bool // whether a pull has started the phone's scopes
 	c          *client.Client
 	issued     int64                   // local edits made: the mids the server must answer
 	outcomes   map[int64]client.Result // every outcome the phone received, by mid
@@ -89,13 +137,48 @@ type model struct {
 	moverA bool // whether the mover is in subdistrict A (else B)
 	mover  string
 	ctx    context.Context
-	stats  struct{ restarts, moves, reopens int }
+	stats  exercise
+	oracle *oracle
+	stepNo int
+	// moves is the mover's subdistrict from each step on, starting in A before step 0.
+	moves []moveMark
 }
 
-func runModel(t *testing.T, seed int64, steps int) {
-	m := &model{t: t, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed)), ctx: t.Context(), moverA: true}
+// exercise counts what a seed exercised; summarize checks it against the server.
+type exercise struct {
+	restarts, moves, reopens int
+	resets, pagedPulls       int // pulls that restarted a scope; pulls of more rows than a page
+	scopeChanges             int // pulls that started or ended a scope
+	outcomes                 map[string]int
+}
+
+type moveMark struct {
+	step int
+	sd   string
+}
+
+func (m *model) moverSD() string { return m.moves[len(m.moves)-1].sd }
+
+// moverHeldSince reports whether the mover held sd at step, or at any step since.
+func (m *model) moverHeldSince(step int, sd string) bool {
+	for i, mk := range m.moves {
+		next := len(m.moves)
+		if i+1 < len(m.moves) {
+			next = m.moves[i+1].step
+		}
+		if mk.sd == sd && (i+1 == len(m.moves) || next > step) {
+			return true
+		}
+	}
+	return false
+}
+
+func runModel(t *testing.T, seed int64, steps int) exercise {
+	m := &model{t: t, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed)), ctx: t.Context(), moverA: true,
+		moves: []moveMark{{step: -1, sd: testkit.SubdistrictA}}}
 	m.srv = testkit.Serve(t, testkit.NewApp(t))
 	m.mover = m.addMover()
+	m.oracle = newOracle(m)
 	users := []struct{ name, id string }{
 		{"inspA1", testkit.InspectorA}, {"inspA2", testkit.InspectorA}, {"inspB1", testkit.InspectorB},
 		{"inspB2", testkit.InspectorB}, {"supA1", testkit.SupervisorA}, {"supA2", testkit.SupervisorA},
@@ -117,22 +200,55 @@ func runModel(t *testing.T, seed int64, steps int) {
 		m.phones = append(m.phones, p)
 	}
 	for i := range steps {
+		m.stepNo = i
 		m.step(i)
 	}
+	m.stepNo = steps
 	m.heal()
 	m.check()
+	m.oracle.checkRecords()
 	m.summarize()
+	return m.stats
 }
 
-// summarize logs what the seed exercised, so a run shows it tested something.
+// summarize logs what the seed exercised and asserts that it did: every mutation the phones
+// made was judged by the oracle, with the outcomes the server stored, and every move the
+// test made is in the mover's membership history.
 func (m *model) summarize() {
 	var counts []struct {
 		Outcome string `db:"outcome"`
 		N       int    `db:"n"`
 	}
-	m.srv.App.DB().NewQuery(`SELECT json_extract(result, '$.outcome') AS outcome, COUNT(*) AS n
+	err := m.srv.App.DB().NewQuery(`SELECT json_extract(result, '$.outcome') AS outcome, COUNT(*) AS n
 		FROM fs_sync_outcomes GROUP BY 1 ORDER BY 1`).All(&counts)
-	m.t.Logf("outcomes %v; server restarts %d, moves %d, phone restarts %d", counts, m.stats.restarts, m.stats.moves, m.stats.reopens)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	stored := map[string]int{}
+	for _, c := range counts {
+		stored[c.Outcome] = c.N
+	}
+	if !maps.Equal(stored, m.oracle.kinds) {
+		m.t.Fatalf("the server stored outcomes %v, the oracle judged %v", stored, m.oracle.kinds)
+	}
+	var issued int64
+	for _, p := range m.phones {
+		issued += p.issued
+		if m.oracle.seen[p.name] != p.issued {
+			m.t.Fatalf("%s made %d mutations, the oracle judged %d", p.name, p.issued, m.oracle.seen[p.name])
+		}
+	}
+	var holdings int
+	err = m.srv.App.DB().Select("COUNT(*)").From("fs_sync_memberships").Where(dbx.HashExp{"user": m.mover}).Row(&holdings)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if holdings != 1+m.stats.moves {
+		m.t.Fatalf("the mover moved %d times, the server holds %d memberships", m.stats.moves, holdings)
+	}
+	m.stats.outcomes = stored
+	m.t.Logf("%d mutations judged: outcomes %v; server restarts %d, moves %d, phone restarts %d, resets %d, paged pulls %d, scope changes %d",
+		issued, stored, m.stats.restarts, m.stats.moves, m.stats.reopens, m.stats.resets, m.stats.pagedPulls, m.stats.scopeChanges)
 }
 
 // addMover creates an inspector of A whom the district will move between A and B.
@@ -153,6 +269,8 @@ func (m *model) addMover() string {
 }
 
 func (m *model) open(p *phone) {
+	maxPush := 1 + m.rng.IntN(5)
+	p.pullRows = 3 + m.rng.IntN(40)
 	c, err := client.Open(m.ctx, p.path, client.Config{
 		BaseURL: m.srv.URL, ClientID: "model-" + p.name, AppVersion: "model",
 		TokenFunc: func(context.Context) (string, error) {
@@ -162,8 +280,8 @@ func (m *model) open(p *phone) {
 		// The phone's clock runs with the server's injected one, off by its skew, so that the
 		// times its edits claim (which decide quarantines) mean what they would in the field.
 		Now:      func() time.Time { return now().Add(p.skew) },
-		MaxPush:  1 + m.rng.IntN(5),
-		PullRows: 3 + m.rng.IntN(40),
+		MaxPush:  maxPush,
+		PullRows: p.pullRows,
 	})
 	if err != nil {
 		m.t.Fatalf("open %s: %v", p.name, err)
@@ -203,8 +321,14 @@ func (m *model) step(i int) {
 	case r < 97:
 		m.move()
 		m.stats.moves++
-	default:
+	case r < 99:
 		p.net.SetMode(testkit.NetMode(m.rng.IntN(testkit.NetModes)))
+	default:
+		// The daily compaction, early: phones whose cursor lies below the removals it drops
+		// must download those scopes again (a reset).
+		if _, err := sync.Compact(m.srv.App, now()); err != nil {
+			m.t.Fatal(err)
+		}
 	}
 }
 
@@ -242,11 +366,14 @@ func (m *model) mySubdistrict(p *phone) string {
 	return "" // agency staff record nothing in subdistricts
 }
 
-func (m *model) edit(p *phone, err error) {
+// edit counts a local edit the phone made and gives the oracle the mutation it queued.
+func (m *model) edit(p *phone, err error, it *intent) {
 	if err != nil {
 		m.t.Fatalf("%s: local edit: %v", p.name, err)
 	}
 	p.issued++
+	it.mid, it.step = p.issued, m.stepNo
+	m.oracle.note(p, it)
 }
 
 var words = []string{"楼道", "私拉电线", "电动车", "灭火器", "过期", "堵塞", "整改", "复查", "群租", "地下室"}
@@ -266,15 +393,13 @@ func (m *model) create(p *phone) {
 		return
 	}
 	place, ok := m.pick(m.local(p, "places", sd))
+	coll, data := "findings", map[string]any{"programme": "fire", "place": place.ID,
+		"subdistrict": sd, "category": "fire.wiring", "severity": "general", "description": m.text()}
 	if !ok || m.rng.IntN(3) == 0 {
-		_, err := p.c.Create(m.ctx, "places", map[string]any{"kind": "venue", "name": m.text(),
-			"subdistrict": sd, "address": m.text()})
-		m.edit(p, err)
-		return
+		coll, data = "places", map[string]any{"kind": "venue", "name": m.text(), "subdistrict": sd, "address": m.text()}
 	}
-	_, err := p.c.Create(m.ctx, "findings", map[string]any{"programme": "fire", "place": place.ID,
-		"subdistrict": sd, "category": "fire.wiring", "severity": "general", "description": m.text()})
-	m.edit(p, err)
+	id, err := p.c.Create(m.ctx, coll, data)
+	m.edit(p, err, &intent{op: "create", coll: coll, id: id, data: data})
 }
 
 // patchable lists fields staff may change, per collection.
@@ -304,16 +429,20 @@ func (m *model) patch(p *phone) {
 		f := patchable[coll][m.rng.IntN(len(patchable[coll]))]
 		set[f] = m.value(f)
 	}
-	m.edit(p, p.c.Patch(m.ctx, coll, rec.ID, set))
+	m.edit(p, p.c.Patch(m.ctx, coll, rec.ID, set), &intent{op: "patch", coll: coll, id: rec.ID, data: set, base: rec.V})
 }
 
-// forbiddenPatch tries what the rules refuse: an inspector closing a finding.
+// forbiddenPatch tries what the rules refuse: an inspector closing a finding. The oracle
+// asserts, when the outcome arrives, that the write was refused: rejected with a code, or a
+// conflict that kept the server's status; in no case is the finding closed.
 func (m *model) forbiddenPatch(p *phone) {
 	rec, ok := m.pick(m.local(p, "findings", ""))
 	if !ok {
 		return
 	}
-	m.edit(p, p.c.Patch(m.ctx, "findings", rec.ID, map[string]any{"status": "closed"}))
+	set := map[string]any{"status": "closed"}
+	m.edit(p, p.c.Patch(m.ctx, "findings", rec.ID, set),
+		&intent{op: "patch", coll: "findings", id: rec.ID, data: set, base: rec.V, forbid: true})
 }
 
 // order orders a finding's rectification by a deadline around the figures' reference day.
@@ -322,8 +451,8 @@ func (m *model) order(p *phone) {
 	if !ok {
 		return
 	}
-	m.edit(p, p.c.Command(m.ctx, "finding.order@1", "findings", rec.ID, map[string]any{
-		"deadline": fmt.Sprintf("2018-06-%02d 00:00:00.000Z", 1+m.rng.IntN(28)), "responsible_party": m.text()}))
+	m.command(p, "finding.order@1", rec, map[string]any{
+		"deadline": fmt.Sprintf("2018-06-%02d 00:00:00.000Z", 1+m.rng.IntN(28)), "responsible_party": m.text()})
 }
 
 func (m *model) void(p *phone) {
@@ -331,7 +460,7 @@ func (m *model) void(p *phone) {
 	if !ok {
 		return
 	}
-	m.edit(p, p.c.Void(m.ctx, "places", rec.ID))
+	m.edit(p, p.c.Void(m.ctx, "places", rec.ID), &intent{op: "void", coll: "places", id: rec.ID, base: rec.V})
 }
 
 func (m *model) review(p *phone) {
@@ -340,7 +469,7 @@ func (m *model) review(p *phone) {
 		return
 	}
 	decision := []string{"approve", "return"}[m.rng.IntN(2)]
-	m.edit(p, p.c.Command(m.ctx, "inspection.review@1", "inspections", rec.ID, map[string]any{"decision": decision}))
+	m.command(p, "inspection.review@1", rec, map[string]any{"decision": decision})
 }
 
 // refer has a supervisor refer a finding to the fire brigade ("街镇吹哨"), or the brigade
@@ -353,15 +482,20 @@ func (m *model) refer(p *phone) {
 		if !ok {
 			return
 		}
-		m.edit(p, p.c.Command(m.ctx, "finding.refer@1", "findings", rec.ID, map[string]any{
-			"agency": testkit.AgencyFire, "deadline": "2018-06-01 00:00:00.000Z", "reason": m.text()}))
+		m.command(p, "finding.refer@1", rec, map[string]any{
+			"agency": testkit.AgencyFire, "deadline": "2018-06-01 00:00:00.000Z", "reason": m.text()})
 	case testkit.FireStaff:
 		rec, ok := m.pick(m.local(p, "referrals", ""))
 		if !ok {
 			return
 		}
-		m.edit(p, p.c.Command(m.ctx, "referral.decline@1", "referrals", rec.ID, map[string]any{"response": m.text()}))
+		m.command(p, "referral.decline@1", rec, map[string]any{"response": m.text()})
 	}
+}
+
+func (m *model) command(p *phone, name string, rec client.Record, args map[string]any) {
+	m.edit(p, p.c.Command(m.ctx, name, rec.Coll, rec.ID, args),
+		&intent{op: "cmd", coll: rec.Coll, id: rec.ID, cmd: name, args: args, base: rec.V})
 }
 
 // sync runs a push, a pull or both over the phone's current network. Network errors are
@@ -376,14 +510,15 @@ func (m *model) sync(p *phone) {
 	case 1:
 		var rep client.PullReport
 		rep, err = p.c.Pull(m.ctx)
-		m.noHealing(p, rep)
+		m.pulled(p, rep)
 	default:
 		var push client.PushReport
 		var pull client.PullReport
 		push, pull, err = p.c.Sync(m.ctx)
 		m.record(p, push.Results)
-		m.noHealing(p, pull)
+		m.pulled(p, pull)
 	}
+	m.oracle.observe(p)
 	if err != nil && !errors.Is(err, testkit.ErrNoSignal) {
 		m.t.Fatalf("%s: sync over %v: %v", p.name, p.net.Mode(), err)
 	}
@@ -402,11 +537,22 @@ func (m *model) record(p *phone, results []client.Result) {
 	}
 }
 
-// noHealing: drift between a phone and the server is a bug, never a normal event.
-func (m *model) noHealing(p *phone, rep client.PullReport) {
+// pulled counts what a pull exercised. Drift between a phone and the server is a bug, never
+// a normal event.
+func (m *model) pulled(p *phone, rep client.PullReport) {
 	if len(rep.Healed) > 0 {
 		m.t.Fatalf("%s: checksums disagreed, healed %v", p.name, rep.Healed)
 	}
+	if len(rep.Reset) > 0 {
+		m.stats.resets++
+	}
+	if rep.Changes > p.pullRows {
+		m.stats.pagedPulls++
+	}
+	if len(rep.Added)+len(rep.Removed) > 0 && p.downloaded {
+		m.stats.scopeChanges++
+	}
+	p.downloaded = p.downloaded || len(rep.Added) > 0
 }
 
 // move sends the mover to the other subdistrict.
@@ -420,6 +566,7 @@ func (m *model) move() {
 	if m.moverA {
 		sd = testkit.SubdistrictA
 	}
+	m.moves = append(m.moves, moveMark{step: m.stepNo, sd: sd})
 	u.Set("subdistricts", []string{sd})
 	access.AsSystem(u)
 	if err := m.srv.App.Save(u); err != nil {
@@ -440,7 +587,8 @@ func (m *model) heal() {
 				m.t.Fatalf("%s: healing sync: %v", p.name, err)
 			}
 			m.record(p, push.Results)
-			m.noHealing(p, pull)
+			m.pulled(p, pull)
+			m.oracle.observe(p)
 			moved = moved || len(push.Results) > 0 || pull.Changes > 0
 		}
 		if !moved && round > 0 {
@@ -470,8 +618,11 @@ func (m *model) check() {
 		// Outcomes the phone heard are the ones the server stored, byte for byte.
 		for mid, heard := range p.outcomes {
 			var raw []byte
-			app.DB().Select("result").From("fs_sync_outcomes").
+			err := app.DB().Select("result").From("fs_sync_outcomes").
 				Where(dbx.HashExp{"client": "model-" + p.name, "mid": mid}).Row(&raw)
+			if err != nil {
+				m.t.Fatalf("%s: stored outcome of mid %d: %v", p.name, mid, err)
+			}
 			var stored client.Result
 			if err := json.Unmarshal(raw, &stored); err != nil || !reflect.DeepEqual(stored, heard) {
 				m.t.Fatalf("%s: mid %d heard %+v, stored %s", p.name, mid, heard, raw)
@@ -551,7 +702,7 @@ func (m *model) checkMatchesREST() {
 				if !ok {
 					m.t.Fatalf("%s may list %s/%s through REST but does not sync it", p.user, coll, id)
 				}
-				if !reflect.DeepEqual(jsonRound(got.Data), data) {
+				if !reflect.DeepEqual(m.jsonRound(got.Data), data) {
 					m.t.Fatalf("%s/%s for %s: synced %v, REST %v", coll, id, p.user, got.Data, data)
 				}
 			}
@@ -586,11 +737,13 @@ func (m *model) restList(coll, token string) map[string]any {
 			Items      []map[string]any `json:"items"`
 			TotalPages int              `json:"totalPages"`
 		}
-		json.Unmarshal(res.Body, &body)
+		if err := json.Unmarshal(res.Body, &body); err != nil {
+			m.t.Fatalf("REST list %s: %v in %s", coll, err, res.Body)
+		}
 		for _, it := range body.Items {
 			delete(it, "collectionId")
 			delete(it, "collectionName")
-			out[it["id"].(string)] = jsonRound(it)
+			out[it["id"].(string)] = m.jsonRound(it)
 		}
 		if page >= body.TotalPages {
 			return out
@@ -598,10 +751,15 @@ func (m *model) restList(coll, token string) map[string]any {
 	}
 }
 
-func jsonRound(v any) any {
-	raw, _ := json.Marshal(v)
+func (m *model) jsonRound(v any) any {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		m.t.Fatal(err)
+	}
 	var out any
-	json.Unmarshal(raw, &out)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		m.t.Fatal(err)
+	}
 	return out
 }
 
@@ -615,7 +773,9 @@ func (m *model) checkCreates() {
 	}
 	for _, row := range rows {
 		var r client.Result
-		json.Unmarshal([]byte(row.Result), &r)
+		if err := json.Unmarshal([]byte(row.Result), &r); err != nil {
+			m.t.Fatalf("stored outcome %s: %v", row.Result, err)
+		}
 		if r.Coll == "" || r.ID == "" {
 			continue
 		}
@@ -628,8 +788,11 @@ func (m *model) checkCreates() {
 		}
 	}
 	var dupes int
-	m.srv.App.DB().NewQuery(`SELECT COUNT(*) FROM audit_log a WHERE action = 'create' AND EXISTS
+	err := m.srv.App.DB().NewQuery(`SELECT COUNT(*) FROM audit_log a WHERE action = 'create' AND EXISTS
 		(SELECT 1 FROM audit_log b WHERE b.action = 'create' AND b.coll = a.coll AND b.record_id = a.record_id AND b.id != a.id)`).Row(&dupes)
+	if err != nil {
+		m.t.Fatal(err)
+	}
 	if dupes != 0 {
 		m.t.Fatalf("%d records were created twice", dupes)
 	}

@@ -24,6 +24,11 @@ type Policy struct {
 	// same subdistrict as the record, so a record can never link into another subdistrict.
 	// Multiple relations (photos) are checked target by target.
 	Parents map[string]string
+	// AgencyVia names a relation field (one of Parents) through which agency staff may create
+	// a scoped record although they belong to no subdistrict: the linked record must be
+	// referred to their agency (its agency field holds it). The record still lies in the
+	// subdistrict of what it links to, as Parents requires.
+	AgencyVia string
 	// Immutable fields are set on create and never changed afterwards by staff.
 	Immutable []string
 	// Owned fields may be set or changed only by the listed roles; everybody else must leave
@@ -116,7 +121,8 @@ var Policies = map[string]Policy{
 	},
 	schema.Enforcements: {
 		Author: "decided_by", Scoped: true, Immutable: []string{"finding", "measure"},
-		Parents: map[string]string{"finding": schema.Findings},
+		Parents:   map[string]string{"finding": schema.Findings},
+		AgencyVia: "finding",
 	},
 	schema.AlarmInstalls: {
 		Author: "installer", Scoped: true,

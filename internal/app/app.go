@@ -46,7 +46,7 @@ func BindWith(app core.App, cfg sync.Config) {
 	rectify.Register(app, cfg.Now)
 	fire.Register(app)
 	smokealarm.Register(app)
-	tutoring.Register(app)
+	tutoring.Register(app, cfg.Now)
 	dust.Register(app)
 	vocab.Register(app)
 	notice.Register(app)

@@ -17,8 +17,10 @@ import (
 // findings count. A place is counted as inspected on the day of its first survey or routine
 // inspection; a re-inspection or acceptance check never counts, nor does a later inspection of
 // a place already counted. A place is counted in a problem column on the day of its first
-// finding of that problem; later findings of the same problem at that place do not count
-// again. Records are counted once whatever the number of pushes that carried them (a pushed
+// finding of that problem made at a survey or routine inspection; later findings of the same
+// problem at that place, and any finding made at a re-inspection or acceptance check, do not
+// count. A day's report reads each centre's licences as the server knew them at that day's end
+// (QualificationHistory), so it is the same whenever it is computed again. Records are counted once whatever the number of pushes that carried them (a pushed
 // mutation is applied once) and whoever recorded them (two inspectors' findings of the same
 // problem at one place are one place).
 
@@ -214,16 +216,18 @@ func ComputeDaily(app core.App, day time.Time, district bool, visible func(strin
 }
 
 // inspectedPlaces returns the live places of kind with a survey or routine inspection of the
-// programme before end, each with the time of its first one.
+// programme before end, each with the time of its first one and its centre's qualification and
+// subject flag as known at end (QualificationHistory): a later licence changes no past day.
 func inspectedPlaces(app core.App, kind, end string) ([]placeFacts, error) {
 	var out []placeFacts
 	err := app.DB().NewQuery(`
 		SELECT p.id AS place, p.subdistrict AS subdistrict, MIN(i.inspected_at) AS first_at,
-			COALESCE(c.qualification, '') AS qualification,
-			COALESCE(EXISTS (SELECT 1 FROM json_each(c.categories) WHERE value = 'subject'), FALSE) AS subject
+			COALESCE(h.qualification, '') AS qualification, COALESCE(h.subject, FALSE) AS subject
 		FROM inspections i
 		JOIN places p ON p.id = i.place
-		LEFT JOIN tutoring_centres c ON c.place = p.id AND c.voided = FALSE
+		LEFT JOIN ` + QualificationHistory + ` h ON h.rowid = (
+			SELECT rowid FROM ` + QualificationHistory + ` WHERE place = p.id AND known_at < {:end}
+			ORDER BY known_at DESC, rowid DESC LIMIT 1)
 		WHERE i.programme = 'tutoring' AND i.kind IN ('survey', 'routine') AND i.voided = FALSE
 			AND p.kind = {:kind} AND p.voided = FALSE AND i.inspected_at < {:end}
 		GROUP BY p.id`).Bind(dbx.Params{"kind": kind, "end": end}).All(&out)
@@ -234,9 +238,10 @@ func inspectedPlaces(app core.App, kind, end string) ([]placeFacts, error) {
 }
 
 // findingsByPlace returns, per live place of kind, category and severity, the findings of the
-// programme made before end: the first one's time, how many were still open at end, and the
-// people involved and handled. A finding is dated by its inspection, or by its creation when
-// it names none.
+// programme made at a survey or routine inspection before end: the first one's time, how many
+// were still open at end, and the people involved and handled. A finding made at a
+// re-inspection or an acceptance check, or at no inspection, is not a new finding and never
+// counts (gazette line 4911: "再次检查或整改验收时不计算在内").
 func findingsByPlace(app core.App, kind, end string) ([]findingFacts, error) {
 	var out []findingFacts
 	err := app.DB().NewQuery(`
@@ -246,11 +251,12 @@ func findingsByPlace(app core.App, kind, end string) ([]findingFacts, error) {
 		FROM (
 			SELECT f.place, p.subdistrict, f.category, f.severity, f.status, f.closed_at,
 				f.people_involved, f.people_handled,
-				COALESCE(NULLIF(i.inspected_at, ''), f.created) AS found_at
+				i.inspected_at AS found_at
 			FROM findings f
 			JOIN places p ON p.id = f.place
-			LEFT JOIN inspections i ON i.id = f.inspection
+			JOIN inspections i ON i.id = f.inspection
 			WHERE f.programme = 'tutoring' AND f.voided = FALSE AND f.status != 'voided'
+				AND i.kind IN ('survey', 'routine') AND i.voided = FALSE
 				AND p.kind = {:kind} AND p.voided = FALSE
 		)
 		WHERE found_at < {:end}

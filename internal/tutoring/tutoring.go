@@ -25,15 +25,19 @@
 package tutoring
 
 import (
+	"time"
+
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
-// Register binds the programme's rules and routes.
-func Register(app core.App) {
+// Register binds the programme's rules and routes; now dates the qualification history.
+func Register(app core.App, now func() time.Time) {
 	app.OnRecordCreate(schema.Centres).BindFunc(checkCentre)
 	app.OnRecordUpdate(schema.Centres).BindFunc(checkCentre)
+	app.OnRecordCreate(schema.Centres).BindFunc(keepHistory(now))
+	app.OnRecordUpdate(schema.Centres).BindFunc(keepHistory(now))
 	app.OnRecordCreate(schema.Inspections).BindFunc(checkInspection)
 	app.OnRecordUpdate(schema.Inspections).BindFunc(checkInspection)
 	app.OnRecordCreate(schema.Findings).BindFunc(checkFindingPlace)

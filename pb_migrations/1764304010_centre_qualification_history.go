@@ -5,7 +5,7 @@ import (
 	m "github.com/pocketbase/pocketbase/migrations"
 )
 
-// The history of each centre's qualification and academic-subject flag (internal/tutoring,
+// The history of each centre's qualification, licence issuer and academic-subject flag (internal/tutoring,
 // history.go), so that a day's daily report is computed from what was known that day. A plain
 // table: no REST or sync door reaches it; the reports read it.
 //
@@ -15,6 +15,7 @@ const centreQualifications = `CREATE TABLE fs_centre_qualifications (
 	centre        TEXT NOT NULL,  -- tutoring_centres.id
 	place         TEXT NOT NULL,  -- the centre's place, which the reports count by
 	qualification TEXT NOT NULL,  -- vocab qualification, as derived on the save
+	licence_issuer TEXT NOT NULL, -- vocab licence_issuer of the school licence, or ''
 	subject       BOOLEAN NOT NULL,  -- academic-subject training among its categories
 	known_at      TEXT NOT NULL   -- when the server stored it, as PocketBase writes dates
 )`
@@ -24,8 +25,8 @@ func init() {
 		for _, q := range []string{
 			centreQualifications,
 			`CREATE INDEX idx_fs_centre_qualifications_place ON fs_centre_qualifications (place, known_at)`,
-			`INSERT INTO fs_centre_qualifications (centre, place, qualification, subject, known_at)
-				SELECT id, place, qualification,
+			`INSERT INTO fs_centre_qualifications (centre, place, qualification, licence_issuer, subject, known_at)
+				SELECT id, place, qualification, licence_issuer,
 					EXISTS (SELECT 1 FROM json_each(categories) WHERE value = 'subject'), ''
 				FROM tutoring_centres`,
 		} {

@@ -212,8 +212,9 @@ func TestDaily_Exports(t *testing.T) {
 	for cell, want := range map[string]string{
 		"A1": "校外培训机构专项治理日报内容（一）", "A2": "万寿路街道", "B2": "时间：2018-06-09",
 		"B3": "办学资质方面", "B4": "有培训机构数量合计", "A5": "本日排查数量", "B5": "2", "B6": "3",
-		"D5": "1", "H5": "0", "I5": "1", "J5": "1", "B7": "1", "L3": "安全稳定情况",
-		"L4": "本日是否发生培训机构、家长群、重大舆情等情况", "L5": "1", "L6": "1",
+		"C4": "有教育行政部门颁发的办学许可证", "D5": "1", "F5": "0", "G5": "1", "H5": "1", "B7": "1",
+		"J3": "安全稳定情况", "J4": "本日是否发生培训机构、家长群、重大舆情等情况", "J5": "1", "J6": "1",
+		"L3": "本区增列", "N4": "无证无照（本区增列）", "N5": "1",
 		"A10": "填报人：admin@fieldsync.test",
 	} {
 		if got, _ := f.GetCellValue("日报（一）", cell); got != want {
@@ -230,7 +231,7 @@ func TestDaily_Exports(t *testing.T) {
 	if res.Status != http.StatusOK || !bytes.HasPrefix(res.Body, []byte("\ufeff")) {
 		t.Fatalf("csv: %d", res.Status)
 	}
-	if !strings.Contains(string(res.Body), "2018-06-09,（一）,海淀区,,本日排查数量 today,3,1,1,0,0,1,0,1,1,0,2,0") {
+	if !strings.Contains(string(res.Body), "2018-06-09,（一）,海淀区,,本日排查数量 today,3,1,1,0,0,1,1,0,2,0,0,0,1") {
 		t.Errorf("csv lacks the district's line of today:\n%s", res.Body[:min(len(res.Body), 800)])
 	}
 }

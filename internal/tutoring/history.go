@@ -10,8 +10,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// QualificationHistory is the table that keeps, for each centre, every qualification class and
-// academic-subject flag it has had and when the server learnt it. The daily report of a day
+// QualificationHistory is the table that keeps, for each centre, every qualification class, licence
+// issuer and academic-subject flag it has had and when the server learnt it. The daily report of a day
 // reads a centre as it was known at that day's end, so a licence granted on day 3 changes
 // neither day 1's nor day 2's report when they are computed again (gazette line 4911: a day's
 // figures are fixed; only new places and first findings count). Rows are never changed.
@@ -20,6 +20,7 @@ const QualificationHistory = "fs_centre_qualifications"
 // knownCentre is what the report needs of a centre as known at a time.
 type knownCentre struct {
 	Qualification string
+	Issuer        string // who issued the school licence (vocab licence_issuer)
 	Subject       bool
 }
 
@@ -42,7 +43,7 @@ func recordQualification(app core.App, r *core.Record, before knownCentre, isNew
 	}
 	_, err := app.DB().Insert(QualificationHistory, dbx.Params{
 		"centre": r.Id, "place": r.GetString("place"), "qualification": after.Qualification,
-		"subject": after.Subject, "known_at": knownAt,
+		"licence_issuer": after.Issuer, "subject": after.Subject, "known_at": knownAt,
 	}).Execute()
 	if err != nil {
 		return fmt.Errorf("qualification history: %w", err)
@@ -55,7 +56,7 @@ func centreAsSaved(r *core.Record) knownCentre {
 	if r.GetBool("voided") {
 		return knownCentre{}
 	}
-	return knownCentre{Qualification: r.GetString("qualification"),
+	return knownCentre{Qualification: r.GetString("qualification"), Issuer: r.GetString("licence_issuer"),
 		Subject: slices.Contains(r.GetStringSlice("categories"), "subject")}
 }
 

@@ -255,8 +255,9 @@ async function figuresPage() {
   main.replaceChildren(...cards);
 }
 
-const tutoringColumns = ["total", "licensed", "business_without_education", "business_with_education", "institution_only",
-  "unqualified", "fraud", "subject_training", "teaching", "admission_link", "incidents", "major_hazard"];
+// Table (一)'s columns in the gazette's order, then the district's own (本区增列).
+const tutoringColumns = ["total", "licensed", "business_without_education", "business_with_education", "fraud",
+  "subject_training", "teaching", "admission_link", "incidents", "major_hazard", "licensed_hr", "institution_only", "unqualified"];
 
 // dailyCard shows table (一) of the tutoring daily report: the district and each subdistrict
 // the user may see, today, cumulatively and rectified.

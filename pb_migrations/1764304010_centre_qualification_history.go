@@ -10,7 +10,7 @@ import (
 // table: no REST or sync door reaches it; the reports read it.
 //
 // Centres stored before this migration have no past: their present qualification is taken as
-// known since always (known_at ''), which is what every report read before.
+// known since always (known_at ”), which is what every report read before.
 const centreQualifications = `CREATE TABLE fs_centre_qualifications (
 	centre        TEXT NOT NULL,  -- tutoring_centres.id
 	place         TEXT NOT NULL,  -- the centre's place, which the reports count by

@@ -276,7 +276,8 @@ function dailyCard(daily, dayParam, setParam, exportButtons) {
       h("tbody", {}, rows))));
 }
 
-// rankingCard shows the month's dust ranking of the 29 subdistricts, with their dust fall.
+// rankingCard shows the month's dust ranking of the 29 subdistricts: ranked by dust fall, with
+// the other figures beside it.
 function rankingCard(ranking, monthParam, setParam, exportButtons) {
   const st = ranking.standings;
   const pct = (v) => (v == null ? "—" : `${(v * 100).toFixed(1)}%`);
@@ -287,11 +288,11 @@ function rankingCard(ranking, monthParam, setParam, exportButtons) {
     barChart({ id: "dustfall", categories: st.map((s) => label({ zh: s.name_zh, en: s.name_en })), series: [
       { key: "dustfall", label: t("col.dustfall"), color: "#8d6e63", values: st.map((s) => s.dustfall ?? 0) }] }),
     h("table", { id: "dust-table" },
-      h("thead", {}, h("tr", {}, ["col.rank", "col.subdistrict", "col.score", "col.dustfall", "col.compliance", "col.overdue", "col.land"]
+      h("thead", {}, h("tr", {}, ["col.rank", "col.subdistrict", "col.dustfall", "col.compliance", "col.overdue", "col.land"]
         .map((k, i) => h("th", { class: i === 1 ? "" : "num" }, t(k))))),
       h("tbody", {}, st.map((s) => h("tr", { "data-subdistrict": s.subdistrict },
         h("td", { class: "num" }, String(s.rank)), h("td", {}, label({ zh: s.name_zh, en: s.name_en })),
-        h("td", { class: "num" }, s.score.toFixed(2)), h("td", { class: "num" }, s.dustfall == null ? "—" : String(s.dustfall)),
+        h("td", { class: "num" }, s.dustfall == null ? "—" : String(s.dustfall)),
         h("td", { class: "num" }, pct(s.compliance)), h("td", { class: "num", "data-col": "overdue" }, String(s.overdue)),
         h("td", { class: "num" }, pct(s.bare_land?.treated_share)))))));
 }

@@ -44,20 +44,14 @@ func TestDaily_ScriptedWeekIsReproducible(t *testing.T) {
 
 	phone := newSync(t, srv, testkit.InspectorA, "phone-week-a1")
 	rest := newREST(t, srv, testkit.InspectorA)
-	ok := func(o outcome) {
-		t.Helper()
-		if !o.OK {
-			t.Fatal(o)
-		}
-	}
 	inspect := func(d door, name, place, kind, at, result string) {
 		t.Helper()
-		ok(d.Create(schema.Inspections, pad(name), map[string]any{"programme": "tutoring", "kind": kind,
+		mustOK(t, d.Create(schema.Inspections, pad(name), map[string]any{"programme": "tutoring", "kind": kind,
 			"place": pad(place), "subdistrict": sdA, "inspected_at": at, "result": result}))
 	}
 	find := func(d door, name, place, inspection, category string) {
 		t.Helper()
-		ok(d.Create(schema.Findings, pad(name), map[string]any{"programme": "tutoring", "place": pad(place),
+		mustOK(t, d.Create(schema.Findings, pad(name), map[string]any{"programme": "tutoring", "place": pad(place),
 			"subdistrict": sdA, "inspection": pad(inspection), "category": category, "severity": "general",
 			"description": "周测 " + category}))
 	}
@@ -76,7 +70,7 @@ func TestDaily_ScriptedWeekIsReproducible(t *testing.T) {
 		},
 		func() { // D3
 			setClock(t, time.Date(2018, 6, 13, 4, 0, 0, 0, time.UTC))
-			ok(phone.Patch(schema.Centres, pad("cc1"), map[string]any{"school_licence": true, "licence_no": "教民1101083"}))
+			mustOK(t, phone.Patch(schema.Centres, pad("cc1"), map[string]any{"school_licence": true, "licence_no": "教民1101083"}))
 			inspect(phone, "ia1", "c1", "acceptance", at(3, "05:00"), "fail")
 			find(phone, "f3", "c1", "ia1", "tutoring.exam_cramming")
 		},
@@ -92,7 +86,7 @@ func TestDaily_ScriptedWeekIsReproducible(t *testing.T) {
 		func() {}, // D6
 		func() { // D7
 			setClock(t, time.Date(2018, 6, 17, 4, 0, 0, 0, time.UTC))
-			ok(rest.Patch(schema.Centres, pad("cc2"), map[string]any{"business_licence": "with_education"}))
+			mustOK(t, rest.Patch(schema.Centres, pad("cc2"), map[string]any{"business_licence": "with_education"}))
 		},
 	}
 	// The figures by hand. The fixture's parent-group incident in A (2018-06-09) is in every

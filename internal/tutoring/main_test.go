@@ -64,3 +64,11 @@ var (
 	save    = testkit.Save
 	rid     = testkit.RID
 )
+
+// mustOK fails the test at once when a write was refused.
+func mustOK(t *testing.T, o outcome) {
+	t.Helper()
+	if !o.OK {
+		t.Fatal(o)
+	}
+}

@@ -57,7 +57,7 @@ func killDuringPushes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 
 	root := t.TempDir()
-	bin := buildBinary(t, root)
+	bin := buildBinary(t)
 	dataDir := filepath.Join(root, "pb_data")
 	runDemo(t, bin, root, dataDir)
 	addr := freeAddr(t)

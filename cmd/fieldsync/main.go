@@ -3,29 +3,50 @@
 package main
 
 import (
-	"log"
+	"errors"
+	"fmt"
 	"os"
 
 	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/plugins/jsvm"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	"github.com/haidian/fieldsync/internal/app"
+	"github.com/haidian/fieldsync/internal/ops"
 	"github.com/haidian/fieldsync/internal/sqlite"
-	"github.com/haidian/fieldsync/internal/sync"
 )
 
+// exitConfig is the exit status of a start refused for something the operator must fix
+// (sysexits' EX_CONFIG): the systemd unit in docs/deploy does not restart on it.
+const exitConfig = 78
+
 func main() {
-	durability, err := sqlite.SynchronousFromEnv()
-	if err != nil {
-		log.Fatal(err)
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "fieldsync:", err)
+		var se *ops.StartupError
+		if errors.As(err, &se) && se.Fixable {
+			os.Exit(exitConfig)
+		}
+		os.Exit(1)
 	}
-	readers, err := sqlite.ReadersFromEnv()
-	if err != nil {
-		log.Fatal(err)
+}
+
+func run() error {
+	// Listing the settings must work while one of them is bad, which stops every other command.
+	if len(os.Args) > 1 && os.Args[1] == "config" {
+		return printConfig(os.Stdout)
 	}
-	pb := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: sqlite.DBConnect(durability),
-		DataMaxOpenConns: readers, DataMaxIdleConns: readers})
+	cfg, err := readSettings()
+	if err != nil {
+		return err
+	}
+	pb := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: sqlite.DBConnect(cfg.durability),
+		DataMaxOpenConns: cfg.readers, DataMaxIdleConns: cfg.readers})
+	pb.RootCmd.Version = version
+	pb.RootCmd.SetVersionTemplate(versionText())
+	// PocketBase prints a failed command's error itself; main prints it once, with its hint.
+	pb.RootCmd.SilenceErrors = true
 
 	var hooksDir string
 	pb.RootCmd.PersistentFlags().StringVar(&hooksDir, "hooksDir", "pb_hooks",
@@ -33,6 +54,13 @@ func main() {
 
 	// Flags must be parsed before the plugins read them.
 	_ = pb.RootCmd.ParseFlags(os.Args[1:])
+	// Before the JS plugin reads beside the data dir and PocketBase opens its databases
+	// there: their errors (a panic, "unable to open database file") say nothing useful.
+	if !onlyInfo(os.Args[1:]) {
+		if err := ops.CheckDataDir(pb.DataDir()); err != nil {
+			return err
+		}
+	}
 
 	// A small pool of prewarmed JS runtimes: without one every hook call builds a runtime.
 	jsvm.MustRegister(pb, jsvm.Config{HooksDir: hooksDir, HooksWatch: false, HooksPoolSize: 8, OnInit: app.BindJS})
@@ -44,14 +72,25 @@ func main() {
 		Dir:          "pb_migrations",
 	})
 
-	syncCfg, err := sync.ConfigFromEnv()
-	if err != nil {
-		log.Fatal(err)
-	}
-	app.BindWith(pb, syncCfg)
-	pb.RootCmd.AddCommand(demoCommand(pb))
+	app.BindServer(pb, cfg.sync, cfg.ops)
+	// After the migrations, before the server listens.
+	pb.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		if err := ops.CheckServe(se.App); err != nil {
+			return err
+		}
+		return se.Next()
+	})
+	pb.RootCmd.AddCommand(demoCommand(pb), configCommand())
+	return pb.Start()
+}
 
-	if err := pb.Start(); err != nil {
-		log.Fatal(err)
+// onlyInfo reports whether args only ask for help or the version, which need no data dir.
+func onlyInfo(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "--help", "help", "-v", "--version":
+			return true
+		}
 	}
+	return false
 }

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	stdsync "sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func TestCommand_ServeDemoRestart(t *testing.T) {
 		t.Skip("builds and runs the fieldsync binary")
 	}
 	root := t.TempDir()
-	bin := buildBinary(t, root)
+	bin := buildBinary(t)
 	// The data dir sits in its own parent, so the JS plugin finds no pb_migrations or
 	// pb_hooks beside it but ours (none).
 	dataDir := filepath.Join(root, "pb_data")
@@ -54,14 +55,48 @@ func TestCommand_ServeDemoRestart(t *testing.T) {
 // would otherwise log every SQL statement.
 const prodMode = "--dev=false"
 
-func buildBinary(t *testing.T, dir string) string {
+// buildBinary returns the fieldsync binary, built once per test run by scripts/build.sh as
+// make build builds it (static, with the version information of buildIdentity).
+func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(dir, "fieldsync")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "fieldsync-bin-")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binary.dir = dir
+		binary.path = filepath.Join(dir, "fieldsync")
+		cmd := exec.Command("bash", "../../scripts/build.sh", binary.path)
+		cmd.Env = append(os.Environ(), "VERSION="+buildIdentity.version, "COMMIT="+buildIdentity.commit,
+			"BUILD_DATE="+buildIdentity.built)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("scripts/build.sh: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
 	}
-	return bin
+	return binary.path
+}
+
+// binary is the binary the tests share.
+var binary struct {
+	once      stdsync.Once
+	dir, path string
+	err       error
+}
+
+// buildIdentity is what the tests' build stamps into the binary.
+var buildIdentity = struct{ version, commit, built string }{
+	"9.8.7-test", "0123456789abcdef0123456789abcdef01234567", "2018-05-02T09:13:00Z"}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
+	}
+	os.Exit(code)
 }
 
 // server is a running `fieldsync serve`.

@@ -120,6 +120,7 @@ type pullResponse struct {
 	Scopes map[sync.Scope]struct {
 		Status  string `json:"status"`
 		Cursor  int64  `json:"cursor"`
+		Floor   int64  `json:"floor"`
 		HasMore bool   `json:"has_more"`
 		Changes []struct {
 			Coll string `json:"coll"`
@@ -139,8 +140,9 @@ type device struct {
 	mid     int64
 }
 
-// pull sends one pull and advances the cursors. It returns the response, its size, and
-// whether some scope has more.
+// pull sends one pull and advances the cursors as the protocol asks: the cursor of every scope
+// kept, and the floor it returned sent back while a download from the start spans pages. It
+// returns the response, its size, and whether some scope has more.
 func (d *device) pull(ctx context.Context, limit int) (*pullResponse, int, bool, error) {
 	var out pullResponse
 	n, err := d.api.call(ctx, http.MethodPost, "/api/sync/v1/pull", d.token, d.id,
@@ -154,7 +156,7 @@ func (d *device) pull(ctx context.Context, limit int) (*pullResponse, int, bool,
 			delete(d.cursors, sc)
 			continue
 		}
-		d.cursors[sc] = sync.ScopeRequest{Cursor: sr.Cursor}
+		d.cursors[sc] = sync.ScopeRequest{Cursor: sr.Cursor, Floor: sr.Floor}
 		more = more || sr.HasMore
 	}
 	return &out, n, more, nil
@@ -163,10 +165,19 @@ func (d *device) pull(ctx context.Context, limit int) (*pullResponse, int, bool,
 // push sends creates of coll with the given data, numbering them from the device's next mid,
 // and fails unless every one is applied.
 func (d *device) push(ctx context.Context, coll string, ids []string, data []map[string]any) error {
+	colls := make([]string, len(ids))
+	for i := range colls {
+		colls[i] = coll
+	}
+	return d.pushCreates(ctx, colls, ids, data)
+}
+
+// pushCreates is push with the collection of each create.
+func (d *device) pushCreates(ctx context.Context, colls, ids []string, data []map[string]any) error {
 	req := sync.PushRequest{ClientID: d.id, SentAt: time.Now().UTC().Format(time.RFC3339)}
 	for i := range ids {
 		req.Mutations = append(req.Mutations, sync.Mutation{MID: d.mid + int64(i) + 1, Op: sync.OpCreate,
-			Coll: coll, ID: ids[i], Data: data[i]})
+			Coll: colls[i], ID: ids[i], Data: data[i]})
 	}
 	var out struct {
 		Results []sync.Result `json:"results"`

@@ -14,7 +14,6 @@ import (
 
 	"github.com/haidian/fieldsync/internal/benchdata"
 	"github.com/haidian/fieldsync/internal/refdata"
-	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/sync"
 )
 
@@ -76,18 +75,6 @@ var stockModes = []string{stockOffset, stockKeyset}
 
 const stockPerPage = 1000 // PocketBase's maximum page size
 
-// syncedCollections lists the collections the sync protocol carries, which the stock client
-// must page through to get the same records. Asking sync.Synced keeps the list honest: a
-// collection added to sync but missed here makes the counts differ.
-func syncedCollections() []string {
-	all := []string{schema.Users, schema.Subdistricts, schema.Agencies, schema.Places, schema.Households,
-		schema.Centres, schema.CentreClasses, schema.Sites, schema.Inspections, schema.Findings,
-		schema.Referrals, schema.Enforcements, schema.AlarmQuotas, schema.AlarmInstalls, schema.LandEntries,
-		schema.Dustfall, schema.Reports, schema.ReportContacts, schema.Photos, schema.AuditLog,
-		schema.SyncClients, schema.SyncIssues, schema.SyncJournal}
-	return slices.DeleteFunc(all, func(c string) bool { return !sync.Synced(c) })
-}
-
 // benchInitial downloads everything inspector 1 of subdistrict sd may see, reps times each
 // way, after one untimed round that warms the caches and checks both ways get the same
 // records.
@@ -101,7 +88,8 @@ func benchInitial(ctx context.Context, srv *server, sd, limit, reps int, nonce s
 	if _, err := a.register(ctx, token, d.id); err != nil {
 		return nil, err
 	}
-	colls := syncedCollections()
+	// The stock client pages through every collection sync carries, from sync's own list.
+	colls := sync.SyncedCollections()
 	res := &initialResult{subdistrict: refdata.Subdistricts()[sd-1].NameZH, collections: len(colls),
 		stock: map[string]transfer{}, unlisted: map[string]unlisted{}}
 

@@ -5,7 +5,11 @@
 //     records through PocketBase's list endpoints under the same rules: time and bytes;
 //  2. creates pushed 100 per request, against the same creates through /api/batch;
 //  3. many devices delta-syncing at once while supervisors write: pull latency and the
-//     server's peak resident memory.
+//     server's peak resident memory;
+//  4. (only when asked, --only 4) the capacity curve: the evening burst, every device pushing
+//     a day's queue (150 edits, 20 photos) within 30 minutes compressed 30 times, while all
+//     delta-sync, at 100, 500, 1,000, 2,000 and 5,000 devices: per point p50/p99 of pulls,
+//     pushes and photo uploads, throughput, server CPU and peak RSS.
 //
 // The server is the real fieldsync binary, built from ./cmd/fieldsync and started as a
 // process of its own for each benchmark on the generated data dir, so its HTTP and memory
@@ -14,6 +18,7 @@
 //	go run ./cmd/fsbench                       # 300,000 records, 500 devices
 //	go run ./cmd/fsbench --quick               # 30,000 records, 50 devices, a minute or two
 //	go run ./cmd/fsbench --dir /tmp/fsb --keep # keep the dataset and reuse it next time
+//	go run ./cmd/fsbench --only 4 --max-load 0.5  # the capacity curve, on a quiet machine
 //
 // It is a command and not a Go benchmark: the figures are ratios of two ways of doing the same
 // work on one dataset in one run, which testing.B does not express.
@@ -75,6 +80,7 @@ type config struct {
 	creates     int
 	perRequest  int
 	devices     devicesConfig
+	curve       curveConfig
 	only        string
 	serverBin   string
 	cpuprofile  string
@@ -104,16 +110,35 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.devices.burst, "burst", 5, "back-to-back delta syncs per device after the paced ones")
 	fs.DurationVar(&c.devices.writeEvery, "write-every", 250*time.Millisecond, "how often a supervisor pushes during benchmark 3")
 	fs.IntVar(&c.devices.writeBatch, "write-batch", 5, "findings per supervisor push during benchmark 3")
-	fs.StringVar(&c.only, "only", "123", "which benchmarks to run")
+	fs.StringVar(&c.only, "only", "123", "which benchmarks to run; 4, the capacity curve, runs only when named")
 	fs.StringVar(&c.serverBin, "server-bin", "", "a prebuilt fieldsync binary (default: build ./cmd/fieldsync)")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "serve with fsbench's own server, wired as fieldsync, and write a CPU profile of each benchmark's timed part to <prefix>-benchN.pprof")
 	fs.IntVar(&c.dbConns, "db-conns", 0, "serve with this many SQLite read connections (FIELDSYNC_DB_READERS; default: the server's own, 16)")
 	fs.Float64Var(&c.maxLoad, "max-load", 0, "before each benchmark, wait up to 15 minutes for the 1-minute load average to fall below this (0: do not wait)")
 	fs.Uint64Var(&c.devices.seed, "seed", uint64(time.Now().UnixNano()), "the seed of the devices' random pauses")
 	fs.DurationVar(&c.timeout, "timeout", 2*time.Hour, "give up after this long")
+	points := fs.String("curve-points", "100,500,1000,2000,5000", "benchmark 4: the fleet sizes of the capacity curve")
+	fs.IntVar(&c.curve.edits, "curve-edits", 150, "benchmark 4: the mutations each device pushes in the burst, its photo records included")
+	fs.IntVar(&c.curve.photos, "curve-photos", 20, "benchmark 4: the photos each device uploads in the burst")
+	fs.IntVar(&c.curve.pushSize, "curve-push-size", 50, "benchmark 4: mutations per push")
+	compress := fs.Float64("curve-compress", 30, "benchmark 4: how much faster than life the 30-minute burst runs")
+	pullEvery := fs.Duration("curve-pull-every", 5*time.Minute, "benchmark 4: how often, in life, a device delta-syncs")
+	photoSize := fs.String("curve-photo", "1280x960", "benchmark 4: the width and height of the photos")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	var err error
+	if c.curve.points, err = parseCurve(*points); err != nil {
+		return c, err
+	}
+	if _, err := fmt.Sscanf(*photoSize, "%dx%d", &c.curve.photoW, &c.curve.photoH); err != nil || c.curve.photoW < 16 || c.curve.photoH < 16 {
+		return c, fmt.Errorf("--curve-photo must be WIDTHxHEIGHT, at least 16x16, got %q", *photoSize)
+	}
+	if *compress < 1 || c.curve.photos < 0 || c.curve.edits < c.curve.photos || c.curve.pushSize < 1 || c.curve.pushSize > 500 {
+		return c, fmt.Errorf("--curve-compress must be at least 1, --curve-edits at least --curve-photos, --curve-push-size 1 to 500")
+	}
+	c.curve.window = time.Duration(float64(30*time.Minute) / *compress)
+	c.curve.pullEvery = time.Duration(float64(*pullEvery) / *compress)
 	if *quick {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -202,6 +227,16 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 		}
 		if err := runOnServer(ctx, cfg, bin, ds, b.n, rep, b.run, out); err != nil {
 			return nil, fmt.Errorf("benchmark %s: %w", b.n, err)
+		}
+	}
+	if strings.Contains(cfg.only, "4") {
+		if rep.head, err = headSeq(ds.dataDir); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(out, "\n4. capacity curve: the evening burst, 30 minutes in %s, at %v devices (--seed %d)\n",
+			cfg.curve.window, cfg.curve.points, cfg.devices.seed)
+		if rep.curve, err = benchCurve(ctx, cfg, bin, ds, plan, rep.head, nonce, out); err != nil {
+			return nil, fmt.Errorf("benchmark 4: %w", err)
 		}
 	}
 	rep.print(out)

@@ -21,7 +21,8 @@ func TestRun_TinyDataset(t *testing.T) {
 	}
 	cfg, err := parseFlags([]string{"--quick", "--dir", t.TempDir(), "--records", "30000", "--devices", "5",
 		"--rounds", "2", "--burst", "1", "--think", "50ms", "--write-every", "20ms", "--creates", "200",
-		"--per-request", "50"}, io.Discard)
+		"--per-request", "50", "--only", "1234", "--curve-points", "2,3", "--curve-edits", "7",
+		"--curve-photos", "2", "--curve-push-size", "4", "--curve-compress", "600", "--curve-photo", "320x240"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,17 @@ func TestRun_TinyDataset(t *testing.T) {
 	if d == nil || len(d.phases) != 2 || d.phases[0].pulls.n < 5*2 || d.mem.peak <= 0 {
 		t.Fatalf("devices: %+v", d)
 	}
-	for _, want := range []string{"== Summary ==", "1 initial sync", "2 200 creates", "3 5 devices", "VmHWM"} {
+	if len(rep.curve) != 2 {
+		t.Fatalf("capacity curve: %d points, want 2", len(rep.curve))
+	}
+	for _, p := range rep.curve {
+		if len(p.failures) > 0 || p.mutations != p.devices*7 || p.photos.n != p.devices*2 || p.pulls.n < p.devices ||
+			p.pushes.n != p.devices*2 || p.mem.peak <= 0 {
+			t.Errorf("capacity curve at %d devices: %+v", p.devices, p)
+		}
+	}
+	for _, want := range []string{"== Summary ==", "1 initial sync", "2 200 creates", "3 5 devices", "VmHWM",
+		"4 capacity curve", "knee:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

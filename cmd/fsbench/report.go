@@ -24,6 +24,7 @@ type report struct {
 	initial *initialResult
 	writes  *writesResult
 	devices *devicesResult
+	curve   []curvePoint
 	load    []string // the load average around each benchmark: the machine may be shared
 	cpu     []string // who used the CPU during each benchmark
 	peaks   []string // each benchmark server's peak resident memory
@@ -36,6 +37,9 @@ const (
 	targetP99         = 100 * time.Millisecond
 	targetRSS         = 300 << 20
 )
+
+// haidianFieldUsers is about how many field users Haidian District has (issue 18).
+const haidianFieldUsers = 3000
 
 func verdict(ok bool) string {
 	if ok {
@@ -55,6 +59,9 @@ func (r *report) print(out io.Writer) {
 	}
 	fmt.Fprintf(out, "machine: %s\ndataset: %s records over 29 subdistricts, %s\n", r.machine,
 		thousands(ds.Stats.Records), how)
+	if r.curve != nil {
+		r.printCurve(out)
+	}
 	if r.initial == nil && r.writes == nil && r.devices == nil {
 		return
 	}
@@ -166,5 +173,35 @@ func waitQuiet(ctx context.Context, max float64, limit time.Duration, out io.Wri
 		if !pause(ctx, 5*time.Second) {
 			return
 		}
+	}
+}
+
+// printCurve writes benchmark 4's table and names the knee: the largest fleet whose pulls
+// kept p99 under the target with nothing failed.
+func (r *report) printCurve(out io.Writer) {
+	fmt.Fprintf(out, "\n4 capacity curve (the evening burst, 30 minutes in %s)\n", r.cfg.curve.window)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "devices\tpull p50/p99\tpush p50/p99\tphoto p50/p99\tmutations/s\tphotos/s\tpulls/s\tserver CPU\tpeak RSS\tbusy\tfailed")
+	knee := 0
+	for _, p := range r.curve {
+		secs := p.elapsed.Seconds()
+		fmt.Fprintf(tw, "%s\t%s / %s\t%s / %s\t%s / %s\t%.0f\t%.1f\t%.0f\t%.2f cores\t%s\t%d\t%d\n",
+			thousands(p.devices), ms(p.pulls.p50), ms(p.pulls.p99), ms(p.pushes.p50), ms(p.pushes.p99),
+			ms(p.photos.p50), ms(p.photos.p99), float64(p.mutations)/secs, float64(p.photos.n)/secs,
+			float64(p.pulls.n)/secs, p.cores, megabytes(p.mem.peak), p.busy, len(p.failures))
+		if p.pulls.p99 < targetP99 && len(p.failures) == 0 {
+			knee = max(knee, p.devices)
+		}
+	}
+	tw.Flush()
+	if knee == 0 {
+		fmt.Fprintf(out, "knee: no point kept pull p99 under %s\n", ms(targetP99))
+	} else {
+		fmt.Fprintf(out, "knee: %s devices kept pull p99 under %s with nothing failed: at one device per field user, "+
+			"%.2f districts of Haidian's size (%s field users) on this machine\n", thousands(knee), ms(targetP99),
+			float64(knee)/haidianFieldUsers, thousands(haidianFieldUsers))
+	}
+	for _, p := range r.curve {
+		fmt.Fprintf(out, "%s devices: %s\n", thousands(p.devices), p.cpu)
 	}
 }

@@ -12,9 +12,12 @@ import (
 	"github.com/haidian/fieldsync/internal/console"
 	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
+	"github.com/haidian/fieldsync/internal/inspectorapp"
 	"github.com/haidian/fieldsync/internal/notice"
+	"github.com/haidian/fieldsync/internal/ops"
 	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/reports"
+	"github.com/haidian/fieldsync/internal/ruleguard"
 	"github.com/haidian/fieldsync/internal/signin"
 	"github.com/haidian/fieldsync/internal/smokealarm"
 	"github.com/haidian/fieldsync/internal/sync"
@@ -32,9 +35,14 @@ func Bind(app core.App) {
 
 // BindWith is Bind with explicit sync settings (the server reads them from the environment;
 // tests inject a clock).
-func BindWith(app core.App, cfg sync.Config) {
+func BindWith(app core.App, cfg sync.Config) { BindServer(app, cfg, ops.Config{Now: cfg.Now}) }
+
+// BindServer is BindWith with the operator's settings of metrics and readiness. The returned
+// service takes further readiness checks and metrics (a replicator's, for one).
+func BindServer(app core.App, cfg sync.Config, opsCfg ops.Config) *ops.Service {
 	atomic.Register(app)
 	access.Register(app)
+	ruleguard.Register(app)
 	audit.Register(app)
 	sync.Register(app, cfg)
 	sync.RegisterRevocation(app)
@@ -51,6 +59,8 @@ func BindWith(app core.App, cfg sync.Config) {
 	vocab.Register(app)
 	notice.Register(app)
 	console.Register(app)
+	inspectorapp.Register(app)
+	return ops.Register(app, opsCfg)
 }
 
 // reportConfig is the public reports' settings, on the sync clock.

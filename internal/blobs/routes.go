@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -243,7 +244,9 @@ type completed struct {
 }
 
 func (s *Service) finish(e *core.RequestEvent, u Upload) error {
+	start := time.Now()
 	out, err := s.complete(e.Request.Context(), u)
+	e.Set(completionKey, Completion{Elapsed: time.Since(start), Err: err})
 	if err != nil {
 		return writeError(e, err)
 	}

@@ -50,11 +50,15 @@ func TestUpload_ResumesAfterCutsAtRandomBytes(t *testing.T) {
 			// Send a random stretch of what is left, then break the connection.
 			left := int64(len(data)) - offset
 			n := left
-			if cuts < 4 {
+			if cuts < 4 && left > 0 {
 				n = 1 + r.Int64N(left)
 			}
 			var body io.Reader = bytes.NewReader(data[offset : offset+n])
-			if n < left || cuts < 4 {
+			// Once the server holds every byte (a cut came after the last one and the
+			// upload is not yet complete), the phone sends an empty PATCH at the end; should
+			// the upload complete meanwhile, HEAD then answers 404 and announcing again
+			// below answers "stored".
+			if left > 0 && (n < left || cuts < 4) {
 				body = &cutReader{bytes.NewReader(data[offset : offset+n])}
 			}
 			e.patch(tok, id, offset, body)

@@ -138,7 +138,7 @@ func (a *applier) target() (*core.Record, *Result, error) {
 		return nil, nil, err
 	}
 	if !ok {
-		st, err := loadState(a.tx.DB(), a.coll.Name, r.Id)
+		st, err := a.s.log.load(a.tx, a.coll.Name, r.Id)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -176,7 +176,7 @@ func (a *applier) patch() (Result, error) {
 	if !ok {
 		return Result{}, errForbidden
 	}
-	st, err := loadState(a.tx.DB(), a.coll.Name, r.Id)
+	st, err := a.s.log.load(a.tx, a.coll.Name, r.Id)
 	if err != nil {
 		return Result{}, err
 	}
@@ -235,7 +235,7 @@ func (a *applier) command() (Result, error) {
 // result completes an outcome with the record's new version and the transaction's seq, and
 // files a sync issue for conflicts.
 func (a *applier) result(r *core.Record, outcome string, conflicts []Conflict) (Result, error) {
-	st, err := loadState(a.tx.DB(), a.coll.Name, r.Id)
+	st, err := a.s.log.load(a.tx, a.coll.Name, r.Id)
 	if err != nil {
 		return Result{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"reflect"
 	"slices"
 	stdsync "sync"
@@ -33,11 +34,21 @@ type changeLog struct {
 	committed func(seq int64, scopes []Scope)
 }
 
-// txState is what the change log knows of one open transaction.
+// txState is what the change log knows of one open transaction: its sequence number, the
+// scopes it moved, and what it read or wrote of the bookkeeping rows, so that a group of
+// writes reads each row once. The rows are still written as each write happens; the caches
+// only save reading back what the transaction itself knows.
 type txState struct {
 	seq    int64
 	scopes map[Scope]bool
+	// records caches fs_sync_records rows by coll/rid; absent means unknown.
+	records map[string]state
+	// checksums caches fs_sync_scopes rows by scope.
+	checksums map[Scope]scopeSum
 }
+
+// scopeSum is a scope's running checksum and record count.
+type scopeSum struct{ Checksum, N int64 }
 
 func newChangeLog(now func() time.Time, committed func(int64, []Scope)) *changeLog {
 	return &changeLog{txs: map[*core.TxAppInfo]*txState{}, now: now, committed: committed}
@@ -70,9 +81,15 @@ func (l *changeLog) seq(app core.App) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if st.seq == 0 {
+		if err := app.DB().NewQuery("UPDATE fs_sync_head SET seq = seq + 1 WHERE id = 1 RETURNING seq").Row(&st.seq); err != nil {
+			return 0, fmt.Errorf("next seq: %w", err)
+		}
+	}
 	return st.seq, nil
 }
 
+// tx returns what the change log knows of app's transaction, starting to know it on first use.
 func (l *changeLog) tx(app core.App) (*txState, error) {
 	info := app.TxInfo()
 	if info == nil {
@@ -83,11 +100,7 @@ func (l *changeLog) tx(app core.App) (*txState, error) {
 	if st, ok := l.txs[info]; ok {
 		return st, nil
 	}
-	st := &txState{scopes: map[Scope]bool{}}
-	err := app.DB().NewQuery("UPDATE fs_sync_head SET seq = seq + 1 WHERE id = 1 RETURNING seq").Row(&st.seq)
-	if err != nil {
-		return nil, fmt.Errorf("next seq: %w", err)
-	}
+	st := &txState{scopes: map[Scope]bool{}, records: map[string]state{}, checksums: map[Scope]scopeSum{}}
 	l.txs[info] = st
 	info.OnComplete(func(txErr error) error {
 		l.mu.Lock()
@@ -145,6 +158,67 @@ func (st state) changedByOthers(base int64, device string) bool {
 	return false
 }
 
+// load returns the bookkeeping row of coll/id as app sees it: from app's transaction's cache
+// when the transaction read or wrote it before, else from the database.
+func (l *changeLog) load(app core.App, coll, id string) (state, error) {
+	if app.TxInfo() == nil {
+		return loadState(app.DB(), coll, id)
+	}
+	ts, err := l.tx(app)
+	if err != nil {
+		return state{}, err
+	}
+	key := coll + "/" + id
+	l.mu.Lock()
+	cached, ok := ts.records[key]
+	l.mu.Unlock()
+	if ok {
+		return cached.clone(), nil
+	}
+	st, err := loadState(app.DB(), coll, id)
+	if err != nil {
+		return st, err
+	}
+	l.mu.Lock()
+	ts.records[key] = st.clone()
+	l.mu.Unlock()
+	return st, nil
+}
+
+// save writes the bookkeeping row of coll/id and keeps it in the transaction's cache.
+func (l *changeLog) save(app core.App, coll, id string, st state) error {
+	if err := saveState(app.DB(), coll, id, st); err != nil {
+		return err
+	}
+	return l.remember(app, coll, id, &st)
+}
+
+// remember caches coll/id's row for app's transaction; nil forgets it (the row is gone).
+func (l *changeLog) remember(app core.App, coll, id string, st *state) error {
+	ts, err := l.tx(app)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if st == nil {
+		delete(ts.records, coll+"/"+id)
+	} else {
+		ts.records[coll+"/"+id] = st.clone()
+	}
+	return nil
+}
+
+// clone copies st deeply enough that changing the copy leaves st as it was.
+func (st state) clone() state {
+	st.FV = maps.Clone(st.FV)
+	if st.FV == nil {
+		st.FV = map[string]fieldVersion{}
+	}
+	st.Scopes = slices.Clone(st.Scopes)
+	return st
+}
+
 func loadState(db dbx.Builder, coll, id string) (state, error) {
 	var row struct {
 		V      int64  `db:"v"`
@@ -197,9 +271,12 @@ func (l *changeLog) put(app core.App, r *core.Record, changed []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := loadState(app.DB(), coll, r.Id)
-	if err != nil {
-		return err
+	// A record being created has no bookkeeping row: a deleted record's row goes with it.
+	st := state{FV: map[string]fieldVersion{}}
+	if changed != nil {
+		if st, err = l.load(app, coll, r.Id); err != nil {
+			return err
+		}
 	}
 	if st.V == 0 {
 		st.Born = stamp(l.now())
@@ -232,19 +309,22 @@ func (l *changeLog) rescope(app core.App, r *core.Record, scopesOf scoper, st *s
 	scopes = scopeSet(scopes)
 	h := recordHash(coll, r.Id, st.V)
 	for _, s := range scopes {
-		if err := l.upsertChange(app, s, coll, r.Id, seq, opPut, st.V, h); err != nil {
+		// A record first put in a scope (created, or moved in) has no live row there, so there
+		// is nothing to read: its old row, if any, is a removal.
+		fresh := !slices.Contains(st.Scopes, s)
+		if err := l.upsertChange(app, s, coll, r.Id, seq, opPut, st.V, h, fresh); err != nil {
 			return err
 		}
 	}
 	for _, s := range st.Scopes {
 		if !slices.Contains(scopes, s) {
-			if err := l.upsertChange(app, s, coll, r.Id, seq, opRemove, st.V, 0); err != nil {
+			if err := l.upsertChange(app, s, coll, r.Id, seq, opRemove, st.V, 0, false); err != nil {
 				return err
 			}
 		}
 	}
 	st.Scopes = scopes
-	return saveState(app.DB(), coll, r.Id, *st)
+	return l.save(app, coll, r.Id, *st)
 }
 
 // reindexDependents moves the records whose scopes follow a finding's agency. Their data did
@@ -261,7 +341,7 @@ func (l *changeLog) reindexDependents(app core.App, finding *core.Record, seq in
 	}
 	for _, d := range deps {
 		coll := d.Collection().Name
-		st, err := loadState(app.DB(), coll, d.Id)
+		st, err := l.load(app, coll, d.Id)
 		if err != nil {
 			return err
 		}
@@ -282,16 +362,19 @@ func (l *changeLog) remove(app core.App, r *core.Record) error {
 	if err != nil {
 		return err
 	}
-	st, err := loadState(app.DB(), coll, r.Id)
+	st, err := l.load(app, coll, r.Id)
 	if err != nil {
 		return err
 	}
 	for _, s := range st.Scopes {
-		if err := l.upsertChange(app, s, coll, r.Id, seq, opRemove, st.V+1, 0); err != nil {
+		if err := l.upsertChange(app, s, coll, r.Id, seq, opRemove, st.V+1, 0, false); err != nil {
 			return err
 		}
 	}
 	_, err = app.DB().Delete("fs_sync_records", dbx.HashExp{"coll": coll, "rid": r.Id}).Execute()
+	if err == nil {
+		err = l.remember(app, coll, r.Id, nil)
+	}
 	if err == nil && coll == schema.Findings {
 		err = l.reindexDependents(app, r, seq)
 	}
@@ -304,17 +387,20 @@ const (
 )
 
 // upsertChange replaces the change row of (scope, coll, id) and keeps the scope's running
-// checksum: the xor of the hashes of the live records in it.
-func (l *changeLog) upsertChange(app core.App, s Scope, coll, id string, seq int64, op string, v int64, h int64) error {
+// checksum: the xor of the hashes of the live records in it. fresh says the record has no live
+// row in the scope (the caller knows it from the record's bookkeeping), which spares reading it.
+func (l *changeLog) upsertChange(app core.App, s Scope, coll, id string, seq int64, op string, v int64, h int64, fresh bool) error {
 	db := app.DB()
 	var old struct {
 		Op string `db:"op"`
 		H  int64  `db:"h"`
 	}
-	err := db.Select("op", "h").From("fs_sync_changes").
-		Where(dbx.HashExp{"scope": string(s), "coll": coll, "rid": id}).One(&old)
-	if err != nil && !isNoRows(err) {
-		return fmt.Errorf("read change: %w", err)
+	if !fresh {
+		err := db.Select("op", "h").From("fs_sync_changes").
+			Where(dbx.HashExp{"scope": string(s), "coll": coll, "rid": id}).One(&old)
+		if err != nil && !isNoRows(err) {
+			return fmt.Errorf("read change: %w", err)
+		}
 	}
 	if op == opRemove && old.Op != opPut {
 		return nil // never was in this scope, or already removed
@@ -327,7 +413,7 @@ func (l *changeLog) upsertChange(app core.App, s Scope, coll, id string, seq int
 		delta ^= old.H
 		dn--
 	}
-	_, err = db.NewQuery(`INSERT INTO fs_sync_changes (scope, coll, rid, seq, op, v, h, at)
+	_, err := db.NewQuery(`INSERT INTO fs_sync_changes (scope, coll, rid, seq, op, v, h, at)
 		VALUES ({:s}, {:c}, {:r}, {:seq}, {:op}, {:v}, {:h}, {:at})
 		ON CONFLICT (scope, coll, rid) DO UPDATE SET seq = excluded.seq, op = excluded.op,
 			v = excluded.v, h = excluded.h, at = excluded.at`).
@@ -337,26 +423,38 @@ func (l *changeLog) upsertChange(app core.App, s Scope, coll, id string, seq int
 		return fmt.Errorf("write change: %w", err)
 	}
 	l.touch(app, s)
-	return addToChecksum(db, s, delta, dn)
+	return l.addToChecksum(app, s, delta, dn)
 }
 
 // addToChecksum xors delta into the scope's checksum and adds dn to its record count. The xor
 // is done here, not in SQL: SQLite has no xor operator and its integer overflow turns to float.
-func addToChecksum(db dbx.Builder, s Scope, delta, dn int64) error {
-	var cur struct {
-		Checksum int64 `db:"checksum"`
-		N        int64 `db:"n"`
+// The scope's row is read once per transaction and written at each change.
+func (l *changeLog) addToChecksum(app core.App, s Scope, delta, dn int64) error {
+	ts, err := l.tx(app)
+	if err != nil {
+		return err
 	}
-	err := db.Select("checksum", "n").From("fs_sync_scopes").Where(dbx.HashExp{"scope": string(s)}).One(&cur)
-	if err != nil && !isNoRows(err) {
-		return fmt.Errorf("read checksum: %w", err)
+	l.mu.Lock()
+	cur, ok := ts.checksums[s]
+	l.mu.Unlock()
+	db := app.DB()
+	if !ok {
+		err := db.Select("checksum", "n").From("fs_sync_scopes").Where(dbx.HashExp{"scope": string(s)}).One(&cur)
+		if err != nil && !isNoRows(err) {
+			return fmt.Errorf("read checksum: %w", err)
+		}
 	}
+	cur.Checksum ^= delta
+	cur.N += dn
 	_, err = db.NewQuery(`INSERT INTO fs_sync_scopes (scope, checksum, n) VALUES ({:s}, {:c}, {:n})
 		ON CONFLICT (scope) DO UPDATE SET checksum = excluded.checksum, n = excluded.n`).
-		Bind(dbx.Params{"s": string(s), "c": cur.Checksum ^ delta, "n": cur.N + dn}).Execute()
+		Bind(dbx.Params{"s": string(s), "c": cur.Checksum, "n": cur.N}).Execute()
 	if err != nil {
 		return fmt.Errorf("write checksum: %w", err)
 	}
+	l.mu.Lock()
+	ts.checksums[s] = cur
+	l.mu.Unlock()
 	return nil
 }
 

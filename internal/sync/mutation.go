@@ -73,6 +73,7 @@ type Conflict struct {
 type PushResponse struct {
 	Results []json.RawMessage `json:"results"`
 	LastMID int64             `json:"last_mid"`
+	decided []json.RawMessage // the outcomes this request decided (the rest were stored before)
 }
 
 var recordIDPattern = regexp.MustCompile(`^[a-z0-9]{15}$`)

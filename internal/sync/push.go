@@ -84,6 +84,7 @@ func (s *Service) Push(auth *core.Record, client *core.Record, req PushRequest) 
 			continue
 		}
 		res.Results = append(res.Results, outs...)
+		res.decided = append(res.decided, outs...)
 		last += int64(len(outs))
 		ms = ms[len(outs):]
 		if err != nil {
@@ -178,7 +179,9 @@ func (s *Service) applyRun(snd sender, ms []Mutation) ([]json.RawMessage, error)
 }
 
 // applyGroup applies a prefix of ms in one transaction and returns the outcomes, or the
-// index of the mutation that failed, after which nothing of the transaction remains.
+// index of the mutation that failed, after which nothing of the transaction remains. The
+// outcomes are stored, and the client's last mid advanced, once for the group at its end,
+// still inside its transaction.
 func (s *Service) applyGroup(snd sender, ms []Mutation) ([]json.RawMessage, int, error) {
 	var outs []json.RawMessage
 	failedAt := 0
@@ -190,21 +193,21 @@ func (s *Service) applyGroup(snd sender, ms []Mutation) ([]json.RawMessage, int,
 		}
 		for i, m := range ms {
 			if i > 0 && time.Since(start) > maxGroupTime {
-				return nil
+				break
 			}
 			r, err := s.apply(tx, snd.auth, snd.origin, m)
 			if err != nil {
 				failedAt = i
 				return err
 			}
-			out, err := s.storeOutcome(tx, snd, r)
+			out, err := json.Marshal(r)
 			if err != nil {
 				failedAt = i
-				return err
+				return fmt.Errorf("encode outcome: %w", err)
 			}
 			outs = append(outs, out)
 		}
-		return nil
+		return s.storeOutcomes(tx, snd, ms[0].MID, outs)
 	})
 	if err != nil {
 		return nil, failedAt, err
@@ -247,17 +250,34 @@ func (s *Service) storeOutcome(tx core.App, snd sender, r Result) (json.RawMessa
 	if err != nil {
 		return nil, fmt.Errorf("encode outcome: %w", err)
 	}
-	_, err = tx.DB().Insert("fs_sync_outcomes", dbx.Params{
-		"client": snd.device, "mid": r.MID, "result": raw}).Execute()
-	if err != nil {
-		return nil, fmt.Errorf("store outcome: %w", err)
+	return raw, s.storeOutcomes(tx, snd, r.MID, []json.RawMessage{raw})
+}
+
+// storeOutcomes stores the outcomes of the consecutive mids first, first+1, ... and advances
+// the client's last mid past them: two statements for a group, whatever its size. The
+// outcomes travel as one JSON array of strings, so the statement's text, and its prepared
+// form, is the same for every group, and each stored outcome is its bytes as encoded.
+func (s *Service) storeOutcomes(tx core.App, snd sender, first int64, outs []json.RawMessage) error {
+	texts := make([]string, len(outs))
+	for i, o := range outs {
+		texts[i] = string(o)
 	}
-	_, err = tx.DB().Update(schema.SyncClients, dbx.Params{"last_mid": r.MID},
+	arr, err := json.Marshal(texts)
+	if err != nil {
+		return fmt.Errorf("encode outcomes: %w", err)
+	}
+	_, err = tx.DB().NewQuery(`INSERT INTO fs_sync_outcomes (client, mid, result)
+		SELECT {:client}, {:first} + key, CAST(value AS BLOB) FROM json_each({:outs})`).
+		Bind(dbx.Params{"client": snd.device, "first": first, "outs": string(arr)}).Execute()
+	if err != nil {
+		return fmt.Errorf("store outcomes: %w", err)
+	}
+	_, err = tx.DB().Update(schema.SyncClients, dbx.Params{"last_mid": first + int64(len(outs)) - 1},
 		dbx.HashExp{"id": snd.recordID}).Execute()
 	if err != nil {
-		return nil, fmt.Errorf("advance last mid: %w", err)
+		return fmt.Errorf("advance last mid: %w", err)
 	}
-	return raw, nil
+	return nil
 }
 
 // apply performs m inside tx and returns its outcome, or a refusal error.

@@ -102,7 +102,7 @@ func (s *Service) acceptIssue(tx core.App, auth *core.Record, issue *core.Record
 		if err := json.Unmarshal([]byte(issue.GetString("client_value")), &values); err != nil {
 			return fmt.Errorf("decode issue values: %w", err)
 		}
-		st, err := loadState(tx.DB(), m.Coll, m.ID)
+		st, err := s.log.load(tx, m.Coll, m.ID)
 		if err != nil {
 			return err
 		}

@@ -128,6 +128,7 @@ func (s *Service) handlePull(e *core.RequestEvent) error {
 	if err := s.handOut(req.ClientID, res.downloads()); err != nil {
 		return writeError(e, err)
 	}
+	tallyPull(e, res)
 	return e.JSON(http.StatusOK, res)
 }
 
@@ -150,6 +151,7 @@ func (s *Service) handlePush(e *core.RequestEvent) error {
 		return writeError(e, err)
 	}
 	res, err := s.Push(e.Auth, client, req)
+	tallyPush(e, req, res)
 	status, body := http.StatusOK, any(res)
 	var gap *GapError
 	switch {

@@ -218,26 +218,41 @@ func (r Response) JSON(t testing.TB) map[string]any {
 // anything else as JSON) and returns the response.
 func (s *Server) Do(method, path, token string, body any) Response {
 	s.t.Helper()
-	var rd io.Reader
+	var data []byte
 	switch b := body.(type) {
 	case nil:
 	case []byte:
-		rd = bytes.NewReader(b)
+		data = b
 	case string:
-		rd = bytes.NewReader([]byte(b))
+		data = []byte(b)
 	default:
-		data, err := json.Marshal(b)
-		if err != nil {
+		var err error
+		if data, err = json.Marshal(b); err != nil {
 			s.t.Fatal(err)
 		}
-		rd = bytes.NewReader(data)
+	}
+	var header map[string]string
+	if body != nil {
+		header = map[string]string{"Content-Type": "application/json"}
+	}
+	return s.DoRaw(method, path, token, header, data)
+}
+
+// DoRaw sends body as it is, with the given headers and an optional auth token, and returns
+// the response. It asks for no compression, so the body read is the body the server wrote.
+func (s *Server) DoRaw(method, path, token string, header map[string]string, body []byte) Response {
+	s.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequest(method, s.URL+path, rd)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Encoding", "identity")
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", token)

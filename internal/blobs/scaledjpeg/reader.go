@@ -8,10 +8,12 @@
 // inverse DCT and the writing of pixels that a resize would throw away at once, and divides the
 // decoded image's memory by 4, 16 or 64.
 //
-// It is a copy of the standard library's decoder (BSD licence, LICENSE.golang) with these
-// changes only: DecodeScaled and the scale it threads through makeImg and reconstructBlock
-// (scale.go), CMYK conversion through image/draw instead of an internal package, no encoder and
-// no registration with the image package (image.Decode keeps using the standard decoder).
+// It is a copy of Go 1.27.3's src/image/jpeg decoder (BSD licence: LICENSE beside it), changed
+// only as UPSTREAM.md lists: DecodeScaled and the scale it threads through makeImg and
+// reconstructBlock (scale.go), a 64-bit bit accumulator (ensureNBits), CMYK conversion through
+// image/draw instead of an internal package, no encoder and no registration with the image
+// package (image.Decode keeps using the standard decoder). scripts/scaledjpeg-rediff.sh checks
+// that the diff against upstream is the recorded one.
 //
 // JPEG is defined in ITU-T T.81: https://www.w3.org/Graphics/JPEG/itu-t81.pdf.
 package scaledjpeg

@@ -85,7 +85,7 @@ func enforceCreate(app core.App, r *core.Record) error {
 		if p.Author != "" {
 			r.Set(p.Author, a.ID)
 		}
-		if p.Scoped && !a.InSubdistrict(r.GetString(schema.FieldSubdistrict)) {
+		if p.Scoped && !a.InSubdistrict(r.GetString(schema.FieldSubdistrict)) && !referredTo(app, r, p, a) {
 			return fieldError(schema.FieldSubdistrict, "scope_forbidden",
 				"只能在本人所属街镇内新建记录", "you may only create records in your own subdistricts")
 		}
@@ -103,6 +103,17 @@ func enforceCreate(app core.App, r *core.Record) error {
 		}
 	}
 	return checkParents(app, r, p)
+}
+
+// referredTo reports whether agency staff a may create r through its AgencyVia link: the
+// linked record is referred to a's agency. A missing link and one referred elsewhere answer
+// alike.
+func referredTo(app core.App, r *core.Record, p Policy, a Actor) bool {
+	if p.AgencyVia == "" || a.Agency == "" {
+		return false
+	}
+	linked, err := app.FindRecordById(p.Parents[p.AgencyVia], r.GetString(p.AgencyVia))
+	return err == nil && linked.GetString(schema.FieldAgency) == a.Agency
 }
 
 func enforceUpdate(app core.App, r *core.Record) error {

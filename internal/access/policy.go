@@ -24,6 +24,11 @@ type Policy struct {
 	// same subdistrict as the record, so a record can never link into another subdistrict.
 	// Multiple relations (photos) are checked target by target.
 	Parents map[string]string
+	// AgencyVia names a relation field (one of Parents) through which agency staff may create
+	// a scoped record although they belong to no subdistrict: the linked record must be
+	// referred to their agency (its agency field holds it). The record still lies in the
+	// subdistrict of what it links to, as Parents requires.
+	AgencyVia string
 	// Immutable fields are set on create and never changed afterwards by staff.
 	Immutable []string
 	// Owned fields may be set or changed only by the listed roles; everybody else must leave
@@ -56,9 +61,13 @@ var Policies = map[string]Policy{
 	schema.Centres: {
 		Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places},
 		Owned: map[string]Owner{
-			// The lists follow the status and the licence (internal/tutoring).
-			"list_status": {Default: "none"},
-			"status":      {Roles: supervisorOnly, Default: "operating"},
+			// The lists are the education commission's decisions, taken through its route
+			// (internal/tutoring/decisions.go), with who and when.
+			"list_status":     {Default: "none"},
+			"list_decided_by": {},
+			"list_decided_at": {},
+			"list_reason":     {},
+			"status":          {Roles: supervisorOnly, Default: "operating"},
 			// The rectification opinion is a supervisor's command (centre.decide@1).
 			"outcome":          {},
 			"outcome_deadline": {},
@@ -66,9 +75,12 @@ var Policies = map[string]Policy{
 			"suspended_at": {},
 		},
 	},
-	schema.CentreClasses: {Author: "author", Scoped: true, Parents: map[string]string{"centre": schema.Centres}},
-	schema.Incidents:     {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
-	schema.Sites:         {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
+	// A class is published once the education commission files it (审核备案); a subdistrict
+	// enters it, and an edit of what was filed withdraws the filing (internal/tutoring).
+	schema.CentreClasses: {Author: "author", Scoped: true, Parents: map[string]string{"centre": schema.Centres},
+		Owned: map[string]Owner{"filed_by": {}, "filed_at": {}}},
+	schema.Incidents: {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
+	schema.Sites:     {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Inspections: {
 		Author: "inspector", Scoped: true, Immutable: []string{"programme", "place"},
 		Parents: map[string]string{"place": schema.Places, "photos": schema.Photos},
@@ -116,7 +128,8 @@ var Policies = map[string]Policy{
 	},
 	schema.Enforcements: {
 		Author: "decided_by", Scoped: true, Immutable: []string{"finding", "measure"},
-		Parents: map[string]string{"finding": schema.Findings},
+		Parents:   map[string]string{"finding": schema.Findings},
+		AgencyVia: "finding",
 	},
 	schema.AlarmInstalls: {
 		Author: "installer", Scoped: true,

@@ -282,7 +282,7 @@ func (p *accessProbe) referralBody(side string) map[string]any {
 
 func (p *accessProbe) enforcementBody(side string) map[string]any {
 	return map[string]any{"finding": testkit.Side("finding", side), "subdistrict": accessSubdistrict(side),
-		"measure": "summons", "decided_at": "2018-05-04 00:00:00.000Z"}
+		"measure": "referral", "decided_at": "2018-05-04 00:00:00.000Z"}
 }
 
 func (p *accessProbe) quotaBody(side string) map[string]any {

@@ -172,7 +172,9 @@ var accessMatrix = map[string]accessRow{
 		del:     accSuper,
 		samples: accessFixture("referral"), body: (*accessProbe).referralBody,
 		change: map[string]any{"reason": "涉及违法建设, 请消防支队报到"}},
-	schema.Enforcements: {read: accBySide.with(actFire, "a"), create: accBySide, update: accSuper, del: accSuper,
+	// Subdistricts and the agency a finding is referred to both refer onward (移送, gazette line
+	// 3454); which other measure each may order is internal/rectify's authority test.
+	schema.Enforcements: {read: accBySide.with(actFire, "a"), create: accBySide.with(actFire, "a"), update: accSuper, del: accSuper,
 		samples: accessFixture("enforce"), body: (*accessProbe).enforcementBody,
 		change: map[string]any{"notes": "已约谈"}},
 	schema.AlarmQuotas: {read: accBySide, create: accSuper, update: accSuper, del: accSuper,

@@ -55,7 +55,7 @@ func BindServer(app core.App, cfg sync.Config, opsCfg ops.Config) *ops.Service {
 	rectify.Register(app, cfg.Now)
 	fire.Register(app)
 	smokealarm.Register(app)
-	tutoring.Register(app)
+	tutoring.Register(app, cfg.Now)
 	dust.Register(app)
 	vocab.Register(app)
 	notice.Register(app)

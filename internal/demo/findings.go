@@ -121,14 +121,14 @@ func referrals() []item {
 	return out
 }
 
-// Enforcement actions, among the means the fire plan lists (seal, fine, summons talk) and the
-// dust plan's stop-work order.
+// Enforcement actions, each by whom the gazette gives it to: a subdistrict stops and reports,
+// the fire brigade seals and fines (line 3452), a department orders a site to stop work (3738).
 var enforcementRows = []struct {
 	finding, measure, decided string
 	fine                      float64
 	notes, by                 string
 }{
-	{fBasement, "summons", "2018-05-16 15:00", 0, "约谈物业负责人，责令限期清理地下空间住人", uSupervisor},
+	{fBasement, "stop_and_report", "2018-05-16 15:00", 0, "制止地下空间住人，报告消防支队并责令物业限期清理", uSupervisor},
 	{fFlammable, "seal", "2018-05-22 16:30", 0, "对违规储存易燃易爆物品的库区依法临时查封", uFire},
 	{fFlammable, "fine", "2018-05-30 10:00", 30000, "违规储存易燃易爆危险品，处罚款三万元", uFire},
 	{fQySafety, "stop_business", "2018-06-14 17:00", 0, "存在重大安全隐患，责令立即停止办学", ""},

@@ -2,7 +2,8 @@ package demo
 
 import "github.com/haidian/fieldsync/internal/schema"
 
-// Demo tutoring centres: their registration forms (附件2) and filed classes. The centres and
+// Demo tutoring centres: their registration forms (附件2), the lists and the classes the
+// education commission has decided and filed. The centres and
 // their staff are invented.
 var (
 	tcBoya   = ID("tc", 1)
@@ -33,6 +34,7 @@ var centreForms = []struct {
 		"premises": "rented", "floor_area_m2": 460, "staff": 18, "fulltime_staff": 12, "foreign_teachers": 1,
 		"certified_teachers": 11, "public_school_teachers": 0, "fire_acceptance": true,
 		"list_status": "white", "status": "operating",
+		"list_decided_at": "2018-06-20 10:00:00.000Z", "list_reason": "持证规范办学（区教委审定）",
 	}},
 	{tcXbs, pCentreXbs, map[string]any{
 		"credit_code": creditCode("91110108", "MA00G4LX"), "founded_on": day("2015-09-01"),
@@ -69,6 +71,7 @@ var centreForms = []struct {
 		"qualification": "none", "categories": []string{"art"}, "mode": "offline", "trainees_now": 35,
 		"prepaid_total_10k_yuan": 4.2, "prepaid_students": 30, "premises": "rented", "floor_area_m2": 65,
 		"staff": 2, "fulltime_staff": 1, "list_status": "black", "status": "suspended",
+		"list_decided_at": "2018-06-20 10:00:00.000Z", "list_reason": "无证办学，存在重大安全隐患（区教委审定）",
 	}},
 	{tcZhihui, pCentreZhihui, map[string]any{
 		"credit_code": creditCode("52110108", "MJ0123AB"), "founded_on": day("2014-06-20"),
@@ -83,6 +86,7 @@ var centreForms = []struct {
 		"prepaid_total_10k_yuan": 15.8, "prepaid_students": 96, "wechat": "上地智慧树",
 		"premises": "rented", "floor_area_m2": 620, "staff": 16, "fulltime_staff": 10, "certified_teachers": 8,
 		"fire_acceptance": true, "list_status": "white", "status": "operating",
+		"list_decided_at": "2018-06-20 10:00:00.000Z", "list_reason": "持证规范办学（区教委审定）",
 	}},
 }
 
@@ -122,6 +126,7 @@ func centreClasses() []item {
 		out[i] = item{coll: schema.CentreClasses, id: ID("cc", i+1), data: map[string]any{
 			"centre": c.centre, "subdistrict": centreSubdistrict[c.centre], "name": c.name,
 			"content": c.content, "target_students": c.target, "schedule": c.schedule,
+			"filed_at": "2018-06-20 10:00:00.000Z", // filed by the education commission
 		}}
 	}
 	return out

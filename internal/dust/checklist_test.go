@@ -125,9 +125,10 @@ func TestViolation_Lifecycle(t *testing.T) {
 		if f, _ := srv.App.FindRecordById(schema.Findings, finding); f.GetString("status") != "ordered" {
 			t.Errorf("%s: status %s", d.Name(), f.GetString("status"))
 		}
+		// The subdistrict stops and reports; 停工 is the departments' order (gazette line 3738).
 		if o := d.Create(schema.Enforcements, rid(fmt.Sprintf("ve%d", i), 1), map[string]any{"finding": finding,
-			"subdistrict": testkit.SubdistrictA, "measure": "stop_work", "decided_at": "2018-05-18 02:00:00.000Z"}); !o.OK {
-			t.Errorf("%s: stop-work order: %s", d.Name(), o)
+			"subdistrict": testkit.SubdistrictA, "measure": "stop_and_report", "decided_at": "2018-05-18 02:00:00.000Z"}); !o.OK {
+			t.Errorf("%s: stop and report: %s", d.Name(), o)
 		}
 		station := map[string]any{"programme": "dust", "place": testkit.Side("siteplace", "a"), "subdistrict": testkit.SubdistrictA,
 			"category": "dust.illegal_mixing_station", "severity": "general", "description": "违法搅拌站"}

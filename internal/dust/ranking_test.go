@@ -193,17 +193,26 @@ func TestRanking_GeneratedMonth(t *testing.T) {
 		if s.Compliance == nil || *s.Compliance-rate > 1e-4 || rate-*s.Compliance > 1e-4 || s.MeetsTarget != (*s.Compliance >= 0.92) {
 			t.Errorf("%s: compliance %v, want %.4f", s.NameZH, s.Compliance, rate)
 		}
-		if s.Rank != i+1 || (i > 0 && s.Score < r.Standings[i-1].Score) {
-			t.Errorf("%s: rank %d score %.2f out of order", s.NameZH, s.Rank, s.Score)
-		}
-		if e.dustfall == nil && s.DustfallRank != 26 {
-			t.Errorf("%s: no dust fall, rank %d, want 26", s.NameZH, s.DustfallRank)
-		}
-		for _, o := range r.Standings {
-			if s.Dustfall != nil && o.Dustfall != nil && *s.Dustfall < *o.Dustfall && s.DustfallRank >= o.DustfallRank {
-				t.Errorf("%s (%.1f) ranks %d, not before %s (%.1f) at %d", s.NameZH, *s.Dustfall, s.DustfallRank,
-					o.NameZH, *o.Dustfall, o.DustfallRank)
+		// Gazette line 3744: "区环保局每月对各街镇降尘情况进行排名通报": the rank is by dust fall alone,
+		// 1 + the subdistricts with less; those without a reading after all that have one.
+		wantRank, withReading := 1, 0
+		for _, o := range want {
+			if o.dustfall != nil {
+				withReading++
+				if e.dustfall != nil && *o.dustfall < *e.dustfall {
+					wantRank++
+				}
 			}
+		}
+		if e.dustfall == nil {
+			wantRank = withReading + 1
+		}
+		if s.Rank != wantRank || (i > 0 && s.Rank < r.Standings[i-1].Rank) {
+			t.Errorf("%s (dust fall %v): rank %d at place %d, want rank %d", s.NameZH, e.dustfall, s.Rank, i+1, wantRank)
+		}
+		// Line 3737: level-1/2 roads washed at least once a day: kept when every check found it.
+		if (e.roads == 0) != (s.DailyWashKept == nil) || (s.DailyWashKept != nil && *s.DailyWashKept != (e.washed == e.roads)) {
+			t.Errorf("%s: daily wash kept %v with %d/%d", s.NameZH, s.DailyWashKept, e.washed, e.roads)
 		}
 	}
 

@@ -69,25 +69,32 @@ var rankingColumns = []struct {
 	head  string
 	value func(Standing) any
 }{
-	{"排名 rank", func(s Standing) any { return s.Rank }},
+	{"降尘排名 rank by dust fall", func(s Standing) any { return s.Rank }},
 	{"街镇 subdistrict", func(s Standing) any { return s.NameZH }},
-	{"综合得分 score", func(s Standing) any { return s.Score }},
 	{"降尘量（吨/平方公里） dust fall", func(s Standing) any { return opt(s.Dustfall) }},
-	{"降尘排名 dust-fall rank", func(s Standing) any { return s.DustfallRank }},
 	{"工地检查次数 site checks", func(s Standing) any { return s.SiteChecks }},
 	{"达标次数 compliant", func(s Standing) any { return s.Compliant }},
 	{"达标率 compliance", func(s Standing) any { return opt(s.Compliance) }},
-	{"达标率排名 compliance rank", func(s Standing) any { return s.ComplianceRank }},
 	{"未整改扬尘问题 open findings", func(s Standing) any { return s.OpenFindings }},
 	{"逾期未整改 overdue", func(s Standing) any { return s.Overdue }},
-	{"逾期排名 overdue rank", func(s Standing) any { return s.OverdueRank }},
 	{"道路检查次数 road checks", func(s Standing) any { return s.RoadChecks }},
-	{"道路冲洗率 road wash", func(s Standing) any { return opt(s.RoadWash) }},
+	{"一、二级道路检查时已冲洗 roads washed that day", func(s Standing) any { return s.RoadsWashed }},
+	{"每日冲洗达标 daily wash kept", func(s Standing) any { return optBool(s.DailyWashKept) }},
 	{"裸地块数 bare-land plots", func(s Standing) any { return s.Land.Plots }},
 	{"裸地面积（平方米） area m²", func(s Standing) any { return s.Land.AreaM2 }},
 	{"已治理面积（平方米） treated m²", func(s Standing) any { return s.Land.TreatedM2 }},
 	{"治理率 treated share", func(s Standing) any { return opt(s.Land.TreatedRate) }},
-	{"裸地治理排名 bare-land rank", func(s Standing) any { return s.LandRank }},
+}
+
+// optBool is a yes or no that may be missing: 是, 否 or empty in a file.
+func optBool(v *bool) any {
+	switch {
+	case v == nil:
+		return ""
+	case *v:
+		return "是"
+	}
+	return "否"
 }
 
 // opt is a figure that may be missing: empty in a file.

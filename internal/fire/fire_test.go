@@ -58,7 +58,8 @@ func TestFire_AlwaysMajorCategories(t *testing.T) {
 
 func TestFire_FinesRecordTheirAmount(t *testing.T) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
-	token := srv.Token("users", testkit.SupervisorA)
+	// Fines and seals are the fire brigade's (gazette line 3452); finding A is referred to it.
+	token := srv.Token("users", testkit.FireStaff)
 	base := map[string]any{"finding": testkit.Side("finding", "a"), "subdistrict": testkit.SubdistrictA,
 		"decided_at": "2018-05-20 10:00:00.000Z"}
 	with := func(extra map[string]any) map[string]any {

@@ -28,10 +28,21 @@ type Figures struct {
 	ClosedLate     int    `db:"closed_late" json:"closed_late"`
 }
 
-// ComputeFigures returns the figures of programme per subdistrict ("" for every programme),
-// limited to subdistricts when it is not nil. A finding is overdue at now when it is open
-// past its deadline, whether or not the escalation job has run yet.
-func ComputeFigures(app core.App, programme string, subdistricts []string, now time.Time) ([]Figures, error) {
+// FiguresScope limits the findings figures count.
+type FiguresScope struct {
+	// Programme is the programme counted; "" counts every programme.
+	Programme string
+	// Subdistricts, when not nil, limits the figures to these subdistricts.
+	Subdistricts []string
+	// Agency, when not "", limits them to findings referred to this agency: the figures an
+	// agency answers for, and nothing else of a subdistrict.
+	Agency string
+}
+
+// ComputeFigures returns the figures of the findings in scope per subdistrict. A finding is
+// overdue at now when it is open past its deadline, whether or not the escalation job has
+// run yet.
+func ComputeFigures(app core.App, scope FiguresScope, now time.Time) ([]Figures, error) {
 	at, err := types.ParseDateTime(now.UTC())
 	if err != nil {
 		return nil, err
@@ -47,11 +58,14 @@ func ComputeFigures(app core.App, programme string, subdistricts []string, now t
 		"SUM(status = 'closed' AND deadline != '' AND closed_at > deadline) AS closed_late",
 	).From(schema.Findings).Where(dbx.HashExp{"voided": false}).
 		GroupBy("subdistrict").OrderBy("subdistrict").Bind(dbx.Params{"now": at.String()})
-	if programme != "" {
-		q.AndWhere(dbx.HashExp{"programme": programme})
+	if scope.Programme != "" {
+		q.AndWhere(dbx.HashExp{"programme": scope.Programme})
 	}
-	if subdistricts != nil {
-		q.AndWhere(dbx.In("subdistrict", anyOf(subdistricts)...))
+	if scope.Subdistricts != nil {
+		q.AndWhere(dbx.In("subdistrict", anyOf(scope.Subdistricts)...))
+	}
+	if scope.Agency != "" {
+		q.AndWhere(dbx.HashExp{schema.FieldAgency: scope.Agency})
 	}
 	out := []Figures{}
 	return out, q.All(&out)
@@ -65,8 +79,9 @@ func anyOf(ids []string) []any {
 	return out
 }
 
-// handleFigures serves GET /api/fs/rectify/figures?programme=fire: staff get their
-// subdistricts, district administrators all.
+// handleFigures serves GET /api/fs/rectify/figures?programme=fire: subdistrict staff get their
+// subdistricts, agency staff the findings referred to their agency (the fire brigade answers
+// for the fire findings it is given, gazette line 3450), district administrators all.
 func (r *registration) handleFigures(e *core.RequestEvent) error {
 	figs, err := r.figuresFor(e)
 	if err != nil {
@@ -90,15 +105,17 @@ func (r *registration) handleFiguresFile(format string) func(*core.RequestEvent)
 
 func (r *registration) figuresFor(e *core.RequestEvent) ([]Figures, error) {
 	actor := access.ActorFromAuth(e.Auth)
-	var scope []string
+	scope := FiguresScope{Programme: e.Request.URL.Query().Get("programme")}
 	switch {
 	case actor.Kind == access.KindSuperuser:
 	case actor.FieldStaff():
-		scope = actor.Subdistricts
+		scope.Subdistricts = actor.Subdistricts
+	case actor.IsStaff() && actor.Agency != "":
+		scope.Agency = actor.Agency
 	default:
-		return nil, e.ForbiddenError("只有街镇工作人员和区级管理员可以查看 / only subdistrict staff and district administrators", nil)
+		return nil, e.ForbiddenError("只有街镇、部门工作人员和区级管理员可以查看 / only subdistrict and agency staff and district administrators", nil)
 	}
-	figs, err := ComputeFigures(e.App, e.Request.URL.Query().Get("programme"), scope, r.now())
+	figs, err := ComputeFigures(e.App, scope, r.now())
 	if err != nil {
 		return nil, e.InternalServerError("", err)
 	}

@@ -20,6 +20,7 @@ type registration struct{ now func() time.Time }
 // figures routes and the deadline job, which read the time from now.
 func Register(app core.App, now func() time.Time) {
 	reg := &registration{now: now}
+	registerAuthority(app)
 	app.OnRecordCreate(schema.Findings).BindFunc(func(e *core.RecordEvent) error {
 		if err := checkFinding(e.App, e.Record); err != nil {
 			return err

@@ -639,7 +639,7 @@ func (m *model) check() {
 // stored findings made here, however many times their pushes were delivered.
 func (m *model) checkFigures() {
 	now := time.Date(2018, 6, 15, 0, 0, 0, 0, time.UTC)
-	figs, err := rectify.ComputeFigures(m.srv.App, "", nil, now)
+	figs, err := rectify.ComputeFigures(m.srv.App, rectify.FiguresScope{}, now)
 	if err != nil {
 		m.t.Fatal(err)
 	}

@@ -88,9 +88,11 @@ func fixtureRecords() []fixtureRecord {
 				"place": S("centreplace"), "subdistrict": sd, "credit_code": "91110108MA01ABCD5T",
 				"legal_rep_name": "张法人" + side, "legal_rep_phone": "13900000000",
 				"qualification": "licensed", "school_licence": true, "licence_no": "教民111010" + side,
-				"list_status": "white", "status": "operating"}},
+				"list_status": "white", "list_decided_at": "2018-06-01 00:00:00.000Z", "list_reason": "持证规范办学",
+				"status": "operating"}},
 			fixtureRecord{schema.CentreClasses, "class" + side, map[string]any{
-				"centre": S("centre"), "subdistrict": sd, "name": "少儿美术", "target_students": "6-10 岁"}},
+				"centre": S("centre"), "subdistrict": sd, "name": "少儿美术", "target_students": "6-10 岁",
+				"filed_at": "2018-06-01 00:00:00.000Z"}},
 			fixtureRecord{schema.Sites, "site" + side, map[string]any{
 				"place": S("siteplace"), "subdistrict": sd, "permit_no": "京建 2018-" + side, "stage": "structure"}},
 			fixtureRecord{schema.Photos, "photo" + side, map[string]any{

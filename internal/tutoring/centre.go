@@ -55,8 +55,9 @@ func Qualify(schoolLicence bool, businessLicence string, institutionCertificate 
 	return Unqualified
 }
 
-// checkCentre checks the credit code, derives the qualification, applies the outcome and
-// keeps the lists in step, on every save of a centre.
+// checkCentre checks the credit code, derives the qualification and applies the outcome, on
+// every save of a centre. The lists are not derived: they are the education commission's
+// decisions (decisions.go).
 func checkCentre(e *core.RecordEvent) error {
 	r := e.Record
 	if code := NormalizeCredit(r.GetString("credit_code")); code != "" && access.Changed(e.App, r, "credit_code") {
@@ -70,7 +71,6 @@ func checkCentre(e *core.RecordEvent) error {
 	if err := applyOutcome(r); err != nil {
 		return err
 	}
-	r.Set("list_status", listOf(r))
 	return e.Next()
 }
 
@@ -91,19 +91,6 @@ func applyOutcome(r *core.Record) error {
 		}
 	}
 	return nil
-}
-
-// listOf is the list a centre belongs on: a stopped centre on the black list; a licensed
-// centre that is neither stopped nor suspended on the white list; no list otherwise.
-func listOf(r *core.Record) string {
-	status := r.GetString(schema.FieldStatus)
-	switch {
-	case status == Stopped:
-		return BlackList
-	case r.GetString("qualification") == Licensed && status != Suspended:
-		return WhiteList
-	}
-	return NoList
 }
 
 // CodeCategoryPlace refuses a tutoring finding at the wrong kind of place.

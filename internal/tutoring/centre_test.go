@@ -172,15 +172,17 @@ func TestCentre_Outcomes(t *testing.T) {
 		if o := decideVia(srv, d, centre, map[string]any{"outcome": "close"}); o.OK {
 			t.Errorf("%s: an unknown outcome: %s", d.Name(), o)
 		}
+		// The lists are the education commission's decisions (decisions_test.go): no outcome
+		// moves the centre on or off a list.
 		o := decideVia(srv, d, centre, map[string]any{"outcome": "rectify", "deadline": "2018-12-31 00:00:00.000Z"})
 		if status, list := state(); !o.OK || status != tutoring.Rectifying || list != tutoring.WhiteList {
 			t.Errorf("%s: rectify: %s; status %s, list %s", d.Name(), o, status, list)
 		}
 		o = decideVia(srv, d, centre, map[string]any{"outcome": "stop"})
-		if status, list := state(); !o.OK || status != tutoring.Stopped || list != tutoring.BlackList {
+		if status, list := state(); !o.OK || status != tutoring.Stopped || list != tutoring.WhiteList {
 			t.Errorf("%s: stop: %s; status %s, list %s", d.Name(), o, status, list)
 		}
-		// The stop is withdrawn: the licensed centre operates again, on the white list.
+		// The stop is withdrawn: the licensed centre operates again.
 		o = decideVia(srv, d, centre, map[string]any{"outcome": ""})
 		if status, list := state(); !o.OK || status != tutoring.Operating || list != tutoring.WhiteList {
 			t.Errorf("%s: withdrawn: %s; status %s, list %s", d.Name(), o, status, list)
@@ -189,7 +191,8 @@ func TestCentre_Outcomes(t *testing.T) {
 }
 
 // TestFinding_MajorSafetyHazardSuspends: a major safety hazard found at a centre suspends it
-// at once and takes it off the white list, whichever door the finding came through.
+// at once, whichever door the finding came through; its list stays the education
+// commission's decision.
 func TestFinding_MajorSafetyHazardSuspends(t *testing.T) {
 	for _, door := range []string{"rest", "sync"} {
 		t.Run(door, func(t *testing.T) {
@@ -214,7 +217,7 @@ func TestFinding_MajorSafetyHazardSuspends(t *testing.T) {
 				t.Fatal(o)
 			}
 			c, _ = srv.App.FindRecordById(schema.Centres, testkit.Side("centre", "a"))
-			if c.GetString("status") != tutoring.Suspended || c.GetString("list_status") != tutoring.NoList ||
+			if c.GetString("status") != tutoring.Suspended || c.GetString("list_status") != tutoring.WhiteList ||
 				c.GetDateTime("suspended_at").IsZero() {
 				t.Errorf("status %s, list %s, suspended at %s", c.GetString("status"), c.GetString("list_status"), c.GetString("suspended_at"))
 			}

@@ -17,40 +17,50 @@ import (
 // findings count. A place is counted as inspected on the day of its first survey or routine
 // inspection; a re-inspection or acceptance check never counts, nor does a later inspection of
 // a place already counted. A place is counted in a problem column on the day of its first
-// finding of that problem; later findings of the same problem at that place do not count
-// again. Records are counted once whatever the number of pushes that carried them (a pushed
+// finding of that problem made at a survey or routine inspection; later findings of the same
+// problem at that place, and any finding made at a re-inspection or acceptance check, do not
+// count. A day's report reads each centre's licences as the server knew them at that day's end
+// (QualificationHistory), so it is the same whenever it is computed again. Records are counted once whatever the number of pushes that carried them (a pushed
 // mutation is applied once) and whoever recorded them (two inspectors' findings of the same
 // problem at one place are one place).
 
-// Column is one column of a daily report, with the gazette's heading.
+// Column is one column of a daily report, with the gazette's heading. Local marks a column the
+// district adds after the gazette's: its heading says so, and it is never mixed into them.
 type Column struct {
-	Key string `json:"key"`
-	ZH  string `json:"zh"`
-	EN  string `json:"en"`
+	Key   string `json:"key"`
+	ZH    string `json:"zh"`
+	EN    string `json:"en"`
+	Local bool   `json:"local,omitempty"`
 }
 
-// The columns of table (一), centres.
+// localMark ends the heading of a column the district adds to the gazette's table.
+const localMark = "（本区增列）"
+
+// The columns of table (一), centres: the gazette's, in its order and with its headings
+// (lines 4884-4890; 有照无证 heads the two business-licence columns), then the district's
+// local additions, which split the centres the gazette's qualification columns leave out.
 var CentreColumns = []Column{
-	{"total", "有培训机构数量合计", "Centres"},
-	{"licensed", "有办学许可证", "Licensed"},
-	{"business_without_education", "有照无证：有工商营业执照，经营范围无培训内容", "Business licence, education not in scope"},
-	{"business_with_education", "有照无证：有工商营业执照，经营范围有培训内容", "Business licence, education in scope"},
-	{"institution_only", "有照无证：有事业单位或民办非企业单位证书", "Institution or NGO certificate only"},
-	{"unqualified", "无证无照", "No licence at all"},
-	{"fraud", "存在虚假宣传、违规招生、收费、非法集资问题的", "False advertising, illegal enrolment, fees or fundraising"},
-	{"subject_training", "开展学科类培训", "Academic-subject training"},
-	{"teaching", "存在超标教学、提前教学、强化应试问题的", "Beyond or ahead of curriculum, exam cramming"},
-	{"admission_link", "组织等级考试或竞赛，培训结果与中小学校招生入学挂钩的", "Grade exams or contests linked to admission"},
-	{"incidents", "本日是否发生培训机构、家长群、重大舆情等情况", "Incidents: centres, parent groups, public opinion"},
-	{"major_hazard", "存在重大安全隐患的", "Major safety hazards"},
+	{Key: "total", ZH: "有培训机构数量合计", EN: "Centres"},
+	{Key: "licensed", ZH: "有教育行政部门颁发的办学许可证", EN: "School licence from the education authority"},
+	{Key: "business_without_education", ZH: "有照无证：有工商营业执照，经营范围无培训内容", EN: "Business licence, training not in scope"},
+	{Key: "business_with_education", ZH: "有照无证：有工商营业执照，经营范围有培训内容", EN: "Business licence, training in scope"},
+	{Key: "fraud", ZH: "存在虚假宣传、违规招生、收费非法集资问题的", EN: "False advertising, illegal enrolment, fees or fundraising"},
+	{Key: "subject_training", ZH: "开展学科类培训", EN: "Academic-subject training"},
+	{Key: "teaching", ZH: "存在超目标教学、提前教学、强化应试问题的", EN: "Beyond or ahead of curriculum, exam cramming"},
+	{Key: "admission_link", ZH: "组织等级考试或竞赛，培训结果与中小学校招生入学的挂钩的", EN: "Grade exams or contests linked to admission"},
+	{Key: "incidents", ZH: "本日是否发生培训机构、家长群、重大舆情等情况", EN: "Incidents: centres, parent groups, public opinion"},
+	{Key: "major_hazard", ZH: "存在重大安全隐患的", EN: "Major safety hazards"},
+	{Key: "licensed_hr", ZH: "有人力社保行政部门颁发的办学许可证" + localMark, EN: "School licence from human resources (local)", Local: true},
+	{Key: "institution_only", ZH: "有事业单位或民办非企业单位证书" + localMark, EN: "Institution or NGO certificate only (local)", Local: true},
+	{Key: "unqualified", ZH: "无证无照" + localMark, EN: "No licence at all (local)", Local: true},
 }
 
 // The columns of table (二), schools.
 var SchoolColumns = []Column{
-	{"total", "排查中小学校总数", "Schools"},
-	{"teaching_plan", "存在不遵守教学计划、“非零起点教学”等情况", "Not following teaching plans, non-zero-start teaching"},
-	{"moonlighting", "存在中小学教师课上不讲课后到校外培训机构讲等行为", "Teachers teaching at tutoring centres"},
-	{"admission_link", "存在将校外培训机构培训结果与招生入学挂钩等情况", "Tutoring results linked to admission"},
+	{Key: "total", ZH: "排查中小学校总数", EN: "Schools"},
+	{Key: "teaching_plan", ZH: "存在不遵守教学计划、“非零起点教学”等情况", EN: "Not following teaching plans, non-zero-start teaching"},
+	{Key: "moonlighting", ZH: "存在中小学教师课上不讲课后到校外培训机构讲，并诱导学生参加校外培训机构培训等行为", EN: "Teachers teaching at tutoring centres"},
+	{Key: "admission_link", ZH: "存在将校外培训机构培训结果与招生入学挂钩等情况", EN: "Tutoring results linked to admission"},
 }
 
 // Row is one row of a table: a value per column key.
@@ -112,11 +122,20 @@ var schoolProblems = []problem{
 	{"admission_link", []string{"tutoring.school_admission_link"}, false},
 }
 
-// qualificationColumn maps a centre's qualification class to its column.
-var qualificationColumn = map[string]string{
-	Licensed: "licensed", BusinessWithoutEducation: "business_without_education",
-	BusinessWithEducation: "business_with_education", InstitutionOnly: "institution_only",
-	Unqualified: "unqualified", "": "unqualified",
+// qualificationColumn maps a centre's qualification class to its column. A school licence
+// counts in the gazette's column only when an education authority issued it (or the issuer is
+// not recorded); one from human resources has its own local column.
+func qualificationColumn(qualification, issuer string) string {
+	switch qualification {
+	case Licensed:
+		if issuer == "human_resources" {
+			return "licensed_hr"
+		}
+		return "licensed"
+	case BusinessWithoutEducation, BusinessWithEducation, InstitutionOnly:
+		return qualification
+	}
+	return "unqualified"
 }
 
 // placeFacts is what the report needs of one inspected place.
@@ -125,6 +144,7 @@ type placeFacts struct {
 	Subdistrict   string `db:"subdistrict"`
 	FirstAt       string `db:"first_at"`
 	Qualification string `db:"qualification"`
+	Issuer        string `db:"licence_issuer"`
 	Subject       bool   `db:"subject"`
 }
 
@@ -214,16 +234,19 @@ func ComputeDaily(app core.App, day time.Time, district bool, visible func(strin
 }
 
 // inspectedPlaces returns the live places of kind with a survey or routine inspection of the
-// programme before end, each with the time of its first one.
+// programme before end, each with the time of its first one and its centre's qualification and
+// subject flag as known at end (QualificationHistory): a later licence changes no past day.
 func inspectedPlaces(app core.App, kind, end string) ([]placeFacts, error) {
 	var out []placeFacts
 	err := app.DB().NewQuery(`
 		SELECT p.id AS place, p.subdistrict AS subdistrict, MIN(i.inspected_at) AS first_at,
-			COALESCE(c.qualification, '') AS qualification,
-			COALESCE(EXISTS (SELECT 1 FROM json_each(c.categories) WHERE value = 'subject'), FALSE) AS subject
+			COALESCE(h.qualification, '') AS qualification, COALESCE(h.licence_issuer, '') AS licence_issuer,
+			COALESCE(h.subject, FALSE) AS subject
 		FROM inspections i
 		JOIN places p ON p.id = i.place
-		LEFT JOIN tutoring_centres c ON c.place = p.id AND c.voided = FALSE
+		LEFT JOIN ` + QualificationHistory + ` h ON h.rowid = (
+			SELECT rowid FROM ` + QualificationHistory + ` WHERE place = p.id AND known_at < {:end}
+			ORDER BY known_at DESC, rowid DESC LIMIT 1)
 		WHERE i.programme = 'tutoring' AND i.kind IN ('survey', 'routine') AND i.voided = FALSE
 			AND p.kind = {:kind} AND p.voided = FALSE AND i.inspected_at < {:end}
 		GROUP BY p.id`).Bind(dbx.Params{"kind": kind, "end": end}).All(&out)
@@ -234,9 +257,10 @@ func inspectedPlaces(app core.App, kind, end string) ([]placeFacts, error) {
 }
 
 // findingsByPlace returns, per live place of kind, category and severity, the findings of the
-// programme made before end: the first one's time, how many were still open at end, and the
-// people involved and handled. A finding is dated by its inspection, or by its creation when
-// it names none.
+// programme made at a survey or routine inspection before end: the first one's time, how many
+// were still open at end, and the people involved and handled. A finding made at a
+// re-inspection or an acceptance check, or at no inspection, is not a new finding and never
+// counts (gazette line 4911: "再次检查或整改验收时不计算在内").
 func findingsByPlace(app core.App, kind, end string) ([]findingFacts, error) {
 	var out []findingFacts
 	err := app.DB().NewQuery(`
@@ -246,11 +270,12 @@ func findingsByPlace(app core.App, kind, end string) ([]findingFacts, error) {
 		FROM (
 			SELECT f.place, p.subdistrict, f.category, f.severity, f.status, f.closed_at,
 				f.people_involved, f.people_handled,
-				COALESCE(NULLIF(i.inspected_at, ''), f.created) AS found_at
+				i.inspected_at AS found_at
 			FROM findings f
 			JOIN places p ON p.id = f.place
-			LEFT JOIN inspections i ON i.id = f.inspection
+			JOIN inspections i ON i.id = f.inspection
 			WHERE f.programme = 'tutoring' AND f.voided = FALSE AND f.status != 'voided'
+				AND i.kind IN ('survey', 'routine') AND i.voided = FALSE
 				AND p.kind = {:kind} AND p.voided = FALSE
 		)
 		WHERE found_at < {:end}
@@ -333,7 +358,7 @@ func tableOf(places []placeFacts, findings []findingFacts, problems []problem, c
 		}
 		count("total", pl.FirstAt)
 		if centres {
-			q := qualificationColumn[pl.Qualification]
+			q := qualificationColumn(pl.Qualification, pl.Issuer)
 			count(q, pl.FirstAt)
 			if pl.Subject {
 				count("subject_training", pl.FirstAt)

@@ -68,22 +68,16 @@ func buildScenario(t *testing.T, srv *testkit.Server) {
 	// D2 through the doors: inspector A's phone and REST, a second inspector's phone, B.
 	phone := newSync(t, srv, testkit.InspectorA, "phone-daily-a1")
 	rest := newREST(t, srv, testkit.InspectorA)
-	mustOK := func(o outcome) {
-		t.Helper()
-		if !o.OK {
-			t.Fatal(o)
-		}
-	}
-	mustOK(rest.Create(schema.Inspections, "daily0a1000000a", insp("", p1, sdA, "acceptance", "2018-06-09 01:00:00.000Z", "pass")))
-	mustOK(phone.Create(schema.Inspections, "daily0i2000000a", insp("", p2, sdA, "survey", "2018-06-09 02:00:00.000Z", "fail")))
+	mustOK(t, rest.Create(schema.Inspections, "daily0a1000000a", insp("", p1, sdA, "acceptance", "2018-06-09 01:00:00.000Z", "pass")))
+	mustOK(t, phone.Create(schema.Inspections, "daily0i2000000a", insp("", p2, sdA, "survey", "2018-06-09 02:00:00.000Z", "fail")))
 	ahead := sync.Mutation{Op: sync.OpCreate, Coll: schema.Findings, ID: "daily0f2000000a", Data: map[string]any{
 		"programme": "tutoring", "place": p2, "subdistrict": sdA, "inspection": "daily0i2000000a",
 		"category": "tutoring.ahead_of_schedule", "severity": "general", "description": "五年级讲初中内容"}}
 	phone.MID++
 	ahead.MID = phone.MID
-	mustOK(phone.Push(ahead)[0])
-	mustOK(phone.Push(ahead)[0]) // the answer was lost: the same mutation again
-	mustOK(rest.Create(schema.Findings, "daily0f3000000a", map[string]any{
+	mustOK(t, phone.Push(ahead)[0])
+	mustOK(t, phone.Push(ahead)[0]) // the answer was lost: the same mutation again
+	mustOK(t, rest.Create(schema.Findings, "daily0f3000000a", map[string]any{
 		"programme": "tutoring", "place": p2, "subdistrict": sdA, "inspection": "daily0i2000000a",
 		"category": "tutoring.beyond_curriculum", "severity": "general", "description": "超标教学"}))
 	// Two phones edit the people handled from the same version.
@@ -100,17 +94,17 @@ func buildScenario(t *testing.T, srv *testkit.Server) {
 			t.Fatalf("edit %d: %s", i, res)
 		}
 	}
-	mustOK(phone.Create(schema.Inspections, "daily0i3000000a", insp("", p3, sdA, "survey", "2018-06-09 15:30:00.000Z", "fail")))
-	mustOK(rest.Create(schema.Inspections, "daily0r4000000a", insp("", p4, sdA, "reinspection", "2018-06-09 03:00:00.000Z", "pass")))
+	mustOK(t, phone.Create(schema.Inspections, "daily0i3000000a", insp("", p3, sdA, "survey", "2018-06-09 15:30:00.000Z", "fail")))
+	mustOK(t, rest.Create(schema.Inspections, "daily0r4000000a", insp("", p4, sdA, "reinspection", "2018-06-09 03:00:00.000Z", "pass")))
 	second := newREST(t, srv, testkit.SupervisorA)
-	mustOK(second.Create(schema.Inspections, "daily0d1000000a", insp("", p1, sdA, "routine", "2018-06-09 04:00:00.000Z", "pass")))
-	mustOK(phone.Create(schema.Inspections, "daily0s1000000i", insp("", s1, sdA, "survey", "2018-06-09 05:00:00.000Z", "fail")))
-	mustOK(phone.Create(schema.Findings, "daily0s1000000f", map[string]any{
+	mustOK(t, second.Create(schema.Inspections, "daily0d1000000a", insp("", p1, sdA, "routine", "2018-06-09 04:00:00.000Z", "pass")))
+	mustOK(t, phone.Create(schema.Inspections, "daily0s1000000i", insp("", s1, sdA, "survey", "2018-06-09 05:00:00.000Z", "fail")))
+	mustOK(t, phone.Create(schema.Findings, "daily0s1000000f", map[string]any{
 		"programme": "tutoring", "place": s1, "subdistrict": sdA, "inspection": "daily0s1000000i",
 		"category": "tutoring.school_teacher_moonlighting", "severity": "general", "description": "两名教师课后到培训机构授课",
 		"people_involved": 3, "people_handled": 1}))
 	b := newSync(t, srv, testkit.InspectorB, "phone-daily-b1")
-	mustOK(b.Create(schema.Inspections, "daily0ib00000ab", insp("", testkit.Side("centreplace", "b"), testkit.SubdistrictB,
+	mustOK(t, b.Create(schema.Inspections, "daily0ib00000ab", insp("", testkit.Side("centreplace", "b"), testkit.SubdistrictB,
 		"survey", "2018-06-09 06:00:00.000Z", "pass")))
 	// Nothing is stored twice.
 	if n, _ := srv.App.CountRecords(schema.Findings, nil); n == 0 {
@@ -212,8 +206,9 @@ func TestDaily_Exports(t *testing.T) {
 	for cell, want := range map[string]string{
 		"A1": "校外培训机构专项治理日报内容（一）", "A2": "万寿路街道", "B2": "时间：2018-06-09",
 		"B3": "办学资质方面", "B4": "有培训机构数量合计", "A5": "本日排查数量", "B5": "2", "B6": "3",
-		"D5": "1", "H5": "0", "I5": "1", "J5": "1", "B7": "1", "L3": "安全稳定情况",
-		"L4": "本日是否发生培训机构、家长群、重大舆情等情况", "L5": "1", "L6": "1",
+		"C4": "有教育行政部门颁发的办学许可证", "D5": "1", "F5": "0", "G5": "1", "H5": "1", "B7": "1",
+		"J3": "安全稳定情况", "J4": "本日是否发生培训机构、家长群、重大舆情等情况", "J5": "1", "J6": "1",
+		"L3": "本区增列", "N4": "无证无照（本区增列）", "N5": "1",
 		"A10": "填报人：admin@fieldsync.test",
 	} {
 		if got, _ := f.GetCellValue("日报（一）", cell); got != want {
@@ -230,7 +225,7 @@ func TestDaily_Exports(t *testing.T) {
 	if res.Status != http.StatusOK || !bytes.HasPrefix(res.Body, []byte("\ufeff")) {
 		t.Fatalf("csv: %d", res.Status)
 	}
-	if !strings.Contains(string(res.Body), "2018-06-09,（一）,海淀区,,本日排查数量 today,3,1,1,0,0,1,0,1,1,0,2,0") {
+	if !strings.Contains(string(res.Body), "2018-06-09,（一）,海淀区,,本日排查数量 today,3,1,1,0,0,1,1,0,2,0,0,0,1") {
 		t.Errorf("csv lacks the district's line of today:\n%s", res.Body[:min(len(res.Body), 800)])
 	}
 }

@@ -14,7 +14,8 @@ import (
 // DecideCommand records the rectification opinion of a centre's registration form (整改意见):
 // args {outcome: guide_licence | rectify | stop | "" to withdraw it, deadline}. Only a
 // supervisor of the centre's subdistrict decides; the centre rules apply the outcome (a stop
-// stops the centre and black-lists it; guiding and rectifying need the deadline).
+// stops the centre; guiding and rectifying need the deadline). No outcome moves a centre on or
+// off a list: the lists are the education commission's decisions (decisions.go).
 const DecideCommand = "centre.decide@1"
 
 func init() {

@@ -89,7 +89,7 @@ func DailyXLSX(d *Daily, by Reporter) (*excelize.File, error) {
 	}{
 		{"日报（一）", "校外培训机构专项治理日报内容（一）", CentreColumns, centreRows,
 			func(s Scope) Table { return s.Centres },
-			[]group{{"办学资质方面", 1, 6}, {"办学行为方面", 7, 10}, {"安全稳定情况", 11, 12}}},
+			[]group{{"办学资质方面", 1, 4}, {"办学行为方面", 5, 8}, {"安全稳定情况", 9, 10}, {"本区增列", 11, 13}}},
 		{"日报（二）", "校外培训机构专项治理日报内容（二）", SchoolColumns, schoolRows,
 			func(s Scope) Table { return s.Schools }, []group{{"排查工作进展", 1, 4}}},
 	}

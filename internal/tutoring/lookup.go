@@ -17,7 +17,8 @@ import (
 )
 
 // Lookup is what a parent reads of a centre after scanning its QR code: the published facts
-// only. It never holds a person's name, phone or household registration: not the legal
+// only; a list only once the education commission has decided it, a class only once it has
+// filed it (decisions.go). It never holds a person's name, phone or household registration: not the legal
 // representative's, the principal's, the sponsor's nor an inspector's.
 type Lookup struct {
 	ID            string        `json:"id"`
@@ -67,7 +68,9 @@ func FindLookup(app core.App, id string) (*Lookup, error) {
 	var r lookupRow
 	err := app.DB().NewQuery(`
 		SELECT c.id, p.name, p.address, s.name_zh AS sd, c.credit_code, c.qualification, c.school_licence,
-			c.licence_no, c.licence_authority, c.list_status, c.status, c.categories, c.subjects
+			c.licence_no, c.licence_authority,
+			CASE WHEN c.list_decided_at != '' THEN c.list_status ELSE 'none' END AS list_status,
+			c.status, c.categories, c.subjects
 		FROM tutoring_centres c JOIN places p ON p.id = c.place JOIN subdistricts s ON s.id = c.subdistrict
 		WHERE c.id = {:id} AND c.voided = FALSE AND p.voided = FALSE`).Bind(dbx.Params{"id": id}).One(&r)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -85,7 +88,8 @@ func FindLookup(app core.App, id string) (*Lookup, error) {
 		l.LicenceNo, l.Authority = r.LicenceNo, r.Authority
 	}
 	err = app.DB().Select("name", "content", "target_students", "schedule").From("centre_classes").
-		Where(dbx.HashExp{"centre": id, "voided": false}).OrderBy("name").All(&l.Classes)
+		Where(dbx.HashExp{"centre": id, "voided": false}).AndWhere(dbx.NewExp("filed_at != ''")).
+		OrderBy("name").All(&l.Classes)
 	if err != nil {
 		return nil, fmt.Errorf("classes of %s: %w", id, err)
 	}

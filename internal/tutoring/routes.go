@@ -20,6 +20,8 @@ import (
 //	GET  daily.csv?day=...[&subdistrict=id]          the same as CSV, one line per scope, table and row
 //	POST imports  (multipart: source, file)          import an agency registry; 202 with the job
 //	GET  imports/{id}                                the job: progress, refused lines, discrepancies
+//	POST centres/{id}/list {list, reason}            区教委 puts a centre on the white or black list
+//	POST classes/{id}/filing {filed}                 区教委 files (审核备案) a class, or withdraws it
 //	GET  public/centres/{id}                         the public lookup of a centre, no sign-in
 //	GET  public/centres/{id}/qr.png                  the QR code of that lookup, for printing
 //	GET  qr-sheet.xlsx?subdistrict=id                every live centre of a subdistrict with its
@@ -28,7 +30,7 @@ import (
 // The reports need a signed-in subdistrict staff member (their subdistricts and the district
 // totals), education-commission staff or a district administrator (every subdistrict). The
 // imports need a supervisor or a district administrator.
-func routes(se *core.ServeEvent) {
+func routes(se *core.ServeEvent, now func() time.Time) {
 	g := se.Router.Group("/api/fs/tutoring")
 	auth := apis.RequireAuth(core.CollectionNameSuperusers, "users")
 	g.GET("/daily", handleDaily).Bind(auth)
@@ -37,6 +39,8 @@ func routes(se *core.ServeEvent) {
 	g.GET("/qr-sheet.xlsx", handleQRSheet).Bind(auth)
 	g.POST("/imports", handleImport).Bind(auth)
 	g.GET("/imports/{id}", handleImportJob).Bind(auth)
+	g.POST("/centres/{id}/list", handleList(now)).Bind(auth)
+	g.POST("/classes/{id}/filing", handleFiling(now)).Bind(auth)
 	g.GET("/public/centres/{id}", handleLookup)
 	g.GET("/public/centres/{id}/qr.png", handleQR)
 }

@@ -11,9 +11,8 @@
 //   - its qualification class is derived from its licences, never typed;
 //   - the rectification opinion (outcome, given by a supervisor's centre.decide@1 command)
 //     guide_licence or rectify needs a deadline (centre_outcome_deadline) and puts an operating
-//     centre into rectification; stop stops it; the lists are derived, never typed: a stopped
-//     centre is on the black list, a licensed centre that is not stopped or suspended on the
-//     white list;
+//     centre into rectification; stop stops it; the white and black lists and the filing of
+//     classes are the education commission's decisions (decisions.go), never derived;
 //   - a major safety hazard found at a centre suspends it at once;
 //   - the school categories of daily report (二) are found at schools, the other tutoring
 //     categories at tutoring centres (tutoring_category_place);
@@ -25,15 +24,20 @@
 package tutoring
 
 import (
+	"time"
+
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
-// Register binds the programme's rules and routes.
-func Register(app core.App) {
+// Register binds the programme's rules and routes; now dates the qualification history.
+func Register(app core.App, now func() time.Time) {
 	app.OnRecordCreate(schema.Centres).BindFunc(checkCentre)
 	app.OnRecordUpdate(schema.Centres).BindFunc(checkCentre)
+	app.OnRecordCreate(schema.Centres).BindFunc(keepHistory(now))
+	app.OnRecordUpdate(schema.Centres).BindFunc(keepHistory(now))
+	app.OnRecordUpdate(schema.CentreClasses).BindFunc(unfileEdited)
 	app.OnRecordCreate(schema.Inspections).BindFunc(checkInspection)
 	app.OnRecordUpdate(schema.Inspections).BindFunc(checkInspection)
 	app.OnRecordCreate(schema.Findings).BindFunc(checkFindingPlace)
@@ -42,7 +46,7 @@ func Register(app core.App) {
 	app.OnRecordUpdate(schema.Findings).BindFunc(suspendOnMajorHazard)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		failInterruptedImports(se.App)
-		routes(se)
+		routes(se, now)
 		return se.Next()
 	})
 }

@@ -152,6 +152,7 @@ var (
 		Term{"exposure", "曝光", "Public exposure"},
 		Term{"referral", "移交主管部门", "Referral to competent agency"},
 		Term{"stop_work", "停工", "Stop work"},
+		Term{"stop_and_report", "制止并报告", "Stop and report"},
 	)
 
 	ReferralStatus = define("referral_status",

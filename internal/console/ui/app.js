@@ -598,8 +598,9 @@ async function latestMonth() {
   return months.pop() || day(new Date().toISOString()).slice(0, 7);
 }
 
-const tutoringColumns = ["total", "licensed", "business_without_education", "business_with_education", "institution_only",
-  "unqualified", "fraud", "subject_training", "teaching", "admission_link", "incidents", "major_hazard"];
+// Table (一)'s columns in the gazette's order, then the district's own (本区增列).
+const tutoringColumns = ["total", "licensed", "business_without_education", "business_with_education", "fraud",
+  "subject_training", "teaching", "admission_link", "incidents", "major_hazard", "licensed_hr", "institution_only", "unqualified"];
 
 // dailyCard shows table (一) of the tutoring daily report: the district and each subdistrict
 // the user may see, today, cumulatively and rectified.
@@ -618,7 +619,8 @@ function dailyCard(daily, dayParam, setParam, exportButtons) {
       h("tbody", {}, rows))));
 }
 
-// rankingCard shows the month's dust ranking of the 29 subdistricts, with their dust fall.
+// rankingCard shows the month's dust ranking of the 29 subdistricts: ranked by dust fall, with
+// the other figures beside it.
 function rankingCard(ranking, monthParam, setParam, exportButtons) {
   const st = ranking.standings;
   const pct = (v) => (v == null ? "—" : `${(v * 100).toFixed(1)}%`);
@@ -629,11 +631,11 @@ function rankingCard(ranking, monthParam, setParam, exportButtons) {
     barChart({ id: "dustfall", categories: st.map((s) => label({ zh: s.name_zh, en: s.name_en })), series: [
       { key: "dustfall", label: t("col.dustfall"), color: "#8d6e63", values: st.map((s) => s.dustfall ?? 0) }] }),
     h("table", { id: "dust-table" },
-      h("thead", {}, h("tr", {}, ["col.rank", "col.subdistrict", "col.score", "col.dustfall", "col.compliance", "col.overdue", "col.land"]
+      h("thead", {}, h("tr", {}, ["col.rank", "col.subdistrict", "col.dustfall", "col.compliance", "col.overdue", "col.land"]
         .map((k, i) => h("th", { class: i === 1 ? "" : "num" }, t(k))))),
       h("tbody", {}, st.map((s) => h("tr", { "data-subdistrict": s.subdistrict },
         h("td", { class: "num" }, String(s.rank)), h("td", {}, label({ zh: s.name_zh, en: s.name_en })),
-        h("td", { class: "num" }, s.score.toFixed(2)), h("td", { class: "num" }, s.dustfall == null ? "—" : String(s.dustfall)),
+        h("td", { class: "num" }, s.dustfall == null ? "—" : String(s.dustfall)),
         h("td", { class: "num" }, pct(s.compliance)), h("td", { class: "num", "data-col": "overdue" }, String(s.overdue)),
         h("td", { class: "num" }, pct(s.bare_land?.treated_share)))))));
 }

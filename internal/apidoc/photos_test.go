@@ -5,9 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"net/http"
 	"strconv"
 	"testing"
@@ -24,7 +21,7 @@ func photosScenario(t *testing.T, k *contract) {
 	insp := srv.Token("users", testkit.InspectorA)
 	p := newPhone(t, k, srv, testkit.InspectorA, "phone-photos-a")
 	p.register()
-	img := testJPEG(t, 1)
+	img := testkit.JPEG(t, 1)
 	sha := hexSHA(img)
 	const photoID = "photoscenario01"
 	if r := p.results(sync.Mutation{Op: sync.OpCreate, Coll: "photos", ID: photoID,
@@ -72,7 +69,7 @@ func photosScenario(t *testing.T, k *contract) {
 	wantStatus(t, "a chunk, unknown", chunk(gone, 0, img), http.StatusNotFound, "upload_not_found")
 	wantStatus(t, "announce bytes held", post(insp, announce, ann(img)), http.StatusOK, "")
 
-	second, third := testJPEG(t, 2), testJPEG(t, 3)
+	second, third := testkit.JPEG(t, 2), testkit.JPEG(t, 3)
 	var s2 struct{ ID string }
 	post(insp, announce, ann(second)).decode(t, &s2)
 	wantStatus(t, "a chunk past the size", chunk("/api/fs/blobs/uploads/"+s2.ID, 0, append(bytes.Clone(second), 0)),
@@ -110,22 +107,6 @@ func photosScenario(t *testing.T, k *contract) {
 	wantStatus(t, "missing photos", get(srv.Token("users", testkit.SupervisorA), missing, missing), http.StatusOK, "")
 	wantStatus(t, "missing photos, inspector", get(insp, missing, missing), http.StatusForbidden, "forbidden")
 	wantStatus(t, "missing photos, anonymous", get("", missing, missing), http.StatusUnauthorized, "")
-}
-
-// testJPEG encodes a small JPEG that differs by seed.
-func testJPEG(t *testing.T, seed int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for x := range 64 {
-		for y := range 48 {
-			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), uint8(seed * 60), 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 func hexSHA(b []byte) string {

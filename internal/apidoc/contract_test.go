@@ -296,6 +296,23 @@ func (k *contract) checkRecord(coll string, data any) error {
 	return nil
 }
 
+// checkCreate returns why data, the data of a create of coll the server applied, breaks
+// coll's create schema: a field the server did without is listed as required.
+func (k *contract) checkCreate(coll string, data map[string]any) error {
+	ptr := "/components/schemas/" + apidoc.CreateSchemaName(coll)
+	if _, ok := k.pointer(ptr); !ok {
+		return fmt.Errorf("the server applied a create of %s, which the document has no %s for", coll, apidoc.CreateSchemaName(coll))
+	}
+	js, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	if err := k.validate(ptr, js); err != nil {
+		return fmt.Errorf("an applied create of %s does not match %s:\n%v\ndata: %s", coll, ptr, err, clip(js))
+	}
+	return nil
+}
+
 func (k *contract) validate(ptr string, body []byte) error {
 	s, err := k.schema(ptr)
 	if err != nil {

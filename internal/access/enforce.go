@@ -21,6 +21,7 @@ import (
 func Register(app core.App) {
 	bindQueryGuard(app)
 	bindRequester(app)
+	bindBilingualValidation(app)
 	app.OnRecordCreateRequest().BindFunc(func(e *core.RecordRequestEvent) error {
 		attributeRequest(e)
 		if err := checkRequestBody(e); err != nil {

@@ -111,6 +111,9 @@ func recordSchemas(app core.App) (obj, error) {
 			return nil, err
 		}
 		out = append(out, kv{RecordSchemaName(c.Name), s})
+		if c.CreateRule != nil { // nil: only district administrators and server code create them
+			out = append(out, kv{CreateSchemaName(c.Name), createSchema(c)})
+		}
 		binds[i] = obj{
 			{"if", obj{{"required", []string{"coll"}}, {"properties", obj{{"coll", obj{{"const", c.Name}}}}}}},
 			{"then", obj{{"properties", obj{{"data", obj{

@@ -35,6 +35,7 @@ func TestConformance(t *testing.T) {
 		{"reports", reportsScenario},
 		{"poke", pokeScenario},
 		{"programmes", programmesScenario},
+		{"photos", photosScenario},
 	}
 	ran := 0
 	for _, s := range scenarios {
@@ -55,6 +56,7 @@ var recordName = apidoc.RecordSchemaName
 // unprovokable are documented answers no scenario can cause without breaking the server.
 var unprovokable = map[string]string{
 	"500": "a server failure; the sync code answers Error with code internal",
+	"503": "every photo decode slot busy (server_busy): needs concurrent decodes; photo's pipeline test provokes ErrBusy, not the route's 503",
 }
 
 func checkCoverage(t *testing.T, k *contract) {

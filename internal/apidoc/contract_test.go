@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -204,8 +205,12 @@ func (k *contract) responseSchema(method, path string, status int) (string, erro
 }
 
 // checkResponse returns why body, the answer status of method path, breaks the document, or
-// nil. It records the answer as exercised.
+// nil. It records the answer as exercised. An answer the document gives no content must have
+// no body; one it gives only non-JSON media (a photo's bytes) must have one of those types.
 func (k *contract) checkResponse(method, path string, status int, contentType string, body []byte) error {
+	if done, err := k.checkNonJSON(method, path, status, contentType, body); done || err != nil {
+		return err
+	}
 	ptr, err := k.responseSchema(method, path, status)
 	if err != nil {
 		return fmt.Errorf("%w\nbody: %s", err, clip(body))
@@ -217,10 +222,40 @@ func (k *contract) checkResponse(method, path string, status int, contentType st
 		return fmt.Errorf("%s %s → %d: the body does not match the document's schema %s:\n%v\nbody: %s",
 			method, path, status, ptr, err, clip(body))
 	}
+	k.record(method, path, status)
+	return nil
+}
+
+// checkNonJSON checks an answer the document describes without a JSON body; done is false
+// for the others, which checkResponse validates against their schema.
+func (k *contract) checkNonJSON(method, path string, status int, contentType string, body []byte) (done bool, err error) {
+	_, resp, err := k.follow(operationPtr(method, path) + "/responses/" + strconv.Itoa(status))
+	if err != nil {
+		return false, nil // checkResponse reports it
+	}
+	content, has := resp["content"].(map[string]any)
+	if _, isJSON := content["application/json"]; has && isJSON {
+		return false, nil
+	}
+	if !has {
+		if len(body) > 0 {
+			return true, fmt.Errorf("%s %s → %d: a body the document does not give: %s", method, path, status, clip(body))
+		}
+	} else {
+		media, _, _ := strings.Cut(contentType, ";")
+		if _, ok := content[media]; !ok || len(body) == 0 {
+			return true, fmt.Errorf("%s %s → %d: Content-Type %q with %d bytes, the document says one of %v",
+				method, path, status, contentType, len(body), slices.Sorted(maps.Keys(content)))
+		}
+	}
+	k.record(method, path, status)
+	return true, nil
+}
+
+func (k *contract) record(method, path string, status int) {
 	k.mu.Lock()
 	k.answers[fmt.Sprintf("%s %s %d", method, path, status)] = true
 	k.mu.Unlock()
-	return nil
 }
 
 // checkRequest returns why body breaks the request schema of method path, or nil.
@@ -258,6 +293,23 @@ func (k *contract) checkRecord(coll string, data any) error {
 	k.mu.Lock()
 	k.records[coll] = true
 	k.mu.Unlock()
+	return nil
+}
+
+// checkCreate returns why data, the data of a create of coll the server applied, breaks
+// coll's create schema: a field the server did without is listed as required.
+func (k *contract) checkCreate(coll string, data map[string]any) error {
+	ptr := "/components/schemas/" + apidoc.CreateSchemaName(coll)
+	if _, ok := k.pointer(ptr); !ok {
+		return fmt.Errorf("the server applied a create of %s, which the document has no %s for", coll, apidoc.CreateSchemaName(coll))
+	}
+	js, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	if err := k.validate(ptr, js); err != nil {
+		return fmt.Errorf("an applied create of %s does not match %s:\n%v\ndata: %s", coll, ptr, err, clip(js))
+	}
 	return nil
 }
 

@@ -193,6 +193,13 @@ func (p *phone) results(ms ...sync.Mutation) []sync.Result {
 	}
 	var out struct{ Results []sync.Result }
 	a.decode(p.t, &out)
+	for i, r := range out.Results {
+		if i < len(ms) && ms[i].Op == sync.OpCreate && r.Outcome == sync.Applied {
+			if err := p.k.checkCreate(ms[i].Coll, ms[i].Data); err != nil {
+				p.t.Error(err)
+			}
+		}
+	}
 	return out.Results
 }
 

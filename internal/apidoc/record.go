@@ -11,6 +11,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/smokealarm"
 )
 
 // recordSchema returns the JSON Schema of c's records as a pull delivers them (Change.data):
@@ -42,6 +43,105 @@ func recordSchema(app core.App, c *core.Collection) (obj, error) {
 		{"properties", props},
 		{"x-fieldsync-collection", c.Name},
 	}, nil
+}
+
+// CreateSchemaName is the name under components/schemas of the schema of a create of coll:
+// "findings" → "FindingsCreate".
+func CreateSchemaName(coll string) string {
+	return strings.TrimSuffix(RecordSchemaName(coll), "Record") + "Create"
+}
+
+// createSchema returns the schema of the data a create mutation of c carries: required lists
+// the fields a create must carry (CreateRequired); every field a phone may send is listed
+// with its record schema. TestCreateRequired_MatchesTheServer holds the list to what the
+// server's schema and hooks refuse.
+func createSchema(c *core.Collection) obj {
+	props := obj{}
+	for _, f := range c.Fields {
+		if f.GetHidden() || f.GetName() == core.FieldNameId || serverSet(c, f) {
+			continue
+		}
+		props = append(props, kv{f.GetName(), obj{{"$ref", "#/components/schemas/" +
+			RecordSchemaName(c.Name) + "/properties/" + f.GetName()}}})
+	}
+	return obj{
+		{"title", c.Name + " (create)"},
+		{"description", fmt.Sprintf("The `data` of a create mutation of `%s`: `required` lists the fields "+
+			"a create must carry; fields the server sets (the author, autodates, owned fields at their "+
+			"default) are not listed. Generated from the migrations and the access policies.", c.Name)},
+		{"type", "object"},
+		{"required", CreateRequired(c)},
+		{"properties", props},
+		{"x-fieldsync-collection", c.Name},
+	}
+}
+
+// CreateRequired lists, in field order, the fields a create of c must carry: those the schema
+// requires (a value that is not the zero value), less the ones the server sets itself.
+func CreateRequired(c *core.Collection) []string {
+	out := []string{}
+	for _, f := range c.Fields {
+		if f.GetHidden() || f.GetName() == core.FieldNameId || serverSet(c, f) || !requiredField(f) {
+			continue
+		}
+		out = append(out, f.GetName())
+	}
+	return out
+}
+
+// serverSet reports whether the server fills f on create, whatever the phone sends.
+func serverSet(c *core.Collection, f core.Field) bool {
+	p := access.Policies[c.Name]
+	if f.GetName() == p.Author {
+		return true
+	}
+	if owner, ok := p.Owned[f.GetName()]; ok && owner.Default != nil {
+		return true
+	}
+	switch f := f.(type) {
+	case *core.AutodateField:
+		return true
+	case *core.TextField:
+		return f.AutogeneratePattern != ""
+	}
+	return slices.Contains(derivedOnCreate[c.Name], f.GetName())
+}
+
+// derivedOnCreate are fields a hook computes on create from other records, ignoring what a
+// client sends: an install's household facts are the household's on the day of the install.
+var derivedOnCreate = map[string][]string{
+	schema.AlarmInstalls: smokealarm.DerivedOnCreate,
+}
+
+// requiredField reports whether PocketBase refuses f's zero value.
+func requiredField(f core.Field) bool {
+	switch f := f.(type) {
+	case *core.TextField:
+		return f.Required
+	case *core.EmailField:
+		return f.Required
+	case *core.URLField:
+		return f.Required
+	case *core.EditorField:
+		return f.Required
+	case *core.BoolField:
+		return f.Required
+	case *core.NumberField:
+		return f.Required
+	case *core.DateField:
+		return f.Required
+	case *core.SelectField:
+		return f.Required
+	case *core.RelationField:
+		return f.Required || f.MinSelect > 0
+	case *core.FileField:
+		return f.Required
+	case *core.GeoPointField:
+		return f.Required
+	case *core.JSONField:
+		return f.Required
+	}
+	return false
 }
 
 // fieldSchema maps one PocketBase field to the JSON value PublicExport gives it. A field type

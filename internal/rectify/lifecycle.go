@@ -9,6 +9,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/vocab"
 )
 
 // The statuses of a finding (vocab.FindingStatus).
@@ -32,6 +33,72 @@ var transitions = map[string][]string{
 	Escalated:    {Ordered, Acknowledged, Reinspected, Returned},
 	Reinspected:  {Closed, Returned},
 	Returned:     {Ordered, Reinspected},
+}
+
+// steps says, for each status, what reaching it takes, so that a refused step can tell the
+// inspector what must happen first rather than name two raw statuses.
+var steps = map[string][2]string{
+	Ordered:      {"责令整改（写明整改期限和责任方）", "an order to rectify with a deadline and a responsible party"},
+	Acknowledged: {"责任方签收整改通知", "the responsible party's acknowledgement"},
+	Reinspected:  {"一次带照片的合格复查", "a passing re-inspection with photos"},
+	Closed:       {"销账", "closing"},
+	Returned:     {"退回并写明理由", "a return with a reason"},
+	Escalated:    {"整改逾期后升级督办", "an escalation after the deadline passes"},
+}
+
+// refusedStep is the message of a refused status change from → to: the statuses' names and
+// the shortest way through the lifecycle, when there is one.
+func refusedStep(from, to string) (zh, en string) {
+	fromT, toT := statusLabel(from), statusLabel(to)
+	zh = "隐患状态不能从“" + fromT.ZH + "”（" + from + "）变为“" + toT.ZH + "”（" + to + "）"
+	en = "a finding cannot go from " + fromT.EN + " (" + from + ") to " + toT.EN + " (" + to + ")"
+	if from == Closed {
+		return zh + "：已销账的隐患不能再变更", en + ": a closed finding is final"
+	}
+	path := shortestPath(from, to)
+	if len(path) < 2 {
+		return zh, en
+	}
+	var zhSteps, enSteps []string
+	for _, s := range path[:len(path)-1] {
+		zhSteps = append(zhSteps, steps[s][0])
+		enSteps = append(enSteps, steps[s][1])
+	}
+	return zh + "：须先有" + strings.Join(zhSteps, "，再有"),
+		en + ": first " + strings.Join(enSteps, ", then ") + " is needed"
+}
+
+// shortestPath returns the statuses after from on the shortest lifecycle path to to, to last;
+// nil if to cannot be reached.
+func shortestPath(from, to string) []string {
+	prev := map[string]string{from: ""}
+	queue := []string{from}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, next := range transitions[cur] {
+			if _, seen := prev[next]; seen {
+				continue
+			}
+			prev[next] = cur
+			if next == to {
+				var path []string
+				for s := to; s != from; s = prev[s] {
+					path = append([]string{s}, path...)
+				}
+				return path
+			}
+			queue = append(queue, next)
+		}
+	}
+	return nil
+}
+
+func statusLabel(s string) vocab.Term {
+	if t, ok := vocab.FindingStatus.Label(s); ok {
+		return t
+	}
+	return vocab.Term{Value: s, ZH: s, EN: s}
 }
 
 func lifecycleError(field, code, zh, en string) error {
@@ -69,8 +136,8 @@ func checkFinding(app core.App, r *core.Record) error {
 		return checkArrival(app, r, to)
 	}
 	if !slices.Contains(transitions[from], to) {
-		return lifecycleError("status", "finding_bad_transition",
-			"隐患状态不能从“"+from+"”变为“"+to+"”", "a finding cannot go from "+from+" to "+to)
+		zh, en := refusedStep(from, to)
+		return lifecycleError("status", "finding_bad_transition", zh, en)
 	}
 	return checkArrival(app, r, to)
 }

@@ -173,6 +173,42 @@ func TestLifecycle_SameRulesThroughSync(t *testing.T) {
 	if res["fields"].(map[string]any)["status"] != "finding_bad_transition" {
 		t.Fatalf("fields: %v", res["fields"])
 	}
+	checkSaysWhatComesFirst(t, "sync push", res["message"].(string))
+}
+
+// A refused step tells the inspector, in both languages, what must happen before it: closing
+// an open finding needs an order to rectify, then a re-inspection with photos.
+func TestLifecycle_RefusedStepSaysWhatMustHappenFirst(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	f := testkit.Side("finding", "a")
+	res := command(srv, testkit.InspectorA, rectify.CloseCommand, "findings", f, nil)
+	if res.Status != http.StatusBadRequest || code(t, res) != "finding_bad_transition" {
+		t.Fatalf("close an open finding over REST: %d %s", res.Status, res.Body)
+	}
+	checkSaysWhatComesFirst(t, "REST", res.JSON(t)["message"].(string))
+
+	command(srv, testkit.InspectorA, rectify.OrderCommand, "findings", f,
+		map[string]any{"deadline": "2018-06-01 00:00:00.000Z", "responsible_party": "房东"})
+	res = command(srv, testkit.InspectorA, rectify.CloseCommand, "findings", f, nil)
+	msg, _ := res.JSON(t)["message"].(string)
+	if !strings.Contains(msg, "first a passing re-inspection with photos is needed") ||
+		strings.Contains(msg, "order to rectify") {
+		t.Errorf("closing an ordered finding: the message names the wrong steps: %s", msg)
+	}
+}
+
+func checkSaysWhatComesFirst(t *testing.T, door, msg string) {
+	t.Helper()
+	for _, want := range []string{
+		"“已发现”（open）变为“已销账”（closed）",
+		"须先有责令整改（写明整改期限和责任方），再有一次带照片的合格复查",
+		"from Found (open) to Closed (closed)",
+		"first an order to rectify with a deadline and a responsible party, then a passing re-inspection with photos is needed",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%s: the refusal %q does not say %q", door, msg, want)
+		}
+	}
 }
 
 func TestEscalate_OverdueFindingsAndReferrals(t *testing.T) {

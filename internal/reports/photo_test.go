@@ -1,12 +1,8 @@
 package reports_test
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"net/http"
 	"strconv"
 	"testing"
@@ -16,22 +12,6 @@ import (
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
-
-// jpegOf returns a small JPEG whose pixels depend on seed.
-func jpegOf(t *testing.T, seed int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for x := 0; x < 64; x++ {
-		for y := 0; y < 48; y++ {
-			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), uint8(seed * 37), 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
 
 // uploadPublic sends a photo through the public upload from dev and returns its photo id, or
 // the status of a refused announcement.
@@ -58,8 +38,8 @@ func uploadPublic(t *testing.T, srv *testkit.Server, dev string, data []byte) (s
 func TestPhotos_PublicPath(t *testing.T) {
 	srv := newServer(t)
 	dev := device()
-	p1, _ := uploadPublic(t, srv, dev, jpegOf(t, 1))
-	p2, _ := uploadPublic(t, srv, dev, jpegOf(t, 2))
+	p1, _ := uploadPublic(t, srv, dev, testkit.JPEG(t, 1))
+	p2, _ := uploadPublic(t, srv, dev, testkit.JPEG(t, 2))
 	body := report("key-photos-000000001")
 	body["photos"] = []string{p1, p2}
 	s := submit(t, srv, body, dev, http.StatusCreated)
@@ -85,7 +65,7 @@ func TestPhotos_PublicPath(t *testing.T) {
 	if res.Status != http.StatusBadRequest {
 		t.Errorf("a used photo on an addition: %d %s", res.Status, res.Body)
 	}
-	p3, _ := uploadPublic(t, srv, dev, jpegOf(t, 3))
+	p3, _ := uploadPublic(t, srv, dev, testkit.JPEG(t, 3))
 	res = do(t, srv, http.MethodPost, "/api/fs/reports/"+s.Tracking+"/info", map[string]any{"text": "再发一张", "photos": []string{p3}},
 		"X-Report-Receipt", s.Receipt)
 	if res.Status != http.StatusCreated {
@@ -97,7 +77,7 @@ func TestPhotos_PublicPath(t *testing.T) {
 	// One device announces 30 uploads at once, then waits.
 	limited := 0
 	for i := 0; i < 40 && limited == 0; i++ {
-		data := jpegOf(t, 10+i)
+		data := testkit.JPEG(t, 10+i)
 		sum := sha256.Sum256(data)
 		st := do(t, srv, http.MethodPost, "/api/fs/blobs/public/uploads", map[string]any{"sha256": hex.EncodeToString(sum[:]),
 			"size": len(data), "mime": "image/jpeg", "subdistrict": testkit.SubdistrictA}, "X-Fieldsync-Device", dev).Status

@@ -49,6 +49,10 @@ const (
 	fieldVoided      = "voided"
 )
 
+// DerivedOnCreate are the fields setHouseholdFacts computes on create, whatever a client
+// sends; the sync contract leaves them out of what a create must carry.
+var DerivedOnCreate = []string{fieldEligibility, field60Plus}
+
 func registerInstallRules(app core.App) {
 	app.OnRecordCreate(schema.AlarmInstalls).BindFunc(func(e *core.RecordEvent) error {
 		if err := checkInstall(e.App, e.Record, nil); err != nil {

@@ -61,6 +61,10 @@ export interface CentreClassesRecord {
   /** Set by the server, `YYYY-MM-DD HH:MM:SS.sssZ`. Read-only: set by the server. */
   updated: string;
   voided: boolean;
+  /** The id of a record of `users`; `""` when unset. Written only by server commands. */
+  filed_by: string;
+  /** A date-time in UTC, `YYYY-MM-DD HH:MM:SS.sssZ`; `""` when unset. Written only by server commands. */
+  filed_at: string;
 }
 
 /** A record of `construction_sites` as a pull delivers it. */
@@ -113,7 +117,7 @@ export interface EnforcementActionsRecord {
   finding: string;
   /** The id of a record of `subdistricts`. */
   subdistrict: string;
-  measure: "seal" | "stop_production" | "stop_business" | "stop_use" | "detention" | "fine" | "summons" | "exposure" | "referral" | "stop_work";
+  measure: "seal" | "stop_production" | "stop_business" | "stop_use" | "detention" | "fine" | "summons" | "exposure" | "referral" | "stop_work" | "stop_and_report";
   /** A date-time in UTC, `YYYY-MM-DD HH:MM:SS.sssZ`. */
   decided_at: string;
   fine_yuan: number;
@@ -629,6 +633,12 @@ export interface TutoringCentresRecord {
   outcome_deadline: string;
   /** A date-time in UTC, `YYYY-MM-DD HH:MM:SS.sssZ`; `""` when unset. Written only by server commands. */
   suspended_at: string;
+  /** The id of a record of `users`; `""` when unset. Written only by server commands. */
+  list_decided_by: string;
+  /** A date-time in UTC, `YYYY-MM-DD HH:MM:SS.sssZ`; `""` when unset. Written only by server commands. */
+  list_decided_at: string;
+  /** Written only by server commands. */
+  list_reason: string;
 }
 
 /** A record of `tutoring_incidents` as a pull delivers it. */

@@ -24,8 +24,12 @@ type journalEntry struct {
 	Response json.RawMessage
 }
 
-// appendJournal adds e to the hash-chained journal: each row's hash covers the previous
-// row's hash and this row's content, so editing or deleting a row breaks every later hash.
+// appendJournal adds e to the journal of push attempts: each row's hash covers the previous
+// row's hash and this row's content, so editing or deleting a row before the newest breaks
+// every later hash (VerifyJournal, run by a test). It is a diagnostic record, not a guarantee:
+// it is written after the push's own transaction (a failure is logged), nothing refuses edits
+// of its rows, the chain has no anchor and it is not pruned. The outcomes themselves are kept
+// in the push's transaction (fs_sync_outcomes).
 // The device's clock skew is measured from sent_at and flagged when large; it is recorded,
 // never used to order anything.
 func (s *Service) appendJournal(e journalEntry) error {

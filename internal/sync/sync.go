@@ -1,6 +1,6 @@
 // Package sync is fieldsync's offline sync protocol: a sequence-numbered change log written in
 // the same transaction as every change to a synced collection, scoped pulls from one snapshot,
-// exactly-once pushes with per-field conflict detection, a hash-chained journal of every push,
+// exactly-once pushes with per-field conflict detection, a journal of push attempts (diagnostic; see appendJournal),
 // and the compaction of old removal markers.
 //
 // The endpoints live under /api/sync/v1/; mobile-api/openapi.yaml is their contract.

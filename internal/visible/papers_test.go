@@ -114,6 +114,11 @@ func papers() []paper {
 
 func TestPapers_ShowOnlyWhatRESTShows(t *testing.T) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
+	// The QR sheet prints only once the public address is set (internal/publicurl).
+	srv.App.Settings().Meta.AppURL = "https://jiandu.haidian.example"
+	if err := srv.App.Save(srv.App.Settings()); err != nil {
+		t.Fatal(err)
+	}
 	plants := plantWorld(t, srv)
 	read := map[string]int{} // paper → callers it printed for
 	for _, c := range callers {

@@ -11,7 +11,7 @@ run: build
 	./bin/fieldsync serve --http 127.0.0.1:8090
 
 ## test: every test, as CI runs it
-test: browser proxy mailpit npm sdk
+test: browser proxy mailpit sdk npm
 	go vet ./...
 	go test -count=1 -timeout 40m ./...
 
@@ -38,7 +38,7 @@ sdk:
 	@bash scripts/sdk-deps.sh
 
 ## test-long: the same tests with the long randomized and crash suites at full length
-test-long: browser proxy mailpit npm sdk
+test-long: browser proxy mailpit sdk npm
 	FIELDSYNC_LONG=1 go test -count=1 -timeout 3h ./...
 
 ## mutants: plant faults one at a time in a temporary copy and check the sync model test catches each

@@ -306,7 +306,10 @@ func (m *model) step(i int) {
 	case r < 51:
 		m.review(p)
 	case r < 53:
-		m.refer(p)
+		// Referrals need the right phones: a supervisor's refers, the brigade's declines (a
+		// decline moves the finding and its place out of the brigade's scope, which a later
+		// compaction turns into a reset).
+		m.refer(m.phoneOf(map[bool]string{true: testkit.FireStaff, false: testkit.SupervisorA}[m.rng.IntN(2) == 0]))
 	case r < 56:
 		m.forbiddenPatch(p)
 	case r < 84:
@@ -475,6 +478,17 @@ func (m *model) review(p *phone) {
 // refer has a supervisor refer a finding to the fire brigade ("街镇吹哨"), or the brigade
 // decline a referral it holds ("not ours"): the finding, its place, inspection and photos
 // enter or leave the brigade's scope.
+// phoneOf is the first phone of user.
+func (m *model) phoneOf(user string) *phone {
+	for _, p := range m.phones {
+		if p.user == user {
+			return p
+		}
+	}
+	m.t.Fatalf("no phone of %s", user)
+	return nil
+}
+
 func (m *model) refer(p *phone) {
 	switch p.user {
 	case testkit.SupervisorA, testkit.SupervisorB:

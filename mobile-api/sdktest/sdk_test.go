@@ -3,6 +3,7 @@ package sdktest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -116,6 +117,7 @@ type harness struct {
 	cutAfter int64  // > 0: the next PATCH is cut after this many bytes
 	lose     string // a path: the answer of the next POST to it is lost
 	delay    time.Duration
+	seen     map[string]int // requests forwarded to the server, by path
 }
 
 func newHarness(t *testing.T, srv *testkit.Server, jsDir string) *harness {
@@ -177,6 +179,10 @@ func (h *harness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.mu.Lock()
+	if h.seen == nil {
+		h.seen = map[string]int{}
+	}
+	h.seen[r.URL.Path]++
 	cutAfter, lose, delay := h.cutAfter, h.lose, h.delay
 	if r.Method == http.MethodPatch && cutAfter > 0 {
 		h.cutAfter = 0
@@ -211,12 +217,17 @@ func (d *discard) Header() http.Header         { return d.header }
 func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
 
-// control steers the harness: cut?bytes=n, lose?path=/api/sync/v1/push, delay?ms=n, compact.
+// control steers the harness: cut?bytes=n, lose?path=/api/sync/v1/push, delay?ms=n, compact;
+// seen?path=p answers how many requests to p the harness forwarded.
 func (h *harness) control(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	switch strings.TrimPrefix(r.URL.Path, "/__test/") {
+	case "seen":
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, h.seen[q.Get("path")])
+		return
 	case "cut":
 		h.cutAfter, _ = strconv.ParseInt(q.Get("bytes"), 10, 64)
 	case "lose":

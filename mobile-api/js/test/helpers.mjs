@@ -60,6 +60,13 @@ export async function control(what) {
   if (res.status !== 204) throw new Error(`control ${what}: ${res.status}`);
 }
 
+/** How many requests to path the harness has forwarded to the server. */
+export async function seen(path) {
+  const res = await fetch(env.url + "/__test/seen?path=" + encodeURIComponent(path), { method: "POST" });
+  if (res.status !== 200) throw new Error(`seen ${path}: ${res.status}`);
+  return Number(await res.text());
+}
+
 /** Every record of coll that REST shows token, by id. */
 export async function restAll(coll, token, filter = "") {
   const out = new Map();

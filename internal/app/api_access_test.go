@@ -223,6 +223,10 @@ var accessMatrix = map[string]accessRow{
 	schema.TrackingCodes: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
 		samples: (*accessProbe).trackingCodeSamples, body: (*accessProbe).trackingCodeBody,
 		change: map[string]any{"sealed": "c2VhbGVk"}},
+	// Reporters' e-mail updates waiting to be sent (internal/publicweb): administrators only.
+	schema.ReportMail: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
+		samples: (*accessProbe).reportMailSamples, body: (*accessProbe).reportMailBody,
+		change: map[string]any{"attempts": 3}},
 	schema.Open311Keys: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
 		samples: (*accessProbe).open311KeySamples, body: (*accessProbe).open311KeyBody,
 		change: map[string]any{"active": false}},

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,12 +18,20 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/mailer"
 
+	"github.com/haidian/fieldsync/internal/publicweb"
+	"github.com/haidian/fieldsync/internal/reports"
 	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/sync"
+	"github.com/haidian/fieldsync/internal/testkit"
 )
 
 // mailpit is a real SMTP server on loopback (github.com/axllent/mailpit, built by
 // `make mailpit`), with its HTTP API to read what arrived.
-type mailpit struct{ api string }
+type mailpit struct {
+	api string
+	// down sends the app's mail to a closed port instead, as when the mail server is down.
+	down atomic.Bool
+}
 
 func freePort(t *testing.T) int {
 	t.Helper()
@@ -69,8 +78,12 @@ func startMailpit(t *testing.T, app core.App) *mailpit {
 	}
 	// PocketBase's test app swaps every mailer for a recorder (tests.TestApp, priority -99999);
 	// this handler, next in line, puts the SMTP client of the settings back.
+	closed := freePort(t)
 	app.OnMailerSend().Bind(&hook.Handler[*core.MailerEvent]{Priority: -99998, Func: func(e *core.MailerEvent) error {
 		e.Mailer = &mailer.SMTPClient{Host: "127.0.0.1", Port: smtp}
+		if m.down.Load() {
+			e.Mailer = &mailer.SMTPClient{Host: "127.0.0.1", Port: closed}
+		}
 		return e.Next()
 	}})
 	return m
@@ -216,5 +229,83 @@ func TestReport_FollowUpAndMail(t *testing.T) {
 		if !strings.Contains(subjects, "已整改") || !strings.Contains(subjects, "举报人对整改有异议") {
 			t.Errorf("%s got %v", to, got[to])
 		}
+	}
+}
+
+// TestReportMail_SurvivesAMailServerOutage: while the mail server is down a status change is
+// committed and its mail waits in the outbox; it is sent once the server is back (and only
+// once), and a mail that keeps failing is given up after the last attempt, without a send.
+func TestReportMail_SurvivesAMailServerOutage(t *testing.T) {
+	srv := newServer(t)
+	pit := startMailpit(t, srv.App)
+	values := reportForm(t, get(t, srv, "/r").body)
+	tracking := trackingRE.FindStringSubmatch(post(t, srv, "/r", values).body)[1]
+	r, err := srv.App.FindFirstRecordByFilter(schema.Reports, "tracking_no = {:t}", dbx.Params{"t": tracking})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	pit.down.Store(true)
+	res := srv.Do(http.MethodPost, "/api/fs/commands", srv.Token("users", testkit.SupervisorA),
+		sync.CommandRequest{Name: reports.AssignCommand, Coll: schema.Reports, ID: r.Id, Args: map[string]any{"inspector": testkit.InspectorA}})
+	if res.Status != http.StatusOK {
+		t.Fatalf("assign: %d %s", res.Status, res.Body)
+	}
+	// The change is committed; the after-commit send fails and leaves the mail waiting.
+	var queued *core.Record
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		rows, err := srv.App.FindAllRecords(schema.ReportMail, dbx.HashExp{"report": r.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 1 && rows[0].GetInt("attempts") == 1 {
+			queued = rows[0]
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox %v: the failed send was not recorded", rows)
+		}
+	}
+	if queued.GetString("last_error") == "" || queued.GetString("sent_at") != "" {
+		t.Errorf("after a failed send: %v", queued.FieldsData())
+	}
+	now := time.Now()
+	if run, err := publicweb.SendDueMail(srv.App, now); err != nil || run != (publicweb.MailRun{}) {
+		t.Errorf("before its retry time: %+v %v", run, err)
+	}
+
+	pit.down.Store(false)
+	if run, err := publicweb.SendDueMail(srv.App, now.Add(2*time.Minute)); err != nil || run.Sent != 1 {
+		t.Fatalf("once the server is back: %+v %v", run, err)
+	}
+	if run, _ := publicweb.SendDueMail(srv.App, now.Add(time.Hour)); run != (publicweb.MailRun{}) {
+		t.Errorf("a sent mail went again: %+v", run)
+	}
+	if got := pit.waitFor(t, 1); len(got) != 1 || got[0].To[0] != values.Get("email") || !strings.Contains(got[0].Subject, tracking) {
+		t.Fatalf("mailpit got %+v", got)
+	}
+
+	// A mail server that never comes back: the mail is given up after the last attempt.
+	pit.down.Store(true)
+	rejected := srv.Do(http.MethodPost, "/api/fs/commands", srv.Token("users", testkit.SupervisorA),
+		sync.CommandRequest{Name: reports.RejectCommand, Coll: schema.Reports, ID: r.Id, Args: map[string]any{"reason": "不属于本区"}})
+	if rejected.Status != http.StatusOK {
+		t.Fatalf("reject: %d %s", rejected.Status, rejected.Body)
+	}
+	gaveUp := 0
+	for i := 0; i < 40 && gaveUp == 0; i++ {
+		now = now.Add(2 * time.Hour)
+		run, err := publicweb.SendDueMail(srv.App, now)
+		if err != nil || run.Sent != 0 {
+			t.Fatalf("pass %d: %+v %v", i, run, err)
+		}
+		gaveUp = run.GaveUp
+	}
+	failed, err := srv.App.FindAllRecords(schema.ReportMail, dbx.NewExp("failed_at != ''"))
+	if err != nil || gaveUp != 1 || len(failed) != 1 || failed[0].GetInt("attempts") < 2 {
+		t.Fatalf("given up: %d, rows %v (%v)", gaveUp, failed, err)
+	}
+	if got := pit.messages(t); len(got) != 1 {
+		t.Errorf("mailpit got %d messages", len(got))
 	}
 }

@@ -349,7 +349,9 @@ func (p *accessProbe) reportMailBody(side string) map[string]any {
 	return map[string]any{"report": testkit.Side("report", side), "status": "triaged", "next_at": "2030-01-01 00:00:00.000Z"}
 }
 
-func (p *accessProbe) reportMailSamples() [2]string { return p.seed(schema.ReportMail, p.reportMailBody) }
+func (p *accessProbe) reportMailSamples() [2]string {
+	return p.seed(schema.ReportMail, p.reportMailBody)
+}
 
 func (p *accessProbe) open311KeyBody(string) map[string]any {
 	return map[string]any{"name": "client " + p.word(), "key_hash": p.hex64(), "active": true}

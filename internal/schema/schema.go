@@ -29,7 +29,7 @@ const (
 	// TrackingCodes seal a receipt under the short code a reporter writes down (internal/publicweb).
 	TrackingCodes = "report_tracking_codes"
 	// ReportMail is the outbox of reporters' e-mail updates (internal/publicweb/mail.go).
-	ReportMail = "report_mail_outbox"
+	ReportMail    = "report_mail_outbox"
 	Open311Keys   = "open311_keys"
 	Photos        = "photos"
 	Blobs         = "blobs"

@@ -55,44 +55,76 @@ func lastUpdated(app core.App, id string) string {
 
 // found is one centre of a search, as public_centres publishes it.
 type found struct {
+	ID      string
 	Path    string
+	Area    string
 	Name    string
 	Address string
 	List    vocab.Term
 	Status  vocab.Term
 }
 
+// maxResults is how many centres a search lists; more asks the parent to narrow it.
+const maxResults = 30
+
 // handleSearch finds live centres by name or address in public_centres, the view anyone may
 // list, so a search shows nothing the public API would not.
 func (s *Site) handleSearch(e *core.RequestEvent) error {
 	lang := langOf(e)
 	q := strings.TrimSpace(e.Request.URL.Query().Get("q"))
-	data := map[string]any{"Q": q}
-	if q == "" {
-		return s.render(e, http.StatusOK, "search", data)
-	}
-	if n := utf8.RuneCountInString(q); n < 2 || n > 60 {
-		data["Errors"] = map[string]string{"q": pick(lang, fieldWords["q"])}
-		return s.render(e, http.StatusBadRequest, "search", data)
-	}
-	like := dbx.Or(dbx.Like("name", q), dbx.Like("address", q))
-	var rows []struct {
-		ID      string `db:"id"`
-		Name    string `db:"name"`
-		Address string `db:"address"`
-		List    string `db:"list_status"`
-		Status  string `db:"status"`
-	}
-	err := e.App.DB().Select("id", "name", "address", "list_status", "status").From(schema.PublicCentres).
-		Where(like).OrderBy("name", "id").Limit(30).All(&rows)
+	area := e.Request.URL.Query().Get("area")
+	subs, err := subdistrictTerms(e.App)
 	if err != nil {
 		return s.errorPage(e, err)
+	}
+	data := map[string]any{"Q": q, "Area": area, "Subdistricts": subs}
+	if q == "" && area == "" {
+		return s.render(e, http.StatusOK, "search", data)
+	}
+	errs := map[string]string{}
+	if n := utf8.RuneCountInString(q); q != "" && (n < 2 || n > 60) {
+		errs["q"] = pick(lang, fieldWords["q"])
+	}
+	names := map[string]string{}
+	for _, sd := range subs {
+		names[sd.Value] = pick(lang, [2]string{sd.ZH, sd.EN})
+	}
+	if _, ok := names[area]; area != "" && !ok {
+		errs["area"] = pick(lang, fieldWords["area"])
+	}
+	if len(errs) > 0 {
+		data["Errors"] = errs
+		return s.render(e, http.StatusBadRequest, "search", data)
+	}
+	where := dbx.And()
+	if q != "" {
+		where = dbx.And(where, dbx.Or(dbx.Like("name", q), dbx.Like("address", q)))
+	}
+	if area != "" {
+		where = dbx.And(where, dbx.HashExp{"subdistrict": area})
+	}
+	var rows []struct {
+		ID          string `db:"id"`
+		Name        string `db:"name"`
+		Address     string `db:"address"`
+		Subdistrict string `db:"subdistrict"`
+		List        string `db:"list_status"`
+		Status      string `db:"status"`
+	}
+	err = e.App.DB().Select("id", "name", "address", "subdistrict", "list_status", "status").From(schema.PublicCentres).
+		Where(where).OrderBy("name", "id").Limit(maxResults + 1).All(&rows)
+	if err != nil {
+		return s.errorPage(e, err)
+	}
+	if len(rows) > maxResults {
+		rows, data["More"] = rows[:maxResults], true
 	}
 	out := make([]found, 0, len(rows))
 	for _, r := range rows {
 		ls, _ := vocab.ListStatus.Label(r.List)
 		st, _ := vocab.CentreStatus.Label(r.Status)
-		out = append(out, found{Path: publicurl.CentrePath(r.ID), Name: r.Name, Address: r.Address, List: ls, Status: st})
+		out = append(out, found{ID: r.ID, Path: publicurl.CentrePath(r.ID), Name: r.Name, Address: r.Address,
+			Area: names[r.Subdistrict], List: ls, Status: st})
 	}
 	data["Results"], data["Searched"] = out, true
 	return s.render(e, http.StatusOK, "search", data)

@@ -61,8 +61,9 @@ func TestCentrePage(t *testing.T) {
 	}
 }
 
-// TestSearch: a parent finds a centre by name or address, with its list and status; a
-// too-short query gets a message beside the field.
+// TestSearch: a parent finds a centre by name or address, or by area (subdistrict), with its
+// list and status and a link to report it; a too-short query or an unknown area gets a message
+// beside the field.
 func TestSearch(t *testing.T) {
 	srv := newServer(t)
 	p := get(t, srv, "/c?q=培训街")
@@ -74,6 +75,19 @@ func TestSearch(t *testing.T) {
 	}
 	if p := get(t, srv, "/c?q=a"); p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="q-error"`) || !strings.Contains(p.body, "至少 2 个字") {
 		t.Errorf("short query: %d", p.status)
+	}
+	// By area: the subdistrict's centres, and none of another's; each with a report link.
+	a, b := testkit.Side("centre", "a"), testkit.Side("centre", "b")
+	p = get(t, srv, "/c?area="+testkit.SubdistrictA)
+	if p.status != http.StatusOK || !strings.Contains(p.body, "/c/"+a) || strings.Contains(p.body, "/c/"+b) ||
+		!strings.Contains(p.body, `href="/r?centre=`+a+`"`) {
+		t.Errorf("search by area: %d %s", p.status, p.body)
+	}
+	if p := get(t, srv, "/c?area="+testkit.SubdistrictB+"&q=培训街"); strings.Contains(p.body, "/c/"+a) {
+		t.Errorf("area and name: another area's centre is listed")
+	}
+	if p := get(t, srv, "/c?area=sd_nonexistent"); p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="area-error"`) {
+		t.Errorf("unknown area: %d", p.status)
 	}
 }
 

@@ -30,15 +30,24 @@ func randomToken() string {
 	return hex.EncodeToString(b)
 }
 
-// formData is what the form shows: the choices, the privacy notice, and what was typed.
-func (s *Site) formData(e *core.RequestEvent, v map[string]string) (map[string]any, error) {
-	sds, err := e.App.FindAllRecords(schema.Subdistricts)
+// subdistrictTerms are the district's subdistricts, as choices in Chinese and English.
+func subdistrictTerms(app core.App) ([]vocab.Term, error) {
+	sds, err := app.FindAllRecords(schema.Subdistricts)
 	if err != nil {
 		return nil, err
 	}
-	var subs []vocab.Term
+	subs := make([]vocab.Term, 0, len(sds))
 	for _, sd := range sds {
 		subs = append(subs, vocab.Term{Value: sd.Id, ZH: sd.GetString("name_zh"), EN: sd.GetString("name_en")})
+	}
+	return subs, nil
+}
+
+// formData is what the form shows: the choices, the privacy notice, and what was typed.
+func (s *Site) formData(e *core.RequestEvent, v map[string]string) (map[string]any, error) {
+	subs, err := subdistrictTerms(e.App)
+	if err != nil {
+		return nil, err
 	}
 	if v["key"] == "" {
 		// Made once with the page: a double tap or a resend of this page is the same report.

@@ -16,6 +16,10 @@ var words = map[string][2]string{
 	"search.title":       {"查询校外培训机构", "Check a tutoring centre"},
 	"search.label":       {"机构名称或地址", "Centre name or address"},
 	"search.go":          {"查询", "Search"},
+	"search.area":        {"所在街道（镇）", "Subdistrict"},
+	"search.anyArea":     {"全区", "All of Haidian"},
+	"search.more":        {"只列出前 30 家，请输入名称或地址缩小范围。", "Only the first 30 are listed: type a name or an address to narrow the search."},
+	"search.report":      {"举报此机构", "Report this centre"},
 	"search.none":        {"没有找到符合的机构。没有登记的机构也可能在无证办学，可以举报。", "No centre found. A centre that is not registered may be operating without a licence: you can report it."},
 	"search.hint":        {"报名前先查一查：机构是否有办学许可证、是否在白名单上。", "Check before you enrol: does the centre hold a licence, is it on the white list?"},
 	"centre.title":       {"培训机构信息", "Tutoring centre"},
@@ -119,6 +123,7 @@ var fieldWords = map[string][2]string{
 	"contact.email": {"邮箱格式不对。", "The e-mail address is not valid."},
 	"text":          {"请填写内容（最多 4000 字），照片最多 5 张。", "Write something (4,000 characters at most); 5 photos at most."},
 	"q":             {"请输入至少 2 个字。", "Type 2 characters at least."},
+	"area":          {"请从列表中选择街道（镇）。", "Choose a subdistrict from the list."},
 	"code":          {"", ""},
 }
 

@@ -3,57 +3,11 @@
 import * as api from "./api.js";
 import { t, label, toggle, apply } from "./i18n.js";
 import { barChart, pointMap } from "./charts.js";
+import { h, toast, step, field, text, actionButtonNoReload, onRedraw } from "./dom.js";
+import { refs, term, sdName, agName, day, minute, loadRefs } from "./refs.js";
+import { importPage, importJobPage, qrPage, landPage } from "./ledgers.js";
 
 const main = document.getElementById("main");
-let vocab = null; // enum name -> value -> {zh, en}
-let refs = null;  // subdistricts and agencies by id
-
-function h(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (v !== false && v != null) e.setAttribute(k, v === true ? "" : v);
-  }
-  e.append(...children.flat().filter((c) => c != null && c !== false));
-  return e;
-}
-
-function toast(msg) {
-  const el = document.getElementById("toast");
-  el.textContent = msg;
-  el.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (el.hidden = true), 3000);
-}
-
-function term(enumName, value) { return label(vocab?.[enumName]?.[value], value); }
-function sdName(id) { return label(refs?.sd[id], id); }
-function agName(id) { return label(refs?.ag[id], id); }
-// The server stores UTC; every date the console shows is Beijing's (Asia/Shanghai, no
-// daylight saving), so a report sent at 07:52 on the 4th reads as the 4th.
-const beijing = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
-  day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-function beijingTime(s) {
-  if (!s) return "";
-  const d = new Date(s.replace(" ", "T"));
-  return isNaN(d) ? s : beijing.format(d).replace(",", "");
-}
-function day(s) { return beijingTime(s).slice(0, 10); }
-function minute(s) { return beijingTime(s); }
-
-async function loadRefs() {
-  if (!vocab) {
-    const res = await api.get("/api/fs/vocab");
-    vocab = {};
-    for (const e of res.enums) vocab[e.name] = Object.fromEntries(e.terms.map((x) => [x.value, x]));
-  }
-  if (!refs) {
-    const [sds, ags] = await Promise.all([api.list("subdistricts", { perPage: 100 }), api.list("agencies", { perPage: 100 })]);
-    refs = { sd: {}, ag: {} };
-    for (const s of sds) refs.sd[s.id] = { zh: s.name_zh, en: s.name_en };
-    for (const a of ags) refs.ag[a.id] = { zh: a.name_zh, en: a.name_en };
-  }
-}
 
 // ---- sign-in ----
 
@@ -249,38 +203,6 @@ async function reportPage(id) {
 // endOfBeijingDay turns a date picked in Beijing ("2030-01-31") into the last second of that
 // day as the server stores it (UTC), so a deadline holds for the whole day it names.
 function endOfBeijingDay(d) { return `${d} 15:59:59.000Z`; }
-
-// step is one lifecycle command as a small form: its fields, its button, and the server's
-// refusal in words beside the button. On success the finding is drawn again in place.
-function step(name, title, fields, send, cls) {
-  const refusal = h("span", { class: "error refusal", role: "alert" });
-  const form = h("form", { class: `step ${cls}`, "data-step": cls, onsubmit: async (ev) => {
-    ev.preventDefault();
-    const button = form.querySelector("button");
-    button.disabled = true;
-    refusal.textContent = "";
-    try {
-      await send(Object.fromEntries(new FormData(form)));
-      toast(t("done"));
-      route();
-    } catch (e) {
-      refusal.textContent = refusalText(e);
-      button.disabled = false;
-    }
-  } }, fields, h("button", { type: "submit", class: "primary" }, title), refusal);
-  form.dataset.command = name;
-  return form;
-}
-
-// refusalText is what the server said, in its own words (Chinese / English), with the words
-// of each refused field.
-function refusalText(e) {
-  const fields = Object.values(e.body?.data || {}).filter((v) => v && typeof v === "object" && v.message).map((v) => v.message);
-  return [e.message, ...fields].filter(Boolean).join("；");
-}
-
-function field(labelKey, input) { return h("label", { class: "field" }, t(labelKey), input); }
-const text = (name, attrs = {}) => h("input", { type: "text", name, ...attrs });
 
 // findingSteps are the steps the API allows the user's role on the finding in its status;
 // the server still decides, and says why when it refuses.
@@ -640,14 +562,6 @@ function rankingCard(ranking, monthParam, setParam, exportButtons) {
         h("td", { class: "num" }, pct(s.bare_land?.treated_share)))))));
 }
 
-function actionButtonNoReload(text, fn, cls) {
-  const b = h("button", { type: "button", class: cls }, text);
-  b.addEventListener("click", async () => {
-    try { await fn(); } catch (e) { toast(`${t("failed")}: ${e.message}`); }
-  });
-  return b;
-}
-
 // ---- shell ----
 
 async function route() {
@@ -667,6 +581,10 @@ async function route() {
     else if (hash.startsWith("#/figures")) await figuresPage();
     else if (hash.startsWith("#/notifications")) await notificationsPage();
     else if (hash.startsWith("#/findings")) await findingsPage();
+    else if (hash.startsWith("#/imports/")) await importJobPage(hash.slice("#/imports/".length));
+    else if (hash.startsWith("#/imports")) importPage();
+    else if (hash.startsWith("#/qr")) await qrPage();
+    else if (hash.startsWith("#/land")) await landPage();
     else await queuesPage();
     main.dataset.page = hash.split(/[/?]/)[1] || "queues";
   } catch (e) {
@@ -678,6 +596,7 @@ document.getElementById("lang").addEventListener("click", () => { toggle(); appl
 document.getElementById("signout").addEventListener("click", () => api.signOut());
 function refreshLangButton() { document.getElementById("lang").textContent = t("title") === "巡查督办台" ? "English" : "中文"; }
 window.addEventListener("hashchange", route);
+onRedraw(route);
 apply();
 refreshLangButton();
 route();

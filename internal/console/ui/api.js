@@ -72,7 +72,16 @@ export async function upload(path, form) {
 // download fetches a file with the token and hands it to the browser as a download; a refusal
 // carries the server's answer, so that its words can be shown.
 export async function download(path) {
-  const res = await fetch(path, { headers: { "Authorization": auth.token } });
+  await save(await fetch(path, { headers: { "Authorization": auth.token } }));
+}
+
+// downloadPost posts body as JSON and hands the file the server answers to the browser.
+export async function downloadPost(path, body) {
+  await save(await fetch(path, { method: "POST", headers: { "Authorization": auth.token, "Content-Type": "application/json" },
+    body: JSON.stringify(body) }));
+}
+
+async function save(res) {
   if (!res.ok) throw new APIError(res.status, await res.json().catch(() => null));
   const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") || "")?.[1] || "export";
   const url = URL.createObjectURL(await res.blob());

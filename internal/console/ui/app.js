@@ -6,6 +6,7 @@ import { barChart, pointMap } from "./charts.js";
 import { h, toast, step, field, text, actionButtonNoReload, onRedraw } from "./dom.js";
 import { refs, term, sdName, agName, day, minute, loadRefs } from "./refs.js";
 import { importPage, importJobPage, qrPage, landPage } from "./ledgers.js";
+import { listPage } from "./lists.js";
 
 const main = document.getElementById("main");
 
@@ -340,77 +341,6 @@ async function findingPage(id) {
     h("ol", { class: "timeline" }, tl.events.map((ev) => timelineEntry(ev, people)))));
 }
 
-// ---- lists ----
-
-const pageSize = 20;
-
-// findingsPage lists the findings the user may see with filters, a text search over the
-// description and the place's name and address, and paging; everything is REST's filter.
-async function findingsPage() {
-  const params = new URLSearchParams(location.hash.split("?")[1] || "");
-  const q = (k) => params.get(k) || "";
-  const quote = (v) => `'${v.replace(/\\/g, "").replace(/'/g, "\\'")}'`;
-  const parts = ["voided = false"];
-  if (q("programme")) parts.push(`programme = ${quote(q("programme"))}`);
-  if (q("status")) parts.push(`status = ${quote(q("status"))}`);
-  if (q("severity")) parts.push(`severity = ${quote(q("severity"))}`);
-  if (q("overdue")) parts.push("status != 'closed' && deadline != '' && deadline < @now");
-  if (q("from")) parts.push(`created >= ${quote(`${q("from")} 00:00:00.000Z`)}`);
-  if (q("search")) {
-    const w = quote(q("search"));
-    parts.push(`(description ~ ${w} || place.name ~ ${w} || place.address ~ ${w})`);
-  }
-  const page = Math.max(1, parseInt(q("page") || "1", 10));
-  const filter = parts.join(" && ");
-  const res = await api.get(`/api/collections/findings/records?${new URLSearchParams({ page: String(page), perPage: String(pageSize),
-    sort: "-created", expand: "place", filter })}`);
-  const go = (k, v) => { params.set(k, v); if (k !== "page") params.delete("page"); location.hash = `#/findings?${params}`; };
-  const pick = (k, enumName, values) => h("select", { name: k, "aria-label": t(`col.${k}`), onchange: (ev) => go(k, ev.target.value) },
-    h("option", { value: "" }, `${t(`col.${k}`)}: ${t("list.any")}`),
-    values.map((v) => h("option", { value: v, selected: v === q(k) }, term(enumName, v))));
-  const search = h("input", { type: "search", name: "search", value: q("search"), placeholder: t("list.search"), "aria-label": t("list.search") });
-  const form = h("form", { class: "toolbar", id: "findings-filter", onsubmit: (ev) => { ev.preventDefault(); go("search", search.value); } },
-    search, h("button", { type: "submit" }, t("list.find")),
-    pick("programme", "programme", ["fire", "tutoring", "dust"]),
-    pick("status", "finding_status", ["open", "ordered", "acknowledged", "reinspected", "returned", "escalated", "closed"]),
-    pick("severity", "severity", ["general", "major"]),
-    h("label", {}, h("input", { type: "checkbox", checked: !!q("overdue"), onchange: (ev) => go("overdue", ev.target.checked ? "1" : "") }), t("col.overdue")),
-    actionButtonNoReload(t("export.csv"), () => exportCSV(filter), "export-csv"));
-  const pages = Math.max(1, res.totalPages);
-  main.replaceChildren(h("section", { class: "card", id: "findings-list" },
-    h("h2", {}, t("nav.findings"), h("span", { class: "count", "data-count": res.totalItems }, String(res.totalItems))), form,
-    h("table", {}, h("thead", {}, h("tr", {}, ["col.place", "col.category", "col.status", "col.deadline", "col.date"].map((k) => h("th", {}, t(k))))),
-      h("tbody", {}, res.items.map((f) => h("tr", { "data-id": f.id },
-        h("td", {}, h("a", { href: `#/findings/${f.id}` }, f.expand?.place ? `${f.expand.place.name} · ${f.expand.place.address}` : f.place)),
-        h("td", {}, term("finding_category", f.category)), h("td", {}, term("finding_status", f.status)),
-        h("td", {}, day(f.deadline)), h("td", {}, day(f.created)))))),
-    h("div", { class: "toolbar pager" },
-      page > 1 ? h("button", { type: "button", class: "prev", onclick: () => go("page", String(page - 1)) }, t("list.prev")) : null,
-      h("span", { class: "muted" }, `${page} / ${pages}`),
-      page < pages ? h("button", { type: "button", class: "next", onclick: () => go("page", String(page + 1)) }, t("list.next")) : null)));
-}
-
-// exportCSV downloads the filtered list as CSV, every page of it, read through REST with the
-// user's token: the file holds what the list shows, nothing REST would not.
-async function exportCSV(filter) {
-  const rows = [[t("col.place"), t("col.category"), t("col.status"), t("col.severity"), t("col.deadline"), t("col.date"), "id"]];
-  for (let page = 1; ; page++) {
-    const res = await api.get(`/api/collections/findings/records?${new URLSearchParams({ page: String(page), perPage: "500", sort: "-created", expand: "place", filter })}`);
-    for (const f of res.items) rows.push([f.expand?.place ? `${f.expand.place.name} · ${f.expand.place.address}` : f.place,
-      term("finding_category", f.category), term("finding_status", f.status), term("severity", f.severity), day(f.deadline), day(f.created), f.id]);
-    if (page >= res.totalPages) break;
-  }
-  // A leading =, +, - or @ would run as a formula in a spreadsheet: quote it away.
-  const cell = (v) => `"${String(v ?? "").replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"`;
-  const blob = new Blob(["\ufeff" + rows.map((r) => r.map(cell).join(",")).join("\r\n")], { type: "text/csv;charset=utf-8" });
-  const url = URL.createObjectURL(blob);
-  const a = Object.assign(document.createElement("a"), { href: url, download: "findings.csv" });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
 // ---- notifications ----
 
 // unreadCount is the number of the user's unread notifications, as the API counts them.
@@ -580,7 +510,9 @@ async function route() {
     else if (hash.startsWith("#/reports/")) await reportPage(hash.slice("#/reports/".length));
     else if (hash.startsWith("#/figures")) await figuresPage();
     else if (hash.startsWith("#/notifications")) await notificationsPage();
-    else if (hash.startsWith("#/findings")) await findingsPage();
+    else if (hash.startsWith("#/findings")) await listPage("findings");
+    else if (hash.startsWith("#/places")) await listPage("places");
+    else if (hash.startsWith("#/centres")) await listPage("centres");
     else if (hash.startsWith("#/imports/")) await importJobPage(hash.slice("#/imports/".length));
     else if (hash.startsWith("#/imports")) importPage();
     else if (hash.startsWith("#/qr")) await qrPage();

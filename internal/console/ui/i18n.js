@@ -180,6 +180,17 @@ const strings = {
   "col.name": ["名称", "Name"],
   "col.address": ["地址", "Address"],
   "col.list": ["名单", "List"],
+  "nav.places": ["场所", "Places"],
+  "nav.centres": ["培训机构", "Centres"],
+  "list.searchplace": ["搜索场所名称或地址", "Search place name or address"],
+  "list.searchcentre": ["搜索机构名称、地址或统一社会信用代码", "Search centre name, address or credit code"],
+  "list.from": ["起始日期", "From"],
+  "list.to": ["截止日期", "To"],
+  "col.id": ["编号", "ID"],
+  "col.grid": ["网格", "Grid"],
+  "col.creditcode": ["统一社会信用代码", "Credit code"],
+  "col.qualification": ["办学资质", "Qualification"],
+  "col.list_status": ["名单", "List"],
   "land.add": ["登记", "Record"],
   "land.recorded": ["登记日期", "Recorded on"],
   "land.area": ["面积（平方米）", "Area (m²)"],
@@ -193,6 +204,12 @@ let lang = localStorage.getItem("fieldsync.lang") === "en" ? 1 : 0;
 export function t(key) {
   const s = strings[key];
   return s ? s[lang] : key;
+}
+
+// both is a string in both languages, for files whose headings carry both.
+export function both(key) {
+  const s = strings[key];
+  return s ? { zh: s[0], en: s[1] } : { zh: key, en: key };
 }
 
 export function isEnglish() { return lang === 1; }

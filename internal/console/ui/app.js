@@ -4,9 +4,10 @@ import * as api from "./api.js";
 import { t, label, toggle, apply } from "./i18n.js";
 import { barChart, pointMap } from "./charts.js";
 import { h, toast, step, field, text, actionButtonNoReload, onRedraw } from "./dom.js";
-import { refs, term, sdName, agName, day, minute, loadRefs } from "./refs.js";
+import { refs, term, sdName, agName, day, minute, loadRefs, endOfBeijingDay } from "./refs.js";
 import { importPage, importJobPage, qrPage, landPage } from "./ledgers.js";
 import { listPage } from "./lists.js";
+import { centrePage } from "./centre.js";
 
 const main = document.getElementById("main");
 
@@ -201,9 +202,6 @@ async function reportPage(id) {
 
 // ---- a finding ----
 
-// endOfBeijingDay turns a date picked in Beijing ("2030-01-31") into the last second of that
-// day as the server stores it (UTC), so a deadline holds for the whole day it names.
-function endOfBeijingDay(d) { return `${d} 15:59:59.000Z`; }
 
 // findingSteps are the steps the API allows the user's role on the finding in its status;
 // the server still decides, and says why when it refuses.
@@ -512,6 +510,7 @@ async function route() {
     else if (hash.startsWith("#/notifications")) await notificationsPage();
     else if (hash.startsWith("#/findings")) await listPage("findings");
     else if (hash.startsWith("#/places")) await listPage("places");
+    else if (hash.startsWith("#/centres/")) await centrePage(hash.slice("#/centres/".length));
     else if (hash.startsWith("#/centres")) await listPage("centres");
     else if (hash.startsWith("#/imports/")) await importJobPage(hash.slice("#/imports/".length));
     else if (hash.startsWith("#/imports")) importPage();

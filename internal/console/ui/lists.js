@@ -66,7 +66,7 @@ const lists = {
       { key: "list_status", enum: "list_status", values: ["none", "white", "black"] },
       { key: "status", enum: "centre_status", values: ["operating", "rectifying", "suspended", "stopped"] }],
     columns: [
-      { key: "col.name", value: (c) => c.expand?.place?.name ?? c.place },
+      { key: "col.name", value: (c) => c.expand?.place?.name ?? c.place, link: (c) => `#/centres/${c.id}` },
       { key: "col.creditcode", value: (c) => c.credit_code },
       { key: "col.address", value: (c) => c.expand?.place?.address ?? "" },
       { key: "col.subdistrict", value: (c) => sdName(c.subdistrict) },

@@ -31,6 +31,10 @@ export async function loadRefs() {
     const [sds, ags] = await Promise.all([api.list("subdistricts", { perPage: 100 }), api.list("agencies", { perPage: 100 })]);
     refs = { sd: {}, ag: {} };
     for (const s of sds) refs.sd[s.id] = { zh: s.name_zh, en: s.name_en };
-    for (const a of ags) refs.ag[a.id] = { zh: a.name_zh, en: a.name_en };
+    for (const a of ags) refs.ag[a.id] = { zh: a.name_zh, en: a.name_en, code: a.code };
   }
 }
+
+// endOfBeijingDay turns a date picked in Beijing ("2030-01-31") into the last second of that
+// day as the server stores it (UTC), so a deadline holds for the whole day it names.
+export function endOfBeijingDay(d) { return `${d} 15:59:59.000Z`; }

@@ -54,25 +54,25 @@ func registerExport(se *core.ServeEvent) {
 
 func handleExport(e *core.RequestEvent, format string) error {
 	var req exportRequest
-	if err := json.NewDecoder(e.Request.Body).Decode(&req); err != nil {
-		return writeError(e, errExportInvalid.Wrap(err))
+	t, ok := (*table.Table)(nil), false
+	if json.NewDecoder(e.Request.Body).Decode(&req) == nil {
+		t, ok = req.table()
 	}
-	t, err := req.table()
-	if err != nil {
-		return writeError(e, err)
+	if !ok {
+		return e.JSON(errExportInvalid.Status(), errExportInvalid.Body())
 	}
 	return table.Serve(e, t, format)
 }
 
-// table checks the request's shape and turns whole numbers back into integers, which JSON
-// decoding made floats, so that a count reads 12 and not 12.0 in the file.
-func (r exportRequest) table() (*table.Table, error) {
+// table checks the request's shape (false: it is no table) and turns whole numbers back into
+// integers, which JSON decoding made floats, so that a count reads 12 and not 12.0 in the file.
+func (r exportRequest) table() (*table.Table, bool) {
 	if !exportName.MatchString(r.Name) || len(r.Columns) == 0 || len(r.Columns) > maxExportColumns || len(r.Rows) > maxExportRows {
-		return nil, errExportInvalid
+		return nil, false
 	}
 	for _, row := range r.Rows {
 		if len(row) > len(r.Columns) {
-			return nil, errExportInvalid
+			return nil, false
 		}
 		for i, v := range row {
 			switch v := v.(type) {
@@ -82,19 +82,9 @@ func (r exportRequest) table() (*table.Table, error) {
 					row[i] = int64(v)
 				}
 			default:
-				return nil, errExportInvalid
+				return nil, false
 			}
 		}
 	}
-	return &table.Table{Name: r.Name, Title: r.Title, Columns: r.Columns, Rows: r.Rows}, nil
-}
-
-// writeError answers with fieldsync's one error shape.
-func writeError(e *core.RequestEvent, err error) error {
-	fe, ok := fault.As(err)
-	if !ok {
-		e.App.Logger().Error("console request failed", "path", e.Request.URL.Path, "error", err)
-		fe = fault.New(fault.Internal, "internal", "服务器内部错误，请稍后重试", "internal error; retry later")
-	}
-	return e.JSON(fe.Status(), fe.Body())
+	return &table.Table{Name: r.Name, Title: r.Title, Columns: r.Columns, Rows: r.Rows}, true
 }

@@ -2,15 +2,34 @@ package access_test
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/jsvm"
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
+
+// accountHook is a pb_hooks script whose route saves the account it is sent on the server's
+// account, as a district's local hook might.
+const accountHook = `
+routerAdd("POST", "/api/test/account", (e) => {
+  const u = new Record(e.app.findCollectionByNameOrId("users"));
+  u.load(e.requestInfo().body);
+  try {
+    e.app.save($fieldsync.asSystem(u));
+  } catch (err) {
+    return e.json(400, { message: String(err) });
+  }
+  return e.json(200, { id: u.id });
+});
+`
 
 func TestMain(m *testing.M) {
 	testkit.SetBind(app.Bind)
@@ -19,10 +38,16 @@ func TestMain(m *testing.M) {
 
 // An inspector without a subdistrict, agency staff without an agency, and accounts that mix
 // the two are refused with a bilingual message on the field, whether a district administrator
-// saves them through REST (the admin UI's door) or a batch, or server code saves them; a
-// complete account of each role is stored.
+// saves them through REST (the admin UI's door) or a batch, or a JS hook or Go code saves
+// them; a complete account of each role is stored.
 func TestAccount_IncompleteRefusedAtEveryDoor(t *testing.T) {
-	srv := testkit.Serve(t, testkit.NewApp(t))
+	hooks := t.TempDir()
+	if err := os.WriteFile(filepath.Join(hooks, "account.pb.js"), []byte(accountHook), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := testkit.NewApp(t)
+	jsvm.MustRegister(a, jsvm.Config{HooksDir: hooks, OnInit: app.BindJS, MigrationsDir: t.TempDir(), TypesDir: t.TempDir()})
+	srv := testkit.Serve(t, a)
 	admin := srv.Token(core.CollectionNameSuperusers, testkit.Superuser)
 	// The batch API is off in PocketBase's default settings.
 	s := srv.App.Settings()
@@ -33,7 +58,7 @@ func TestAccount_IncompleteRefusedAtEveryDoor(t *testing.T) {
 	n := 0
 	account := func(data map[string]any) map[string]any {
 		n++
-		out := map[string]any{"email": "acct" + string(rune('a'+n)) + "@fieldsync.test", "password": testkit.Password,
+		out := map[string]any{"email": "acct" + strconv.Itoa(n) + "@fieldsync.test", "password": testkit.Password,
 			"passwordConfirm": testkit.Password, "verified": true}
 		for k, v := range data {
 			out[k] = v
@@ -67,6 +92,10 @@ func TestAccount_IncompleteRefusedAtEveryDoor(t *testing.T) {
 			if batch.Status != http.StatusBadRequest || !strings.Contains(string(batch.Body), c.code) || !strings.Contains(string(batch.Body), c.zh) {
 				t.Errorf("batch: %d %s", batch.Status, batch.Body)
 			}
+			hook := srv.Do(http.MethodPost, "/api/test/account", "", account(c.data))
+			if hook.Status != http.StatusBadRequest || !strings.Contains(string(hook.Body), c.zh) {
+				t.Errorf("JS hook: %d %s", hook.Status, hook.Body)
+			}
 			users, _ := srv.App.FindCollectionByNameOrId("users")
 			r := core.NewRecord(users)
 			r.Load(account(c.data))
@@ -88,6 +117,9 @@ func TestAccount_IncompleteRefusedAtEveryDoor(t *testing.T) {
 	} {
 		if res := srv.Do(http.MethodPost, "/api/collections/users/records", admin, account(data)); res.Status != http.StatusOK {
 			t.Errorf("complete %v: %d %s", data["role"], res.Status, res.Body)
+		}
+		if res := srv.Do(http.MethodPost, "/api/test/account", "", account(data)); res.Status != http.StatusOK {
+			t.Errorf("complete %v through the JS hook: %d %s", data["role"], res.Status, res.Body)
 		}
 	}
 	res := srv.Do(http.MethodPatch, "/api/collections/users/records/"+testkit.InspectorA, admin, map[string]any{"subdistricts": []string{}})

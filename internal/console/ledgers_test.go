@@ -147,6 +147,10 @@ func TestConsole_BareLandLedger(t *testing.T) {
 	srv := testkit.Serve(t, testkit.NewApp(t))
 	ctx := browserFor(t)
 	signIn(t, ctx, srv.URL, "inspectora")
+	// Imports are the supervisors': the inspector's menu leaves them out.
+	if hidden := value(t, ctx, chromedp.Evaluate[bool](`document.querySelector('nav a[href="#/imports"]').hidden`)); !hidden {
+		t.Error("the inspector's menu offers registry imports")
+	}
 	run(t, ctx, chromedp.Click(`nav a[href="#/land"]`), chromedp.WaitVisible(`#land-list`))
 	entry := map[string]string{"place": testkit.Side("land", "a"), "recorded_on": "2018-06-12", "area_m2": "800",
 		"state": "covered", "treatment": "green", "notes": "防尘网苫盖"}

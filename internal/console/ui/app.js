@@ -498,7 +498,11 @@ async function route() {
   document.getElementById("nav").hidden = !signedIn;
   document.getElementById("signout").hidden = !signedIn;
   document.getElementById("who").textContent = signedIn ? (api.auth.record.name || api.auth.record.email) : "";
-  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", hash.startsWith(a.getAttribute("href")));
+  for (const a of document.querySelectorAll("nav a")) {
+    a.classList.toggle("active", hash.startsWith(a.getAttribute("href")));
+    // Screens whose API refuses the user's role are left out of the menu (the API decides still).
+    a.hidden = signedIn && !!a.dataset.roles && !a.dataset.roles.split(" ").includes(api.auth.record.role);
+  }
   if (!signedIn) return loginPage();
   main.replaceChildren(h("p", { class: "muted" }, t("loading")));
   if (!hash.startsWith("#/notifications")) refreshUnread();

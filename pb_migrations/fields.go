@@ -26,14 +26,15 @@ func pattern(name string, required bool, max int, re string) *core.TextField {
 	return &core.TextField{Name: name, Required: required, Max: max, Pattern: re}
 }
 
+// sel and multiSel build select fields of a vocabulary, whose help text in the admin UI says
+// in Chinese what each value means. The OpenAPI document finds the vocabulary by the values
+// (vocab.Matching).
 func sel(name string, e vocab.Enum, required bool) *core.SelectField {
-	return &core.SelectField{Name: name, Values: e.Values(), MaxSelect: 1, Required: required,
-		Help: "vocab:" + e.Name}
+	return &core.SelectField{Name: name, Values: e.Values(), MaxSelect: 1, Required: required, Help: e.Help()}
 }
 
 func multiSel(name string, e vocab.Enum) *core.SelectField {
-	return &core.SelectField{Name: name, Values: e.Values(), MaxSelect: len(e.Terms),
-		Help: "vocab:" + e.Name}
+	return &core.SelectField{Name: name, Values: e.Values(), MaxSelect: len(e.Terms), Help: e.Help()}
 }
 
 func rel(name, target string, required bool) *core.RelationField {

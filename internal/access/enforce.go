@@ -16,12 +16,13 @@ import (
 )
 
 // Register binds the hooks that attribute request writes, refuse request bodies of the wrong
-// types, enforce field policies on every save, from any door, and refuse list filters and
-// sorts that could observe hidden records.
+// types, enforce field policies and complete staff accounts on every save, from any door, and
+// refuse list filters and sorts that could observe hidden records.
 func Register(app core.App) {
 	bindQueryGuard(app)
 	bindRequester(app)
 	bindBilingualValidation(app)
+	bindAccountCheck(app)
 	app.OnRecordCreateRequest().BindFunc(func(e *core.RecordRequestEvent) error {
 		attributeRequest(e)
 		if err := checkRequestBody(e); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/smokealarm"
+	"github.com/haidian/fieldsync/internal/vocab"
 )
 
 // recordSchema returns the JSON Schema of c's records as a pull delivers them (Change.data):
@@ -282,8 +283,8 @@ func selectSchema(f *core.SelectField) obj {
 			s = append(s, kv{"description", "`\"\"` when unset."})
 		}
 	}
-	if name, ok := strings.CutPrefix(f.Help, "vocab:"); ok {
-		s = append(s, kv{"x-fieldsync-vocab", name})
+	if e, ok := vocab.Matching(f.Values); ok {
+		s = append(s, kv{"x-fieldsync-vocab", e.Name})
 	}
 	return s
 }

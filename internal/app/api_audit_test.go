@@ -175,7 +175,7 @@ func TestAudit_SecretsStayOut(t *testing.T) {
 		}
 		// A throwaway account with nothing pointing at it.
 		u := core.NewRecord(users)
-		u.Load(map[string]any{"email": "temp@fieldsync.test", "role": "inspector"})
+		u.Load(map[string]any{"email": "temp@fieldsync.test", "role": "inspector", "subdistricts": []string{testkit.SubdistrictA}})
 		u.SetPassword(newPassword)
 		access.AsSystem(u)
 		if err := srv.App.Save(u); err != nil {

@@ -2,7 +2,8 @@
 // exports, in Chinese first with an English switch. It is static pages embedded in the binary,
 // so nothing else is built or served at run time, and they call the same API as every other
 // client with the user's own token: the console sees what the API lets that user see and
-// nothing more.
+// nothing more. Its one route of its own (ExportPath) lays out as CSV or XLSX the rows the
+// console already read; it reads nothing itself.
 package console
 
 import (
@@ -20,7 +21,7 @@ var files embed.FS
 // Path is where the console is served.
 const Path = "/console/"
 
-// Register serves the console under Path.
+// Register serves the console under Path, and the route that writes its lists as files.
 func Register(app core.App) {
 	ui, err := fs.Sub(files, "ui")
 	if err != nil {
@@ -31,6 +32,7 @@ func Register(app core.App) {
 			return e.Redirect(http.StatusMovedPermanently, Path)
 		})
 		se.Router.GET(Path+"{path...}", apis.Static(ui, true)).BindFunc(securityHeaders)
+		registerExport(se)
 		return se.Next()
 	})
 }

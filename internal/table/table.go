@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/xuri/excelize/v2"
@@ -112,6 +113,13 @@ func cell(v any) string {
 		return ""
 	case float64:
 		return fmt.Sprintf("%.4g", v)
+	case string:
+		// A text starting with =, +, -, @ (or a tab or return before one) runs as a formula
+		// when a spreadsheet opens the CSV: a leading apostrophe keeps it text.
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			return "'" + v
+		}
+		return v
 	default:
 		return fmt.Sprint(v)
 	}

@@ -4,7 +4,10 @@
 // database without a display name.
 package vocab
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // Term is one value of an enumeration with its display names.
 type Term struct {
@@ -67,3 +70,51 @@ func define(name string, terms ...Term) Enum {
 
 // All returns every enumeration, in declaration order.
 func All() []Enum { return slices.Clone(registry) }
+
+// maxHelp is the length PocketBase allows a field's help text, in bytes.
+const maxHelp = 300
+
+// Help is the admin UI's help text for a field holding e's values: each value's Chinese name
+// with the value stored, as many as fit in PocketBase's 300-byte help, then how many are left.
+// The admin UI shows the stored values in its pickers and filters; this tells what they mean.
+func (e Enum) Help() string {
+	out := "可选："
+	for i, t := range e.Terms {
+		item := t.ZH + " " + t.Value
+		if i > 0 {
+			item = "、" + item
+		}
+		rest := fmt.Sprintf("…等共 %d 项", len(e.Terms))
+		room := maxHelp
+		if i < len(e.Terms)-1 {
+			room -= len(rest) // a term not the last leaves room to say more follow
+		}
+		if len(out)+len(item) > room {
+			return out + rest
+		}
+		out += item
+	}
+	return out
+}
+
+// Matching returns the enumeration whose values are exactly values, in order: the one a select
+// field was built from. No two enumerations have the same values (a test says so), so the
+// field's values name it without a marker in the field.
+func Matching(values []string) (Enum, bool) {
+	for _, e := range registry {
+		if slices.Equal(e.Values(), values) {
+			return e, true
+		}
+	}
+	return Enum{}, false
+}
+
+// Named returns the enumeration called name.
+func Named(name string) (Enum, bool) {
+	for _, e := range registry {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return Enum{}, false
+}

@@ -60,10 +60,29 @@ export function signOut() {
 // command runs a named workflow step through the REST door, with the rules a phone meets.
 export const command = (name, coll, id, args = {}) => post("/api/fs/commands", { name, coll, id, args });
 
-// download fetches a file with the token and hands it to the browser as a download.
+// upload posts a multipart form (a file and its fields) and returns the server's answer.
+export async function upload(path, form) {
+  const res = await fetch(path, { method: "POST", headers: { "Accept": "application/json", "Authorization": auth.token }, body: form });
+  if (res.status === 401) signOut();
+  const data = await res.json().catch(() => null);
+  if (!res.ok) throw new APIError(res.status, data);
+  return data;
+}
+
+// download fetches a file with the token and hands it to the browser as a download; a refusal
+// carries the server's answer, so that its words can be shown.
 export async function download(path) {
-  const res = await fetch(path, { headers: { "Authorization": auth.token } });
-  if (!res.ok) throw new APIError(res.status, null);
+  await save(await fetch(path, { headers: { "Authorization": auth.token } }));
+}
+
+// downloadPost posts body as JSON and hands the file the server answers to the browser.
+export async function downloadPost(path, body) {
+  await save(await fetch(path, { method: "POST", headers: { "Authorization": auth.token, "Content-Type": "application/json" },
+    body: JSON.stringify(body) }));
+}
+
+async function save(res) {
+  if (!res.ok) throw new APIError(res.status, await res.json().catch(() => null));
   const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") || "")?.[1] || "export";
   const url = URL.createObjectURL(await res.blob());
   const a = Object.assign(document.createElement("a"), { href: url, download: name });

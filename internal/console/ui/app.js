@@ -3,57 +3,13 @@
 import * as api from "./api.js";
 import { t, label, toggle, apply } from "./i18n.js";
 import { barChart, pointMap } from "./charts.js";
+import { h, toast, step, field, text, actionButtonNoReload, onRedraw } from "./dom.js";
+import { refs, term, sdName, agName, day, minute, loadRefs, endOfBeijingDay } from "./refs.js";
+import { importPage, importJobPage, qrPage, landPage } from "./ledgers.js";
+import { listPage } from "./lists.js";
+import { centrePage } from "./centre.js";
 
 const main = document.getElementById("main");
-let vocab = null; // enum name -> value -> {zh, en}
-let refs = null;  // subdistricts and agencies by id
-
-function h(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else if (v !== false && v != null) e.setAttribute(k, v === true ? "" : v);
-  }
-  e.append(...children.flat().filter((c) => c != null && c !== false));
-  return e;
-}
-
-function toast(msg) {
-  const el = document.getElementById("toast");
-  el.textContent = msg;
-  el.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (el.hidden = true), 3000);
-}
-
-function term(enumName, value) { return label(vocab?.[enumName]?.[value], value); }
-function sdName(id) { return label(refs?.sd[id], id); }
-function agName(id) { return label(refs?.ag[id], id); }
-// The server stores UTC; every date the console shows is Beijing's (Asia/Shanghai, no
-// daylight saving), so a report sent at 07:52 on the 4th reads as the 4th.
-const beijing = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
-  day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-function beijingTime(s) {
-  if (!s) return "";
-  const d = new Date(s.replace(" ", "T"));
-  return isNaN(d) ? s : beijing.format(d).replace(",", "");
-}
-function day(s) { return beijingTime(s).slice(0, 10); }
-function minute(s) { return beijingTime(s); }
-
-async function loadRefs() {
-  if (!vocab) {
-    const res = await api.get("/api/fs/vocab");
-    vocab = {};
-    for (const e of res.enums) vocab[e.name] = Object.fromEntries(e.terms.map((x) => [x.value, x]));
-  }
-  if (!refs) {
-    const [sds, ags] = await Promise.all([api.list("subdistricts", { perPage: 100 }), api.list("agencies", { perPage: 100 })]);
-    refs = { sd: {}, ag: {} };
-    for (const s of sds) refs.sd[s.id] = { zh: s.name_zh, en: s.name_en };
-    for (const a of ags) refs.ag[a.id] = { zh: a.name_zh, en: a.name_en };
-  }
-}
 
 // ---- sign-in ----
 
@@ -246,41 +202,6 @@ async function reportPage(id) {
 
 // ---- a finding ----
 
-// endOfBeijingDay turns a date picked in Beijing ("2030-01-31") into the last second of that
-// day as the server stores it (UTC), so a deadline holds for the whole day it names.
-function endOfBeijingDay(d) { return `${d} 15:59:59.000Z`; }
-
-// step is one lifecycle command as a small form: its fields, its button, and the server's
-// refusal in words beside the button. On success the finding is drawn again in place.
-function step(name, title, fields, send, cls) {
-  const refusal = h("span", { class: "error refusal", role: "alert" });
-  const form = h("form", { class: `step ${cls}`, "data-step": cls, onsubmit: async (ev) => {
-    ev.preventDefault();
-    const button = form.querySelector("button");
-    button.disabled = true;
-    refusal.textContent = "";
-    try {
-      await send(Object.fromEntries(new FormData(form)));
-      toast(t("done"));
-      route();
-    } catch (e) {
-      refusal.textContent = refusalText(e);
-      button.disabled = false;
-    }
-  } }, fields, h("button", { type: "submit", class: "primary" }, title), refusal);
-  form.dataset.command = name;
-  return form;
-}
-
-// refusalText is what the server said, in its own words (Chinese / English), with the words
-// of each refused field.
-function refusalText(e) {
-  const fields = Object.values(e.body?.data || {}).filter((v) => v && typeof v === "object" && v.message).map((v) => v.message);
-  return [e.message, ...fields].filter(Boolean).join("；");
-}
-
-function field(labelKey, input) { return h("label", { class: "field" }, t(labelKey), input); }
-const text = (name, attrs = {}) => h("input", { type: "text", name, ...attrs });
 
 // findingSteps are the steps the API allows the user's role on the finding in its status;
 // the server still decides, and says why when it refuses.
@@ -416,77 +337,6 @@ async function findingPage(id) {
     h("h3", {}, t("finding.photos")), photoStrip(f.photos || []),
     h("h3", {}, t("finding.timeline")),
     h("ol", { class: "timeline" }, tl.events.map((ev) => timelineEntry(ev, people)))));
-}
-
-// ---- lists ----
-
-const pageSize = 20;
-
-// findingsPage lists the findings the user may see with filters, a text search over the
-// description and the place's name and address, and paging; everything is REST's filter.
-async function findingsPage() {
-  const params = new URLSearchParams(location.hash.split("?")[1] || "");
-  const q = (k) => params.get(k) || "";
-  const quote = (v) => `'${v.replace(/\\/g, "").replace(/'/g, "\\'")}'`;
-  const parts = ["voided = false"];
-  if (q("programme")) parts.push(`programme = ${quote(q("programme"))}`);
-  if (q("status")) parts.push(`status = ${quote(q("status"))}`);
-  if (q("severity")) parts.push(`severity = ${quote(q("severity"))}`);
-  if (q("overdue")) parts.push("status != 'closed' && deadline != '' && deadline < @now");
-  if (q("from")) parts.push(`created >= ${quote(`${q("from")} 00:00:00.000Z`)}`);
-  if (q("search")) {
-    const w = quote(q("search"));
-    parts.push(`(description ~ ${w} || place.name ~ ${w} || place.address ~ ${w})`);
-  }
-  const page = Math.max(1, parseInt(q("page") || "1", 10));
-  const filter = parts.join(" && ");
-  const res = await api.get(`/api/collections/findings/records?${new URLSearchParams({ page: String(page), perPage: String(pageSize),
-    sort: "-created", expand: "place", filter })}`);
-  const go = (k, v) => { params.set(k, v); if (k !== "page") params.delete("page"); location.hash = `#/findings?${params}`; };
-  const pick = (k, enumName, values) => h("select", { name: k, "aria-label": t(`col.${k}`), onchange: (ev) => go(k, ev.target.value) },
-    h("option", { value: "" }, `${t(`col.${k}`)}: ${t("list.any")}`),
-    values.map((v) => h("option", { value: v, selected: v === q(k) }, term(enumName, v))));
-  const search = h("input", { type: "search", name: "search", value: q("search"), placeholder: t("list.search"), "aria-label": t("list.search") });
-  const form = h("form", { class: "toolbar", id: "findings-filter", onsubmit: (ev) => { ev.preventDefault(); go("search", search.value); } },
-    search, h("button", { type: "submit" }, t("list.find")),
-    pick("programme", "programme", ["fire", "tutoring", "dust"]),
-    pick("status", "finding_status", ["open", "ordered", "acknowledged", "reinspected", "returned", "escalated", "closed"]),
-    pick("severity", "severity", ["general", "major"]),
-    h("label", {}, h("input", { type: "checkbox", checked: !!q("overdue"), onchange: (ev) => go("overdue", ev.target.checked ? "1" : "") }), t("col.overdue")),
-    actionButtonNoReload(t("export.csv"), () => exportCSV(filter), "export-csv"));
-  const pages = Math.max(1, res.totalPages);
-  main.replaceChildren(h("section", { class: "card", id: "findings-list" },
-    h("h2", {}, t("nav.findings"), h("span", { class: "count", "data-count": res.totalItems }, String(res.totalItems))), form,
-    h("table", {}, h("thead", {}, h("tr", {}, ["col.place", "col.category", "col.status", "col.deadline", "col.date"].map((k) => h("th", {}, t(k))))),
-      h("tbody", {}, res.items.map((f) => h("tr", { "data-id": f.id },
-        h("td", {}, h("a", { href: `#/findings/${f.id}` }, f.expand?.place ? `${f.expand.place.name} · ${f.expand.place.address}` : f.place)),
-        h("td", {}, term("finding_category", f.category)), h("td", {}, term("finding_status", f.status)),
-        h("td", {}, day(f.deadline)), h("td", {}, day(f.created)))))),
-    h("div", { class: "toolbar pager" },
-      page > 1 ? h("button", { type: "button", class: "prev", onclick: () => go("page", String(page - 1)) }, t("list.prev")) : null,
-      h("span", { class: "muted" }, `${page} / ${pages}`),
-      page < pages ? h("button", { type: "button", class: "next", onclick: () => go("page", String(page + 1)) }, t("list.next")) : null)));
-}
-
-// exportCSV downloads the filtered list as CSV, every page of it, read through REST with the
-// user's token: the file holds what the list shows, nothing REST would not.
-async function exportCSV(filter) {
-  const rows = [[t("col.place"), t("col.category"), t("col.status"), t("col.severity"), t("col.deadline"), t("col.date"), "id"]];
-  for (let page = 1; ; page++) {
-    const res = await api.get(`/api/collections/findings/records?${new URLSearchParams({ page: String(page), perPage: "500", sort: "-created", expand: "place", filter })}`);
-    for (const f of res.items) rows.push([f.expand?.place ? `${f.expand.place.name} · ${f.expand.place.address}` : f.place,
-      term("finding_category", f.category), term("finding_status", f.status), term("severity", f.severity), day(f.deadline), day(f.created), f.id]);
-    if (page >= res.totalPages) break;
-  }
-  // A leading =, +, - or @ would run as a formula in a spreadsheet: quote it away.
-  const cell = (v) => `"${String(v ?? "").replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"`;
-  const blob = new Blob(["\ufeff" + rows.map((r) => r.map(cell).join(",")).join("\r\n")], { type: "text/csv;charset=utf-8" });
-  const url = URL.createObjectURL(blob);
-  const a = Object.assign(document.createElement("a"), { href: url, download: "findings.csv" });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 // ---- notifications ----
@@ -640,14 +490,6 @@ function rankingCard(ranking, monthParam, setParam, exportButtons) {
         h("td", { class: "num" }, pct(s.bare_land?.treated_share)))))));
 }
 
-function actionButtonNoReload(text, fn, cls) {
-  const b = h("button", { type: "button", class: cls }, text);
-  b.addEventListener("click", async () => {
-    try { await fn(); } catch (e) { toast(`${t("failed")}: ${e.message}`); }
-  });
-  return b;
-}
-
 // ---- shell ----
 
 async function route() {
@@ -656,7 +498,11 @@ async function route() {
   document.getElementById("nav").hidden = !signedIn;
   document.getElementById("signout").hidden = !signedIn;
   document.getElementById("who").textContent = signedIn ? (api.auth.record.name || api.auth.record.email) : "";
-  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", hash.startsWith(a.getAttribute("href")));
+  for (const a of document.querySelectorAll("nav a")) {
+    a.classList.toggle("active", hash.startsWith(a.getAttribute("href")));
+    // Screens whose API refuses the user's role are left out of the menu (the API decides still).
+    a.hidden = signedIn && !!a.dataset.roles && !a.dataset.roles.split(" ").includes(api.auth.record.role);
+  }
   if (!signedIn) return loginPage();
   main.replaceChildren(h("p", { class: "muted" }, t("loading")));
   if (!hash.startsWith("#/notifications")) refreshUnread();
@@ -666,7 +512,14 @@ async function route() {
     else if (hash.startsWith("#/reports/")) await reportPage(hash.slice("#/reports/".length));
     else if (hash.startsWith("#/figures")) await figuresPage();
     else if (hash.startsWith("#/notifications")) await notificationsPage();
-    else if (hash.startsWith("#/findings")) await findingsPage();
+    else if (hash.startsWith("#/findings")) await listPage("findings");
+    else if (hash.startsWith("#/places")) await listPage("places");
+    else if (hash.startsWith("#/centres/")) await centrePage(hash.slice("#/centres/".length));
+    else if (hash.startsWith("#/centres")) await listPage("centres");
+    else if (hash.startsWith("#/imports/")) await importJobPage(hash.slice("#/imports/".length));
+    else if (hash.startsWith("#/imports")) importPage();
+    else if (hash.startsWith("#/qr")) await qrPage();
+    else if (hash.startsWith("#/land")) await landPage();
     else await queuesPage();
     main.dataset.page = hash.split(/[/?]/)[1] || "queues";
   } catch (e) {
@@ -678,6 +531,7 @@ document.getElementById("lang").addEventListener("click", () => { toggle(); appl
 document.getElementById("signout").addEventListener("click", () => api.signOut());
 function refreshLangButton() { document.getElementById("lang").textContent = t("title") === "巡查督办台" ? "English" : "中文"; }
 window.addEventListener("hashchange", route);
+onRedraw(route);
 apply();
 refreshLangButton();
 route();

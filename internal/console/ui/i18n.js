@@ -154,6 +154,53 @@ const strings = {
   "export.csv": ["导出 CSV", "Export CSV"],
   "export.xlsx": ["导出 Excel", "Export Excel"],
   "loading": ["加载中…", "Loading…"],
+  "nav.imports": ["名录导入", "Registry imports"],
+  "nav.qr": ["机构二维码", "Centre QR codes"],
+  "nav.land": ["裸地台账", "Bare-land ledger"],
+  "imp.hint": ["上传部门名录（CSV 或 XLSX，首行为表头，须有名称列）。导入只比对、不改动机构台账；与台账不符的列为差异，供核查。",
+    "Upload an agency's registry (CSV or XLSX, a heading line, a name column). An import compares and never changes the ledger; what disagrees is listed for inspection."],
+  "imp.source": ["名录来源", "Registry of"],
+  "imp.file": ["文件", "File"],
+  "imp.upload": ["上传导入", "Upload and import"],
+  "imp.progress": ["导入进度", "Import progress"],
+  "imp.imported": ["已导入", "imported"],
+  "imp.refused": ["未导入", "refused"],
+  "imp.refusedlines": ["未导入的行", "Refused lines"],
+  "imp.discrepancies": ["与台账不符", "Discrepancies with the ledger"],
+  "imp.line": ["行号", "Line"],
+  "imp.reason": ["原因", "Reason"],
+  "imp.creditcode": ["统一社会信用代码", "Credit code"],
+  "imp.name": ["名称", "Name"],
+  "imp.another": ["再导入一个文件", "Import another file"],
+  "qr.download": ["下载二维码表（Excel）", "Download the QR sheet (Excel)"],
+  "qr.hint": ["本街镇在公示名单中的机构，每家一个二维码，打印后张贴在机构门口；家长扫码查看机构信息。",
+    "The subdistrict's published centres, one QR code each, to print and post at their doors; parents scan it to look the centre up."],
+  "qr.unsetadvice": ["怎么办：请区级管理员在管理后台 → Settings → Application URL 填写居民能访问的对外地址（不能是 127.0.0.1 或 localhost），保存后再下载。",
+    "What to do: a district administrator sets the address residents reach (not 127.0.0.1 or localhost) in the admin UI → Settings → Application URL, then download again."],
+  "col.name": ["名称", "Name"],
+  "col.address": ["地址", "Address"],
+  "col.list": ["名单", "List"],
+  "nav.places": ["场所", "Places"],
+  "nav.centres": ["培训机构", "Centres"],
+  "list.searchplace": ["搜索场所名称或地址", "Search place name or address"],
+  "list.searchcentre": ["搜索机构名称、地址或统一社会信用代码", "Search centre name, address or credit code"],
+  "list.from": ["起始日期", "From"],
+  "list.to": ["截止日期", "To"],
+  "col.id": ["编号", "ID"],
+  "col.grid": ["网格", "Grid"],
+  "col.creditcode": ["统一社会信用代码", "Credit code"],
+  "col.qualification": ["办学资质", "Qualification"],
+  "col.list_status": ["名单", "List"],
+  "centre.decide": ["提出整改意见", "Give the rectification opinion"],
+  "centre.outcome": ["整改意见", "Rectification opinion"],
+  "centre.withdraw": ["撤回整改意见", "Withdraw the opinion"],
+  "centre.list": ["作出名单决定", "Decide the list"],
+  "land.add": ["登记", "Record"],
+  "land.recorded": ["登记日期", "Recorded on"],
+  "land.area": ["面积（平方米）", "Area (m²)"],
+  "land.state": ["地块状态", "State"],
+  "land.treatment": ["治理方式", "Treatment"],
+  "land.notes": ["备注", "Notes"],
 };
 
 let lang = localStorage.getItem("fieldsync.lang") === "en" ? 1 : 0;
@@ -161,6 +208,12 @@ let lang = localStorage.getItem("fieldsync.lang") === "en" ? 1 : 0;
 export function t(key) {
   const s = strings[key];
   return s ? s[lang] : key;
+}
+
+// both is a string in both languages, for files whose headings carry both.
+export function both(key) {
+  const s = strings[key];
+  return s ? { zh: s[0], en: s[1] } : { zh: key, en: key };
 }
 
 export function isEnglish() { return lang === 1; }

@@ -40,6 +40,21 @@ func validationFields(err error) (map[string]string, string, bool) {
 	return fields, msg, true
 }
 
+// fieldMessages gives each field of a model validation failure its message for people,
+// Chinese then English ("不能为空 / cannot be blank", as REST answers it), so that a phone
+// shows every refused field in the server's words and not only the first.
+func fieldMessages(err error) map[string]string {
+	var verrs validation.Errors
+	if !errors.As(err, &verrs) {
+		return nil
+	}
+	out := make(map[string]string, len(verrs))
+	for name, fe := range verrs {
+		out[name] = fe.Error()
+	}
+	return out
+}
+
 // apiErrorStatus reads the status of an error a hook raised as an API error (JS hooks throw
 // them with BadRequestError and its kin).
 func apiErrorStatus(err error) (int, string, bool) {

@@ -81,14 +81,18 @@ func TestSDK(t *testing.T) {
 		args = append(args, "--test-name-pattern="+only)
 	}
 	files, _ := filepath.Glob(filepath.Join(jsDir, "test", "*.test.mjs"))
-	cmd := exec.CommandContext(t.Context(), node, append(args, files...)...)
-	cmd.Dir, cmd.Env = jsDir, env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err = cmd.Run()
-	t.Log("\n" + out.String())
-	if err != nil {
-		t.Fatalf("node --test: %v", err)
+	// FS_JS_REPEAT=n runs them n times against the one server, to hunt a flaky test.
+	repeat, _ := strconv.Atoi(os.Getenv("FS_JS_REPEAT"))
+	for i := range max(repeat, 1) {
+		cmd := exec.CommandContext(t.Context(), node, append(args, files...)...)
+		cmd.Dir, cmd.Env = jsDir, env
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err = cmd.Run()
+		t.Log("\n" + out.String())
+		if err != nil {
+			t.Fatalf("node --test (run %d): %v", i+1, err)
+		}
 	}
 }
 
@@ -162,19 +166,10 @@ func cut(w http.ResponseWriter) {
 }
 
 func (h *harness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case strings.HasPrefix(r.URL.Path, "/__sdk/"):
-		name := strings.TrimPrefix(r.URL.Path, "/__sdk/")
-		dir := filepath.Join(h.js, "test", "browser")
-		if name == "fieldsync.js" {
-			dir = filepath.Join(h.js, "dist")
-		}
-		if strings.HasSuffix(name, ".js") {
-			w.Header().Set("Content-Type", "text/javascript")
-		}
-		http.ServeFile(w, r, filepath.Join(dir, filepath.Base(name)))
+	if Assets(h.js, w, r) {
 		return
-	case strings.HasPrefix(r.URL.Path, "/__test/"):
+	}
+	if strings.HasPrefix(r.URL.Path, "/__test/") {
 		h.control(w, r)
 		return
 	}

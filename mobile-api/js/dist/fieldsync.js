@@ -39,22 +39,41 @@ var OfflineError = class extends Error {
 };
 
 // src/checksum.ts
-var offset = 0xcbf29ce484222325n;
-var prime = 0x100000001b3n;
-var mask = 0xffffffffffffffffn;
 var encoder = new TextEncoder();
-function recordHash(coll, id, v) {
-  let h = offset;
-  for (const b of encoder.encode(`${coll}/${id}/${v}`)) {
-    h ^= BigInt(b);
-    h = h * prime & mask;
+var hi = 0;
+var lo = 0;
+function fnv1a64(s) {
+  hi = 3421674724;
+  lo = 2216829733;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) return fnvBytes(encoder.encode(s));
+    step(c);
   }
-  return h;
+}
+function fnvBytes(bytes) {
+  hi = 3421674724;
+  lo = 2216829733;
+  for (const b of bytes) step(b);
+}
+function step(b) {
+  lo = (lo ^ b) >>> 0;
+  const t = lo * 435;
+  hi = Math.imul(hi, 435) + Math.floor(t / 4294967296) + (lo << 8) >>> 0;
+  lo = t >>> 0;
+}
+function recordHash(coll, id, v) {
+  fnv1a64(`${coll}/${id}/${v}`);
+  return BigInt(hi) << 32n | BigInt(lo);
 }
 function checksumOf(entries) {
-  let sum = 0n;
-  for (const e of entries) sum ^= recordHash(e.coll, e.id, e.v);
-  return sum.toString(16).padStart(16, "0");
+  let sumHi = 0, sumLo = 0;
+  for (const e of entries) {
+    fnv1a64(`${e.coll}/${e.id}/${e.v}`);
+    sumHi ^= hi;
+    sumLo ^= lo;
+  }
+  return (sumHi >>> 0).toString(16).padStart(8, "0") + (sumLo >>> 0).toString(16).padStart(8, "0");
 }
 
 // src/lock.ts
@@ -376,19 +395,21 @@ function applyMutation(m, data) {
   }
 }
 async function rebuild(tx, coll, id) {
-  const records = tx.objectStore("records");
-  const rec = await records.get([coll, id]);
-  const v = (rec == null ? void 0 : rec.v) ?? 0;
-  const base = (rec == null ? void 0 : rec.base) ?? null;
-  const muts = (await tx.objectStore("outbox").index("record").getAll([coll, id])).filter((o) => o.acked === 0 || o.v > v).sort((a, b) => a.mid - b.mid);
+  const [rec, queued, scopes] = await Promise.all([
+    tx.objectStore("records").get([coll, id]),
+    tx.objectStore("outbox").index("record").getAll([coll, id]),
+    tx.objectStore("record_scopes").index("record").count([coll, id])
+  ]);
+  const next = compose(coll, id, (rec == null ? void 0 : rec.v) ?? 0, (rec == null ? void 0 : rec.base) ?? null, queued, scopes > 0);
+  if (next) await tx.objectStore("records").put(next);
+  else if (rec) await tx.objectStore("records").delete([coll, id]);
+}
+function compose(coll, id, v, base, queued, scoped) {
+  const muts = queued.filter((o) => o.acked === 0 || o.v > v).sort((a, b) => a.mid - b.mid);
   let data = base ? { ...base } : null;
   for (const o of muts) data = applyMutation(o.m, data);
-  const scoped = await tx.objectStore("record_scopes").index("record").count([coll, id]) > 0;
-  if (!data || !scoped && muts.length === 0) {
-    if (rec) await records.delete([coll, id]);
-    return;
-  }
-  await records.put({
+  if (!data || !scoped && muts.length === 0) return null;
+  return {
     coll,
     id,
     v,
@@ -399,13 +420,23 @@ async function rebuild(tx, coll, id) {
     status: str(data.status),
     deadline: str(data.deadline),
     subdistrict: str(data.subdistrict)
-  });
+  };
 }
 async function rebuildAll(tx, keys) {
-  for (const k of keys) {
+  await Promise.all([...new Set(keys)].map((k) => {
     const [coll, id] = JSON.parse(k);
-    await rebuild(tx, coll, id);
+    return rebuild(tx, coll, id);
+  }));
+}
+async function outboxByRecord(tx) {
+  const out = /* @__PURE__ */ new Map();
+  for (const o of await tx.objectStore("outbox").getAll()) {
+    const k = recordKey(o.coll, o.id);
+    const list = out.get(k);
+    if (list) list.push(o);
+    else out.set(k, [o]);
   }
+  return out;
 }
 var recordKey = (coll, id) => JSON.stringify([coll, id]);
 async function settle(tx) {
@@ -413,12 +444,14 @@ async function settle(tx) {
   if (cursors.length === 0) return;
   const low = Math.min(...cursors.map((c) => c.cursor));
   const touched = /* @__PURE__ */ new Set();
+  const deletes = [];
   for (const o of await tx.objectStore("outbox").index("acked").getAll(1)) {
     if (o.seq <= low) {
-      await tx.objectStore("outbox").delete(o.mid);
+      deletes.push(tx.objectStore("outbox").delete(o.mid));
       touched.add(recordKey(o.coll, o.id));
     }
   }
+  await Promise.all(deletes);
   await rebuildAll(tx, touched);
 }
 async function realign(tx, last) {
@@ -850,8 +883,21 @@ function toIssue(is) {
     op: m.op,
     ...m.name ? { name: m.name } : {},
     data: m.op === "patch" ? m.set : m.op === "cmd" ? m.args : m.data,
-    fields: Object.entries(is.result.fields ?? {}).map(([field, code]) => ({ field, code, ...fieldMessage(field, code) }))
+    fields: Object.entries(is.result.fields ?? {}).map(([field, code]) => {
+      var _a;
+      const message = (_a = is.result.messages) == null ? void 0 : _a[field];
+      if (message === void 0) {
+        const own = fieldMessage(field, code);
+        return { field, code, message: `${own.zh} / ${own.en}`, ...own };
+      }
+      return { field, code, message, ...splitMessage(message) };
+    }),
+    ...splitMessage(is.result.message ?? "")
   };
+}
+function splitMessage(message) {
+  const at = message.indexOf(" / ");
+  return at < 0 ? { zh: message, en: message } : { zh: message.slice(0, at), en: message.slice(at + 3) };
 }
 function tokenExpiry(token) {
   try {
@@ -883,6 +929,8 @@ var PullRun = class {
     __publicField(this, "rep", { changes: 0, added: [], removed: [], reset: [], healed: [] });
     __publicField(this, "healedSet", /* @__PURE__ */ new Set());
     __publicField(this, "resetSet", /* @__PURE__ */ new Set());
+    /** The server versions of the records this run stored, so the checksums need not read them back. */
+    __publicField(this, "versions", /* @__PURE__ */ new Map());
     __publicField(this, "drifted", []);
   }
   /** Applies one answer, checks the checksums of scopes at their head; true when another request must follow. */
@@ -905,7 +953,7 @@ var PullRun = class {
     for (const sc of Object.keys(res.scopes).sort()) {
       const sr = res.scopes[sc];
       if (sr.status === "removed" || sr.has_more || !sr.checksum) continue;
-      if (await scopeChecksum(tx, sc) === sr.checksum) continue;
+      if (await scopeChecksum(tx, sc, this.versions) === sr.checksum) continue;
       if (this.healedSet.has(sc)) {
         this.drifted.push(sc);
         continue;
@@ -938,45 +986,50 @@ var PullRun = class {
     }
     const records = tx.objectStore("records");
     const scopes = tx.objectStore("record_scopes");
+    const queued = await outboxByRecord(tx);
+    const writes = [];
+    const removed = [];
     for (const ch of sr.changes) {
+      const key = recordKey(ch.coll, ch.id);
       if (ch.op === "put") {
         if (!ch.data) throw new Error(`pull: ${sc} ${ch.coll}/${ch.id}: put without data`);
-        const old = await records.get([ch.coll, ch.id]);
-        await records.put({ ...old ?? { coll: ch.coll, id: ch.id, data: ch.data, dirty: 0, place: "", status: "", deadline: "", subdistrict: "" }, v: ch.v, base: ch.data });
-        await scopes.put({ scope: sc, coll: ch.coll, id: ch.id, stale: 0 });
+        writes.push(scopes.put({ scope: sc, coll: ch.coll, id: ch.id, stale: 0 }));
+        writes.push(records.put(compose(ch.coll, ch.id, ch.v, ch.data, queued.get(key) ?? [], true)));
+        this.versions.set(key, ch.v);
       } else if (ch.op === "remove") {
-        await scopes.delete([sc, ch.coll, ch.id]);
+        writes.push(scopes.delete([sc, ch.coll, ch.id]));
+        removed.push(key);
       } else {
         throw new Error(`pull: unknown op ${String(ch.op)}`);
       }
-      await rebuild(tx, ch.coll, ch.id);
       colls.add(ch.coll);
     }
+    await Promise.all(writes);
+    await rebuildAll(tx, removed);
     this.rep.changes += sr.changes.length;
     if (!sr.has_more) await leaveScope(tx, sc, true, colls);
     await tx.objectStore("cursors").put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 });
   }
 };
-async function scopeChecksum(tx, sc) {
-  const entries = [];
-  for (const s of await tx.objectStore("record_scopes").index("scope").getAll(sc)) {
-    const r = await tx.objectStore("records").get([s.coll, s.id]);
-    if (r) entries.push({ coll: r.coll, id: r.id, v: r.v });
-  }
-  return checksumOf(entries);
+async function scopeChecksum(tx, sc, known = /* @__PURE__ */ new Map()) {
+  const rows = await tx.objectStore("record_scopes").index("scope").getAll(sc);
+  const entries = await Promise.all(rows.map(async (s) => {
+    var _a;
+    const v = known.get(recordKey(s.coll, s.id)) ?? ((_a = await tx.objectStore("records").get([s.coll, s.id])) == null ? void 0 : _a.v);
+    return v === void 0 ? null : { coll: s.coll, id: s.id, v };
+  }));
+  return checksumOf(entries.filter((e) => e !== null));
 }
 async function markStale(tx, sc) {
   const scopes = tx.objectStore("record_scopes");
-  for (const s of await scopes.index("scope").getAll(sc)) await scopes.put({ ...s, stale: 1 });
+  await Promise.all((await scopes.index("scope").getAll(sc)).map((s) => scopes.put({ ...s, stale: 1 })));
 }
 async function leaveScope(tx, sc, staleOnly, colls) {
   const scopes = tx.objectStore("record_scopes");
   const rows = staleOnly ? await scopes.index("scope_stale").getAll([sc, 1]) : await scopes.index("scope").getAll(sc);
-  for (const s of rows) await scopes.delete([s.scope, s.coll, s.id]);
-  for (const s of rows) {
-    await rebuild(tx, s.coll, s.id);
-    colls.add(s.coll);
-  }
+  await Promise.all(rows.map((s) => scopes.delete([s.scope, s.coll, s.id])));
+  for (const s of rows) colls.add(s.coll);
+  await rebuildAll(tx, rows.map((s) => recordKey(s.coll, s.id)));
 }
 
 // src/photos.ts

@@ -3,7 +3,7 @@
 import { ServerError, RevokedError, SignedOutError, SchemaMismatchError, DriftError, OfflineError } from "./errors.js";
 import { checksumOf } from "./checksum.js";
 import { SyncLock } from "./lock.js";
-import { openStore, rebuild, rebuildAll, recordKey, settle, realign, allStores, type DB, type Tx, type Meta, type StoredRecord, type StoredIssue, type OutboxEntry } from "./store.js";
+import { openStore, rebuild, rebuildAll, compose, outboxByRecord, recordKey, settle, realign, allStores, type DB, type Tx, type Meta, type StoredRecord, type StoredIssue, type OutboxEntry } from "./store.js";
 import { SCHEMA_VERSION, changed, noteworthy, type ClientResponse, type ErrorBody, type Limits, type Mutation, type PullResponse, type PushResponse, type Result, type Scope, type ScopeRequest, type ScopeResponse } from "./wire.js";
 import type { Collection, RecordOf } from "./records.gen.js";
 import { fieldMessage } from "./messages.js";
@@ -45,8 +45,15 @@ export interface Issue {
   name?: string;
   /** What the inspector sent: a create's data, a patch's set, a command's args. */
   data?: Record<string, unknown>;
-  /** Per rejected field: its code and a message in Chinese and English. */
-  fields: { field: string; code: string; zh: string; en: string }[];
+  /**
+   * Per rejected field: its code and the server's message for it (message, Chinese then
+   * English, unchanged) split into zh and en. Outcomes stored by a server that sent codes
+   * only get the SDK's own message for the code (fieldMessage).
+   */
+  fields: { field: string; code: string; message: string; zh: string; en: string }[];
+  /** The server's message for the whole outcome (result.message) in Chinese and in English; empty when it sent none. */
+  zh: string;
+  en: string;
 }
 
 export interface PullReport { changes: number; added: Scope[]; removed: Scope[]; reset: Scope[]; healed: Scope[] }
@@ -461,8 +468,22 @@ function toIssue(is: StoredIssue): Issue {
   return {
     mid: is.mid, coll: is.coll, id: is.id, result: is.result, op: m.op, ...(m.name ? { name: m.name } : {}),
     data: m.op === "patch" ? m.set : m.op === "cmd" ? m.args : m.data,
-    fields: Object.entries(is.result.fields ?? {}).map(([field, code]) => ({ field, code, ...fieldMessage(field, code) })),
+    fields: Object.entries(is.result.fields ?? {}).map(([field, code]) => {
+      const message = is.result.messages?.[field];
+      if (message === undefined) {
+        const own = fieldMessage(field, code);
+        return { field, code, message: `${own.zh} / ${own.en}`, ...own };
+      }
+      return { field, code, message, ...splitMessage(message) };
+    }),
+    ...splitMessage(is.result.message ?? ""),
   } as Issue;
+}
+
+/** Splits the server's "中文 / English" message at its separator; a message without one is both. */
+function splitMessage(message: string): { zh: string; en: string } {
+  const at = message.indexOf(" / ");
+  return at < 0 ? { zh: message, en: message } : { zh: message.slice(0, at), en: message.slice(at + 3) };
 }
 
 function tokenExpiry(token: string): number | null {
@@ -498,6 +519,8 @@ class PullRun {
   rep: PullReport = { changes: 0, added: [], removed: [], reset: [], healed: [] };
   private healedSet = new Set<Scope>();
   private resetSet = new Set<Scope>();
+  /** The server versions of the records this run stored, so the checksums need not read them back. */
+  private versions = new Map<string, number>();
   drifted: Scope[] = [];
 
   /** Applies one answer, checks the checksums of scopes at their head; true when another request must follow. */
@@ -520,7 +543,7 @@ class PullRun {
     for (const sc of Object.keys(res.scopes).sort()) {
       const sr = res.scopes[sc]!;
       if (sr.status === "removed" || sr.has_more || !sr.checksum) continue;
-      if ((await scopeChecksum(tx, sc)) === sr.checksum) continue;
+      if ((await scopeChecksum(tx, sc, this.versions)) === sr.checksum) continue;
       if (this.healedSet.has(sc)) {
         this.drifted.push(sc);
         continue;
@@ -552,51 +575,61 @@ class PullRun {
         await markStale(tx, sc);
         break;
     }
+    // A page's writes go out together, without waiting for each: the new copy of a record
+    // the server sent is its data with the queued mutations replayed, which needs the outbox
+    // (read once) and not the old copy.
     const records = tx.objectStore("records");
     const scopes = tx.objectStore("record_scopes");
+    const queued = await outboxByRecord(tx);
+    const writes: Promise<unknown>[] = [];
+    const removed: string[] = [];
     for (const ch of sr.changes) {
+      const key = recordKey(ch.coll, ch.id);
       if (ch.op === "put") {
         if (!ch.data) throw new Error(`pull: ${sc} ${ch.coll}/${ch.id}: put without data`);
-        const old = await records.get([ch.coll, ch.id]);
-        await records.put({ ...(old ?? { coll: ch.coll, id: ch.id, data: ch.data, dirty: 0, place: "", status: "", deadline: "", subdistrict: "" }), v: ch.v, base: ch.data });
-        await scopes.put({ scope: sc, coll: ch.coll, id: ch.id, stale: 0 });
+        writes.push(scopes.put({ scope: sc, coll: ch.coll, id: ch.id, stale: 0 }));
+        writes.push(records.put(compose(ch.coll, ch.id, ch.v, ch.data, queued.get(key) ?? [], true)!));
+        this.versions.set(key, ch.v);
       } else if (ch.op === "remove") {
-        await scopes.delete([sc, ch.coll, ch.id]);
+        writes.push(scopes.delete([sc, ch.coll, ch.id]));
+        removed.push(key);
       } else {
         throw new Error(`pull: unknown op ${String(ch.op)}`);
       }
-      await rebuild(tx, ch.coll, ch.id);
       colls.add(ch.coll);
     }
+    await Promise.all(writes);
+    await rebuildAll(tx, removed);
     this.rep.changes += sr.changes.length;
     if (!sr.has_more) await leaveScope(tx, sc, true, colls);
     await tx.objectStore("cursors").put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 });
   }
 }
 
-/** The checksum of the records the server put in a scope, at the versions held. */
-async function scopeChecksum(tx: Tx, sc: Scope): Promise<string> {
-  const entries = [];
-  for (const s of await tx.objectStore("record_scopes").index("scope").getAll(sc)) {
-    const r = await tx.objectStore("records").get([s.coll, s.id]);
-    if (r) entries.push({ coll: r.coll, id: r.id, v: r.v });
-  }
-  return checksumOf(entries);
+/**
+ * The checksum of the records the server put in a scope, at the versions held; known maps
+ * records (recordKey) to versions already known, which are not read again.
+ */
+async function scopeChecksum(tx: Tx, sc: Scope, known: Map<string, number> = new Map()): Promise<string> {
+  const rows = await tx.objectStore("record_scopes").index("scope").getAll(sc);
+  const entries = await Promise.all(rows.map(async (s) => {
+    const v = known.get(recordKey(s.coll, s.id)) ?? (await tx.objectStore("records").get([s.coll, s.id]))?.v;
+    return v === undefined ? null : { coll: s.coll, id: s.id, v };
+  }));
+  return checksumOf(entries.filter((e) => e !== null));
 }
 
 /** Starts a fresh download of a scope: the rows it does not send again are dropped at its head. */
 async function markStale(tx: Tx, sc: Scope): Promise<void> {
   const scopes = tx.objectStore("record_scopes");
-  for (const s of await scopes.index("scope").getAll(sc)) await scopes.put({ ...s, stale: 1 });
+  await Promise.all((await scopes.index("scope").getAll(sc)).map((s) => scopes.put({ ...s, stale: 1 })));
 }
 
 /** Drops a scope's stale rows (staleOnly) or all its rows, and rebuilds the records they held. */
 async function leaveScope(tx: Tx, sc: Scope, staleOnly: boolean, colls: Set<string>): Promise<void> {
   const scopes = tx.objectStore("record_scopes");
   const rows = staleOnly ? await scopes.index("scope_stale").getAll([sc, 1]) : await scopes.index("scope").getAll(sc);
-  for (const s of rows) await scopes.delete([s.scope, s.coll, s.id]);
-  for (const s of rows) {
-    await rebuild(tx, s.coll, s.id);
-    colls.add(s.coll);
-  }
+  await Promise.all(rows.map((s) => scopes.delete([s.scope, s.coll, s.id])));
+  for (const s of rows) colls.add(s.coll);
+  await rebuildAll(tx, rows.map((s) => recordKey(s.coll, s.id)));
 }

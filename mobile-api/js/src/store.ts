@@ -137,35 +137,55 @@ export function applyMutation(m: Omit<Mutation, "mid">, data: Record<string, unk
 /**
  * Recomputes the local copy of a record from its base and its unsettled mutations, and
  * deletes it when nothing holds it any more: no scope the server put it in, and no unsettled
- * mutation. Every change of base, scopes or outbox ends with a rebuild.
+ * mutation. Every change of base, scopes or outbox ends with a rebuild. Its three reads go out
+ * together: a request's answer comes back from the browser's storage process, and waiting for
+ * each in turn is what made a store slow.
  */
 export async function rebuild(tx: Tx, coll: string, id: string): Promise<void> {
-  const records = tx.objectStore("records");
-  const rec = await records.get([coll, id]);
-  const v = rec?.v ?? 0;
-  const base = rec?.base ?? null;
-  const muts = (await tx.objectStore("outbox").index("record").getAll([coll, id]))
-    .filter((o) => o.acked === 0 || o.v > v)
-    .sort((a, b) => a.mid - b.mid);
+  const [rec, queued, scopes] = await Promise.all([
+    tx.objectStore("records").get([coll, id]),
+    tx.objectStore("outbox").index("record").getAll([coll, id]),
+    tx.objectStore("record_scopes").index("record").count([coll, id]),
+  ]);
+  const next = compose(coll, id, rec?.v ?? 0, rec?.base ?? null, queued, scopes > 0);
+  if (next) await tx.objectStore("records").put(next);
+  else if (rec) await tx.objectStore("records").delete([coll, id]);
+}
+
+/**
+ * The stored record made of base (at server version v) and the record's queued mutations, or
+ * null when nothing holds it: no scope (scoped) and no unsettled mutation.
+ */
+export function compose(coll: string, id: string, v: number, base: Record<string, unknown> | null, queued: OutboxEntry[], scoped: boolean): StoredRecord | null {
+  const muts = queued.filter((o) => o.acked === 0 || o.v > v).sort((a, b) => a.mid - b.mid);
   let data: Record<string, unknown> | null = base ? { ...base } : null;
   for (const o of muts) data = applyMutation(o.m, data);
-  const scoped = (await tx.objectStore("record_scopes").index("record").count([coll, id])) > 0;
-  if (!data || (!scoped && muts.length === 0)) {
-    if (rec) await records.delete([coll, id]);
-    return;
-  }
-  await records.put({
+  if (!data || (!scoped && muts.length === 0)) return null;
+  return {
     coll, id, v, base, data,
     dirty: muts.some((o) => o.acked === 0) ? 1 : 0,
     place: str(data.place), status: str(data.status), deadline: str(data.deadline), subdistrict: str(data.subdistrict),
-  });
+  };
 }
 
+/** Rebuilds the records of keys (recordKey), their requests interleaved. */
 export async function rebuildAll(tx: Tx, keys: Iterable<string>): Promise<void> {
-  for (const k of keys) {
+  await Promise.all([...new Set(keys)].map((k) => {
     const [coll, id] = JSON.parse(k) as [string, string];
-    await rebuild(tx, coll, id);
+    return rebuild(tx, coll, id);
+  }));
+}
+
+/** The outbox, by record (recordKey): what a batch of rebuilds reads once instead of per record. */
+export async function outboxByRecord(tx: Tx): Promise<Map<string, OutboxEntry[]>> {
+  const out = new Map<string, OutboxEntry[]>();
+  for (const o of await tx.objectStore("outbox").getAll()) {
+    const k = recordKey(o.coll, o.id);
+    const list = out.get(k);
+    if (list) list.push(o);
+    else out.set(k, [o]);
   }
+  return out;
 }
 
 export const recordKey = (coll: string, id: string) => JSON.stringify([coll, id]);
@@ -179,12 +199,14 @@ export async function settle(tx: Tx): Promise<void> {
   if (cursors.length === 0) return;
   const low = Math.min(...cursors.map((c) => c.cursor));
   const touched = new Set<string>();
+  const deletes: Promise<void>[] = [];
   for (const o of await tx.objectStore("outbox").index("acked").getAll(1)) {
     if (o.seq <= low) {
-      await tx.objectStore("outbox").delete(o.mid);
+      deletes.push(tx.objectStore("outbox").delete(o.mid));
       touched.add(recordKey(o.coll, o.id));
     }
   }
+  await Promise.all(deletes);
   await rebuildAll(tx, touched);
 }
 

@@ -65,6 +65,45 @@ test("a rejected create and a refused field carry field codes with Chinese and E
   assert.equal((await c.issues()).length, 1);
 });
 
+test("every rejected outcome carries the server's field codes and messages unchanged, in Chinese and English", async () => {
+  const user = await newUser();
+  const c = await phone(user);
+  const token = await tokenOf(c);
+  // A create breaking two schema rules: REST answers each field's code and message; the
+  // phone's issue must show the same, word for word.
+  const bad = { ...findingData("两处不合规"), category: "fire.no_such_category", severity: "" };
+  const byRest = await rest("POST", "/api/collections/findings/records", bad, token);
+  assert.equal(byRest.status, 400);
+  const restFields = Object.entries(byRest.body.data).map(([field, e]) => [field, e.code, e.message]).sort();
+  assert.ok(restFields.length >= 2, JSON.stringify(byRest.body));
+  await c.create("findings", bad);
+  // A supervisor's status change the lifecycle refuses: the message says what must come first.
+  const sup = await phone(await newUser("supervisor"));
+  await sup.sync();
+  const open = (await sup.list("findings", { status: "open" }))[0];
+  assert.ok(open, "the supervisor holds an open finding");
+  await sup.patch("findings", open.id, { status: "closed" });
+  await Promise.all([c.sync(), sup.sync()]);
+
+  const [create] = await c.issues();
+  assert.equal(create.result.code, "validation_failed");
+  assert.deepEqual(create.fields.map((f) => [f.field, f.code, f.message]).sort(), restFields, "the same codes and messages as REST");
+  for (const f of create.fields) {
+    assert.equal(`${f.zh} / ${f.en}`, f.message);
+    assert.match(f.zh, /[\u4e00-\u9fff]/, f.zh);
+    assert.doesNotMatch(f.en, /[\u4e00-\u9fff]/, f.en);
+  }
+  assert.equal(`${create.zh} / ${create.en}`, create.result.message, "the outcome's message, split unchanged");
+
+  const [step] = await sup.issues();
+  assert.equal(step.result.outcome, "rejected");
+  const status = step.fields.find((f) => f.field === "status");
+  assert.ok(status, JSON.stringify(step.result));
+  assert.match(status.zh, /须先有/, "it says what must happen first");
+  assert.match(status.en, /first .* is needed/);
+  assert.equal(`${status.zh} / ${status.en}`, step.result.messages.status, "the server's words, unchanged");
+});
+
 test("a patch of a field another device changed is a conflict; of another field, merged", async () => {
   const user = await newUser();
   const p1 = await phone(user);

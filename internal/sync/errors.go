@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/tools/inflector"
 	"github.com/pocketbase/pocketbase/tools/router"
 )
 
@@ -41,8 +42,9 @@ func validationFields(err error) (map[string]string, string, bool) {
 }
 
 // fieldMessages gives each field of a model validation failure its message for people,
-// Chinese then English ("不能为空 / cannot be blank", as REST answers it), so that a phone
-// shows every refused field in the server's words and not only the first.
+// Chinese then English, rendered as PocketBase's REST answers render them ("不能为空 / cannot
+// be blank."), so that a phone shows every refused field in the server's words and not only
+// the first.
 func fieldMessages(err error) map[string]string {
 	var verrs validation.Errors
 	if !errors.As(err, &verrs) {
@@ -50,7 +52,7 @@ func fieldMessages(err error) map[string]string {
 	}
 	out := make(map[string]string, len(verrs))
 	for name, fe := range verrs {
-		out[name] = fe.Error()
+		out[name] = inflector.Sentenize(fe.Error())
 	}
 	return out
 }

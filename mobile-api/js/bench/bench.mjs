@@ -14,7 +14,7 @@ export async function sdkFirstSync({ email, password, dbName }) {
   const ms = performance.now() - t0;
   const counts = {};
   for (const coll of collections) {
-    const n = await c.db.countFromIndex("records", "coll", coll);
+    const n = await c.db.count("records", IDBKeyRange.bound([coll], [coll, []]));
     if (n) counts[coll] = n;
   }
   c.close();

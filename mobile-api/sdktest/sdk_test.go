@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httputil"
@@ -193,6 +194,17 @@ func (h *harness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if delay > 0 && strings.HasPrefix(r.URL.Path, "/api/sync/") {
 		time.Sleep(delay)
 	}
+	// The request is read whole before it is forwarded. Streamed, it raced: a server that
+	// answers before reading the body (the 403 of a revoked device) made this front server
+	// discard the unread body as the answer went out, while the proxy was still sending it
+	// upstream; the failed send closed the upstream connection under an answer being copied,
+	// and the phone saw its connection closed ("other side closed", "terminated").
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		cut(w)
+		return
+	}
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	if cutAfter > 0 {
 		r.Body = &cutBody{r: r.Body, left: cutAfter}
 	}

@@ -78,12 +78,13 @@ test("every rejected outcome carries the server's field codes and messages uncha
   const restFields = Object.entries(byRest.body.data).map(([field, e]) => [field, e.code, e.message]).sort();
   assert.ok(restFields.length >= 2, JSON.stringify(byRest.body));
   await c.create("findings", bad);
-  // A supervisor's status change the lifecycle refuses: the message says what must come first.
+  // A supervisor closing a finding nobody ordered rectified: the lifecycle refuses the step,
+  // and its message says what must come first.
   const sup = await phone(await newUser("supervisor"));
   await sup.sync();
   const open = (await sup.list("findings", { status: "open" }))[0];
   assert.ok(open, "the supervisor holds an open finding");
-  await sup.patch("findings", open.id, { status: "closed" });
+  await sup.command("finding.close@1", "findings", open.id);
   await Promise.all([c.sync(), sup.sync()]);
 
   const [create] = await c.issues();
@@ -102,7 +103,8 @@ test("every rejected outcome carries the server's field codes and messages uncha
   assert.ok(status, JSON.stringify(step.result));
   assert.match(status.zh, /须先有/, "it says what must happen first");
   assert.match(status.en, /first .* is needed/);
-  assert.equal(`${status.zh} / ${status.en}`, step.result.messages.status, "the server's words, unchanged");
+  assert.equal(status.code, "finding_bad_transition");
+  assert.equal(status.message, step.result.messages.status, "the server's words, unchanged");
 });
 
 test("a patch of a field another device changed is a conflict; of another field, merged", async () => {

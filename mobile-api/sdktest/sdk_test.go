@@ -194,11 +194,13 @@ func (h *harness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if delay > 0 && strings.HasPrefix(r.URL.Path, "/api/sync/") {
 		time.Sleep(delay)
 	}
-	// The request is read whole before it is forwarded. Streamed, it raced: a server that
-	// answers before reading the body (the 403 of a revoked device) made this front server
-	// discard the unread body as the answer went out, while the proxy was still sending it
-	// upstream; the failed send closed the upstream connection under an answer being copied,
-	// and the phone saw its connection closed ("other side closed", "terminated").
+	// The request is read whole before it is forwarded. Streamed, it raced: Go's server closes
+	// a request body the handler has not read to its end when the answer's header goes out
+	// (net/http's chunkWriter.writeHeader), while the proxy's transport may still be reading
+	// it (its last read, for EOF, or the body itself when the server answered first, as the
+	// 403 of a revoked device). That read failed, the transport closed the upstream connection
+	// as a failed send, and the answer being copied from it broke off: the phone saw "other
+	// side closed" or "terminated".
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		cut(w)

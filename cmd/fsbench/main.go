@@ -9,7 +9,11 @@
 //  4. (only when asked, --only 4) the capacity curve: the evening burst, every device pushing
 //     a day's queue (150 edits, 20 photos) within 30 minutes compressed 30 times, while all
 //     delta-sync, at 100, 500, 1,000, 2,000 and 5,000 devices: per point p50/p99 of pulls,
-//     pushes and photo uploads, throughput, server CPU and peak RSS.
+//     pushes and photo uploads, throughput, server CPU and peak RSS;
+//  5. (only when asked, --only 5) the JavaScript SDK's first sync of benchmark 1's inspector
+//     into IndexedDB in headless chromium, against PocketBase's own JS SDK (getFullList of the
+//     same collections into IndexedDB), and its delta syncs of 10 changes; it needs node,
+//     `npm ci` in mobile-api/js and chromium.
 //
 // The server is the real fieldsync binary, built from ./cmd/fieldsync and started as a
 // process of its own for each benchmark on the generated data dir, so its HTTP and memory
@@ -19,6 +23,7 @@
 //	go run ./cmd/fsbench --quick               # 30,000 records, 50 devices, a minute or two
 //	go run ./cmd/fsbench --dir /tmp/fsb --keep # keep the dataset and reuse it next time
 //	go run ./cmd/fsbench --only 4 --max-load 0.5  # the capacity curve, on a quiet machine
+//	go run ./cmd/fsbench --only 5 --dir /tmp/fsb --keep  # the JavaScript SDK in chromium
 //
 // It is a command and not a Go benchmark: the figures are ratios of two ways of doing the same
 // work on one dataset in one run, which testing.B does not express.
@@ -83,6 +88,7 @@ type config struct {
 	curve       curveConfig
 	only        string
 	serverBin   string
+	chromium    string
 	cpuprofile  string
 	dbConns     int
 	maxLoad     float64
@@ -110,7 +116,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.devices.burst, "burst", 5, "back-to-back delta syncs per device after the paced ones")
 	fs.DurationVar(&c.devices.writeEvery, "write-every", 250*time.Millisecond, "how often a supervisor pushes during benchmark 3")
 	fs.IntVar(&c.devices.writeBatch, "write-batch", 5, "findings per supervisor push during benchmark 3")
-	fs.StringVar(&c.only, "only", "123", "which benchmarks to run; 4, the capacity curve, runs only when named")
+	fs.StringVar(&c.only, "only", "123", "which benchmarks to run; 4, the capacity curve, and 5, the JavaScript SDK in chromium, run only when named")
+	fs.StringVar(&c.chromium, "chromium", "/usr/bin/chromium", "benchmark 5: the chromium binary")
 	fs.StringVar(&c.serverBin, "server-bin", "", "a prebuilt fieldsync binary (default: build ./cmd/fieldsync)")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "serve with fsbench's own server, wired as fieldsync, and write a CPU profile of each benchmark's timed part to <prefix>-benchN.pprof")
 	fs.IntVar(&c.dbConns, "db-conns", 0, "serve with this many SQLite read connections (FIELDSYNC_DB_READERS; default: the server's own, 16)")
@@ -214,6 +221,11 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 				cfg.devices.seed)
 			rep.devices, err = benchDevices(ctx, srv, plan, rep.head, cfg.devices, nonce, out)
 			return err
+		}},
+		{"5", func(srv *server) error {
+			fmt.Fprintf(out, "\n5. the JavaScript SDK's first sync of an inspector of subdistrict %d into IndexedDB in chromium, against PocketBase's JS SDK (%d rounds)\n",
+				cfg.subdistrict, cfg.reps)
+			return benchSDK(ctx, srv, cfg.subdistrict, cfg.reps, cfg.chromium, out)
 		}},
 	} {
 		if !strings.Contains(cfg.only, b.n) {

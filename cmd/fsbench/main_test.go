@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -19,9 +22,13 @@ func TestRun_TinyDataset(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a dataset and builds and runs the fieldsync binary")
 	}
+	only, sdk := "1234", sdkBenchReady(t)
+	if sdk {
+		only += "5"
+	}
 	cfg, err := parseFlags([]string{"--quick", "--dir", t.TempDir(), "--records", "30000", "--devices", "5",
 		"--rounds", "2", "--burst", "1", "--think", "50ms", "--write-every", "20ms", "--creates", "200",
-		"--per-request", "50", "--only", "1234", "--curve-points", "2,3", "--curve-edits", "7",
+		"--per-request", "50", "--only", only, "--curve-points", "2,3", "--curve-edits", "7",
 		"--curve-photos", "2", "--curve-push-size", "4", "--curve-compress", "600", "--curve-photo", "320x240"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +44,9 @@ func TestRun_TinyDataset(t *testing.T) {
 		t.Errorf("dataset has %d records, want at least 30000", rep.dataset.Stats.Records)
 	}
 	i := rep.initial
-	if i == nil || i.pull.records < 100 || i.stock[i.best].records != i.pull.records {
+	// A collection stock paging could not list (photos, whose rule can time out on a loaded
+	// machine) is left out of the stock figures, and so out of the comparison.
+	if i == nil || i.pull.records < 100 || i.stock[i.best].records != i.pull.records-i.unlistedRecords() {
 		t.Errorf("initial sync: %+v", i)
 	}
 	if w := rep.writes; w == nil || w.creates != 200 || w.push <= 0 || w.batch <= 0 {
@@ -56,12 +65,35 @@ func TestRun_TinyDataset(t *testing.T) {
 			t.Errorf("capacity curve at %d devices: %+v", p.devices, p)
 		}
 	}
-	for _, want := range []string{"== Summary ==", "1 initial sync", "2 200 creates", "3 5 devices", "VmHWM",
-		"4 capacity curve", "knee:"} {
+	want := []string{"== Summary ==", "1 initial sync", "2 200 creates", "3 5 devices", "VmHWM",
+		"4 capacity curve", "knee:"}
+	if sdk {
+		// Benchmark 5's driver checks that every contender got the same records and that
+		// the delta syncs left nothing unsent, and exits non-zero otherwise (run fails).
+		want = append(want, "every contender got the same", "first sync, median (range) of 1", "delta sync of 10 edits made on this phone")
+	}
+	for _, want := range want {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// sdkBenchReady says whether benchmark 5 can run here: node, the SDK's npm packages and
+// chromium. Outside CI the tiny run leaves it out when they are missing; under CI=true (make
+// test installs them) it fails.
+func sdkBenchReady(t *testing.T) bool {
+	_, errNode := exec.LookPath("node")
+	_, errPkgs := os.Stat("../../mobile-api/js/node_modules/pocketbase")
+	_, errChromium := os.Stat("/usr/bin/chromium")
+	if err := errors.Join(errNode, errPkgs, errChromium); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("benchmark 5 needs node, npm ci in mobile-api/js and chromium: %v", err)
+		}
+		t.Logf("benchmark 5 left out: %v", err)
+		return false
+	}
+	return true
 }
 
 func TestSummarize(t *testing.T) {

@@ -19,11 +19,10 @@ import (
 // buildServer builds ./cmd/fieldsync of the module fsbench belongs to into dir and returns
 // the binary's path.
 func buildServer(ctx context.Context, dir string) (string, error) {
-	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	root, err := moduleRoot(ctx)
 	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
+		return "", err
 	}
-	root := filepath.Dir(strings.TrimSpace(string(gomod)))
 	bin := filepath.Join(dir, "fieldsync")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/fieldsync")
 	cmd.Dir = root
@@ -31,6 +30,15 @@ func buildServer(ctx context.Context, dir string) (string, error) {
 		return "", fmt.Errorf("go build ./cmd/fieldsync: %w\n%s", err, out)
 	}
 	return bin, nil
+}
+
+// moduleRoot is the directory of the module fsbench belongs to.
+func moduleRoot(ctx context.Context) (string, error) {
+	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	return filepath.Dir(strings.TrimSpace(string(gomod))), nil
 }
 
 // server is a running `fieldsync serve` on a data dir, a process of its own so its memory
@@ -90,12 +98,20 @@ func startServer(ctx context.Context, spec serverSpec, name string) (*server, er
 }
 
 func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := freeListener()
 	if err != nil {
-		return "", fmt.Errorf("free port: %w", err)
+		return "", err
 	}
 	defer l.Close()
 	return l.Addr().String(), nil
+}
+
+func freeListener() (net.Listener, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("free port: %w", err)
+	}
+	return l, nil
 }
 
 func (s *server) waitHealthy(ctx context.Context) error {

@@ -73,6 +73,14 @@ func TestSchemaRefusal_BilingualAtEveryDoor(t *testing.T) {
 	if got := body.Data["kind"]; got.Code != "validation_required" || !strings.HasPrefix(got.Message, "不能为空 / cannot be blank") {
 		t.Errorf("REST create without kind: kind is %+v", got)
 	}
+	// The push carries each refused field's message in REST's own words, so a phone shows the
+	// same text whichever door refused the record.
+	if got, want := r[0].Messages["kind"], body.Data["kind"].Message; got != want {
+		t.Errorf("push's message for kind is %q, REST's %q", got, want)
+	}
+	if !hasLatinAndHan(r[1].Messages["name"]) {
+		t.Errorf("push's message for name is %q, want both languages", r[1].Messages["name"])
+	}
 }
 
 func hasLatinAndHan(s string) bool {

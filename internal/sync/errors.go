@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/tools/inflector"
 	"github.com/pocketbase/pocketbase/tools/router"
 )
 
@@ -38,6 +39,22 @@ func validationFields(err error) (map[string]string, string, bool) {
 		}
 	}
 	return fields, msg, true
+}
+
+// fieldMessages gives each field of a model validation failure its message for people,
+// Chinese then English, rendered as PocketBase's REST answers render them ("不能为空 / cannot
+// be blank."), so that a phone shows every refused field in the server's words and not only
+// the first.
+func fieldMessages(err error) map[string]string {
+	var verrs validation.Errors
+	if !errors.As(err, &verrs) {
+		return nil
+	}
+	out := make(map[string]string, len(verrs))
+	for name, fe := range verrs {
+		out[name] = inflector.Sentenize(fe.Error())
+	}
+	return out
 }
 
 // apiErrorStatus reads the status of an error a hook raised as an API error (JS hooks throw

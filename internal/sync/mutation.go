@@ -57,6 +57,7 @@ type Result struct {
 	Code      string            `json:"code,omitempty"`
 	Message   string            `json:"message,omitempty"`
 	Fields    map[string]string `json:"fields,omitempty"`
+	Messages  map[string]string `json:"messages,omitempty"` // each refused field's message, Chinese then English
 	Conflicts []Conflict        `json:"conflicts,omitempty"`
 	Issue     string            `json:"issue,omitempty"`
 }

@@ -233,7 +233,7 @@ func (s *Service) reject(snd sender, m Mutation, refusal refusal) (json.RawMessa
 			return err
 		}
 		r := Result{MID: m.MID, Outcome: Rejected, Coll: m.Coll, ID: m.ID,
-			Code: refusal.code, Message: refusal.message, Fields: refusal.fields}
+			Code: refusal.code, Message: refusal.message, Fields: refusal.fields, Messages: refusal.messages}
 		issue, err := s.raiseIssue(tx, snd.auth, snd.device, m, issueRejected, r, nil)
 		if err != nil {
 			return err
@@ -304,6 +304,7 @@ func (s *Service) apply(tx core.App, auth *core.Record, o origin, m Mutation) (R
 type refusal struct {
 	code, message string
 	fields        map[string]string
+	messages      map[string]string // by field, Chinese then English
 }
 
 // asRefusal tells a rule's refusal (stored as rejected) from a server failure (not stored).
@@ -312,7 +313,7 @@ func asRefusal(err error) (refusal, bool) {
 		return refusal{code: fe.Code, message: fe.Message()}, true
 	}
 	if fields, msg, ok := validationFields(err); ok {
-		return refusal{code: "validation_failed", message: msg, fields: fields}, true
+		return refusal{code: "validation_failed", message: msg, fields: fields, messages: fieldMessages(err)}, true
 	}
 	if status, msg, ok := apiErrorStatus(err); ok && status >= 400 && status < 500 {
 		return refusal{code: "refused_by_hook", message: msg}, true

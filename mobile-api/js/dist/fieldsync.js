@@ -38,72 +38,6 @@ var OfflineError = class extends Error {
   }
 };
 
-// src/checksum.ts
-var offset = 0xcbf29ce484222325n;
-var prime = 0x100000001b3n;
-var mask = 0xffffffffffffffffn;
-var encoder = new TextEncoder();
-function recordHash(coll, id, v) {
-  let h = offset;
-  for (const b of encoder.encode(`${coll}/${id}/${v}`)) {
-    h ^= BigInt(b);
-    h = h * prime & mask;
-  }
-  return h;
-}
-function checksumOf(entries) {
-  let sum = 0n;
-  for (const e of entries) sum ^= recordHash(e.coll, e.id, e.v);
-  return sum.toString(16).padStart(16, "0");
-}
-
-// src/lock.ts
-var leaseMs = 3e4;
-var SyncLock = class {
-  constructor(db, name) {
-    this.db = db;
-    this.name = name;
-    __publicField(this, "tail", Promise.resolve());
-    __publicField(this, "owner", Math.random().toString(36).slice(2));
-  }
-  /** Runs f while holding the lock; waits for the holder, in this tab or another, to finish. */
-  run(f) {
-    const next = this.tail.then(() => this.acrossTabs(f));
-    this.tail = next.catch(() => void 0);
-    return next;
-  }
-  acrossTabs(f) {
-    var _a;
-    const locks = (_a = globalThis.navigator) == null ? void 0 : _a.locks;
-    if (locks == null ? void 0 : locks.request) return locks.request(this.name, () => f());
-    return this.withLease(f);
-  }
-  async withLease(f) {
-    for (let wait = 20; !await this.take(); wait = Math.min(wait * 2, 1e3)) {
-      await new Promise((r) => setTimeout(r, wait));
-    }
-    const renew = setInterval(() => void this.take(), leaseMs / 3);
-    try {
-      return await f();
-    } finally {
-      clearInterval(renew);
-      const tx = this.db.transaction("locks", "readwrite");
-      const cur = await tx.store.get(this.name);
-      if ((cur == null ? void 0 : cur.owner) === this.owner) await tx.store.delete(this.name);
-      await tx.done;
-    }
-  }
-  async take() {
-    const tx = this.db.transaction("locks", "readwrite");
-    const cur = await tx.store.get(this.name);
-    const now = Date.now();
-    const free = !cur || cur.owner === this.owner || cur.until < now;
-    if (free) await tx.store.put({ name: this.name, owner: this.owner, until: now + leaseMs });
-    await tx.done;
-    return free;
-  }
-};
-
 // node_modules/idb/build/index.js
 var instanceOfAny = (object, constructors) => constructors.some((c) => object instanceof c);
 var idbProxyableTypes;
@@ -334,21 +268,111 @@ replaceTraps((oldTraps) => ({
   }
 }));
 
+// src/checksum.ts
+var encoder = new TextEncoder();
+var hi = 0;
+var lo = 0;
+function fnv1a64(s) {
+  hi = 3421674724;
+  lo = 2216829733;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) return fnvBytes(encoder.encode(s));
+    step(c);
+  }
+}
+function fnvBytes(bytes) {
+  hi = 3421674724;
+  lo = 2216829733;
+  for (const b of bytes) step(b);
+}
+function step(b) {
+  lo = (lo ^ b) >>> 0;
+  const t = lo * 435;
+  hi = Math.imul(hi, 435) + Math.floor(t / 4294967296) + (lo << 8) >>> 0;
+  lo = t >>> 0;
+}
+function recordHash(coll, id, v) {
+  fnv1a64(`${coll}/${id}/${v}`);
+  return BigInt(hi) << 32n | BigInt(lo);
+}
+function checksumOf(entries) {
+  let sumHi = 0, sumLo = 0;
+  for (const e of entries) {
+    fnv1a64(`${e.coll}/${e.id}/${e.v}`);
+    sumHi ^= hi;
+    sumLo ^= lo;
+  }
+  return (sumHi >>> 0).toString(16).padStart(8, "0") + (sumLo >>> 0).toString(16).padStart(8, "0");
+}
+
+// src/lock.ts
+var leaseMs = 3e4;
+var SyncLock = class {
+  constructor(db, name) {
+    this.db = db;
+    this.name = name;
+    __publicField(this, "tail", Promise.resolve());
+    __publicField(this, "owner", Math.random().toString(36).slice(2));
+  }
+  /** Runs f while holding the lock; waits for the holder, in this tab or another, to finish. */
+  run(f) {
+    const next = this.tail.then(() => this.acrossTabs(f));
+    this.tail = next.catch(() => void 0);
+    return next;
+  }
+  acrossTabs(f) {
+    var _a;
+    const locks = (_a = globalThis.navigator) == null ? void 0 : _a.locks;
+    if (locks == null ? void 0 : locks.request) return locks.request(this.name, () => f());
+    return this.withLease(f);
+  }
+  async withLease(f) {
+    for (let wait = 20; !await this.take(); wait = Math.min(wait * 2, 1e3)) {
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    const renew = setInterval(() => void this.take(), leaseMs / 3);
+    try {
+      return await f();
+    } finally {
+      clearInterval(renew);
+      const tx = this.db.transaction("locks", "readwrite");
+      const cur = await tx.store.get(this.name);
+      if ((cur == null ? void 0 : cur.owner) === this.owner) await tx.store.delete(this.name);
+      await tx.done;
+    }
+  }
+  async take() {
+    const tx = this.db.transaction("locks", "readwrite");
+    const cur = await tx.store.get(this.name);
+    const now = Date.now();
+    const free = !cur || cur.owner === this.owner || cur.until < now;
+    if (free) await tx.store.put({ name: this.name, owner: this.owner, until: now + leaseMs });
+    await tx.done;
+    return free;
+  }
+};
+
 // src/store.ts
+var dataOf = (r) => r.data ?? r.base;
 var allStores = ["meta", "records", "record_scopes", "cursors", "outbox", "issues", "photos", "locks"];
 function openStore(name) {
-  return openDB(name, 1, {
-    upgrade(db) {
+  return openDB(name, 2, {
+    upgrade(db, oldVersion, _newVersion, tx) {
+      if (oldVersion >= 1) {
+        const old = tx;
+        old.objectStore("records").deleteIndex("coll");
+        old.objectStore("records").deleteIndex("dirty");
+        old.objectStore("record_scopes").deleteIndex("scope");
+        return;
+      }
       db.createObjectStore("meta");
       const r = db.createObjectStore("records", { keyPath: ["coll", "id"] });
-      r.createIndex("coll", "coll");
       r.createIndex("coll_place", ["coll", "place"]);
       r.createIndex("coll_status", ["coll", "status"]);
       r.createIndex("coll_deadline", ["coll", "deadline"]);
       r.createIndex("coll_subdistrict", ["coll", "subdistrict"]);
-      r.createIndex("dirty", "dirty");
       const s = db.createObjectStore("record_scopes", { keyPath: ["scope", "coll", "id"] });
-      s.createIndex("scope", "scope");
       s.createIndex("record", ["coll", "id"]);
       s.createIndex("scope_stale", ["scope", "stale"]);
       db.createObjectStore("cursors", { keyPath: "scope" });
@@ -362,7 +386,8 @@ function openStore(name) {
     }
   });
 }
-var str = (v) => typeof v === "string" ? v : "";
+var collKeys = (coll) => IDBKeyRange.bound([coll], [coll, []]);
+var scopeKeys = (scope) => IDBKeyRange.bound([scope], [scope, []]);
 function applyMutation(m, data) {
   switch (m.op) {
     case "create":
@@ -376,36 +401,44 @@ function applyMutation(m, data) {
   }
 }
 async function rebuild(tx, coll, id) {
-  const records = tx.objectStore("records");
-  const rec = await records.get([coll, id]);
-  const v = (rec == null ? void 0 : rec.v) ?? 0;
-  const base = (rec == null ? void 0 : rec.base) ?? null;
-  const muts = (await tx.objectStore("outbox").index("record").getAll([coll, id])).filter((o) => o.acked === 0 || o.v > v).sort((a, b) => a.mid - b.mid);
+  const [rec, queued, scopes] = await Promise.all([
+    tx.objectStore("records").get([coll, id]),
+    tx.objectStore("outbox").index("record").getAll([coll, id]),
+    tx.objectStore("record_scopes").index("record").count([coll, id])
+  ]);
+  const next = compose(coll, id, (rec == null ? void 0 : rec.v) ?? 0, (rec == null ? void 0 : rec.base) ?? null, queued, scopes > 0);
+  if (next) await tx.objectStore("records").put(next);
+  else if (rec) await tx.objectStore("records").delete([coll, id]);
+}
+function compose(coll, id, v, base, queued, scoped) {
+  const muts = queued.filter((o) => o.acked === 0 || o.v > v).sort((a, b) => a.mid - b.mid);
   let data = base ? { ...base } : null;
   for (const o of muts) data = applyMutation(o.m, data);
-  const scoped = await tx.objectStore("record_scopes").index("record").count([coll, id]) > 0;
-  if (!data || !scoped && muts.length === 0) {
-    if (rec) await records.delete([coll, id]);
-    return;
+  if (!data || !scoped && muts.length === 0) return null;
+  const rec = { coll, id, v, base };
+  if (muts.length > 0 || !base) rec.data = data;
+  if (muts.some((o) => o.acked === 0)) rec.dirty = 1;
+  for (const f of ["place", "status", "deadline", "subdistrict"]) {
+    const value = data[f];
+    if (typeof value === "string" && value !== "") rec[f] = value;
   }
-  await records.put({
-    coll,
-    id,
-    v,
-    base,
-    data,
-    dirty: muts.some((o) => o.acked === 0) ? 1 : 0,
-    place: str(data.place),
-    status: str(data.status),
-    deadline: str(data.deadline),
-    subdistrict: str(data.subdistrict)
-  });
+  return rec;
 }
 async function rebuildAll(tx, keys) {
-  for (const k of keys) {
+  await Promise.all([...new Set(keys)].map((k) => {
     const [coll, id] = JSON.parse(k);
-    await rebuild(tx, coll, id);
+    return rebuild(tx, coll, id);
+  }));
+}
+async function outboxByRecord(tx) {
+  const out = /* @__PURE__ */ new Map();
+  for (const o of await tx.objectStore("outbox").getAll()) {
+    const k = recordKey(o.coll, o.id);
+    const list = out.get(k);
+    if (list) list.push(o);
+    else out.set(k, [o]);
   }
+  return out;
 }
 var recordKey = (coll, id) => JSON.stringify([coll, id]);
 async function settle(tx) {
@@ -413,12 +446,14 @@ async function settle(tx) {
   if (cursors.length === 0) return;
   const low = Math.min(...cursors.map((c) => c.cursor));
   const touched = /* @__PURE__ */ new Set();
+  const deletes = [];
   for (const o of await tx.objectStore("outbox").index("acked").getAll(1)) {
     if (o.seq <= low) {
-      await tx.objectStore("outbox").delete(o.mid);
+      deletes.push(tx.objectStore("outbox").delete(o.mid));
       touched.add(recordKey(o.coll, o.id));
     }
   }
+  await Promise.all(deletes);
   await rebuildAll(tx, touched);
 }
 async function realign(tx, last) {
@@ -654,11 +689,21 @@ var Client = class _Client {
     if (!this.limits) await this.register();
     return this.limits;
   }
+  /** Runs f in one readwrite transaction over every store; if f fails, nothing it wrote stays. */
   async inTx(f) {
     const tx = this.db.transaction(allStores, "readwrite");
-    const out = await f(tx);
-    await tx.done;
-    return out;
+    try {
+      const out = await f(tx);
+      await tx.done;
+      return out;
+    } catch (e) {
+      tx.done.catch(() => void 0);
+      try {
+        tx.abort();
+      } catch {
+      }
+      throw e;
+    }
   }
   // ---- sync ----
   /** Pushes the outbox, then pulls; never runs twice at once, in this tab or another. */
@@ -735,20 +780,44 @@ var Client = class _Client {
     await tx.done;
     return out;
   }
+  /**
+   * Pulls until no scope has more. The next page is asked for as soon as an answer arrives,
+   * from that answer's cursors, while the answer is being stored: storing a page of thousands
+   * of records takes as long as the server takes to send the next. A scope healed at its head
+   * (its cursor reset) makes the page asked for ahead useless: it is dropped and asked again.
+   */
   async pullNow() {
     const limits = await this.registered();
     const run = new PullRun();
     const rows = Math.min(limits.max_pull_rows || Infinity, this.cfg.pullRows || Infinity);
+    const request = (scopes2) => {
+      const p = this.send("POST", "/api/sync/v1/pull", { client_id: this.id, scopes: scopes2, ...Number.isFinite(rows) ? { limit_rows: rows } : {} });
+      p.catch(() => void 0);
+      return p;
+    };
+    let scopes = await this.storedCursors();
+    let next = request(scopes);
     for (; ; ) {
-      const scopes = {};
-      for (const c of await this.db.getAll("cursors")) scopes[c.scope] = c.floor ? { cursor: c.cursor, floor: c.floor } : { cursor: c.cursor };
-      const res = await this.send("POST", "/api/sync/v1/pull", { client_id: this.id, scopes, ...Number.isFinite(rows) ? { limit_rows: rows } : {} });
+      const res = await next;
+      const ahead = Object.values(res.scopes).some((sr) => sr.has_more) ? cursorsAfter(scopes, res) : null;
+      if (ahead) next = request(ahead);
       const colls = /* @__PURE__ */ new Set();
-      const more = await this.inTx((tx) => run.apply(tx, scopes, res, colls));
+      const { more, restarted } = await this.inTx((tx) => run.apply(tx, scopes, res, colls));
       if (colls.size) this.emit("change", { colls: [...colls] });
       if (run.drifted.length) throw new DriftError(run.drifted);
       if (!more) return run.rep;
+      if (ahead && !restarted) {
+        scopes = ahead;
+      } else {
+        scopes = await this.storedCursors();
+        next = request(scopes);
+      }
     }
+  }
+  async storedCursors() {
+    const scopes = {};
+    for (const c of await this.db.getAll("cursors")) scopes[c.scope] = c.floor ? { cursor: c.cursor, floor: c.floor } : { cursor: c.cursor };
+    return scopes;
   }
   // ---- local edits ----
   /** Creates a record locally with a new id and queues its creation; returns the id. */
@@ -799,7 +868,7 @@ var Client = class _Client {
     else if ((by == null ? void 0 : by.status) !== void 0) rows = await this.db.getAllFromIndex("records", "coll_status", [coll, by.status]);
     else if ((by == null ? void 0 : by.subdistrict) !== void 0) rows = await this.db.getAllFromIndex("records", "coll_subdistrict", [coll, by.subdistrict]);
     else if ((by == null ? void 0 : by.deadlineBefore) !== void 0) rows = await this.db.getAllFromIndex("records", "coll_deadline", IDBKeyRange.bound([coll, "0"], [coll, by.deadlineBefore], false, true));
-    else rows = await this.db.getAllFromIndex("records", "coll", coll);
+    else rows = await this.db.getAll("records", collKeys(coll));
     return rows.map((r) => local(r));
   }
   /** How many local edits wait to be pushed or answered. */
@@ -838,7 +907,7 @@ var GapError = class extends ServerError {
   }
 };
 function local(r) {
-  return { coll: r.coll, id: r.id, v: r.v, data: r.data, dirty: r.dirty === 1 };
+  return { coll: r.coll, id: r.id, v: r.v, data: dataOf(r), dirty: r.dirty === 1 };
 }
 function toIssue(is) {
   const m = is.mutation;
@@ -850,8 +919,21 @@ function toIssue(is) {
     op: m.op,
     ...m.name ? { name: m.name } : {},
     data: m.op === "patch" ? m.set : m.op === "cmd" ? m.args : m.data,
-    fields: Object.entries(is.result.fields ?? {}).map(([field, code]) => ({ field, code, ...fieldMessage(field, code) }))
+    fields: Object.entries(is.result.fields ?? {}).map(([field, code]) => {
+      var _a;
+      const message = (_a = is.result.messages) == null ? void 0 : _a[field];
+      if (message === void 0) {
+        const own = fieldMessage(field, code);
+        return { field, code, message: `${own.zh} / ${own.en}`, ...own };
+      }
+      return { field, code, message, ...splitMessage(message) };
+    }),
+    ...splitMessage(is.result.message ?? "")
   };
+}
+function splitMessage(message) {
+  const at = message.indexOf(" / ");
+  return at < 0 ? { zh: message, en: message } : { zh: message.slice(0, at), en: message.slice(at + 3) };
 }
 function tokenExpiry(token) {
   try {
@@ -898,7 +980,7 @@ var PullRun = class {
     if (more && !moved) throw new Error("pull: server has more but sends nothing");
     const restarted = await this.check(tx, res);
     await settle(tx);
-    return more || restarted;
+    return { more: more || restarted, restarted };
   }
   async check(tx, res) {
     let restarted = false;
@@ -936,47 +1018,57 @@ var PullRun = class {
         await markStale(tx, sc);
         break;
     }
-    const records = tx.objectStore("records");
-    const scopes = tx.objectStore("record_scopes");
+    const records = unwrap(tx.objectStore("records"));
+    const scopes = unwrap(tx.objectStore("record_scopes"));
+    const queued = await outboxByRecord(tx);
+    const removed = [];
     for (const ch of sr.changes) {
+      const key = recordKey(ch.coll, ch.id);
       if (ch.op === "put") {
         if (!ch.data) throw new Error(`pull: ${sc} ${ch.coll}/${ch.id}: put without data`);
-        const old = await records.get([ch.coll, ch.id]);
-        await records.put({ ...old ?? { coll: ch.coll, id: ch.id, data: ch.data, dirty: 0, place: "", status: "", deadline: "", subdistrict: "" }, v: ch.v, base: ch.data });
-        await scopes.put({ scope: sc, coll: ch.coll, id: ch.id, stale: 0 });
+        scopes.put({ scope: sc, coll: ch.coll, id: ch.id, v: ch.v });
+        records.put(compose(ch.coll, ch.id, ch.v, ch.data, queued.get(key) ?? [], true));
       } else if (ch.op === "remove") {
-        await scopes.delete([sc, ch.coll, ch.id]);
+        scopes.delete([sc, ch.coll, ch.id]);
+        removed.push(key);
       } else {
         throw new Error(`pull: unknown op ${String(ch.op)}`);
       }
-      await rebuild(tx, ch.coll, ch.id);
       colls.add(ch.coll);
     }
+    await rebuildAll(tx, removed);
     this.rep.changes += sr.changes.length;
     if (!sr.has_more) await leaveScope(tx, sc, true, colls);
     await tx.objectStore("cursors").put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 });
   }
 };
-async function scopeChecksum(tx, sc) {
-  const entries = [];
-  for (const s of await tx.objectStore("record_scopes").index("scope").getAll(sc)) {
-    const r = await tx.objectStore("records").get([s.coll, s.id]);
-    if (r) entries.push({ coll: r.coll, id: r.id, v: r.v });
+function cursorsAfter(req, res) {
+  const out = { ...req };
+  for (const [sc, sr] of Object.entries(res.scopes)) {
+    if (sr.status === "removed") delete out[sc];
+    else out[sc] = sr.floor ? { cursor: sr.cursor, floor: sr.floor } : { cursor: sr.cursor };
   }
-  return checksumOf(entries);
+  return out;
+}
+async function scopeChecksum(tx, sc) {
+  const rows = await tx.objectStore("record_scopes").getAll(scopeKeys(sc));
+  const entries = await Promise.all(rows.map(async (s) => {
+    var _a;
+    const v = s.v ?? ((_a = await tx.objectStore("records").get([s.coll, s.id])) == null ? void 0 : _a.v);
+    return v === void 0 ? null : { coll: s.coll, id: s.id, v };
+  }));
+  return checksumOf(entries.filter((e) => e !== null));
 }
 async function markStale(tx, sc) {
   const scopes = tx.objectStore("record_scopes");
-  for (const s of await scopes.index("scope").getAll(sc)) await scopes.put({ ...s, stale: 1 });
+  await Promise.all((await scopes.getAll(scopeKeys(sc))).map((s) => scopes.put({ ...s, stale: 1 })));
 }
 async function leaveScope(tx, sc, staleOnly, colls) {
   const scopes = tx.objectStore("record_scopes");
-  const rows = staleOnly ? await scopes.index("scope_stale").getAll([sc, 1]) : await scopes.index("scope").getAll(sc);
-  for (const s of rows) await scopes.delete([s.scope, s.coll, s.id]);
-  for (const s of rows) {
-    await rebuild(tx, s.coll, s.id);
-    colls.add(s.coll);
-  }
+  const rows = staleOnly ? await scopes.index("scope_stale").getAll([sc, 1]) : await scopes.getAll(scopeKeys(sc));
+  await Promise.all(rows.map((s) => scopes.delete([s.scope, s.coll, s.id])));
+  for (const s of rows) colls.add(s.coll);
+  await rebuildAll(tx, rows.map((s) => recordKey(s.coll, s.id)));
 }
 
 // src/photos.ts

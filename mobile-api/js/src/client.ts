@@ -1,9 +1,10 @@
 // The sync client: sign-in, registration, push, pull, local edits and reads, issues. The Go
 // reference client (mobile-api/client) is the reference for every behaviour here.
 import { ServerError, RevokedError, SignedOutError, SchemaMismatchError, DriftError, OfflineError } from "./errors.js";
+import { unwrap } from "idb";
 import { checksumOf } from "./checksum.js";
 import { SyncLock } from "./lock.js";
-import { openStore, rebuild, rebuildAll, recordKey, settle, realign, allStores, type DB, type Tx, type Meta, type StoredRecord, type StoredIssue, type OutboxEntry } from "./store.js";
+import { openStore, rebuild, rebuildAll, compose, dataOf, collKeys, scopeKeys, outboxByRecord, recordKey, settle, realign, allStores, type DB, type Tx, type Meta, type StoredRecord, type StoredIssue, type OutboxEntry } from "./store.js";
 import { SCHEMA_VERSION, changed, noteworthy, type ClientResponse, type ErrorBody, type Limits, type Mutation, type PullResponse, type PushResponse, type Result, type Scope, type ScopeRequest, type ScopeResponse } from "./wire.js";
 import type { Collection, RecordOf } from "./records.gen.js";
 import { fieldMessage } from "./messages.js";
@@ -45,8 +46,15 @@ export interface Issue {
   name?: string;
   /** What the inspector sent: a create's data, a patch's set, a command's args. */
   data?: Record<string, unknown>;
-  /** Per rejected field: its code and a message in Chinese and English. */
-  fields: { field: string; code: string; zh: string; en: string }[];
+  /**
+   * Per rejected field: its code and the server's message for it (message, Chinese then
+   * English, unchanged) split into zh and en. Outcomes stored by a server that sent codes
+   * only get the SDK's own message for the code (fieldMessage).
+   */
+  fields: { field: string; code: string; message: string; zh: string; en: string }[];
+  /** The server's message for the whole outcome (result.message) in Chinese and in English; empty when it sent none. */
+  zh: string;
+  en: string;
 }
 
 export interface PullReport { changes: number; added: Scope[]; removed: Scope[]; reset: Scope[]; healed: Scope[] }
@@ -258,11 +266,18 @@ export class Client {
     return this.limits!;
   }
 
+  /** Runs f in one readwrite transaction over every store; if f fails, nothing it wrote stays. */
   private async inTx<T>(f: (tx: Tx) => Promise<T>): Promise<T> {
     const tx = this.db.transaction(allStores, "readwrite") as unknown as Tx;
-    const out = await f(tx);
-    await tx.done;
-    return out;
+    try {
+      const out = await f(tx);
+      await tx.done;
+      return out;
+    } catch (e) {
+      tx.done.catch(() => undefined);
+      try { tx.abort(); } catch { /* already finished or aborted */ }
+      throw e;
+    }
   }
 
   // ---- sync ----
@@ -341,20 +356,45 @@ export class Client {
     return out;
   }
 
+  /**
+   * Pulls until no scope has more. The next page is asked for as soon as an answer arrives,
+   * from that answer's cursors, while the answer is being stored: storing a page of thousands
+   * of records takes as long as the server takes to send the next. A scope healed at its head
+   * (its cursor reset) makes the page asked for ahead useless: it is dropped and asked again.
+   */
   private async pullNow(): Promise<PullReport> {
     const limits = await this.registered();
     const run = new PullRun();
     const rows = Math.min(limits.max_pull_rows || Infinity, this.cfg.pullRows || Infinity);
+    const request = (scopes: Record<Scope, ScopeRequest>) => {
+      const p = this.send<PullResponse>("POST", "/api/sync/v1/pull", { client_id: this.id, scopes, ...(Number.isFinite(rows) ? { limit_rows: rows } : {}) });
+      p.catch(() => undefined); // a page asked for ahead may be dropped unread
+      return p;
+    };
+    let scopes = await this.storedCursors();
+    let next = request(scopes);
     for (;;) {
-      const scopes: Record<Scope, ScopeRequest> = {};
-      for (const c of await this.db.getAll("cursors")) scopes[c.scope] = c.floor ? { cursor: c.cursor, floor: c.floor } : { cursor: c.cursor };
-      const res = await this.send<PullResponse>("POST", "/api/sync/v1/pull", { client_id: this.id, scopes, ...(Number.isFinite(rows) ? { limit_rows: rows } : {}) });
+      const res = await next;
+      const ahead = Object.values(res.scopes).some((sr) => sr.has_more) ? cursorsAfter(scopes, res) : null;
+      if (ahead) next = request(ahead);
       const colls = new Set<string>();
-      const more = await this.inTx((tx) => run.apply(tx, scopes, res, colls));
+      const { more, restarted } = await this.inTx((tx) => run.apply(tx, scopes, res, colls));
       if (colls.size) this.emit("change", { colls: [...colls] });
       if (run.drifted.length) throw new DriftError(run.drifted);
       if (!more) return run.rep;
+      if (ahead && !restarted) {
+        scopes = ahead;
+      } else {
+        scopes = await this.storedCursors();
+        next = request(scopes);
+      }
     }
+  }
+
+  private async storedCursors(): Promise<Record<Scope, ScopeRequest>> {
+    const scopes: Record<Scope, ScopeRequest> = {};
+    for (const c of await this.db.getAll("cursors")) scopes[c.scope] = c.floor ? { cursor: c.cursor, floor: c.floor } : { cursor: c.cursor };
+    return scopes;
   }
 
   // ---- local edits ----
@@ -412,7 +452,7 @@ export class Client {
     else if (by?.status !== undefined) rows = await this.db.getAllFromIndex("records", "coll_status", [coll, by.status]);
     else if (by?.subdistrict !== undefined) rows = await this.db.getAllFromIndex("records", "coll_subdistrict", [coll, by.subdistrict]);
     else if (by?.deadlineBefore !== undefined) rows = await this.db.getAllFromIndex("records", "coll_deadline", IDBKeyRange.bound([coll, "0"], [coll, by.deadlineBefore], false, true));
-    else rows = await this.db.getAllFromIndex("records", "coll", coll);
+    else rows = await this.db.getAll("records", collKeys(coll));
     return rows.map((r) => local<RecordOf[C]>(r));
   }
 
@@ -453,7 +493,7 @@ export class GapError extends ServerError {
 }
 
 function local<T>(r: StoredRecord): LocalRecord<T> {
-  return { coll: r.coll, id: r.id, v: r.v, data: r.data as T, dirty: r.dirty === 1 };
+  return { coll: r.coll, id: r.id, v: r.v, data: dataOf(r) as T, dirty: r.dirty === 1 };
 }
 
 function toIssue(is: StoredIssue): Issue {
@@ -461,8 +501,22 @@ function toIssue(is: StoredIssue): Issue {
   return {
     mid: is.mid, coll: is.coll, id: is.id, result: is.result, op: m.op, ...(m.name ? { name: m.name } : {}),
     data: m.op === "patch" ? m.set : m.op === "cmd" ? m.args : m.data,
-    fields: Object.entries(is.result.fields ?? {}).map(([field, code]) => ({ field, code, ...fieldMessage(field, code) })),
+    fields: Object.entries(is.result.fields ?? {}).map(([field, code]) => {
+      const message = is.result.messages?.[field];
+      if (message === undefined) {
+        const own = fieldMessage(field, code);
+        return { field, code, message: `${own.zh} / ${own.en}`, ...own };
+      }
+      return { field, code, message, ...splitMessage(message) };
+    }),
+    ...splitMessage(is.result.message ?? ""),
   } as Issue;
+}
+
+/** Splits the server's "中文 / English" message at its separator; a message without one is both. */
+function splitMessage(message: string): { zh: string; en: string } {
+  const at = message.indexOf(" / ");
+  return at < 0 ? { zh: message, en: message } : { zh: message.slice(0, at), en: message.slice(at + 3) };
 }
 
 function tokenExpiry(token: string): number | null {
@@ -501,7 +555,7 @@ class PullRun {
   drifted: Scope[] = [];
 
   /** Applies one answer, checks the checksums of scopes at their head; true when another request must follow. */
-  async apply(tx: Tx, req: Record<Scope, ScopeRequest>, res: PullResponse, colls: Set<string>): Promise<boolean> {
+  async apply(tx: Tx, req: Record<Scope, ScopeRequest>, res: PullResponse, colls: Set<string>): Promise<{ more: boolean; restarted: boolean }> {
     let more = false, moved = false;
     for (const sc of Object.keys(res.scopes).sort()) {
       const sr = res.scopes[sc]!;
@@ -512,7 +566,7 @@ class PullRun {
     if (more && !moved) throw new Error("pull: server has more but sends nothing");
     const restarted = await this.check(tx, res);
     await settle(tx);
-    return more || restarted;
+    return { more: more || restarted, restarted };
   }
 
   private async check(tx: Tx, res: PullResponse): Promise<boolean> {
@@ -552,51 +606,71 @@ class PullRun {
         await markStale(tx, sc);
         break;
     }
-    const records = tx.objectStore("records");
-    const scopes = tx.objectStore("record_scopes");
+    // A page's writes go out together as plain IndexedDB requests, without a promise or a
+    // wait for each: requests of a transaction run in order, so what follows reads what they
+    // wrote, and a failed one aborts the transaction, which inTx reports. The new copy of a
+    // record the server sent is its data with the queued mutations replayed, which needs the
+    // outbox (read once) and not the old copy.
+    const records = unwrap(tx.objectStore("records"));
+    const scopes = unwrap(tx.objectStore("record_scopes"));
+    const queued = await outboxByRecord(tx);
+    const removed: string[] = [];
     for (const ch of sr.changes) {
+      const key = recordKey(ch.coll, ch.id);
       if (ch.op === "put") {
         if (!ch.data) throw new Error(`pull: ${sc} ${ch.coll}/${ch.id}: put without data`);
-        const old = await records.get([ch.coll, ch.id]);
-        await records.put({ ...(old ?? { coll: ch.coll, id: ch.id, data: ch.data, dirty: 0, place: "", status: "", deadline: "", subdistrict: "" }), v: ch.v, base: ch.data });
-        await scopes.put({ scope: sc, coll: ch.coll, id: ch.id, stale: 0 });
+        scopes.put({ scope: sc, coll: ch.coll, id: ch.id, v: ch.v });
+        records.put(compose(ch.coll, ch.id, ch.v, ch.data, queued.get(key) ?? [], true));
       } else if (ch.op === "remove") {
-        await scopes.delete([sc, ch.coll, ch.id]);
+        scopes.delete([sc, ch.coll, ch.id]);
+        removed.push(key);
       } else {
         throw new Error(`pull: unknown op ${String(ch.op)}`);
       }
-      await rebuild(tx, ch.coll, ch.id);
       colls.add(ch.coll);
     }
+    await rebuildAll(tx, removed);
     this.rep.changes += sr.changes.length;
     if (!sr.has_more) await leaveScope(tx, sc, true, colls);
     await tx.objectStore("cursors").put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 });
   }
 }
 
-/** The checksum of the records the server put in a scope, at the versions held. */
-async function scopeChecksum(tx: Tx, sc: Scope): Promise<string> {
-  const entries = [];
-  for (const s of await tx.objectStore("record_scopes").index("scope").getAll(sc)) {
-    const r = await tx.objectStore("records").get([s.coll, s.id]);
-    if (r) entries.push({ coll: r.coll, id: r.id, v: r.v });
+/** The cursors stored after applying res to the request req: what the next request sends. */
+function cursorsAfter(req: Record<Scope, ScopeRequest>, res: PullResponse): Record<Scope, ScopeRequest> {
+  const out: Record<Scope, ScopeRequest> = { ...req };
+  for (const [sc, sr] of Object.entries(res.scopes)) {
+    if (sr.status === "removed") delete out[sc];
+    else out[sc] = sr.floor ? { cursor: sr.cursor, floor: sr.floor } : { cursor: sr.cursor };
   }
-  return checksumOf(entries);
+  return out;
+}
+
+/**
+ * The checksum of the records the server put in a scope, at the versions it delivered: its
+ * rows carry them, so the check reads one index range and not every record (a row stored
+ * before rows kept the version falls back to its record's).
+ */
+async function scopeChecksum(tx: Tx, sc: Scope): Promise<string> {
+  const rows = await tx.objectStore("record_scopes").getAll(scopeKeys(sc));
+  const entries = await Promise.all(rows.map(async (s) => {
+    const v = s.v ?? (await tx.objectStore("records").get([s.coll, s.id]))?.v;
+    return v === undefined ? null : { coll: s.coll, id: s.id, v };
+  }));
+  return checksumOf(entries.filter((e) => e !== null));
 }
 
 /** Starts a fresh download of a scope: the rows it does not send again are dropped at its head. */
 async function markStale(tx: Tx, sc: Scope): Promise<void> {
   const scopes = tx.objectStore("record_scopes");
-  for (const s of await scopes.index("scope").getAll(sc)) await scopes.put({ ...s, stale: 1 });
+  await Promise.all((await scopes.getAll(scopeKeys(sc))).map((s) => scopes.put({ ...s, stale: 1 })));
 }
 
 /** Drops a scope's stale rows (staleOnly) or all its rows, and rebuilds the records they held. */
 async function leaveScope(tx: Tx, sc: Scope, staleOnly: boolean, colls: Set<string>): Promise<void> {
   const scopes = tx.objectStore("record_scopes");
-  const rows = staleOnly ? await scopes.index("scope_stale").getAll([sc, 1]) : await scopes.index("scope").getAll(sc);
-  for (const s of rows) await scopes.delete([s.scope, s.coll, s.id]);
-  for (const s of rows) {
-    await rebuild(tx, s.coll, s.id);
-    colls.add(s.coll);
-  }
+  const rows = staleOnly ? await scopes.index("scope_stale").getAll([sc, 1]) : await scopes.getAll(scopeKeys(sc));
+  await Promise.all(rows.map((s) => scopes.delete([s.scope, s.coll, s.id])));
+  for (const s of rows) colls.add(s.coll);
+  await rebuildAll(tx, rows.map((s) => recordKey(s.coll, s.id)));
 }

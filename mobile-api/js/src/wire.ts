@@ -84,6 +84,8 @@ export interface Result {
   code?: string;
   message?: string;
   fields?: Record<string, string>;
+  /** Each refused field's message, Chinese then English ("不能为空 / cannot be blank"). */
+  messages?: Record<string, string>;
   conflicts?: Conflict[];
   issue?: string;
 }

@@ -60,9 +60,52 @@ test("a rejected create and a refused field carry field codes with Chinese and E
   assert.ok(cat && cat.code && /[\u4e00-\u9fff]/.test(cat.zh) && /[a-z]/.test(cat.en), JSON.stringify(create.fields));
   assert.ok(create.result.issue, "the server filed a sync issue");
   assert.deepEqual(status.fields.map((f) => [f.field, f.code]), [["status", "protected_field"]]);
-  assert.match(status.fields[0].zh, /服务器|上级/);
+  assert.equal(status.fields[0].message, status.result.messages.status, "the server's message");
+  assert.match(status.fields[0].zh, /[\u4e00-\u9fff]/);
   await c.dismissIssue(create.mid);
   assert.equal((await c.issues()).length, 1);
+});
+
+test("every rejected outcome carries the server's field codes and messages unchanged, in Chinese and English", async () => {
+  const user = await newUser();
+  const c = await phone(user);
+  const token = await tokenOf(c);
+  // A create breaking two schema rules: REST answers each field's code and message; the
+  // phone's issue must show the same, word for word.
+  const bad = { ...findingData("两处不合规"), category: "fire.no_such_category", severity: "" };
+  const byRest = await rest("POST", "/api/collections/findings/records", bad, token);
+  assert.equal(byRest.status, 400);
+  const restFields = Object.entries(byRest.body.data).map(([field, e]) => [field, e.code, e.message]).sort();
+  assert.ok(restFields.length >= 2, JSON.stringify(byRest.body));
+  const open = await c.create("findings", findingData("尚未责令整改"));
+  await c.sync();
+  await c.create("findings", bad);
+  // A supervisor closing a finding nobody ordered rectified: the lifecycle refuses the step,
+  // and its message says what must come first.
+  const sup = await phone(await newUser("supervisor"));
+  await sup.sync();
+  assert.equal((await sup.get("findings", open))?.data.status, "open", "the supervisor holds the open finding");
+  await sup.command("finding.close@1", "findings", open);
+  await Promise.all([c.sync(), sup.sync()]);
+
+  const [create] = await c.issues();
+  assert.equal(create.result.code, "validation_failed");
+  assert.deepEqual(create.fields.map((f) => [f.field, f.code, f.message]).sort(), restFields, "the same codes and messages as REST");
+  for (const f of create.fields) {
+    assert.equal(`${f.zh} / ${f.en}`, f.message);
+    assert.match(f.zh, /[\u4e00-\u9fff]/, f.zh);
+    assert.doesNotMatch(f.en, /[\u4e00-\u9fff]/, f.en);
+  }
+  assert.equal(`${create.zh} / ${create.en}`, create.result.message, "the outcome's message, split unchanged");
+
+  const [step] = await sup.issues();
+  assert.equal(step.result.outcome, "rejected");
+  const status = step.fields.find((f) => f.field === "status");
+  assert.ok(status, JSON.stringify(step.result));
+  assert.match(status.zh, /须先有/, "it says what must happen first");
+  assert.match(status.en, /first .* is needed/);
+  assert.equal(status.code, "finding_bad_transition");
+  assert.equal(status.message, step.result.messages.status, "the server's words, unchanged");
 });
 
 test("a patch of a field another device changed is a conflict; of another field, merged", async () => {
@@ -111,7 +154,7 @@ test("a push whose answer was lost is sent again and applied once; a reopened ph
   assert.equal(await again.pendingCount(), 0, "registration's last_mid shows the mid was applied");
   await again.sync();
   assert.equal((await again.get("findings", id2)).data.description, "答复又丢失");
-  const mine = await restAll("findings", await tokenOf(again), `description~"答复"`);
+  const mine = await restAll("findings", await tokenOf(again), `description~"答复" && author="${(await again.meta()).user}"`);
   assert.equal(mine.size, 2);
 });
 

@@ -59,7 +59,7 @@ test("two tabs on one store never sync at once", async () => {
   assert.equal(most, 1, "at most one sync loop ran at any time");
 });
 
-test("live() pulls another device's write when the poke arrives, and syncs when the device comes online", async () => {
+test("live() pulls another device's write when the poke arrives, syncs when the device comes online, and tells the app when it goes offline", async () => {
   const user = await newUser();
   const c = await phone(user);
   // Node has no window: a stand-in EventTarget receives the online event as a page would.
@@ -82,6 +82,8 @@ test("live() pulls another device's write when the poke arrives, and syncs when 
     win.dispatchEvent(new Event("online"));
     assert.ok(await until(async () => syncs.filter((s) => s === "done").length > before), "online syncs");
     assert.deepEqual(network, [true]);
+    win.dispatchEvent(new Event("offline"));
+    assert.deepEqual(network, [true, false], "going offline is told to the app");
   } finally {
     stop();
     delete globalThis.addEventListener;

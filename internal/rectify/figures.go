@@ -9,7 +9,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/haidian/fieldsync/internal/access"
-	"github.com/haidian/fieldsync/internal/refdata"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/table"
 )
@@ -264,10 +263,7 @@ func figureColumns() []figureColumn {
 // figuresTable lays the figures out one subdistrict a row, named as the gazette names it,
 // with the total last when there is more than one row.
 func figuresTable(figs []Figures, programme string) *table.Table {
-	names := map[string]string{}
-	for _, sd := range refdata.Subdistricts() {
-		names[sd.ID] = sd.NameZH
-	}
+	names := subdistrictNames()
 	name := "rectify-figures"
 	if programme != "" {
 		name += "-" + programme

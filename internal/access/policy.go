@@ -55,7 +55,12 @@ var Policies = map[string]Policy{
 	},
 	schema.Places: {
 		Author: "author", Scoped: true,
-		Owned: map[string]Owner{"key_unit": {Roles: supervisorOnly, Default: false}},
+		Owned: map[string]Owner{
+			"key_unit": {Roles: supervisorOnly, Default: false},
+			// A key unit's completed standardisation (gazette line 3406) is its subdistrict's
+			// supervisor's to record: the district's local choice, the gazette names nobody.
+			"standardised_on": {Roles: supervisorOnly},
+		},
 	},
 	schema.Households: {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Centres: {
@@ -73,6 +78,8 @@ var Policies = map[string]Policy{
 			"outcome_deadline": {},
 			// Set by internal/tutoring when a major safety hazard suspends the centre.
 			"suspended_at": {},
+			// Set by the deadline job when a 限期整改 passes unmet (internal/rectify).
+			"outcome_escalated_at": {},
 		},
 	},
 	// A class is published once the education commission files it (审核备案); a subdistrict
@@ -109,6 +116,14 @@ var Policies = map[string]Policy{
 			"reinspection":         {},
 			"escalated_at":         {},
 			"return_reason":        {},
+			// Government listing (挂牌督办, gazette line 3406): a supervisor lists at the
+			// subdistrict's level; internal/rectify/supervision.go keeps the district's level to
+			// district administrators. The fire brigade's proposal (提请政府挂牌督改, line 3452)
+			// is its command's to write.
+			"supervision_level":   {Roles: supervisorOnly},
+			"listing_proposed_by": {},
+			"listing_proposed_at": {},
+			"listing_proposal":    {},
 		},
 	},
 	schema.Referrals: {

@@ -237,6 +237,10 @@ var accessMatrix = map[string]accessRow{
 		change: map[string]any{"door": "admin"}},
 	// The agencies' registries: district administrators only; supervisors read their own
 	// import jobs through the tutoring routes.
+	// The plans' milestones: settings every staff member reads and only administrators edit.
+	schema.Milestones: {read: accStaff, create: accSuper, update: accSuper, del: accSuper,
+		samples: (*accessProbe).milestoneSamples, body: (*accessProbe).milestoneBody,
+		change: map[string]any{"target": 0.5}},
 	schema.RegistryImports: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
 		samples: (*accessProbe).registryImportSamples, body: (*accessProbe).registryImportBody,
 		change: map[string]any{"file_name": "renamed.csv"}},

@@ -28,3 +28,12 @@ func (p *accessProbe) incidentBody(side string) map[string]any {
 	return map[string]any{"subdistrict": accessSubdistrict(side), "occurred_at": "2018-06-10 02:00:00.000Z",
 		"kind": "public_opinion", "description": "网络舆情 " + p.word()}
 }
+
+func (p *accessProbe) milestoneBody(string) map[string]any {
+	return map[string]any{"code": "test_" + p.word(), "programme": "fire", "title": "测试节点",
+		"due": "2018-11-30 16:00:00.000Z", "target": 1, "measure": "key_units_standardised"}
+}
+
+func (p *accessProbe) milestoneSamples() [2]string {
+	return p.seed(schema.Milestones, p.milestoneBody)
+}

@@ -282,6 +282,7 @@ func TestProtected_OwnersMayChange(t *testing.T) {
 					t.Run(fmt.Sprintf("%s/%s/%s/%s", coll, field, role, d), func(t *testing.T) {
 						srv := testkit.Serve(t, testkit.NewApp(t))
 						id := fixtureOf(t, coll, user)
+						listable(t, srv, coll, id, field)
 						value := otherValue(t, srv.App, mustFind(t, srv, coll, id), field, nil)
 						if o := write(t, srv, d, user, coll, id, map[string]any{field: value}); o.status != http.StatusOK {
 							t.Fatalf("owner refused: %v", o)
@@ -319,6 +320,7 @@ func TestProtected_SuperuserMayChange(t *testing.T) {
 			t.Run(coll+"/"+field, func(t *testing.T) {
 				srv := testkit.Serve(t, testkit.NewApp(t))
 				id := fixtureOf(t, coll, testkit.InspectorA)
+				listable(t, srv, coll, id, field)
 				value := otherValue(t, srv.App, mustFind(t, srv, coll, id), field, nil)
 				if o := write(t, srv, viaREST, testkit.Superuser, coll, id, map[string]any{field: value}); o.status != http.StatusOK {
 					t.Fatalf("superuser refused: %v", o)
@@ -730,6 +732,21 @@ func errCode(err error, field string) string { return saveOutcome(err).codes[fie
 func fieldCode(t *testing.T, res testkit.Response, field string) string {
 	t.Helper()
 	return httpOutcome(t, res).codes[field]
+}
+
+// listable makes the fixture finding a major hazard before its supervision level is written:
+// only a major, regional or proposed hazard is listed, for every writer (internal/rectify).
+func listable(t *testing.T, srv *testkit.Server, coll, id, field string) {
+	t.Helper()
+	if coll != schema.Findings || field != "supervision_level" {
+		return
+	}
+	r := mustFind(t, srv, coll, id)
+	r.Set("severity", "major")
+	access.AsSystem(r)
+	if err := srv.App.Save(r); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func mustFind(t *testing.T, srv *testkit.Server, coll, id string) *core.Record {

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -141,6 +142,36 @@ func TestConsole_SupervisorDay(t *testing.T) {
 		}
 	}
 
+	// General and major hazards apart, with line 3450's targets, and the plans' milestones.
+	for col, want := range map[string]int{"general_found": api[0].GeneralFound, "major_found": api[0].MajorFound} {
+		sel := fmt.Sprintf(`#hazards-severity-table tr[data-subdistrict=%q] td[data-col=%q]`, testkit.SubdistrictA, col)
+		if got := value(t, ctx, chromedp.Text(sel)); got != strconv.Itoa(want) {
+			t.Errorf("hazards %s: console %s, API %d", col, got, want)
+		}
+	}
+	if got := value(t, ctx, chromedp.Text(`#hazards-severity li[data-target=major_listed]`)); !strings.HasPrefix(got, "重大火灾隐患100%挂账督办") {
+		t.Errorf("major-hazard target reads %q", got)
+	}
+	var plan struct {
+		Milestones []struct {
+			Code string
+			Rows []struct{ Of, Done, Late int }
+		}
+	}
+	getJSON(t, srv, "/api/fs/milestones", srv.Token("users", testkit.SupervisorA), &plan)
+	var wantRows []string
+	for _, m := range plan.Milestones {
+		for _, p := range m.Rows {
+			if p.Of+p.Done+p.Late > 0 {
+				wantRows = append(wantRows, m.Code)
+			}
+		}
+	}
+	gotRows := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#milestones-table tbody tr")].map(r => r.dataset.milestone)`))
+	if !slices.Contains(wantRows, "smoke_alarms") || strings.Join(gotRows, ",") != strings.Join(wantRows, ",") {
+		t.Errorf("milestone rows: console %v, API %v", gotRows, wantRows)
+	}
+
 	// The map shows subdistrict A's open finding, at its place, and nothing of B.
 	if ids := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("svg[data-chart=open-findings] circle")].map(c => c.dataset.finding)`)); strings.Join(ids, ",") != testkit.Side("finding", "a") {
 		t.Errorf("map points %v, want subdistrict A's open finding only", ids)
@@ -262,10 +293,12 @@ func getJSON(t *testing.T, srv *testkit.Server, path, token string, into any) {
 }
 
 type figures struct {
-	Subdistrict string `json:"subdistrict"`
-	Found       int    `json:"found"`
-	Closed      int    `json:"closed"`
-	Overdue     int    `json:"overdue"`
+	Subdistrict  string `json:"subdistrict"`
+	Found        int    `json:"found"`
+	Closed       int    `json:"closed"`
+	Overdue      int    `json:"overdue"`
+	GeneralFound int    `json:"general_found"`
+	MajorFound   int    `json:"major_found"`
 }
 
 func figuresFromAPI(t *testing.T, srv *testkit.Server, token string) []figures {

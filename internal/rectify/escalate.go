@@ -67,5 +67,48 @@ func Escalate(app core.App, now time.Time) (findings, referrals int, err error) 
 		}
 		referrals++
 	}
+	if err := escalateCentres(app, now); err != nil {
+		return findings, referrals, err
+	}
+	if err := escalateMilestones(app, now); err != nil {
+		return findings, referrals, err
+	}
 	return findings, referrals, nil
+}
+
+// escalateCentres escalates a centre's 限期整改 left unmet past its deadline as an overdue
+// finding is escalated: the tutoring plan has the centres that did not rectify in time
+// pursued ("对未在规定时间内完成整改的培训机构，依法开展查处", gazette line 4823). A 限期整改 is
+// met when a supervisor withdraws or changes the outcome (centre.decide@1), which also clears
+// the escalation so that a new deadline is followed again.
+func escalateCentres(app core.App, now time.Time) error {
+	cutoff, err := types.ParseDateTime(now.UTC())
+	if err != nil {
+		return err
+	}
+	late, err := app.FindAllRecords(schema.Centres,
+		dbx.HashExp{"outcome": "rectify", "outcome_escalated_at": "", "voided": false},
+		dbx.NewExp("outcome_deadline != '' AND outcome_deadline < {:now}", dbx.Params{"now": cutoff.String()}))
+	if err != nil {
+		return fmt.Errorf("centres past their deadline: %w", err)
+	}
+	for _, c := range late {
+		err := app.RunInTransaction(func(tx core.App) error {
+			c.Set("outcome_escalated_at", cutoff)
+			access.AsSystem(c)
+			if err := tx.Save(c); err != nil {
+				return err
+			}
+			name := ""
+			if place, err := tx.FindRecordById(schema.Places, c.GetString(schema.FieldPlace)); err == nil {
+				name = place.GetString("name")
+			}
+			return notifySubdistrict(tx, note{kind: "centre_overdue", subdistrict: c.GetString(schema.FieldSubdistrict),
+				message: "培训机构限期整改逾期未完成，请依法查处：" + name})
+		})
+		if err != nil {
+			return fmt.Errorf("escalate centre %s: %w", c.Id, err)
+		}
+	}
+	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/haidian/fieldsync/internal/access"
-	"github.com/haidian/fieldsync/internal/refdata"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/table"
 )
@@ -26,6 +25,38 @@ type Figures struct {
 	Closed         int    `db:"closed" json:"closed"`
 	ClosedOnTime   int    `db:"closed_on_time" json:"closed_on_time"`
 	ClosedLate     int    `db:"closed_late" json:"closed_late"`
+	// General and major hazards apart, so the fire plan's two targets read directly
+	// (gazette line 3450): "一般火灾隐患100%整改、重大火灾隐患100%挂账督办".
+	GeneralFound  int `db:"general_found" json:"general_found"`
+	GeneralClosed int `db:"general_closed" json:"general_closed"`
+	MajorFound    int `db:"major_found" json:"major_found"`
+	// MajorListed counts the major hazards a government level lists (挂牌督办 by the district
+	// or a subdistrict, line 3406); the automatic supervised flag every major finding carries
+	// does not count, or the target would read 100% by construction.
+	MajorListed            int `db:"major_listed" json:"major_listed"`
+	MajorListedDistrict    int `db:"major_listed_district" json:"major_listed_district"`
+	MajorListedSubdistrict int `db:"major_listed_subdistrict" json:"major_listed_subdistrict"`
+	MajorClosed            int `db:"major_closed" json:"major_closed"`
+	// Regional hazards (an area, not one place) and the brigade's proposals for listing.
+	Regional        int `db:"regional" json:"regional"`
+	ListingProposed int `db:"listing_proposed" json:"listing_proposed"`
+	// The two targets' shares; null when there is nothing to count.
+	GeneralRectifiedShare *float64 `db:"-" json:"general_rectified_share"`
+	MajorListedShare      *float64 `db:"-" json:"major_listed_share"`
+}
+
+// share is done/of, or nil when of is zero.
+func share(done, of int) *float64 {
+	if of == 0 {
+		return nil
+	}
+	v := float64(done) / float64(of)
+	return &v
+}
+
+func (f *Figures) fillShares() {
+	f.GeneralRectifiedShare = share(f.GeneralClosed, f.GeneralFound)
+	f.MajorListedShare = share(f.MajorListed, f.MajorFound)
 }
 
 // FiguresScope limits the findings figures count.
@@ -56,6 +87,15 @@ func ComputeFigures(app core.App, scope FiguresScope, now time.Time) ([]Figures,
 		"SUM(status = 'closed') AS closed",
 		"SUM(status = 'closed' AND (deadline = '' OR closed_at <= deadline)) AS closed_on_time",
 		"SUM(status = 'closed' AND deadline != '' AND closed_at > deadline) AS closed_late",
+		"SUM(severity = 'general') AS general_found",
+		"SUM(severity = 'general' AND status = 'closed') AS general_closed",
+		"SUM(severity = 'major') AS major_found",
+		"SUM(severity = 'major' AND supervision_level != '') AS major_listed",
+		"SUM(severity = 'major' AND supervision_level = 'district') AS major_listed_district",
+		"SUM(severity = 'major' AND supervision_level = 'subdistrict') AS major_listed_subdistrict",
+		"SUM(severity = 'major' AND status = 'closed') AS major_closed",
+		"SUM(regional) AS regional",
+		"SUM(listing_proposed_at != '') AS listing_proposed",
 	).From(schema.Findings).Where(dbx.HashExp{"voided": false}).
 		GroupBy("subdistrict").OrderBy("subdistrict").Bind(dbx.Params{"now": at.String()})
 	if scope.Programme != "" {
@@ -68,7 +108,13 @@ func ComputeFigures(app core.App, scope FiguresScope, now time.Time) ([]Figures,
 		q.AndWhere(dbx.HashExp{schema.FieldAgency: scope.Agency})
 	}
 	out := []Figures{}
-	return out, q.All(&out)
+	if err := q.All(&out); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].fillShares()
+	}
+	return out, nil
 }
 
 func anyOf(ids []string) []any {
@@ -87,7 +133,57 @@ func (r *registration) handleFigures(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, map[string]any{"figures": figs})
+	return e.JSON(http.StatusOK, map[string]any{"figures": figs, "columns": figureColumns(),
+		"total": total(figs), "targets": fireTargets(e.Request.URL.Query().Get("programme"), total(figs))})
+}
+
+// Target is one of the fire plan's targets read against the figures.
+type Target struct {
+	Key   string   `json:"key"`
+	ZH    string   `json:"zh"`
+	EN    string   `json:"en"`
+	Line  int      `json:"gazette_line"`
+	Done  int      `json:"done"`
+	Of    int      `json:"of"`
+	Share *float64 `json:"share"`
+}
+
+// fireTargets are line 3450's two targets over the figures' total; none for other programmes.
+func fireTargets(programme string, t Figures) []Target {
+	if programme != "fire" {
+		return []Target{}
+	}
+	return []Target{
+		{Key: "general_rectified", ZH: "一般火灾隐患100%整改", EN: "every general fire hazard rectified", Line: 3450,
+			Done: t.GeneralClosed, Of: t.GeneralFound, Share: t.GeneralRectifiedShare},
+		{Key: "major_listed", ZH: "重大火灾隐患100%挂账督办", EN: "every major fire hazard listed for supervised rectification", Line: 3450,
+			Done: t.MajorListed, Of: t.MajorFound, Share: t.MajorListedShare},
+	}
+}
+
+// total adds the rows up (the subdistrict left empty).
+func total(figs []Figures) Figures {
+	var t Figures
+	for _, f := range figs {
+		t.Found += f.Found
+		t.Open += f.Open
+		t.Overdue += f.Overdue
+		t.SupervisedOpen += f.SupervisedOpen
+		t.Closed += f.Closed
+		t.ClosedOnTime += f.ClosedOnTime
+		t.ClosedLate += f.ClosedLate
+		t.GeneralFound += f.GeneralFound
+		t.GeneralClosed += f.GeneralClosed
+		t.MajorFound += f.MajorFound
+		t.MajorListed += f.MajorListed
+		t.MajorListedDistrict += f.MajorListedDistrict
+		t.MajorListedSubdistrict += f.MajorListedSubdistrict
+		t.MajorClosed += f.MajorClosed
+		t.Regional += f.Regional
+		t.ListingProposed += f.ListingProposed
+	}
+	t.fillShares()
+	return t
 }
 
 // handleFiguresFile serves the same figures as a CSV or XLSX download
@@ -122,23 +218,74 @@ func (r *registration) figuresFor(e *core.RequestEvent) ([]Figures, error) {
 	return figs, nil
 }
 
-// figuresTable lays the figures out one subdistrict a row, named as the gazette names it.
-func figuresTable(figs []Figures, programme string) *table.Table {
-	names := map[string]string{}
-	for _, sd := range refdata.Subdistricts() {
-		names[sd.ID] = sd.NameZH
+// figureColumn is one column of the figures: its JSON key, its headings and its cell.
+type figureColumn struct {
+	Key  string `json:"key"`
+	ZH   string `json:"zh"`
+	EN   string `json:"en"`
+	cell func(Figures) any
+}
+
+func percent(p *float64) any {
+	if p == nil {
+		return ""
 	}
+	return *p
+}
+
+// figureColumns name the figures as the gazette does; the JSON answer carries the same
+// headings, so every screen labels them alike.
+func figureColumns() []figureColumn {
+	return []figureColumn{
+		{"found", "发现", "Found", func(f Figures) any { return f.Found }},
+		{"open", "未销账", "Open", func(f Figures) any { return f.Open }},
+		{"overdue", "逾期", "Overdue", func(f Figures) any { return f.Overdue }},
+		{"supervised_open", "督办中", "Escalated open", func(f Figures) any { return f.SupervisedOpen }},
+		{"closed", "已销账", "Closed", func(f Figures) any { return f.Closed }},
+		{"closed_on_time", "按期销账", "Closed on time", func(f Figures) any { return f.ClosedOnTime }},
+		{"closed_late", "逾期销账", "Closed late", func(f Figures) any { return f.ClosedLate }},
+		{"general_found", "一般隐患", "General hazards", func(f Figures) any { return f.GeneralFound }},
+		{"general_closed", "一般隐患已整改", "General hazards rectified", func(f Figures) any { return f.GeneralClosed }},
+		{"general_rectified_share", "一般隐患整改率（目标100%）", "General hazards rectified, share (target 100%)",
+			func(f Figures) any { return percent(f.GeneralRectifiedShare) }},
+		{"major_found", "重大隐患", "Major hazards", func(f Figures) any { return f.MajorFound }},
+		{"major_listed", "重大隐患已挂账督办", "Major hazards listed for supervision", func(f Figures) any { return f.MajorListed }},
+		{"major_listed_district", "其中区级挂牌", "of which by the district", func(f Figures) any { return f.MajorListedDistrict }},
+		{"major_listed_subdistrict", "其中街镇级挂牌", "of which by the subdistrict", func(f Figures) any { return f.MajorListedSubdistrict }},
+		{"major_listed_share", "重大隐患挂账督办率（目标100%）", "Major hazards listed, share (target 100%)",
+			func(f Figures) any { return percent(f.MajorListedShare) }},
+		{"major_closed", "重大隐患已整改", "Major hazards rectified", func(f Figures) any { return f.MajorClosed }},
+		{"regional", "区域性隐患", "Regional hazards", func(f Figures) any { return f.Regional }},
+		{"listing_proposed", "提请政府挂牌督改", "Proposed for government listing", func(f Figures) any { return f.ListingProposed }},
+	}
+}
+
+// figuresTable lays the figures out one subdistrict a row, named as the gazette names it,
+// with the total last when there is more than one row.
+func figuresTable(figs []Figures, programme string) *table.Table {
+	names := subdistrictNames()
 	name := "rectify-figures"
 	if programme != "" {
 		name += "-" + programme
 	}
+	cols := figureColumns()
 	t := &table.Table{Name: name, Title: "隐患整改情况 Hazards found and rectified",
-		Columns: []table.Column{{ZH: "街镇", EN: "Subdistrict"}, {ZH: "发现", EN: "Found"}, {ZH: "未销账", EN: "Open"},
-			{ZH: "逾期", EN: "Overdue"}, {ZH: "督办中", EN: "Escalated open"}, {ZH: "已销账", EN: "Closed"},
-			{ZH: "按期销账", EN: "Closed on time"}, {ZH: "逾期销账", EN: "Closed late"}}}
+		Columns: []table.Column{{ZH: "街镇", EN: "Subdistrict"}}}
+	for _, c := range cols {
+		t.Columns = append(t.Columns, table.Column{ZH: c.ZH, EN: c.EN})
+	}
+	row := func(label string, f Figures) []any {
+		r := []any{label}
+		for _, c := range cols {
+			r = append(r, c.cell(f))
+		}
+		return r
+	}
 	for _, f := range figs {
-		t.Rows = append(t.Rows, []any{names[f.Subdistrict], f.Found, f.Open, f.Overdue,
-			f.SupervisedOpen, f.Closed, f.ClosedOnTime, f.ClosedLate})
+		t.Rows = append(t.Rows, row(names[f.Subdistrict], f))
+	}
+	if len(figs) > 1 {
+		t.Rows = append(t.Rows, row("合计", total(figs)))
 	}
 	return t
 }

@@ -111,13 +111,16 @@ func checkFinding(app core.App, r *core.Record) error {
 	if err := checkCategory(r); err != nil {
 		return err
 	}
+	if err := checkSupervision(app, r); err != nil {
+		return err
+	}
 	// A major finding is always listed for supervised rectification (挂账督办).
 	if r.GetString("severity") == "major" {
 		r.Set("supervised", true)
 	}
 	from, to := "", r.GetString(schema.FieldStatus)
 	if !r.IsNew() {
-		from = storedStatus(app, r)
+		from = storedField(app, r, schema.FieldStatus)
 	}
 	if from == to {
 		return nil
@@ -142,14 +145,17 @@ func checkFinding(app core.App, r *core.Record) error {
 	return checkArrival(app, r, to)
 }
 
-// storedStatus reads the status as stored: Record.Original() is stale for a record object
-// saved more than once.
-func storedStatus(app core.App, r *core.Record) string {
+// storedField reads a field as stored: Record.Original() is stale for a record object saved
+// more than once. A new record has nothing stored.
+func storedField(app core.App, r *core.Record, field string) string {
+	if r.IsNew() {
+		return ""
+	}
 	stored, err := app.FindRecordById(r.Collection(), r.Id)
 	if err != nil {
 		return ""
 	}
-	return stored.GetString(schema.FieldStatus)
+	return stored.GetString(field)
 }
 
 // checkArrival checks what a status needs on arrival.

@@ -343,7 +343,7 @@ func TestFigures_ExportsMatchTheJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]string{{"万寿路街道", "1", "1", "1", "0", "0", "0", "0"}}
+	want := [][]string{{"万寿路街道", "1", "1", "1", "0", "0", "0", "0", "1", "0", "0", "0", "0", "0", "0", "", "0", "0", "0"}}
 	if len(rows) != 2 || rows[0][0] != "街镇 Subdistrict" || !slices.Equal(rows[1], want[0]) {
 		t.Fatalf("csv rows %v, want heading and %v", rows, want)
 	}

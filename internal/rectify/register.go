@@ -16,8 +16,8 @@ const EscalateSchedule = "*/5 * * * *"
 // registration is what the routes need of Register's arguments.
 type registration struct{ now func() time.Time }
 
-// Register binds the lifecycle's invariants to every save of a finding, the timeline and
-// figures routes and the deadline job, which read the time from now.
+// Register binds the lifecycle's invariants to every save of a finding, the timeline, figures
+// and milestones routes and the deadline job, which read the time from now.
 func Register(app core.App, now func() time.Time) {
 	reg := &registration{now: now}
 	registerAuthority(app)
@@ -38,6 +38,9 @@ func Register(app core.App, now func() time.Time) {
 		se.Router.GET("/api/fs/rectify/figures", reg.handleFigures).Bind(apis.RequireAuth())
 		se.Router.GET("/api/fs/rectify/figures.csv", reg.handleFiguresFile(table.CSV)).Bind(apis.RequireAuth())
 		se.Router.GET("/api/fs/rectify/figures.xlsx", reg.handleFiguresFile(table.XLSX)).Bind(apis.RequireAuth())
+		se.Router.GET("/api/fs/milestones", reg.handleMilestones).Bind(apis.RequireAuth())
+		se.Router.GET("/api/fs/milestones.csv", reg.handleMilestonesFile(table.CSV)).Bind(apis.RequireAuth())
+		se.Router.GET("/api/fs/milestones.xlsx", reg.handleMilestonesFile(table.XLSX)).Bind(apis.RequireAuth())
 		return se.Next()
 	})
 	app.Cron().MustAdd("fieldsync_escalate", EscalateSchedule, func() {

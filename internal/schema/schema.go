@@ -39,6 +39,9 @@ const (
 	SyncJournal   = "sync_journal"
 	Notifications = "notifications"
 
+	// Milestones are the plans' deadlines, with the share due by each (internal/rectify).
+	Milestones = "milestones"
+
 	// Incidents around tutoring centres, for the daily report (一).
 	Incidents = "tutoring_incidents"
 

@@ -649,6 +649,44 @@ func (m *model) check() {
 	m.checkFigures()
 }
 
+// countSeverity counts f in the general/major split of w (gazette line 3450's two targets).
+func countSeverity(w *rectify.Figures, f *core.Record, closed bool) {
+	switch f.GetString("severity") {
+	case "general":
+		w.GeneralFound++
+		if closed {
+			w.GeneralClosed++
+		}
+	case "major":
+		w.MajorFound++
+		if closed {
+			w.MajorClosed++
+		}
+		switch f.GetString("supervision_level") {
+		case "district":
+			w.MajorListed++
+			w.MajorListedDistrict++
+		case "subdistrict":
+			w.MajorListed++
+			w.MajorListedSubdistrict++
+		}
+	}
+	if f.GetBool("regional") {
+		w.Regional++
+	}
+	if !f.GetDateTime("listing_proposed_at").IsZero() {
+		w.ListingProposed++
+	}
+}
+
+func ratio(done, of int) *float64 {
+	if of == 0 {
+		return nil
+	}
+	v := float64(done) / float64(of)
+	return &v
+}
+
 // checkFigures: the server's rectification figures, computed in SQL, equal a count of the
 // stored findings made here, however many times their pushes were delivered.
 func (m *model) checkFigures() {
@@ -680,12 +718,14 @@ func (m *model) checkFigures() {
 		} else {
 			w.Closed++
 		}
+		countSeverity(&w, f, !open)
 		want[sd] = w
 	}
 	for _, got := range figs {
 		w := want[got.Subdistrict]
 		w.ClosedOnTime, w.ClosedLate = got.ClosedOnTime, got.ClosedLate // closures are not exercised here
-		if got != w {
+		w.GeneralRectifiedShare, w.MajorListedShare = ratio(w.GeneralClosed, w.GeneralFound), ratio(w.MajorListed, w.MajorFound)
+		if !reflect.DeepEqual(got, w) {
 			m.t.Fatalf("figures of %s: server %+v, counted %+v", got.Subdistrict, got, w)
 		}
 		delete(want, got.Subdistrict)

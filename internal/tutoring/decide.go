@@ -39,6 +39,8 @@ func decide(_ core.App, a access.Actor, r *core.Record, args map[string]any) err
 	}
 	r.Set("outcome", outcome)
 	r.Set("outcome_deadline", args["deadline"])
+	// A new opinion is followed afresh: the deadline job escalates a 限期整改 left unmet.
+	r.Set("outcome_escalated_at", "")
 	if outcome == "" && r.GetString(schema.FieldStatus) == Stopped {
 		r.Set(schema.FieldStatus, Operating) // withdrawing a stop reopens the centre
 	}

@@ -109,6 +109,8 @@ func papers() []paper {
 		{"tutoring daily XLSX", "/api/fs/tutoring/daily.xlsx?day=2018-06-09", "xlsx", nil, nil},
 		{"dust ranking CSV", "/api/fs/dust/ranking.csv?month=2018-05", "csv", nil, nil},
 		{"dust ranking XLSX", "/api/fs/dust/ranking.xlsx?month=2018-05", "xlsx", nil, nil},
+		{"plan milestones CSV", "/api/fs/milestones.csv", "csv", nil, nil},
+		{"plan milestones XLSX", "/api/fs/milestones.xlsx", "xlsx", nil, nil},
 	}
 }
 

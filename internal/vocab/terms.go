@@ -79,6 +79,24 @@ var (
 		Term{"major", "重大", "Major"},
 	)
 
+	// SupervisionLevel is the government level that lists a major or regional hazard for
+	// supervised rectification: "落实区、街镇两级重大隐患政府挂牌督办制度" (gazette line 3406).
+	SupervisionLevel = define("supervision_level",
+		Term{"subdistrict", "街镇级挂牌督办", "Listed by the subdistrict"},
+		Term{"district", "区级挂牌督办", "Listed by the district"},
+	)
+
+	// MilestoneMeasure is how a plan milestone's progress is counted (internal/rectify
+	// milestones.go); which measure a milestone uses where the gazette is silent is the
+	// district's local choice, kept on the milestone record.
+	MilestoneMeasure = define("milestone_measure",
+		Term{"alarm_installs", "独立感烟报警装置安装数 / 分配指标", "Smoke alarms installed / quota"},
+		Term{"key_units_standardised", "完成标准化管理的重点单位 / 重点单位", "Key units standardised / key units"},
+		Term{"bareland_ledger", "已建立裸地台账的街镇", "Subdistricts with a bare-land ledger"},
+		Term{"centres_surveyed", "已摸底排查的培训机构 / 台账中的培训机构", "Centres surveyed / centres in the ledger"},
+		Term{"tutoring_rectified", "已整改销账的培训机构问题 / 发现的问题", "Tutoring findings closed / found"},
+	)
+
 	FindingStatus = define("finding_status",
 		Term{"open", "已发现", "Found"},
 		Term{"ordered", "已责令整改", "Ordered to rectify"},
@@ -426,6 +444,9 @@ var (
 		Term{"report_info", "举报人补充了信息", "The reporter added information"},
 		Term{"report_disputed", "举报人对整改结果有异议", "The reporter disputes the fix"},
 		Term{"report_untriaged", "群众举报超过 2 天未分派", "Public report not triaged within 2 days"},
+		Term{"listing_proposed", "消防支队提请政府挂牌督改", "The fire brigade proposes government listing"},
+		Term{"milestone_overdue", "计划节点到期未完成", "A plan milestone is overdue"},
+		Term{"centre_overdue", "培训机构限期整改逾期未完成", "A centre's rectification deadline passed"},
 	)
 
 	// ReportUpdateKind is what a reporter adds to their report with its receipt.

@@ -378,12 +378,13 @@ async function figuresPage() {
   const progFilter = programme ? ` && programme = '${programme}'` : "";
   const [dayParam, monthParam] = await Promise.all([
     params.get("day") || latestDay(), params.get("month") || latestMonth()]);
-  const [hz, alarms, open, daily, ranking] = await Promise.all([
+  const [hz, alarms, open, daily, ranking, plan] = await Promise.all([
     api.get(`/api/fs/rectify/figures?programme=${encodeURIComponent(programme)}`),
     api.get("/api/fs/smokealarm/progress").catch(() => null),
     api.list("findings", { filter: `voided = false && status != 'closed'${progFilter}`, expand: "place", perPage: 500 }),
     api.get(`/api/fs/tutoring/daily?day=${dayParam}`).catch(() => null),
     api.get(`/api/fs/dust/ranking?month=${monthParam}`).catch(() => null),
+    api.get("/api/fs/milestones").catch(() => null),
   ]);
   const setParam = (k, v) => { params.set(k, v); location.hash = `#/figures?${params}`; };
   const rows = hz.figures;
@@ -402,7 +403,9 @@ async function figuresPage() {
     h("table", { id: "hazards-table" }, h("thead", {}, h("tr", {}, ["col.subdistrict", "col.found", "col.open", "col.overdue", "col.closed", "col.ontime", "col.late"]
       .map((k, i) => h("th", { class: i ? "num" : "" }, t(k))))),
       h("tbody", {}, rows.map((r) => h("tr", { "data-subdistrict": r.subdistrict }, h("td", {}, sdName(r.subdistrict)),
-        [r.found, r.open, r.overdue, r.closed, r.closed_on_time, r.closed_late].map((v) => h("td", { class: "num" }, String(v))))))))];
+        [r.found, r.open, r.overdue, r.closed, r.closed_on_time, r.closed_late].map((v) => h("td", { class: "num" }, String(v))))))),
+    severityTable(hz))];
+  if (plan?.milestones.length) cards.push(milestonesCard(plan.milestones, exportButtons));
   const now = new Date().toISOString().replace("T", " "); // compared with stored UTC dates
   const points = open.filter((f) => f.expand?.place?.location && (f.expand.place.location.lon || f.expand.place.location.lat))
     .map((f) => ({ id: f.id, lon: f.expand.place.location.lon, lat: f.expand.place.location.lat, href: `#/findings/${f.id}`,
@@ -488,6 +491,39 @@ function rankingCard(ranking, monthParam, setParam, exportButtons) {
         h("td", { class: "num" }, s.dustfall == null ? "—" : String(s.dustfall)),
         h("td", { class: "num" }, pct(s.compliance)), h("td", { class: "num", "data-col": "overdue" }, String(s.overdue)),
         h("td", { class: "num" }, pct(s.bare_land?.treated_share)))))));
+}
+
+const share = (v) => (v == null ? "—" : `${(v * 100).toFixed(1)}%`);
+
+// severityTable: general and major hazards apart, headed as the API names them (gazette line
+// 3450's two targets first).
+function severityTable(hz) {
+  const keys = ["general_found", "general_closed", "general_rectified_share", "major_found", "major_listed",
+    "major_listed_district", "major_listed_subdistrict", "major_listed_share", "regional", "listing_proposed"];
+  const col = Object.fromEntries(hz.columns.map((c) => [c.key, c]));
+  const cell = (r, k) => (k.endsWith("_share") ? share(r[k]) : String(r[k]));
+  return h("div", { id: "hazards-severity" },
+    h("ul", { class: "targets" }, hz.targets.map((g) => h("li", { "data-target": g.key },
+      `${g.zh} · ${g.done} / ${g.of} · ${share(g.share)}`))),
+    h("table", { id: "hazards-severity-table" },
+      h("thead", {}, h("tr", {}, h("th", {}, t("col.subdistrict")), keys.map((k) => h("th", { class: "num" }, label(col[k]))))),
+      h("tbody", {}, hz.figures.map((r) => h("tr", { "data-subdistrict": r.subdistrict }, h("td", {}, sdName(r.subdistrict)),
+        keys.map((k) => h("td", { class: "num", "data-col": k }, cell(r, k))))))));
+}
+
+// milestonesCard: the plans' deadlines with what is done on time and late.
+function milestonesCard(ms, exportButtons) {
+  const lines = ms.flatMap((m) => [...m.rows.filter((p) => p.of || p.done || p.late).map((p) => [m, sdName(p.subdistrict), p]),
+    ...(m.district ? [[m, t("fig.district"), m.district]] : [])]);
+  return h("section", { class: "card", id: "fig-milestones" },
+    h("h2", {}, t("fig.milestones")),
+    h("div", { class: "toolbar" }, exportButtons("/api/fs/milestones", "")),
+    h("table", { id: "milestones-table" },
+      h("thead", {}, h("tr", {}, ["col.milestone", "col.due", "col.subdistrict", "col.todo", "col.ontimedone", "col.latedone", "col.share"]
+        .map((k, i) => h("th", { class: i > 2 ? "num" : "" }, t(k))))),
+      h("tbody", {}, lines.map(([m, where, p]) => h("tr", { "data-milestone": m.code, class: p.overdue ? "overdue" : "" },
+        h("td", {}, `${m.title}（${m.gazette_line}）`), h("td", {}, m.due.slice(0, 10)), h("td", {}, where),
+        [p.of, p.done, p.late].map((v) => h("td", { class: "num" }, String(v))), h("td", { class: "num" }, share(p.share)))))));
 }
 
 // ---- shell ----

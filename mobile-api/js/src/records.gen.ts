@@ -181,6 +181,16 @@ export interface FindingsRecord {
   return_reason: string;
   people_involved: number;
   people_handled: number;
+  /** `""` when unset. */
+  supervision_level: "" | "subdistrict" | "district";
+  regional: boolean;
+  region: string;
+  /** The id of a record of `users`; `""` when unset. Written only by server commands. */
+  listing_proposed_by: string;
+  /** A date-time in UTC, `YYYY-MM-DD HH:MM:SS.sssZ`; `""` when unset. Written only by server commands. */
+  listing_proposed_at: string;
+  /** Written only by server commands. */
+  listing_proposal: string;
 }
 
 /** A record of `households` as a pull delivers it. */
@@ -251,7 +261,7 @@ export interface NotificationsRecord {
   /** The id of a record of `users`. Written only by server commands. */
   user: string;
   /** Written only by server commands. */
-  kind: "major_found" | "finding_overdue" | "referral_overdue" | "referral_received" | "referral_declined" | "closure_pending" | "report_received" | "report_assigned" | "report_info" | "report_disputed" | "report_untriaged";
+  kind: "major_found" | "finding_overdue" | "referral_overdue" | "referral_received" | "referral_declined" | "closure_pending" | "report_received" | "report_assigned" | "report_info" | "report_disputed" | "report_untriaged" | "listing_proposed" | "milestone_overdue" | "centre_overdue";
   /** The id of a record of `subdistricts`; `""` when unset. Written only by server commands. */
   subdistrict: string;
   /** The id of a record of `findings`; `""` when unset. Written only by server commands. */
@@ -327,6 +337,8 @@ export interface PlacesRecord {
   /** Set by the server, `YYYY-MM-DD HH:MM:SS.sssZ`. Read-only: set by the server. */
   updated: string;
   voided: boolean;
+  /** A date-time in UTC, `YYYY-MM-DD HH:MM:SS.sssZ`; `""` when unset. */
+  standardised_on: string;
 }
 
 /** A record of `public_reports` as a pull delivers it. */
@@ -639,6 +651,8 @@ export interface TutoringCentresRecord {
   list_decided_at: string;
   /** Written only by server commands. */
   list_reason: string;
+  /** A date-time in UTC, `YYYY-MM-DD HH:MM:SS.sssZ`; `""` when unset. Written only by server commands. */
+  outcome_escalated_at: string;
 }
 
 /** A record of `tutoring_incidents` as a pull delivers it. */

@@ -166,9 +166,12 @@ func offline(t *testing.T, ctx context.Context) {
 	}
 }
 
-// phone starts a headless Chromium with the given profile, sized as a 390×844 phone.
+// phone starts a headless Chromium with the given profile, its page a 390×844 phone's (the
+// window alone cannot be narrower than headless Chromium's 500 px).
 func phone(t *testing.T, profile string) (context.Context, func()) {
-	return browsertest.StartProfile(t, profile, 390, 844)
+	ctx, stop := browsertest.StartProfile(t, profile, 390, 844)
+	run(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	return ctx, stop
 }
 
 func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {

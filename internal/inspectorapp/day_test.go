@@ -160,7 +160,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	ctx, stop = phone(t, profile)
 	defer stop()
 	shoot = func(name string) { browsertest.Shoot(t, ctx, *screenshots, name) }
-	offline(t, ctx) // the first call starts the browser, on ctx itself
+	offline(t, ctx)
 	step(t, ctx, chromedp.Navigate(server.URL+"/app/"))
 	waitScreen(t, ctx, "home")
 	offline(t, ctx)

@@ -176,6 +176,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	shoot("synced")
 
 	sup := s.Token("users", testkit.SupervisorA)
+	noIssues(t, s, testkit.InspectorA)
 	res := s.Do(http.MethodGet, "/api/collections/findings/records?filter="+url.QueryEscape(`description = "三楼楼道私拉电线给电动车充电"`), sup, nil)
 	items := res.JSON(t)["items"].([]any)
 	if len(items) != 1 {

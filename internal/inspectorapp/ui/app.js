@@ -223,7 +223,7 @@ function startLive() {
       showStatus();
     }),
     c.on("progress", (p) => { sync.photo = p; showStatus(); }),
-    c.on("change", () => { showStatus(); scheduleDraw(); }),
+    c.on("change", () => { showStatus(); scheduleDraw(); schedulePush(); }),
     c.on("signedout", () => { sync.error = t("signedout"); draw(); }),
     c.on("revoked", () => draw()),
   ];
@@ -231,13 +231,24 @@ function startLive() {
   return () => { stopLive(); offs.forEach((f) => f()); };
 }
 
+// An edit made while online goes up at once (a second later, so that a finding and its
+// photos leave together); offline, the "online" event will send it.
+let pushTimer = null;
+function schedulePush() {
+  clearTimeout(pushTimer);
+  pushTimer = setTimeout(async () => {
+    if (navigator.onLine && !sync.running && (await ctx.client.pendingCount()) > 0) syncNow();
+  }, 1000);
+}
+
 // A pull changes many records at once: draw the screen again once they settled, unless the
-// inspector is typing into a form.
+// inspector is filling in a new record or typing into a form.
+const entryScreens = ["signin", "finding-new", "install", "tutoring", "dust", "land", "newplace"];
 let pending = null;
 function scheduleDraw() {
   clearTimeout(pending);
   pending = setTimeout(() => {
-    if (view.querySelector("form[data-editing]")) return;
+    if (entryScreens.includes(view.dataset.screen) || view.querySelector("form[data-editing]")) return;
     draw();
   }, 150);
 }

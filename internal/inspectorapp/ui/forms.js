@@ -6,7 +6,7 @@
 import { addPhoto } from "/app/sdk/fieldsync.js";
 import { h, field, select } from "/app/dom.js";
 import { t, term, options, checkItem, problem, day, todayBeijing, endOfDay, stamp } from "/app/i18n.js";
-import { checkFinding, checkOrder, checkInstall, checkPlace, alwaysMajor, conductItems, safetyItems, dustItems, eligibilityOf, creditCodeProblem } from "/app/rules.js";
+import { checkFinding, checkOrder, checkInstall, checkPlace, checkLand, landTreatment, alwaysMajor, conductItems, safetyItems, dustItems, eligibilityOf, creditCodeProblem } from "/app/rules.js";
 
 const live = (r) => r && !r.data.voided;
 
@@ -271,18 +271,22 @@ export function forms({ issuesOf, issueView, nav, locate }) {
     if (!place) return h("p", { class: "warn", dataset: { screen: "dust" } }, t("place.notFound"));
     const f = form("dust-form", [
       h("h2", {}, t("dust.title")), h("p", {}, place.data.name), h("p", { class: "muted" }, t("dust.hint")),
-      h("fieldset", {}, dustItems.map((i) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "done", value: i, id: `done-${i}`, checked: true }), term("finding_category", i)))),
+      h("fieldset", {}, dustItems.map((i) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "done", value: i, id: `done-${i}`, checked: true }), term("finding_category", `dust.${i}`)))),
+      h("fieldset", {}, h("legend", {}, t("dust.devices")), options("suppression_device").map((o) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "device", value: o.value, id: `device-${o.value}` }), o.label))),
       field(t("tutoring.notes"), h("textarea", { name: "notes", id: "notes", rows: 3 })),
       h("button", { type: "submit", class: "primary" }, t("dust.save")),
     ], async (fd) => {
       const done = new Set(fd.getAll("done"));
+      const checklist = { devices: fd.getAll("device") };
+      for (const i of dustItems) checklist[i] = done.has(i);
       const missed = dustItems.filter((i) => !done.has(i));
       const notes = String(fd.get("notes") ?? "").trim();
       const inspection = await c.create("inspections", { programme: "dust", kind: "routine", place: place.id, subdistrict: place.data.subdistrict,
-        inspector: ctx.me.id, inspected_at: stamp(), result: missed.length ? "fail" : "pass", notes });
+        inspector: ctx.me.id, inspected_at: stamp(), result: missed.length ? "fail" : "pass", checklist, notes });
       for (const m of missed) {
-        await c.create("findings", { programme: "dust", place: place.id, subdistrict: place.data.subdistrict, inspection, category: m, severity: "general",
-          description: notes ? `${term("finding_category", m)}：${notes}` : term("finding_category", m) });
+        const category = `dust.${m}`;
+        await c.create("findings", { programme: "dust", place: place.id, subdistrict: place.data.subdistrict, inspection, category, severity: "general",
+          description: notes ? `${term("finding_category", category)}：${notes}` : term("finding_category", category) });
       }
       ctx.go(`#/place/${place.id}`);
       return null;
@@ -294,17 +298,22 @@ export function forms({ issuesOf, issueView, nav, locate }) {
     const c = ctx.client;
     const place = await c.get("places", q.get("place") ?? "");
     if (!place) return h("p", { class: "warn", dataset: { screen: "land" } }, t("place.notFound"));
+    const state = select("state", options("land_state"), "bare");
+    const treatment = select("treatment", options("land_treatment"), "none");
+    state.addEventListener("change", () => { if (state.value in landTreatment) treatment.value = landTreatment[state.value]; });
     const f = form("land-form", [
       h("h2", {}, t("land.title")), h("p", {}, place.data.name),
-      field(t("land.state"), select("state", options("land_state"), "bare")),
-      field(t("land.treatment"), select("treatment", options("land_treatment"), "none")),
+      field(t("land.state"), state),
+      field(t("land.treatment"), treatment),
       field(t("land.area"), h("input", { type: "number", name: "area_m2", id: "area_m2", min: "0", step: "1", inputmode: "numeric" })),
       field(t("land.notes"), h("textarea", { name: "notes", id: "notes", rows: 2 })),
       h("button", { type: "submit", class: "primary" }, t("land.save")),
     ], async (fd) => {
-      const area = Number(fd.get("area_m2"));
-      if (!(area > 0)) return { area_m2: "required" };
-      await c.create("bare_land_entries", { place: place.id, subdistrict: place.data.subdistrict, recorded_on: stamp(), state: fd.get("state"), treatment: fd.get("treatment"), area_m2: area, notes: String(fd.get("notes") ?? "").trim() });
+      const entry = { place: place.id, subdistrict: place.data.subdistrict, recorded_on: stamp(), state: fd.get("state"), treatment: fd.get("treatment"),
+        area_m2: Number(fd.get("area_m2")), notes: String(fd.get("notes") ?? "").trim() };
+      const refused = checkLand(entry);
+      if (Object.keys(refused).length) return refused;
+      await c.create("bare_land_entries", entry);
       ctx.go(`#/place/${place.id}`);
       return null;
     });
@@ -385,7 +394,9 @@ export function forms({ issuesOf, issueView, nav, locate }) {
     ], async (fd) => {
       const data = { kind: fd.get("kind"), name: String(fd.get("name") ?? "").trim(), address: String(fd.get("address") ?? "").trim(), subdistrict: sd };
       if (data.kind === "venue" && fd.get("venue_type")) data.venue_type = fd.get("venue_type");
-      if (fix) data.location = { lon: fix.lon, lat: fix.lat, accuracy: Math.round(fix.accuracy) };
+      // The place's point is lon/lat (a PocketBase geo point): the accuracy is shown to the
+      // inspector when taking it, so they can walk closer and take it again, not stored.
+      if (fix) data.location = { lon: fix.lon, lat: fix.lat };
       const refused = checkPlace(data);
       if (Object.keys(refused).length) return refused;
       const id = await c.create("places", data);

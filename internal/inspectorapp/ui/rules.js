@@ -28,9 +28,20 @@ export const conductItems = [
 ];
 export const safetyItems = ["exits_clear", "evacuation_signs", "emergency_lights", "extinguishers", "electricity_safe", "fire_use_safe", "fire_acceptance"];
 
-// The dust programme's six 100% (六个百分之百) measures of a construction site, each a
-// finding category when missed.
-export const dustItems = ["dust.hoarding", "dust.cover", "dust.washing", "dust.hardening", "dust.wet_demolition", "dust.muck_truck"];
+// The dust programme's six 100% (六个百分之百) items of a construction site check
+// (internal/dust.SixHundred), each the finding category dust.<item> when missed; a site check
+// records all six.
+export const dustItems = ["hoarding", "cover", "washing", "hardening", "wet_demolition", "muck_truck"];
+
+// A bare-land entry's treatment fits its state (internal/dust: dust_land_treatment_mismatch).
+export const landTreatment = { bare: "none", covered: "cover", greened: "green", paved: "pave" };
+
+export function checkLand(e) {
+  const out = {};
+  if (!(e.area_m2 > 0)) out.area_m2 = "required";
+  if (e.state in landTreatment && landTreatment[e.state] !== e.treatment) out.treatment = "dust_land_treatment_mismatch";
+  return out;
+}
 
 const blank = (v) => String(v ?? "").trim() === "";
 

@@ -180,7 +180,7 @@ async function placeScreen(ctx, [id]) {
   return h("div", { dataset: { screen: "place" } }, nav(),
     h("h2", {}, p.data.name),
     h("p", {}, `${term("place_kind", k)} · ${p.data.address}`),
-    p.data.location?.lat ? h("p", { class: "muted" }, t("newPlace.gpsAt", { lon: p.data.location.lon, lat: p.data.location.lat, acc: p.data.location.accuracy ?? "?" })) : null,
+    p.data.location?.lat ? h("p", { class: "muted", id: "place-point" }, t("place.point", { lon: p.data.location.lon, lat: p.data.location.lat })) : null,
     h("div", { class: "actions" },
       action(`#/finding/new?place=${id}`, t("place.finding"), "act-finding"),
       k === "household" && households.some(live) ? action(`#/install/new?place=${id}`, t("place.install"), "act-install") : null,

@@ -143,6 +143,8 @@ async function draw() {
   if (n !== drawing) return; // a newer draw started meanwhile
   view.replaceChildren(el);
   view.dataset.screen = el.dataset.screen ?? "";
+  // The first home screen drawn: what cmd/appbench times from the navigation's start.
+  if (view.dataset.screen === "home" && performance.getEntriesByName("xcz-home").length === 0) performance.mark("xcz-home");
   showStatus();
 }
 

@@ -128,7 +128,7 @@ export function forms({ issuesOf, issueView, nav, locate }) {
     const c = ctx.client;
     const f = await c.get("findings", id);
     const issues = await issuesOf(ctx, "findings", id);
-    if (!f) return h("div", { dataset: { screen: "finding" } }, nav(), issues.map((is) => issueView(ctx, is)), h("p", { class: "warn" }, t("place.notFound")));
+    if (!f) return h("div", { dataset: { screen: "finding" } }, nav(), issues.map((is) => issueView(ctx, is)), h("p", { class: "warn" }, t("record.notFound")));
     // A finding created on this phone has no status until the server's defaults arrive: open.
     const d = { ...f.data, status: f.data.status || "open" };
     const place = await c.get("places", d.place);
@@ -325,7 +325,7 @@ export function forms({ issuesOf, issueView, nav, locate }) {
   async function reportScreen(ctx, [id]) {
     const c = ctx.client;
     const r = await c.get("public_reports", id);
-    if (!r) return h("div", { dataset: { screen: "report" } }, nav(), h("p", { class: "warn" }, t("place.notFound")));
+    if (!r) return h("div", { dataset: { screen: "report" } }, nav(), h("p", { class: "warn" }, t("record.notFound")));
     const d = r.data;
     const place = d.place ? await c.get("places", d.place) : null;
     const steps = await queuedSteps(c, "public_reports", id);

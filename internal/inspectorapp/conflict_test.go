@@ -50,6 +50,7 @@ func TestApp_ConflictAndMoveShowOnThePhone(t *testing.T) {
 		t.Fatalf("conflict shown: %q", txt)
 	}
 	browsertest.Shoot(t, two.ctx, *screenshots, "conflict")
+	a11y(t, two.ctx, "conflict")
 	if n := value(t, one.ctx, chromedp.Evaluate[int](`document.querySelectorAll(".issue").length`)); n != 0 {
 		t.Fatalf("the winning phone shows %d issues", n)
 	}

@@ -68,6 +68,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	step(t, ctx, chromedp.WaitVisible(`#signin`))
 	step(t, ctx, chromedp.SendKeys(`#email`, "inspectora@fieldsync.test"), chromedp.SendKeys(`#password`, testkit.Password))
 	shoot("signin")
+	a11y(t, ctx, "signin")
 	step(t, ctx, chromedp.Click(`#signin button[type=submit]`))
 	waitScreen(t, ctx, "home")
 	waitInstalled(t, ctx)
@@ -79,6 +80,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 		t.Fatalf("households to install: %q", txt)
 	}
 	shoot("home")
+	a11y(t, ctx, "home")
 
 	// 2. Cut the network and reload: the app opens from the service worker with the data.
 	net.cut.Store(true)
@@ -94,6 +96,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	goTo(t, ctx, "#/places?q="+url.QueryEscape("群租房"))
 	waitScreen(t, ctx, "places")
 	shoot("places")
+	a11y(t, ctx, "places")
 	step(t, ctx, chromedp.Click(`#place-list a[data-id="`+testkit.Side("venue", "a")+`"]`))
 	waitScreen(t, ctx, "place")
 	shoot("place")
@@ -121,6 +124,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	)
 	value(t, ctx, chromedp.Poll[bool](`document.querySelectorAll("#thumbs img").length === 2`))
 	shoot("finding-new")
+	a11y(t, ctx, "finding-new")
 	step(t, ctx, chromedp.Click(`#finding-form button[type=submit]`))
 	waitScreen(t, ctx, "finding")
 	deadline := time.Now().AddDate(0, 0, 20).Format("2006-01-02")
@@ -132,6 +136,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 		t.Fatalf("queued photos shown on the finding: %d", n)
 	}
 	shoot("finding")
+	a11y(t, ctx, "finding")
 
 	// A smoke alarm for the household: an ordinary unit (its household is a general one).
 	goTo(t, ctx, "#/install/new?place=apphomeplace001")
@@ -140,6 +145,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 		chromedp.SendKeys(`#location_in_home`, "客厅"), chromedp.Click(`#install-form button[type=submit]`),
 		chromedp.WaitVisible(`.refused[data-code="alarm_networked_ineligible"]`), chromedp.WaitVisible(`.refused[data-code="alarm_consent_missing"]`))
 	shoot("install")
+	a11y(t, ctx, "install")
 	step(t, ctx, chromedp.SetValue(`#unit_type`, "ordinary"), chromedp.Click(`#consent`), chromedp.Click(`#install-form button[type=submit]`))
 	waitScreen(t, ctx, "place")
 
@@ -148,6 +154,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	waitScreen(t, ctx, "tutoring")
 	step(t, ctx, chromedp.Click(`#item-beyond_curriculum`), chromedp.SendKeys(`#notes`, "五年级班讲初中内容"))
 	shoot("tutoring")
+	a11y(t, ctx, "tutoring")
 	step(t, ctx, chromedp.Click(`#tutoring-form button[type=submit]`))
 	waitScreen(t, ctx, "place")
 
@@ -174,6 +181,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	online(t, ctx)
 	waitQueued(t, ctx, 0, 0)
 	shoot("synced")
+	a11y(t, ctx, "synced")
 
 	sup := s.Token("users", testkit.SupervisorA)
 	noIssues(t, s, testkit.InspectorA)

@@ -1,9 +1,11 @@
 package inspectorapp_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -51,6 +53,7 @@ func TestApp_PlacesReportsAndDust(t *testing.T) {
 		t.Fatalf("report text: %q", txt)
 	}
 	shoot("report")
+	a11y(t, ctx, "report")
 	step(t, ctx, chromedp.SetValue(`#result`, "fail"), chromedp.SendKeys(`#visit-notes`, "周六上午在教初二数学"), chromedp.Click(`#visit-form button[type=submit]`),
 		chromedp.WaitVisible(`#queued-steps`))
 	goTo(t, ctx, "#/finding/new?place="+testkit.Side("centreplace", "a"))
@@ -80,6 +83,7 @@ func TestApp_PlacesReportsAndDust(t *testing.T) {
 		chromedp.Click(`#gps-button`))
 	value(t, ctx, chromedp.Poll[bool](`document.querySelector("#gps").textContent.includes("±12")`))
 	shoot("newplace")
+	a11y(t, ctx, "newplace")
 	step(t, ctx, chromedp.Click(`#place-form button[type=submit]`))
 	waitScreen(t, ctx, "place")
 
@@ -88,6 +92,7 @@ func TestApp_PlacesReportsAndDust(t *testing.T) {
 	waitScreen(t, ctx, "dust")
 	step(t, ctx, chromedp.Click(`#done-cover`), chromedp.Click(`#device-sprinkler`))
 	shoot("dust")
+	a11y(t, ctx, "dust")
 	step(t, ctx, chromedp.Click(`#dust-form button[type=submit]`))
 	waitScreen(t, ctx, "place")
 	goTo(t, ctx, "#/land/new?place="+testkit.Side("land", "a"))
@@ -95,10 +100,19 @@ func TestApp_PlacesReportsAndDust(t *testing.T) {
 	step(t, ctx, chromedp.SetValue(`#state`, "covered"), chromedp.SetValue(`#treatment`, "green"), chromedp.SendKeys(`#area_m2`, "800"), chromedp.Click(`#land-form button[type=submit]`),
 		chromedp.WaitVisible(`.refused[data-code="dust_land_treatment_mismatch"]`), chromedp.SetValue(`#treatment`, "cover"))
 	shoot("land")
+	a11y(t, ctx, "land")
 	step(t, ctx, chromedp.Click(`#land-form button[type=submit]`))
 	waitScreen(t, ctx, "place")
 	step(t, ctx, chromedp.WaitVisible(`#history`))
 	shoot("place-history")
+	a11y(t, ctx, "place-history")
+	// English, switched on the phone and kept.
+	step(t, ctx, chromedp.Click(`#lang`))
+	value(t, ctx, chromedp.Poll[bool](`document.querySelector("nav a").textContent === "Today" && document.querySelector("#sync-now").textContent === "Sync" && document.documentElement.lang === "en"`))
+	shoot("place-english")
+	a11y(t, ctx, "place-english")
+	step(t, ctx, chromedp.Click(`#lang`))
+	value(t, ctx, chromedp.Poll[bool](`document.querySelector("nav a").textContent === "今日"`))
 
 	waitQueued(t, ctx, 0, 0)
 	r := s.Do(http.MethodGet, "/api/collections/public_reports/records/"+report, sup, nil).JSON(t)
@@ -137,4 +151,18 @@ func noIssues(t *testing.T, s *testkit.Server, user string) {
 	if res.Status != http.StatusOK || res.JSON(t)["totalItems"].(float64) != 0 {
 		t.Fatalf("sync issues of %s: %d %s", user, res.Status, res.Body)
 	}
+}
+
+// a11y runs axe-core's WCAG 2.1 AA rules (contrast, names, labels) on the screen shown. Outside
+// CI, without axe-core installed (make test installs it), the check alone is left out.
+func a11y(t *testing.T, ctx context.Context, screen string) {
+	t.Helper()
+	src, err := os.ReadFile("../publicweb/testdata/axe/node_modules/axe-core/axe.min.js")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("axe-core is missing: make test runs npm ci in internal/publicweb/testdata/axe")
+		}
+		return
+	}
+	browsertest.CheckA11y(t, ctx, string(src), screen)
 }

@@ -35,7 +35,7 @@ function showShell(installed) {
 function applyLanguage(next) {
   setLanguage(next);
   langButton.textContent = t("lang.switch");
-  langButton.setAttribute("aria-label", t("lang.label"));
+  langButton.title = t("lang.label");
   showNetwork();
   showStatus();
   if (ctx.client) draw();

@@ -26,12 +26,12 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/performance"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/haidian/fieldsync/internal/benchdata"
+	"github.com/haidian/fieldsync/internal/testkit/browsertest"
 )
 
 func main() {
@@ -133,13 +133,10 @@ func openOffline(ctx context.Context, base string) (float64, float64, error) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
 		return 0, 0, err
 	}
-	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-		return 0, 0, err
-	}
 	if _, err := chromedp.Call(ctx, performance.Enable, performance.EnableParams{}); err != nil {
 		return 0, 0, err
 	}
-	if _, err := chromedp.Call(ctx, emulateNetworkConditions, networkConditions{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
+	if err := browsertest.SetOffline(ctx, true); err != nil {
 		return 0, 0, err
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/app/"), chromedp.WaitVisible(`body[data-ready="true"] #view[data-screen="home"]`)); err != nil {
@@ -183,16 +180,6 @@ func browser(chromium, profile string) (context.Context, func()) {
 	ctx, cancelB := chromedp.NewContext(actx)
 	ctx, cancelC := context.WithTimeout(ctx, 10*time.Minute)
 	return ctx, func() { cancelC(); cancelB(); cancelA() }
-}
-
-// emulateNetworkConditions is DevTools' own "Offline" switch (see internal/inspectorapp's tests).
-var emulateNetworkConditions = cdp.Command[networkConditions, cdp.Empty]{Method: "Network.emulateNetworkConditions"}
-
-type networkConditions struct {
-	Offline            bool    `json:"offline"`
-	Latency            float64 `json:"latency"`
-	DownloadThroughput float64 `json:"downloadThroughput"`
-	UploadThroughput   float64 `json:"uploadThroughput"`
 }
 
 func freeAddr() (string, error) {

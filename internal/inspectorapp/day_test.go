@@ -265,7 +265,7 @@ func waitQueued(t *testing.T, ctx context.Context, edits, photos int) {
 // online gives the phone its network back; the page hears "online".
 func online(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if _, err := chromedp.Call(ctx, emulateNetworkConditions, networkConditions{Offline: false, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
+	if err := browsertest.SetOffline(ctx, false); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -120,4 +122,25 @@ func CheckA11y(t *testing.T, ctx context.Context, axe, page string) {
 	if n := Value(t, ctx, chromedp.Evaluate[int](`axe.getRules(["wcag2aa"]).length`)); n == 0 {
 		t.Errorf("%s: axe ran no rule", page)
 	}
+}
+
+// SetOffline switches DevTools' own "Offline" emulation (Network.emulateNetworkConditions,
+// which this cdproto release no longer lists) for the page: every request fails and
+// navigator.onLine turns false, as on a phone without signal; false gives the network back
+// and the page hears "online".
+func SetOffline(ctx context.Context, offline bool) error {
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		return err
+	}
+	_, err := chromedp.Call(ctx, emulateNetworkConditions, networkConditions{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1})
+	return err
+}
+
+var emulateNetworkConditions = cdp.Command[networkConditions, cdp.Empty]{Method: "Network.emulateNetworkConditions"}
+
+type networkConditions struct {
+	Offline            bool    `json:"offline"`
+	Latency            float64 `json:"latency"`
+	DownloadThroughput float64 `json:"downloadThroughput"`
+	UploadThroughput   float64 `json:"uploadThroughput"`
 }

@@ -141,6 +141,13 @@ async function draw() {
   }
   const el = await screen(ctx);
   if (n !== drawing) return; // a newer draw started meanwhile
+  // A redraw after a sync that changed nothing on this screen keeps the nodes as they are, so
+  // a tap in progress lands where the inspector aimed (photos get new blob: URLs each time).
+  const same = (a, b) => a && a.outerHTML.replace(/blob:[^"]*/g, "blob:") === b.outerHTML.replace(/blob:[^"]*/g, "blob:");
+  if (same(view.firstElementChild, el)) {
+    showStatus();
+    return;
+  }
   view.replaceChildren(el);
   view.dataset.screen = el.dataset.screen ?? "";
   // The first home screen drawn: what cmd/appbench times from the navigation's start.

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/haidian/fieldsync/internal/app"
@@ -143,32 +141,20 @@ func waitInstalled(t *testing.T, ctx context.Context) {
 	run(t, ctx, chromedp.WaitVisible(`#shell-state[data-installed="true"]`))
 }
 
-// emulateNetworkConditions is DevTools' own "Offline" switch (Network.emulateNetworkConditions,
-// which this cdproto release no longer lists): every request of the page fails and
-// navigator.onLine turns false, as on a phone without signal.
-var emulateNetworkConditions = cdp.Command[networkConditions, cdp.Empty]{Method: "Network.emulateNetworkConditions"}
-
-type networkConditions struct {
-	Offline            bool    `json:"offline"`
-	Latency            float64 `json:"latency"`
-	DownloadThroughput float64 `json:"downloadThroughput"`
-	UploadThroughput   float64 `json:"uploadThroughput"`
-}
-
 // offline cuts the phone's network.
 func offline(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, emulateNetworkConditions, networkConditions{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
+	if err := browsertest.SetOffline(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// phone starts a headless Chromium with the given profile, sized as a 390×844 phone.
+// phone starts a headless Chromium with the given profile, its page a 390×844 phone's (the
+// window alone cannot be narrower than headless Chromium's 500 px).
 func phone(t *testing.T, profile string) (context.Context, func()) {
-	return browsertest.StartProfile(t, profile, 390, 844)
+	ctx, stop := browsertest.StartProfile(t, profile, 390, 844)
+	run(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	return ctx, stop
 }
 
 func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {

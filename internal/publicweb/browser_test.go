@@ -60,35 +60,6 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 	browsertest.Shoot(t, ctx, *screenshots, name)
 }
 
-// axeSource is axe-core, installed by `npm ci` in testdata/axe (make test does it).
-func axeSource(t *testing.T) string {
-	t.Helper()
-	src, err := os.ReadFile("testdata/axe/node_modules/axe-core/axe.min.js")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("axe-core is missing: make test runs npm ci in internal/publicweb/testdata/axe")
-		}
-		t.Skip("no axe-core: run npm ci in internal/publicweb/testdata/axe")
-	}
-	return string(src)
-}
-
-// checkA11y runs axe-core's WCAG 2.1 A and AA rules on the page and fails on any serious or
-// critical violation.
-func checkA11y(t *testing.T, ctx context.Context, axe, page string) {
-	t.Helper()
-	value(t, ctx, chromedp.Evaluate[bool](axe+";true"))
-	found := value(t, ctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
-		.then(r => r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-		.map(v => v.id + " (" + v.impact + "): " + v.nodes.map(n => n.target.join(" ")).join(", ")))`, chromedp.EvalAwaitPromise))
-	for _, v := range found {
-		t.Errorf("%s: %s", page, v)
-	}
-	if n := value(t, ctx, chromedp.Evaluate[int](`axe.getRules(["wcag2aa"]).length`)); n == 0 {
-		t.Errorf("%s: axe ran no rule", page)
-	}
-}
-
 // photoJPEG is a camera-like JPEG; with gps, it carries an EXIF GPS position.
 func photoJPEG(t *testing.T, gps bool, shade uint8) []byte {
 	t.Helper()
@@ -147,7 +118,7 @@ func hasMetadata(jpg []byte) bool {
 // and the parent disputes. axe-core finds no serious violation on any page, no page shows the
 // contact, and the served photos carry no metadata.
 func TestBrowser_ParentReportsAndFollows(t *testing.T) {
-	axe := axeSource(t)
+	axe := browsertest.AxeSource(t, "testdata/axe")
 	srv := testkit.Serve(t, testkit.NewApp(t))
 	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
 	base := "http://" + publicHost + ":" + port
@@ -174,7 +145,7 @@ func TestBrowser_ParentReportsAndFollows(t *testing.T) {
 	if h1 := value(t, ctx, chromedp.Text(`h1`)); h1 != "学而思测试校区 a" {
 		t.Errorf("centre page h1 %q", h1)
 	}
-	checkA11y(t, ctx, axe, "centre page")
+	browsertest.CheckA11y(t, ctx, axe, "centre page")
 	shoot(t, ctx, "centre")
 
 	// Report with two photos, one carrying GPS.
@@ -186,7 +157,7 @@ func TestBrowser_ParentReportsAndFollows(t *testing.T) {
 		}
 	}
 	run(t, ctx, chromedp.Click(`.report-top a`), chromedp.WaitVisible(`#description`))
-	checkA11y(t, ctx, axe, "report form")
+	browsertest.CheckA11y(t, ctx, axe, "report form")
 	run(t, ctx,
 		chromedp.Click(`input[value="tutoring.exam_cramming"]`),
 		chromedp.SendKeys(`#description`, "五年级数学班周末教初中方程"),
@@ -203,7 +174,7 @@ func TestBrowser_ParentReportsAndFollows(t *testing.T) {
 	if link != base+"/t/"+tracking+"/"+code {
 		t.Fatalf("link %q for %s %s", link, tracking, code)
 	}
-	checkA11y(t, ctx, axe, "receipt page")
+	browsertest.CheckA11y(t, ctx, axe, "receipt page")
 	shoot(t, ctx, "done")
 
 	// The bookmarked link.
@@ -211,7 +182,7 @@ func TestBrowser_ParentReportsAndFollows(t *testing.T) {
 	if st := value(t, ctx, chromedp.Text(`#status`)); st != "已受理" {
 		t.Errorf("status %q", st)
 	}
-	checkA11y(t, ctx, axe, "tracking page")
+	browsertest.CheckA11y(t, ctx, axe, "tracking page")
 	pages := []string{value(t, ctx, chromedp.OuterHTML(`html`))}
 
 	// A fresh profile, with the code written down.
@@ -220,7 +191,7 @@ func TestBrowser_ParentReportsAndFollows(t *testing.T) {
 	checkA11y(t, other, axe, "search page")
 	shoot(t, other, "search")
 	run(t, other, chromedp.Navigate(base+"/t"), chromedp.WaitVisible(`#code`))
-	checkA11y(t, other, axe, "find page")
+	browsertest.CheckA11y(t, other, axe, "find page")
 	run(t, other,
 		chromedp.SendKeys(`#tracking`, tracking),
 		chromedp.SendKeys(`#code`, strings.ToLower(strings.ReplaceAll(code, "-", " "))),
@@ -244,7 +215,7 @@ func TestBrowser_ParentReportsAndFollows(t *testing.T) {
 	if st := value(t, other, chromedp.Text(`#status`)); st != "已整改" {
 		t.Errorf("after the fix: %q", st)
 	}
-	checkA11y(t, other, axe, "fixed tracking page")
+	browsertest.CheckA11y(t, other, axe, "fixed tracking page")
 	shoot(t, other, "fixed")
 	// The page after the dispute has no dispute form any more (the case is disputed).
 	run(t, other, chromedp.SendKeys(`#text-dispute`, "周六上午还在上课"), chromedp.Click(`#text-dispute ~ button`),

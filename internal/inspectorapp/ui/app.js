@@ -1,11 +1,24 @@
-// 巡查通's shell: installs the service worker that lets the app open offline, shows whether
-// the phone is online, and switches the language. The screens of the inspector's work are
-// drawn into #view.
-import { t, language, setLanguage } from "/app/i18n.js";
+// 巡查通's shell: installs the service worker that lets the app open offline, opens the sync
+// SDK's store, signs in, keeps the sync status line, and draws the screen the hash names.
+// Every record the screens read or write goes through the SDK: local reads, queued edits,
+// commands and photos; the SDK syncs them with the server's public sync API.
+import { Client, uploadPhotos, queuedPhotos, live, OfflineError, SignedOutError, RevokedError, SchemaMismatchError, ServerError } from "/app/sdk/fieldsync.js";
+import { t, language, setLanguage, setVocab, time } from "/app/i18n.js";
+import { h } from "/app/dom.js";
+import { screens } from "/app/screens.js";
 
 const view = document.getElementById("view");
 const network = document.getElementById("network");
 const langButton = document.getElementById("lang");
+const status = document.getElementById("sync");
+
+const ctx = {
+  client: null,
+  me: null, // the user's own record, synced in the me: scope
+  go: (hash) => { location.hash = hash; },
+  draw: () => draw(),
+  sync: () => syncNow(),
+};
 
 function showNetwork() {
   network.textContent = navigator.onLine ? t("net.online") : t("net.offline");
@@ -13,26 +26,24 @@ function showNetwork() {
 }
 
 function showShell(installed) {
-  view.replaceChildren();
-  const p = document.createElement("p");
-  p.id = "shell-state";
+  const p = document.getElementById("shell-state");
   p.dataset.i18n = installed ? "shell.ready" : "shell.install";
   p.dataset.installed = String(installed);
   p.textContent = t(p.dataset.i18n);
-  view.append(p);
 }
 
 function applyLanguage(next) {
   setLanguage(next);
   langButton.textContent = t("lang.switch");
-  langButton.setAttribute("aria-label", t("lang.label"));
+  langButton.title = t("lang.label");
   showNetwork();
+  showStatus();
+  if (ctx.client) draw();
 }
 
 langButton.addEventListener("click", () => applyLanguage(language() === "zh" ? "en" : "zh"));
 addEventListener("online", showNetwork);
 addEventListener("offline", showNetwork);
-applyLanguage(language());
 
 async function install() {
   if (!("serviceWorker" in navigator)) {
@@ -45,4 +56,222 @@ async function install() {
   navigator.serviceWorker.addEventListener("controllerchange", () => showShell(true));
 }
 
-install().catch(() => showShell(false));
+// ---- the sync status line ----
+
+const sync = { running: false, uploading: false, error: "", photo: null, stop: null };
+
+async function showStatus() {
+  const c = ctx.client;
+  if (!c || !ctx.me) {
+    status.hidden = true;
+    return;
+  }
+  status.hidden = false;
+  const last = localStorage.getItem("xcz.lastSync");
+  const edits = await c.pendingCount();
+  const photos = (await queuedPhotos(c)).length;
+  const pct = sync.photo && sync.photo.size ? Math.floor((100 * sync.photo.sent) / sync.photo.size) : null;
+  status.replaceChildren(...[
+    h("span", { id: "sync-last" }, sync.running ? t("sync.running") : last ? t("sync.last", { t: time(last) }) : t("sync.never")),
+    h("span", { id: "sync-edits", dataset: { n: edits } }, t("sync.edits", { n: edits })),
+    h("span", { id: "sync-photos", dataset: { n: photos } }, t("sync.photos", { n: photos }), photos && pct !== null ? t("sync.photoProgress", { p: pct }) : ""),
+    sync.error ? h("span", { id: "sync-error", class: "warn" }, sync.error) : null,
+    h("button", { id: "sync-now", type: "button", disabled: sync.running, onclick: () => syncNow() }, t("sync.now")),
+  ].filter(Boolean));
+}
+
+// syncNow syncs at once (the button); the "sync" event's listener uploads the photos after.
+function syncNow() {
+  ctx.client?.sync().catch(failed);
+}
+
+async function afterSync() {
+  const c = ctx.client;
+  sync.error = "";
+  localStorage.setItem("xcz.lastSync", new Date().toISOString());
+  await loadMe();
+  await fetchVocab();
+  if (!sync.uploading && (await queuedPhotos(c)).length) {
+    sync.uploading = true;
+    try {
+      await uploadPhotos(c);
+    } finally {
+      sync.uploading = false;
+      sync.photo = null;
+    }
+  }
+}
+
+function failed(e) {
+  if (e instanceof OfflineError) sync.error = "";
+  else if (e instanceof SchemaMismatchError) sync.error = t("sync.update");
+  else if (e instanceof SignedOutError || e instanceof RevokedError) sync.error = "";
+  else sync.error = t("sync.failed");
+}
+
+async function fetchVocab() {
+  try {
+    const res = await fetch("/api/fs/vocab");
+    if (res.ok) setVocab(await res.json());
+  } catch {
+    // offline: the kept vocabularies serve
+  }
+}
+
+async function loadMe() {
+  const meta = await ctx.client.meta();
+  ctx.me = meta.user ? (await ctx.client.get("users", meta.user))?.data ?? { id: meta.user, subdistricts: [] } : null;
+}
+
+// ---- screens ----
+
+let drawing = 0;
+async function draw() {
+  const n = ++drawing;
+  const c = ctx.client;
+  const meta = await c.meta();
+  let screen;
+  if (meta.revoked) screen = revokedScreen;
+  else if (!meta.token || !ctx.me) screen = signInScreen;
+  else {
+    const [path, query] = location.hash.replace(/^#/, "").split("?");
+    const parts = (path || "/").split("/").filter(Boolean);
+    const route = screens[parts[0] ?? "home"] ?? screens.home;
+    screen = (ctx2) => route(ctx2, parts.slice(1), new URLSearchParams(query ?? ""));
+  }
+  const el = await screen(ctx);
+  if (n !== drawing) return; // a newer draw started meanwhile
+  // A redraw after a sync that changed nothing on this screen keeps the nodes as they are, so
+  // a tap in progress lands where the inspector aimed (photos get new blob: URLs each time).
+  const same = (a, b) => a && a.outerHTML.replace(/blob:[^"]*/g, "blob:") === b.outerHTML.replace(/blob:[^"]*/g, "blob:");
+  if (same(view.firstElementChild, el)) {
+    showStatus();
+    return;
+  }
+  view.replaceChildren(el);
+  view.dataset.screen = el.dataset.screen ?? "";
+  // The first home screen drawn: what cmd/appbench times from the navigation's start.
+  if (view.dataset.screen === "home" && performance.getEntriesByName("xcz-home").length === 0) performance.mark("xcz-home");
+  showStatus();
+}
+
+async function revokedScreen() {
+  const n = await ctx.client.pendingCount();
+  return h("section", { class: "stop", dataset: { screen: "revoked" } }, h("p", { role: "alert" }, t("revoked", { n })));
+}
+
+function signInScreen() {
+  const email = h("input", { id: "email", name: "email", type: "email", autocomplete: "username", required: true });
+  const password = h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
+  const msg = h("p", { id: "signin-msg", role: "status", "aria-live": "polite" });
+  const button = h("button", { type: "submit", class: "primary" }, t("signin.submit"));
+  const form = h("form", { id: "signin", dataset: { screen: "signin" }, onsubmit: async (ev) => {
+    ev.preventDefault();
+    button.disabled = true;
+    try {
+      await firstSignIn(email.value.trim(), password.value, msg);
+    } catch (e) {
+      msg.className = "warn";
+      msg.textContent = e instanceof OfflineError ? t("signin.offline") : e instanceof ServerError && e.status < 500 ? t("signin.failed") : String(e.message ?? e);
+    } finally {
+      button.disabled = false;
+    }
+  } },
+  h("h2", {}, t("signin.title")),
+  h("p", {}, t("signin.intro")),
+  h("label", { class: "field" }, h("span", { class: "label" }, t("signin.email")), email),
+  h("label", { class: "field" }, h("span", { class: "label" }, t("signin.password")), password),
+  button, msg);
+  return form;
+}
+
+// firstSignIn signs in, registers the phone and downloads its scopes, saying how far it got.
+async function firstSignIn(email, password, msg) {
+  const c = ctx.client;
+  await c.signIn(email, password);
+  msg.className = "";
+  msg.textContent = t("signin.registering");
+  await c.register();
+  const count = async () => c.db.count("records");
+  const off = c.on("change", async () => { msg.textContent = t("signin.downloading", { n: await count() }); });
+  try {
+    await c.sync();
+  } finally {
+    off();
+  }
+  await afterSync();
+  if (!ctx.me || !ctx.me.role) {
+    msg.textContent = t("signin.notstaff");
+    return;
+  }
+  msg.textContent = t("signin.done", { n: await count() });
+  sync.stop?.();
+  sync.stop = startLive();
+  location.hash = "#/";
+  draw();
+}
+
+// startLive syncs on the realtime poke, on "online", every five minutes, and after each
+// sync uploads the photos still queued.
+function startLive() {
+  const c = ctx.client;
+  const offs = [
+    c.on("sync", async (e) => {
+      if (e.state === "start") {
+        sync.running = true;
+      } else {
+        sync.running = false;
+        if (e.state === "done") {
+          try {
+            await afterSync();
+          } catch (err) {
+            failed(err);
+          }
+        } else failed(e.error);
+      }
+      showStatus();
+    }),
+    c.on("progress", (p) => { sync.photo = p; showStatus(); }),
+    c.on("change", () => { showStatus(); scheduleDraw(); schedulePush(); }),
+    c.on("signedout", () => { sync.error = t("signedout"); draw(); }),
+    c.on("revoked", () => draw()),
+  ];
+  const stopLive = live(c);
+  return () => { stopLive(); offs.forEach((f) => f()); };
+}
+
+// An edit made while online goes up at once (a second later, so that a finding and its
+// photos leave together); offline, the "online" event will send it.
+let pushTimer = null;
+function schedulePush() {
+  clearTimeout(pushTimer);
+  pushTimer = setTimeout(async () => {
+    if (navigator.onLine && !sync.running && (await ctx.client.pendingCount()) > 0) syncNow();
+  }, 1000);
+}
+
+// A pull changes many records at once: draw the screen again once they settled, unless the
+// inspector is filling in a new record or typing into a form.
+const entryScreens = ["signin", "finding-new", "install", "tutoring", "dust", "land", "newplace"];
+let pending = null;
+function scheduleDraw() {
+  clearTimeout(pending);
+  pending = setTimeout(() => {
+    if (entryScreens.includes(view.dataset.screen) || view.querySelector("form[data-editing]")) return;
+    draw();
+  }, 150);
+}
+
+async function main() {
+  setLanguage(language());
+  applyLanguage(language());
+  install().catch(() => showShell(false));
+  ctx.client = await Client.open({ baseURL: location.origin, dbName: "xcz", appVersion: "xcz-app-1" });
+  await loadMe();
+  addEventListener("hashchange", () => draw());
+  await draw();
+  if ((await ctx.client.meta()).token) sync.stop = startLive();
+  document.body.dataset.ready = "true";
+}
+
+main();

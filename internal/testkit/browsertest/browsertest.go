@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -90,4 +92,55 @@ func Shoot(t *testing.T, ctx context.Context, dir, name string) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// AxeSource is axe-core, installed by npm ci in dir (internal/publicweb/testdata/axe, relative
+// to the calling test's package; make test does it).
+func AxeSource(t *testing.T, dir string) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(dir, "node_modules/axe-core/axe.min.js"))
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("axe-core is missing: make test runs npm ci in internal/publicweb/testdata/axe")
+		}
+		t.Skip("no axe-core: run npm ci in internal/publicweb/testdata/axe")
+	}
+	return string(src)
+}
+
+// CheckA11y runs axe-core's WCAG 2.1 A and AA rules (contrast among them) on the page and
+// fails on any serious or critical violation.
+func CheckA11y(t *testing.T, ctx context.Context, axe, page string) {
+	t.Helper()
+	Value(t, ctx, chromedp.Evaluate[bool](axe+";true"))
+	found := Value(t, ctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+		.then(r => r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+		.map(v => v.id + " (" + v.impact + "): " + v.nodes.map(n => n.target.join(" ")).join(", ")))`, chromedp.EvalAwaitPromise))
+	for _, v := range found {
+		t.Errorf("%s: %s", page, v)
+	}
+	if n := Value(t, ctx, chromedp.Evaluate[int](`axe.getRules(["wcag2aa"]).length`)); n == 0 {
+		t.Errorf("%s: axe ran no rule", page)
+	}
+}
+
+// SetOffline switches DevTools' own "Offline" emulation (Network.emulateNetworkConditions,
+// which this cdproto release no longer lists) for the page: every request fails and
+// navigator.onLine turns false, as on a phone without signal; false gives the network back
+// and the page hears "online".
+func SetOffline(ctx context.Context, offline bool) error {
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		return err
+	}
+	_, err := chromedp.Call(ctx, emulateNetworkConditions, networkConditions{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1})
+	return err
+}
+
+var emulateNetworkConditions = cdp.Command[networkConditions, cdp.Empty]{Method: "Network.emulateNetworkConditions"}
+
+type networkConditions struct {
+	Offline            bool    `json:"offline"`
+	Latency            float64 `json:"latency"`
+	DownloadThroughput float64 `json:"downloadThroughput"`
+	UploadThroughput   float64 `json:"uploadThroughput"`
 }

@@ -1,0 +1,97 @@
+// The server's rules that a phone can check before a push, so most mistakes are caught at the
+// door rather than after a sync. The server stays the judge: what it refuses still comes back
+// as an issue, shown on the record. Each check returns {field: code} for the fields it refuses.
+
+// GB 32100-2015's alphabet and weights (internal/tutoring/creditcode.go).
+const creditAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const creditWeights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+// creditCodeProblem returns "" for a valid unified social credit code, else the server's code.
+export function creditCodeProblem(raw) {
+  const s = String(raw ?? "").trim().toUpperCase();
+  if (s.length !== 18) return "credit_code_length";
+  for (const ch of s) if (!creditAlphabet.includes(ch)) return "credit_code_character";
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += creditAlphabet.indexOf(s[i]) * creditWeights[i];
+  return creditAlphabet[(31 - (sum % 31)) % 31] === s[17] ? "" : "credit_code_check";
+}
+
+// Fire categories always recorded as major hazards (internal/fire.AlwaysMajor).
+export const alwaysMajor = ["fire.external_insulation", "fire.multi_in_one", "fire.basement_dwelling", "fire.flammable_storage"];
+
+// The tutoring checklist (internal/tutoring/checklist.go): conduct items are true when the
+// violation was found, safety items true when the check passed.
+export const conductItems = [
+  "false_advertising", "illegal_enrolment", "illegal_fees", "misappropriated_funds",
+  "beyond_curriculum", "ahead_of_schedule", "exam_cramming", "grade_exam_admission",
+  "public_school_teacher", "school_teaching_plan", "school_teacher_moonlighting", "school_admission_link",
+];
+export const safetyItems = ["exits_clear", "evacuation_signs", "emergency_lights", "extinguishers", "electricity_safe", "fire_use_safe", "fire_acceptance"];
+
+// The dust programme's six 100% (六个百分之百) items of a construction site check
+// (internal/dust.SixHundred), each the finding category dust.<item> when missed; a site check
+// records all six.
+export const dustItems = ["hoarding", "cover", "washing", "hardening", "wet_demolition", "muck_truck"];
+
+// A bare-land entry's treatment fits its state (internal/dust: dust_land_treatment_mismatch).
+export const landTreatment = { bare: "none", covered: "cover", greened: "green", paved: "pave" };
+
+export function checkLand(e) {
+  const out = {};
+  if (!(e.area_m2 > 0)) out.area_m2 = "required";
+  if (e.state in landTreatment && landTreatment[e.state] !== e.treatment) out.treatment = "dust_land_treatment_mismatch";
+  return out;
+}
+
+const blank = (v) => String(v ?? "").trim() === "";
+
+export function checkFinding(f) {
+  const out = {};
+  if (blank(f.category)) out.category = "required";
+  if (blank(f.description)) out.description = "required";
+  if (alwaysMajor.includes(f.category) && f.severity !== "major") out.severity = "fire_category_always_major";
+  return out;
+}
+
+// A deadline is a day in Beijing, today or later; the party who must rectify is named.
+export function checkOrder(o, today) {
+  const out = {};
+  if (blank(o.deadline)) out.deadline = "required";
+  else if (o.deadline < today) out.deadline = "deadline_past";
+  if (blank(o.responsible_party)) out.responsible_party = "required";
+  return out;
+}
+
+// A networked (SMS) unit goes only to households of the elderly living alone or the disabled
+// (internal/smokealarm.mayReceive); serial, place in the home and consent are required.
+export function checkInstall(i, eligibility) {
+  const out = {};
+  if (blank(i.household)) out.household = "required";
+  if (blank(i.serial)) out.serial = "alarm_serial_missing";
+  if (blank(i.location_in_home)) out.location_in_home = "alarm_location_missing";
+  if (!i.consent) out.consent = "alarm_consent_missing";
+  if (i.unit_type === "networked" && eligibility !== "elderly_alone" && eligibility !== "disabled") out.unit_type = "alarm_networked_ineligible";
+  return out;
+}
+
+export function checkPlace(p) {
+  const out = {};
+  if (blank(p.kind)) out.kind = "required";
+  if (blank(p.name)) out.name = "required";
+  if (blank(p.address)) out.address = "required";
+  if (p.credit_code && creditCodeProblem(p.credit_code)) out.credit_code = creditCodeProblem(p.credit_code);
+  if (p.location) {
+    const { lat, lon } = p.location;
+    if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) out.location = "location_range";
+  }
+  return out;
+}
+
+// eligibilityOf mirrors internal/smokealarm.EligibilityOf for a household record.
+export function eligibilityOf(hh) {
+  if (!hh) return "";
+  if (hh.elderly_alone) return "elderly_alone";
+  if (hh.disabled) return "disabled";
+  if ((hh.members_60plus ?? 0) > 0) return "member_60plus";
+  return "general";
+}

@@ -1,0 +1,1262 @@
+var __defProp = Object.defineProperty;
+var __defNormalProp = (obj, key, value) => key in obj ? __defProp(obj, key, { enumerable: true, configurable: true, writable: true, value }) : obj[key] = value;
+var __publicField = (obj, key, value) => __defNormalProp(obj, typeof key !== "symbol" ? key + "" : key, value);
+
+// src/errors.ts
+var ServerError = class extends Error {
+  constructor(status, code, message, data) {
+    super(`server: ${status} ${code}: ${message}`);
+    this.status = status;
+    this.code = code;
+    this.data = data;
+    this.name = "ServerError";
+  }
+};
+var RevokedError = class extends ServerError {
+};
+var SignedOutError = class extends ServerError {
+};
+var SchemaMismatchError = class extends Error {
+  constructor(client, server) {
+    super(`schema version mismatch: client ${client}, server ${server}`);
+    this.client = client;
+    this.server = server;
+    this.name = "SchemaMismatchError";
+  }
+};
+var DriftError = class extends Error {
+  constructor(scopes) {
+    super(`local store drifted from the server: ${scopes.join(", ")}`);
+    this.scopes = scopes;
+    this.name = "DriftError";
+  }
+};
+var OfflineError = class extends Error {
+  constructor(cause) {
+    super(`offline: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "OfflineError";
+  }
+};
+
+// node_modules/idb/build/index.js
+var instanceOfAny = (object, constructors) => constructors.some((c) => object instanceof c);
+var idbProxyableTypes;
+var cursorAdvanceMethods;
+function getIdbProxyableTypes() {
+  return idbProxyableTypes || (idbProxyableTypes = [
+    IDBIndex,
+    IDBObjectStore,
+    IDBCursor,
+    IDBDatabase,
+    IDBTransaction
+  ]);
+}
+function getCursorAdvanceMethods() {
+  return cursorAdvanceMethods || (cursorAdvanceMethods = ["advance", "continue", "continuePrimaryKey"].map((method) => IDBCursor.prototype[method]));
+}
+var transactionDoneMap = /* @__PURE__ */ new WeakMap();
+var transformCache = /* @__PURE__ */ new WeakMap();
+var reverseTransformCache = /* @__PURE__ */ new WeakMap();
+function promisifyRequest(request) {
+  const promise = new Promise((resolve, reject) => {
+    const unlisten = () => {
+      request.removeEventListener("success", success);
+      request.removeEventListener("error", error);
+    };
+    const success = () => {
+      resolve(wrap(request.result));
+      unlisten();
+    };
+    const error = () => {
+      reject(request.error);
+      unlisten();
+    };
+    request.addEventListener("success", success);
+    request.addEventListener("error", error);
+  });
+  reverseTransformCache.set(promise, request);
+  return promise;
+}
+function cacheDonePromiseForTransaction(tx) {
+  if (transactionDoneMap.has(tx))
+    return;
+  const done = new Promise((resolve, reject) => {
+    const unlisten = () => {
+      tx.removeEventListener("complete", complete);
+      tx.removeEventListener("error", error);
+      tx.removeEventListener("abort", error);
+    };
+    const complete = () => {
+      resolve();
+      unlisten();
+    };
+    const error = () => {
+      reject(tx.error || new DOMException("AbortError", "AbortError"));
+      unlisten();
+    };
+    tx.addEventListener("complete", complete);
+    tx.addEventListener("error", error);
+    tx.addEventListener("abort", error);
+  });
+  transactionDoneMap.set(tx, done);
+}
+var idbProxyTraps = {
+  get(target, prop, receiver) {
+    if (target instanceof IDBTransaction) {
+      if (prop === "done")
+        return transactionDoneMap.get(target);
+      if (prop === "store") {
+        return receiver.objectStoreNames[1] ? void 0 : receiver.objectStore(receiver.objectStoreNames[0]);
+      }
+    }
+    return wrap(target[prop]);
+  },
+  set(target, prop, value) {
+    target[prop] = value;
+    return true;
+  },
+  has(target, prop) {
+    if (target instanceof IDBTransaction && (prop === "done" || prop === "store")) {
+      return true;
+    }
+    return prop in target;
+  }
+};
+function replaceTraps(callback) {
+  idbProxyTraps = callback(idbProxyTraps);
+}
+function wrapFunction(func) {
+  if (getCursorAdvanceMethods().includes(func)) {
+    return function(...args) {
+      func.apply(unwrap(this), args);
+      return wrap(this.request);
+    };
+  }
+  return function(...args) {
+    return wrap(func.apply(unwrap(this), args));
+  };
+}
+function transformCachableValue(value) {
+  if (typeof value === "function")
+    return wrapFunction(value);
+  if (value instanceof IDBTransaction)
+    cacheDonePromiseForTransaction(value);
+  if (instanceOfAny(value, getIdbProxyableTypes()))
+    return new Proxy(value, idbProxyTraps);
+  return value;
+}
+function wrap(value) {
+  if (value instanceof IDBRequest)
+    return promisifyRequest(value);
+  if (transformCache.has(value))
+    return transformCache.get(value);
+  const newValue = transformCachableValue(value);
+  if (!Object.is(newValue, value)) {
+    transformCache.set(value, newValue);
+    reverseTransformCache.set(newValue, value);
+  }
+  return newValue;
+}
+var unwrap = (value) => reverseTransformCache.get(value);
+function openDB(name, version, { blocked, upgrade, blocking, terminated } = {}) {
+  const request = indexedDB.open(name, version);
+  const openPromise = wrap(request);
+  if (upgrade) {
+    request.addEventListener("upgradeneeded", (event) => {
+      upgrade(wrap(request.result), event.oldVersion, event.newVersion, wrap(request.transaction), event);
+    });
+  }
+  if (blocked) {
+    request.addEventListener("blocked", (event) => blocked(
+      // Casting due to https://github.com/microsoft/TypeScript-DOM-lib-generator/pull/1405
+      event.oldVersion,
+      event.newVersion,
+      event
+    ));
+  }
+  openPromise.then((db) => {
+    if (terminated)
+      db.addEventListener("close", () => terminated());
+    if (blocking) {
+      db.addEventListener("versionchange", (event) => blocking(event.oldVersion, event.newVersion, event));
+    }
+  }).catch(() => {
+  });
+  return openPromise;
+}
+var readMethods = ["get", "getKey", "getAll", "getAllKeys", "count"];
+var writeMethods = ["put", "add", "delete", "clear"];
+var cachedMethods = {};
+function getMethod(target, prop) {
+  if (!(target instanceof IDBDatabase && !(prop in target) && typeof prop === "string")) {
+    return;
+  }
+  if (cachedMethods[prop])
+    return cachedMethods[prop];
+  const targetFuncName = prop.replace(/FromIndex$/, "");
+  const useIndex = prop !== targetFuncName;
+  const isWrite = writeMethods.includes(targetFuncName);
+  if (
+    // Bail if the target doesn't exist on the target. Eg, getAll isn't in Edge.
+    !(targetFuncName in (useIndex ? IDBIndex : IDBObjectStore).prototype) || !(isWrite || readMethods.includes(targetFuncName))
+  ) {
+    return;
+  }
+  const method = async function(storeName, ...args) {
+    const tx = this.transaction(storeName, isWrite ? "readwrite" : "readonly");
+    let target2 = tx.store;
+    if (useIndex)
+      target2 = target2.index(args.shift());
+    return (await Promise.all([
+      target2[targetFuncName](...args),
+      isWrite && tx.done
+    ]))[0];
+  };
+  return cachedMethods[prop] = method;
+}
+replaceTraps((oldTraps) => ({
+  ...oldTraps,
+  get: (target, prop, receiver) => getMethod(target, prop) || oldTraps.get(target, prop, receiver),
+  has: (target, prop) => !!getMethod(target, prop) || oldTraps.has(target, prop)
+}));
+var advanceMethodProps = ["advance", "continue", "continuePrimaryKey"];
+var methodMap = {};
+var advanceResults = /* @__PURE__ */ new WeakMap();
+var ittrProxiedCursorToOriginalProxy = /* @__PURE__ */ new WeakMap();
+var cursorIteratorTraps = {
+  get(target, prop) {
+    if (!advanceMethodProps.includes(prop))
+      return target[prop];
+    let cachedFunc = methodMap[prop];
+    if (!cachedFunc) {
+      cachedFunc = methodMap[prop] = function(...args) {
+        advanceResults.set(this, ittrProxiedCursorToOriginalProxy.get(this)[prop](...args));
+      };
+    }
+    return cachedFunc;
+  }
+};
+async function* iterate(...args) {
+  let cursor = this;
+  if (!(cursor instanceof IDBCursor)) {
+    cursor = await cursor.openCursor(...args);
+  }
+  if (!cursor)
+    return;
+  cursor = cursor;
+  const proxiedCursor = new Proxy(cursor, cursorIteratorTraps);
+  ittrProxiedCursorToOriginalProxy.set(proxiedCursor, cursor);
+  reverseTransformCache.set(proxiedCursor, unwrap(cursor));
+  while (cursor) {
+    yield proxiedCursor;
+    cursor = await (advanceResults.get(proxiedCursor) || cursor.continue());
+    advanceResults.delete(proxiedCursor);
+  }
+}
+function isIteratorProp(target, prop) {
+  return prop === Symbol.asyncIterator && instanceOfAny(target, [IDBIndex, IDBObjectStore, IDBCursor]) || prop === "iterate" && instanceOfAny(target, [IDBIndex, IDBObjectStore]);
+}
+replaceTraps((oldTraps) => ({
+  ...oldTraps,
+  get(target, prop, receiver) {
+    if (isIteratorProp(target, prop))
+      return iterate;
+    return oldTraps.get(target, prop, receiver);
+  },
+  has(target, prop) {
+    return isIteratorProp(target, prop) || oldTraps.has(target, prop);
+  }
+}));
+
+// src/checksum.ts
+var encoder = new TextEncoder();
+var hi = 0;
+var lo = 0;
+function fnv1a64(s) {
+  hi = 3421674724;
+  lo = 2216829733;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) return fnvBytes(encoder.encode(s));
+    step(c);
+  }
+}
+function fnvBytes(bytes) {
+  hi = 3421674724;
+  lo = 2216829733;
+  for (const b of bytes) step(b);
+}
+function step(b) {
+  lo = (lo ^ b) >>> 0;
+  const t = lo * 435;
+  hi = Math.imul(hi, 435) + Math.floor(t / 4294967296) + (lo << 8) >>> 0;
+  lo = t >>> 0;
+}
+function recordHash(coll, id, v) {
+  fnv1a64(`${coll}/${id}/${v}`);
+  return BigInt(hi) << 32n | BigInt(lo);
+}
+function checksumOf(entries) {
+  let sumHi = 0, sumLo = 0;
+  for (const e of entries) {
+    fnv1a64(`${e.coll}/${e.id}/${e.v}`);
+    sumHi ^= hi;
+    sumLo ^= lo;
+  }
+  return (sumHi >>> 0).toString(16).padStart(8, "0") + (sumLo >>> 0).toString(16).padStart(8, "0");
+}
+
+// src/lock.ts
+var leaseMs = 3e4;
+var SyncLock = class {
+  constructor(db, name) {
+    this.db = db;
+    this.name = name;
+    __publicField(this, "tail", Promise.resolve());
+    __publicField(this, "owner", Math.random().toString(36).slice(2));
+  }
+  /** Runs f while holding the lock; waits for the holder, in this tab or another, to finish. */
+  run(f) {
+    const next = this.tail.then(() => this.acrossTabs(f));
+    this.tail = next.catch(() => void 0);
+    return next;
+  }
+  acrossTabs(f) {
+    var _a;
+    const locks = (_a = globalThis.navigator) == null ? void 0 : _a.locks;
+    if (locks == null ? void 0 : locks.request) return locks.request(this.name, () => f());
+    return this.withLease(f);
+  }
+  async withLease(f) {
+    for (let wait = 20; !await this.take(); wait = Math.min(wait * 2, 1e3)) {
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    const renew = setInterval(() => void this.take(), leaseMs / 3);
+    try {
+      return await f();
+    } finally {
+      clearInterval(renew);
+      const tx = this.db.transaction("locks", "readwrite");
+      const cur = await tx.store.get(this.name);
+      if ((cur == null ? void 0 : cur.owner) === this.owner) await tx.store.delete(this.name);
+      await tx.done;
+    }
+  }
+  async take() {
+    const tx = this.db.transaction("locks", "readwrite");
+    const cur = await tx.store.get(this.name);
+    const now = Date.now();
+    const free = !cur || cur.owner === this.owner || cur.until < now;
+    if (free) await tx.store.put({ name: this.name, owner: this.owner, until: now + leaseMs });
+    await tx.done;
+    return free;
+  }
+};
+
+// src/store.ts
+var dataOf = (r) => r.data ?? r.base;
+var allStores = ["meta", "records", "record_scopes", "cursors", "outbox", "issues", "photos", "locks"];
+function openStore(name) {
+  return openDB(name, 2, {
+    upgrade(db, oldVersion, _newVersion, tx) {
+      if (oldVersion >= 1) {
+        const old = tx;
+        old.objectStore("records").deleteIndex("coll");
+        old.objectStore("records").deleteIndex("dirty");
+        old.objectStore("record_scopes").deleteIndex("scope");
+        return;
+      }
+      db.createObjectStore("meta");
+      const r = db.createObjectStore("records", { keyPath: ["coll", "id"] });
+      r.createIndex("coll_place", ["coll", "place"]);
+      r.createIndex("coll_status", ["coll", "status"]);
+      r.createIndex("coll_deadline", ["coll", "deadline"]);
+      r.createIndex("coll_subdistrict", ["coll", "subdistrict"]);
+      const s = db.createObjectStore("record_scopes", { keyPath: ["scope", "coll", "id"] });
+      s.createIndex("record", ["coll", "id"]);
+      s.createIndex("scope_stale", ["scope", "stale"]);
+      db.createObjectStore("cursors", { keyPath: "scope" });
+      const o = db.createObjectStore("outbox", { keyPath: "mid" });
+      o.createIndex("record", ["coll", "id"]);
+      o.createIndex("acked", "acked");
+      db.createObjectStore("issues", { keyPath: "n", autoIncrement: true });
+      const p = db.createObjectStore("photos", { keyPath: "sha256" });
+      p.createIndex("state", "state");
+      db.createObjectStore("locks", { keyPath: "name" });
+    }
+  });
+}
+var collKeys = (coll) => IDBKeyRange.bound([coll], [coll, []]);
+var scopeKeys = (scope) => IDBKeyRange.bound([scope], [scope, []]);
+function applyMutation(m, data) {
+  switch (m.op) {
+    case "create":
+      return { ...data ?? { id: m.id }, ...m.data };
+    case "patch":
+      return data && { ...data, ...m.set };
+    case "void":
+      return data && { ...data, voided: true };
+    default:
+      return data;
+  }
+}
+async function rebuild(tx, coll, id) {
+  const [rec, queued, scopes] = await Promise.all([
+    tx.objectStore("records").get([coll, id]),
+    tx.objectStore("outbox").index("record").getAll([coll, id]),
+    tx.objectStore("record_scopes").index("record").count([coll, id])
+  ]);
+  const next = compose(coll, id, (rec == null ? void 0 : rec.v) ?? 0, (rec == null ? void 0 : rec.base) ?? null, queued, scopes > 0);
+  if (next) await tx.objectStore("records").put(next);
+  else if (rec) await tx.objectStore("records").delete([coll, id]);
+}
+function compose(coll, id, v, base, queued, scoped) {
+  const muts = queued.filter((o) => o.acked === 0 || o.v > v).sort((a, b) => a.mid - b.mid);
+  let data = base ? { ...base } : null;
+  for (const o of muts) data = applyMutation(o.m, data);
+  if (!data || !scoped && muts.length === 0) return null;
+  const rec = { coll, id, v, base };
+  if (muts.length > 0 || !base) rec.data = data;
+  if (muts.some((o) => o.acked === 0)) rec.dirty = 1;
+  for (const f of ["place", "status", "deadline", "subdistrict"]) {
+    const value = data[f];
+    if (typeof value === "string" && value !== "") rec[f] = value;
+  }
+  return rec;
+}
+async function rebuildAll(tx, keys) {
+  await Promise.all([...new Set(keys)].map((k) => {
+    const [coll, id] = JSON.parse(k);
+    return rebuild(tx, coll, id);
+  }));
+}
+async function outboxByRecord(tx) {
+  const out = /* @__PURE__ */ new Map();
+  for (const o of await tx.objectStore("outbox").getAll()) {
+    const k = recordKey(o.coll, o.id);
+    const list = out.get(k);
+    if (list) list.push(o);
+    else out.set(k, [o]);
+  }
+  return out;
+}
+var recordKey = (coll, id) => JSON.stringify([coll, id]);
+async function settle(tx) {
+  const cursors = await tx.objectStore("cursors").getAll();
+  if (cursors.length === 0) return;
+  const low = Math.min(...cursors.map((c) => c.cursor));
+  const touched = /* @__PURE__ */ new Set();
+  const deletes = [];
+  for (const o of await tx.objectStore("outbox").index("acked").getAll(1)) {
+    if (o.seq <= low) {
+      deletes.push(tx.objectStore("outbox").delete(o.mid));
+      touched.add(recordKey(o.coll, o.id));
+    }
+  }
+  await Promise.all(deletes);
+  await rebuildAll(tx, touched);
+}
+async function realign(tx, last) {
+  const outbox = tx.objectStore("outbox");
+  const all = (await outbox.getAll()).sort((a, b) => a.mid - b.mid);
+  const touched = /* @__PURE__ */ new Set();
+  const keep = [];
+  for (const o of all) {
+    if (o.acked === 0 && o.mid <= last) {
+      touched.add(recordKey(o.coll, o.id));
+      await outbox.delete(o.mid);
+    } else if (o.mid > last) {
+      if (o.acked === 1) touched.add(recordKey(o.coll, o.id));
+      keep.push(o);
+    }
+  }
+  let next = last + 1;
+  for (const o of keep) {
+    if (o.mid !== next || o.acked === 1) {
+      await outbox.delete(o.mid);
+      await outbox.put({ ...o, mid: next, acked: 0, v: 0, seq: 0 });
+    }
+    next++;
+  }
+  const meta = tx.objectStore("meta");
+  const m = await meta.get("meta");
+  await meta.put({ ...m, next_mid: next, acked_mid: last }, "meta");
+  await rebuildAll(tx, touched);
+}
+
+// src/wire.ts
+var SCHEMA_VERSION = 1;
+var changed = (r) => r.outcome !== "rejected" && r.outcome !== "quarantined";
+var noteworthy = (r) => r.outcome === "conflict" || r.outcome === "rejected" || r.outcome === "quarantined";
+
+// src/messages.ts
+var messages = {
+  validation_required: ["\u5FC5\u586B", "required"],
+  validation_not_in_values: ["\u4E0D\u662F\u5141\u8BB8\u7684\u53D6\u503C", "not one of the allowed values"],
+  validation_invalid_value: ["\u53D6\u503C\u65E0\u6548", "invalid value"],
+  validation_length_out_of_range: ["\u957F\u5EA6\u8D85\u51FA\u8303\u56F4", "length out of range"],
+  validation_max_text_constraint: ["\u6587\u5B57\u8FC7\u957F", "text too long"],
+  validation_min_text_constraint: ["\u6587\u5B57\u8FC7\u77ED", "text too short"],
+  validation_invalid_format: ["\u683C\u5F0F\u4E0D\u6B63\u786E", "invalid format"],
+  validation_min_number_constraint: ["\u6570\u503C\u8FC7\u5C0F", "number too small"],
+  validation_max_number_constraint: ["\u6570\u503C\u8FC7\u5927", "number too large"],
+  validation_missing_rel_records: ["\u5173\u8054\u7684\u8BB0\u5F55\u4E0D\u5B58\u5728", "the linked record does not exist"],
+  validation_invalid_date: ["\u65E5\u671F\u65E0\u6548", "invalid date"],
+  validation_too_many_values: ["\u9009\u9879\u8FC7\u591A", "too many values"],
+  validation_invalid_email: ["\u90AE\u7BB1\u683C\u5F0F\u4E0D\u6B63\u786E", "invalid e-mail"],
+  protected_field: ["\u6B64\u5B57\u6BB5\u53EA\u80FD\u7531\u670D\u52A1\u5668\u6216\u4E0A\u7EA7\u4FEE\u6539", "this field is set by the server or a supervisor"],
+  scope_forbidden: ["\u4E0D\u5728\u4F60\u8D1F\u8D23\u7684\u8857\u9053", "not in a subdistrict you hold"],
+  link_invalid: ["\u5173\u8054\u7684\u8BB0\u5F55\u4E0D\u53EF\u7528", "the linked record cannot be used"],
+  client_field_locked: ["\u53EA\u80FD\u4FEE\u6539\u662F\u5426\u540A\u9500", "only revoked may change"],
+  unknown_field: ["\u672A\u77E5\u5B57\u6BB5", "unknown field"]
+};
+function fieldMessage(field, code) {
+  const m = messages[code];
+  return m ? { zh: `${field}\uFF1A${m[0]}`, en: `${field}: ${m[1]}` } : { zh: `${field}\uFF1A\u4E0D\u7B26\u5408\u89C4\u5219\uFF08${code}\uFF09`, en: `${field}: refused (${code})` };
+}
+
+// src/client.ts
+var idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+function randomId(n = 15) {
+  let out = "";
+  while (out.length < n) {
+    for (const b of crypto.getRandomValues(new Uint8Array(2 * n))) {
+      if (b < 252 && out.length < n) out += idAlphabet[b % 36];
+    }
+  }
+  return out;
+}
+var Client = class _Client {
+  constructor(cfg, db, id) {
+    this.cfg = cfg;
+    this.db = db;
+    this.id = id;
+    __publicField(this, "lock");
+    __publicField(this, "limits", null);
+    __publicField(this, "listeners", /* @__PURE__ */ new Map());
+    __publicField(this, "fetch");
+    __publicField(this, "now");
+    this.fetch = cfg.fetch ?? globalThis.fetch.bind(globalThis);
+    this.now = cfg.now ?? Date.now;
+    this.lock = new SyncLock(db, `fieldsync-sync:${cfg.dbName ?? "fieldsync"}`);
+  }
+  /** Opens (creating if needed) the local store and asks the browser to keep it through storage pressure. */
+  static async open(cfg) {
+    var _a, _b, _c;
+    const db = await openStore(cfg.dbName ?? "fieldsync");
+    const tx = db.transaction("meta", "readwrite");
+    let meta = await tx.store.get("meta");
+    if (!meta) {
+      meta = { client_id: cfg.clientId ?? "c" + randomId(20), next_mid: 1, acked_mid: 0, token: "", user: "", revoked: false };
+      await tx.store.put(meta, "meta");
+    }
+    await tx.done;
+    if (cfg.clientId && meta.client_id !== cfg.clientId) {
+      db.close();
+      throw new Error(`open: store belongs to client ${meta.client_id}, not ${cfg.clientId}`);
+    }
+    await ((_c = (_b = (_a = globalThis.navigator) == null ? void 0 : _a.storage) == null ? void 0 : _b.persist) == null ? void 0 : _c.call(_b).catch(() => false));
+    return new _Client(cfg, db, meta.client_id);
+  }
+  close() {
+    this.db.close();
+  }
+  on(type, f) {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, set = /* @__PURE__ */ new Set());
+    set.add(f);
+    return () => set.delete(f);
+  }
+  /** Tells the app's listeners (the photo uploader and the live loop emit through it too). */
+  emit(type, e) {
+    for (const f of this.listeners.get(type) ?? []) f(e);
+  }
+  async meta() {
+    return await this.db.get("meta", "meta");
+  }
+  async setMeta(change) {
+    const tx = this.db.transaction("meta", "readwrite");
+    await tx.store.put({ ...await tx.store.get("meta"), ...change }, "meta");
+    await tx.done;
+  }
+  // ---- signing in ----
+  /** Signs in with PocketBase's password auth and keeps the token in the store. */
+  async signIn(email, password) {
+    const res = await this.send("POST", "/api/collections/users/auth-with-password", { identity: email, password }, false);
+    await this.setMeta({ token: res.token, user: res.record.id, revoked: false });
+  }
+  /** Uses a token obtained elsewhere (e.g. by the app's own sign-in screen). */
+  async useToken(token, user = "") {
+    await this.setMeta({ token, user });
+  }
+  /** Refreshes the token when it expires within ten minutes (PocketBase's auth-refresh). */
+  async freshToken() {
+    const { token } = await this.meta();
+    const exp = tokenExpiry(token);
+    if (token && exp && exp * 1e3 - this.now() < 10 * 6e4) {
+      const res = await this.send("POST", "/api/collections/users/auth-refresh", void 0, true, token);
+      await this.setMeta({ token: res.token });
+      return res.token;
+    }
+    return token;
+  }
+  // ---- HTTP ----
+  /** Sends a JSON request with the installation header; turns errors into typed ones. */
+  async send(method, path, body, auth = true, token) {
+    const res = await this.raw(method, path, { body: body === void 0 ? void 0 : JSON.stringify(body), headers: body === void 0 ? {} : { "Content-Type": "application/json" } }, auth, token);
+    let text;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw new OfflineError(e);
+    }
+    if (!res.ok) throw await this.answerError(res.status, text);
+    return text ? JSON.parse(text) : {};
+  }
+  /** One request with the installation's headers; a failed connection is an OfflineError. */
+  async raw(method, path, init, auth = true, token) {
+    const headers = { "X-Fieldsync-Client": this.id, ...init.headers };
+    if (auth) {
+      const t = token ?? await this.freshToken();
+      if (t) headers.Authorization = t;
+    }
+    try {
+      return await this.fetch(this.cfg.baseURL.replace(/\/$/, "") + path, { method, body: init.body ?? null, headers, signal: init.signal ?? null });
+    } catch (e) {
+      throw new OfflineError(e);
+    }
+  }
+  async answerError(status, text) {
+    let body = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+    }
+    const code = (body == null ? void 0 : body.code) ?? `http_${status}`;
+    const message = (body == null ? void 0 : body.message) ?? text;
+    if (code === "client_revoked") {
+      await this.revoked();
+      return new RevokedError(status, code, message);
+    }
+    if (status === 401) {
+      await this.setMeta({ token: "" });
+      this.emit("signedout", {});
+      return new SignedOutError(status, code, message);
+    }
+    if (code === "mid_gap") return new GapError(body.expected_mid ?? 0, body.results ?? []);
+    return new ServerError(status, code, message, body == null ? void 0 : body.data);
+  }
+  /**
+   * A revoked installation stops, tells the app and wipes what it must not keep: every record
+   * the server sent, the scopes and cursors, the token. Unsent edits and photos stay (the
+   * contract: they may be work nobody else has) until the app calls wipe().
+   */
+  async revoked() {
+    const tx = this.db.transaction(allStores, "readwrite");
+    const meta = await tx.objectStore("meta").get("meta");
+    await tx.objectStore("meta").put({ ...meta, token: "", revoked: true }, "meta");
+    await tx.objectStore("record_scopes").clear();
+    await tx.objectStore("cursors").clear();
+    await tx.objectStore("issues").clear();
+    for (const p of await tx.objectStore("photos").getAll()) if (p.state !== "queued") await tx.objectStore("photos").delete(p.sha256);
+    const recs = await tx.objectStore("records").getAll();
+    await tx.objectStore("records").clear();
+    await rebuildAll(tx, recs.map((r) => recordKey(r.coll, r.id)));
+    const unsent = await tx.objectStore("outbox").index("acked").count(0);
+    await tx.done;
+    this.emit("revoked", { unsent });
+    this.emit("change", { colls: [...new Set(recs.map((r) => r.coll))] });
+  }
+  /** Deletes the whole local store's contents, unsent edits included (sign-out, or after revocation). */
+  async wipe() {
+    const tx = this.db.transaction(allStores, "readwrite");
+    const meta = await tx.objectStore("meta").get("meta");
+    for (const s of allStores) await tx.objectStore(s).clear();
+    await tx.objectStore("meta").put({ ...meta, token: "", user: "", next_mid: meta.next_mid, acked_mid: meta.acked_mid }, "meta");
+    await tx.done;
+  }
+  // ---- registration ----
+  /** Announces the installation and realigns the outbox with the server's last mid. */
+  async register() {
+    if ((await this.meta()).revoked) throw new RevokedError(403, "client_revoked", "revoked");
+    const res = await this.send("POST", "/api/sync/v1/clients", { client_id: this.id, app_version: this.cfg.appVersion ?? "", schema_version: SCHEMA_VERSION });
+    if (res.schema_version !== SCHEMA_VERSION) throw new SchemaMismatchError(SCHEMA_VERSION, res.schema_version);
+    await this.inTx(async (tx) => realign(tx, res.last_mid));
+    this.limits = res.limits;
+    return res;
+  }
+  async registered() {
+    if (!this.limits) await this.register();
+    return this.limits;
+  }
+  /** Runs f in one readwrite transaction over every store; if f fails, nothing it wrote stays. */
+  async inTx(f) {
+    const tx = this.db.transaction(allStores, "readwrite");
+    try {
+      const out = await f(tx);
+      await tx.done;
+      return out;
+    } catch (e) {
+      tx.done.catch(() => void 0);
+      try {
+        tx.abort();
+      } catch {
+      }
+      throw e;
+    }
+  }
+  // ---- sync ----
+  /** Pushes the outbox, then pulls; never runs twice at once, in this tab or another. */
+  sync() {
+    return this.lock.run(async () => {
+      this.emit("sync", { state: "start" });
+      try {
+        const push = await this.pushNow();
+        const pull = await this.pullNow();
+        this.emit("sync", { state: "done" });
+        return { push, pull };
+      } catch (error) {
+        this.emit("sync", { state: "error", error });
+        throw error;
+      }
+    });
+  }
+  push() {
+    return this.lock.run(() => this.pushNow());
+  }
+  pull() {
+    return this.lock.run(() => this.pullNow());
+  }
+  async pushNow() {
+    const limits = await this.registered();
+    const rep = { results: [] };
+    let lastGap = -1;
+    for (; ; ) {
+      const batch = await this.pending(Math.max(1, Math.min(limits.max_mutations || Infinity, this.cfg.maxPush || Infinity)), limits.max_body_bytes * 3 / 4);
+      if (batch.length === 0) return rep;
+      let results;
+      let gap = null;
+      try {
+        const res = await this.send("POST", "/api/sync/v1/push", { client_id: this.id, sent_at: new Date(this.now()).toISOString(), mutations: batch });
+        results = res.results;
+        if (results.length === 0) throw new Error("push: server answered no outcome");
+      } catch (e) {
+        if (!(e instanceof GapError)) throw e;
+        if (e.expected === lastGap) throw new Error("push: mid gap does not move");
+        lastGap = e.expected;
+        gap = e;
+        results = e.results;
+      }
+      rep.results.push(...results);
+      const issues = await this.inTx(async (tx) => {
+        const out = [];
+        for (const r of results) {
+          const is = await recordOutcome(tx, r);
+          if (is) out.push(is);
+        }
+        if (gap) await realign(tx, gap.expected - 1);
+        await settle(tx);
+        return out;
+      });
+      for (const r of results) this.emit("outcome", r);
+      for (const is of issues) this.emit("issue", is);
+      this.emit("change", { colls: [...new Set(results.map((r) => r.coll ?? ""))].filter(Boolean) });
+      if (!gap && results[0].mid !== batch[0].mid) throw new Error(`push: server answered mid ${results[0].mid} to mid ${batch[0].mid}`);
+    }
+  }
+  async pending(n, maxBytes) {
+    const out = [];
+    let size = 0;
+    const tx = this.db.transaction("outbox");
+    let cur = await tx.store.openCursor();
+    while (cur && out.length < n) {
+      if (cur.value.acked === 0) {
+        size += JSON.stringify(cur.value.m).length;
+        if (maxBytes > 0 && size > maxBytes && out.length > 0) break;
+        out.push({ ...cur.value.m, mid: cur.value.mid });
+      }
+      cur = await cur.continue();
+    }
+    await tx.done;
+    return out;
+  }
+  /**
+   * Pulls until no scope has more. The next page is asked for as soon as an answer arrives,
+   * from that answer's cursors, while the answer is being stored: storing a page of thousands
+   * of records takes as long as the server takes to send the next. A scope healed at its head
+   * (its cursor reset) makes the page asked for ahead useless: it is dropped and asked again.
+   */
+  async pullNow() {
+    const limits = await this.registered();
+    const run = new PullRun();
+    const rows = Math.min(limits.max_pull_rows || Infinity, this.cfg.pullRows || Infinity);
+    const request = (scopes2) => {
+      const p = this.send("POST", "/api/sync/v1/pull", { client_id: this.id, scopes: scopes2, ...Number.isFinite(rows) ? { limit_rows: rows } : {} });
+      p.catch(() => void 0);
+      return p;
+    };
+    let scopes = await this.storedCursors();
+    let next = request(scopes);
+    for (; ; ) {
+      const res = await next;
+      const ahead = Object.values(res.scopes).some((sr) => sr.has_more) ? cursorsAfter(scopes, res) : null;
+      if (ahead) next = request(ahead);
+      const colls = /* @__PURE__ */ new Set();
+      const { more, restarted } = await this.inTx((tx) => run.apply(tx, scopes, res, colls));
+      if (colls.size) this.emit("change", { colls: [...colls] });
+      if (run.drifted.length) throw new DriftError(run.drifted);
+      if (!more) return run.rep;
+      if (ahead && !restarted) {
+        scopes = ahead;
+      } else {
+        scopes = await this.storedCursors();
+        next = request(scopes);
+      }
+    }
+  }
+  async storedCursors() {
+    const scopes = {};
+    for (const c of await this.db.getAll("cursors")) scopes[c.scope] = c.floor ? { cursor: c.cursor, floor: c.floor } : { cursor: c.cursor };
+    return scopes;
+  }
+  // ---- local edits ----
+  /** Creates a record locally with a new id and queues its creation; returns the id. */
+  async create(coll, data) {
+    const id = randomId(15);
+    await this.enqueue({ op: "create", coll, id, data });
+    return id;
+  }
+  /** Sets fields of a local record and queues the change, based on the server version held. */
+  async patch(coll, id, set) {
+    if (Object.keys(set).length === 0) throw new Error(`patch ${coll}/${id}: nothing to set`);
+    await this.enqueue({ op: "patch", coll, id, set });
+  }
+  async void(coll, id) {
+    await this.enqueue({ op: "void", coll, id });
+  }
+  /** Queues a named workflow step such as "inspection.review@1"; its effect arrives with a pull. */
+  async command(name, coll, id, args = {}) {
+    await this.enqueue({ op: "cmd", name, coll, id, args });
+  }
+  /** Gives m the next mid (no gaps) and its record's base version, queues it and applies it locally, in one transaction. */
+  async enqueue(m) {
+    m.device_time = new Date(this.now()).toISOString();
+    const mid = await this.inTx(async (tx) => {
+      if (m.op !== "create") {
+        const rec = await tx.objectStore("records").get([m.coll, m.id]);
+        if (!rec) throw new Error(`${m.op} ${m.coll}/${m.id}: record not found`);
+        if (rec.v > 0) m.base_v = rec.v;
+      }
+      const meta = await tx.objectStore("meta").get("meta");
+      await tx.objectStore("meta").put({ ...meta, next_mid: meta.next_mid + 1 }, "meta");
+      await tx.objectStore("outbox").add({ mid: meta.next_mid, coll: m.coll, id: m.id, m, acked: 0, v: 0, seq: 0 });
+      await rebuild(tx, m.coll, m.id);
+      return meta.next_mid;
+    });
+    this.emit("change", { colls: [m.coll] });
+    return mid;
+  }
+  // ---- local reads ----
+  async get(coll, id) {
+    const r = await this.db.get("records", [coll, id]);
+    return r && local(r);
+  }
+  /** A collection's records, optionally by one indexed field (place, status, deadline, subdistrict). */
+  async list(coll, by) {
+    let rows;
+    if ((by == null ? void 0 : by.place) !== void 0) rows = await this.db.getAllFromIndex("records", "coll_place", [coll, by.place]);
+    else if ((by == null ? void 0 : by.status) !== void 0) rows = await this.db.getAllFromIndex("records", "coll_status", [coll, by.status]);
+    else if ((by == null ? void 0 : by.subdistrict) !== void 0) rows = await this.db.getAllFromIndex("records", "coll_subdistrict", [coll, by.subdistrict]);
+    else if ((by == null ? void 0 : by.deadlineBefore) !== void 0) rows = await this.db.getAllFromIndex("records", "coll_deadline", IDBKeyRange.bound([coll, "0"], [coll, by.deadlineBefore], false, true));
+    else rows = await this.db.getAll("records", collKeys(coll));
+    return rows.map((r) => local(r));
+  }
+  /** How many local edits wait to be pushed or answered. */
+  async pendingCount() {
+    return this.db.countFromIndex("outbox", "acked", 0);
+  }
+  async scopes() {
+    return (await this.db.getAllKeys("cursors")).sort();
+  }
+  /** The local checksum of a scope, as the server computes it. */
+  async checksum(scope) {
+    return this.inTx((tx) => scopeChecksum(tx, scope));
+  }
+  // ---- issues ----
+  async issues() {
+    return (await this.db.getAll("issues")).map(toIssue);
+  }
+  async dismissIssue(mid) {
+    const tx = this.db.transaction("issues", "readwrite");
+    for (const is of await tx.store.getAll()) if (is.mid === mid) await tx.store.delete(is.n);
+    await tx.done;
+  }
+  /** Records a decision (acknowledge, accept, discard) on the server's sync issue and forgets the local ones pointing to it. */
+  async resolveIssue(issueId, decision) {
+    await this.send("POST", `/api/sync/v1/issues/${encodeURIComponent(issueId)}/resolve`, { decision });
+    const tx = this.db.transaction("issues", "readwrite");
+    for (const is of await tx.store.getAll()) if (is.result.issue === issueId) await tx.store.delete(is.n);
+    await tx.done;
+  }
+};
+var GapError = class extends ServerError {
+  constructor(expected, results) {
+    super(409, "mid_gap", `server expects mid ${expected}`);
+    this.expected = expected;
+    this.results = results;
+  }
+};
+function local(r) {
+  return { coll: r.coll, id: r.id, v: r.v, data: dataOf(r), dirty: r.dirty === 1 };
+}
+function toIssue(is) {
+  const m = is.mutation;
+  return {
+    mid: is.mid,
+    coll: is.coll,
+    id: is.id,
+    result: is.result,
+    op: m.op,
+    ...m.name ? { name: m.name } : {},
+    data: m.op === "patch" ? m.set : m.op === "cmd" ? m.args : m.data,
+    fields: Object.entries(is.result.fields ?? {}).map(([field, code]) => {
+      var _a;
+      const message = (_a = is.result.messages) == null ? void 0 : _a[field];
+      if (message === void 0) {
+        const own = fieldMessage(field, code);
+        return { field, code, message: `${own.zh} / ${own.en}`, ...own };
+      }
+      return { field, code, message, ...splitMessage(message) };
+    }),
+    ...splitMessage(is.result.message ?? "")
+  };
+}
+function splitMessage(message) {
+  const at = message.indexOf(" / ");
+  return at < 0 ? { zh: message, en: message } : { zh: message.slice(0, at), en: message.slice(at + 3) };
+}
+function tokenExpiry(token) {
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(part)).exp ?? null;
+  } catch {
+    return null;
+  }
+}
+async function recordOutcome(tx, r) {
+  const outbox = tx.objectStore("outbox");
+  const o = await outbox.get(r.mid);
+  if (!o || o.acked === 1) return null;
+  if (changed(r)) await outbox.put({ ...o, acked: 1, v: r.v ?? 0, seq: r.seq ?? 0 });
+  else await outbox.delete(r.mid);
+  let issue = null;
+  if (noteworthy(r)) {
+    const stored = { mid: r.mid, coll: o.coll, id: o.id, result: r, mutation: o.m };
+    stored.n = await tx.objectStore("issues").add(stored);
+    issue = toIssue(stored);
+  }
+  const meta = await tx.objectStore("meta").get("meta");
+  await tx.objectStore("meta").put({ ...meta, acked_mid: Math.max(meta.acked_mid, r.mid) }, "meta");
+  await rebuild(tx, o.coll, o.id);
+  return issue;
+}
+var PullRun = class {
+  constructor() {
+    __publicField(this, "rep", { changes: 0, added: [], removed: [], reset: [], healed: [] });
+    __publicField(this, "healedSet", /* @__PURE__ */ new Set());
+    __publicField(this, "resetSet", /* @__PURE__ */ new Set());
+    __publicField(this, "drifted", []);
+  }
+  /** Applies one answer, checks the checksums of scopes at their head; true when another request must follow. */
+  async apply(tx, req, res, colls) {
+    var _a;
+    let more = false, moved = false;
+    for (const sc of Object.keys(res.scopes).sort()) {
+      const sr = res.scopes[sc];
+      await this.applyScope(tx, sc, sr, colls);
+      more || (more = sr.has_more);
+      moved || (moved = sr.status !== "ok" || sr.changes.length > 0 || sr.cursor !== ((_a = req[sc]) == null ? void 0 : _a.cursor));
+    }
+    if (more && !moved) throw new Error("pull: server has more but sends nothing");
+    const restarted = await this.check(tx, res);
+    await settle(tx);
+    return { more: more || restarted, restarted };
+  }
+  async check(tx, res) {
+    let restarted = false;
+    for (const sc of Object.keys(res.scopes).sort()) {
+      const sr = res.scopes[sc];
+      if (sr.status === "removed" || sr.has_more || !sr.checksum) continue;
+      if (await scopeChecksum(tx, sc) === sr.checksum) continue;
+      if (this.healedSet.has(sc)) {
+        this.drifted.push(sc);
+        continue;
+      }
+      await markStale(tx, sc);
+      await tx.objectStore("cursors").put({ scope: sc, cursor: 0, floor: 0 });
+      this.healedSet.add(sc);
+      this.rep.healed.push(sc);
+      restarted = true;
+    }
+    return restarted;
+  }
+  async applyScope(tx, sc, sr, colls) {
+    switch (sr.status) {
+      case "removed":
+        this.rep.removed.push(sc);
+        await tx.objectStore("cursors").delete(sc);
+        await leaveScope(tx, sc, false, colls);
+        return;
+      case "added":
+        this.rep.added.push(sc);
+        await markStale(tx, sc);
+        break;
+      case "reset":
+        if (this.resetSet.has(sc)) throw new Error(`pull: scope ${sc}: reset again before its download ended`);
+        this.resetSet.add(sc);
+        this.rep.reset.push(sc);
+        await markStale(tx, sc);
+        break;
+    }
+    const records = unwrap(tx.objectStore("records"));
+    const scopes = unwrap(tx.objectStore("record_scopes"));
+    const queued = await outboxByRecord(tx);
+    const removed = [];
+    for (const ch of sr.changes) {
+      const key = recordKey(ch.coll, ch.id);
+      if (ch.op === "put") {
+        if (!ch.data) throw new Error(`pull: ${sc} ${ch.coll}/${ch.id}: put without data`);
+        scopes.put({ scope: sc, coll: ch.coll, id: ch.id, v: ch.v });
+        records.put(compose(ch.coll, ch.id, ch.v, ch.data, queued.get(key) ?? [], true));
+      } else if (ch.op === "remove") {
+        scopes.delete([sc, ch.coll, ch.id]);
+        removed.push(key);
+      } else {
+        throw new Error(`pull: unknown op ${String(ch.op)}`);
+      }
+      colls.add(ch.coll);
+    }
+    await rebuildAll(tx, removed);
+    this.rep.changes += sr.changes.length;
+    if (!sr.has_more) await leaveScope(tx, sc, true, colls);
+    await tx.objectStore("cursors").put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 });
+  }
+};
+function cursorsAfter(req, res) {
+  const out = { ...req };
+  for (const [sc, sr] of Object.entries(res.scopes)) {
+    if (sr.status === "removed") delete out[sc];
+    else out[sc] = sr.floor ? { cursor: sr.cursor, floor: sr.floor } : { cursor: sr.cursor };
+  }
+  return out;
+}
+async function scopeChecksum(tx, sc) {
+  const rows = await tx.objectStore("record_scopes").getAll(scopeKeys(sc));
+  const entries = await Promise.all(rows.map(async (s) => {
+    var _a;
+    const v = s.v ?? ((_a = await tx.objectStore("records").get([s.coll, s.id])) == null ? void 0 : _a.v);
+    return v === void 0 ? null : { coll: s.coll, id: s.id, v };
+  }));
+  return checksumOf(entries.filter((e) => e !== null));
+}
+async function markStale(tx, sc) {
+  const scopes = tx.objectStore("record_scopes");
+  await Promise.all((await scopes.getAll(scopeKeys(sc))).map((s) => scopes.put({ ...s, stale: 1 })));
+}
+async function leaveScope(tx, sc, staleOnly, colls) {
+  const scopes = tx.objectStore("record_scopes");
+  const rows = staleOnly ? await scopes.index("scope_stale").getAll([sc, 1]) : await scopes.getAll(scopeKeys(sc));
+  await Promise.all(rows.map((s) => scopes.delete([s.scope, s.coll, s.id])));
+  for (const s of rows) colls.add(s.coll);
+  await rebuildAll(tx, rows.map((s) => recordKey(s.coll, s.id)));
+}
+
+// src/photos.ts
+async function sha256Hex(blob) {
+  const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+async function addPhoto(c, blob, subdistrict) {
+  const sha256 = await sha256Hex(blob);
+  const record = await c.create("photos", { sha256, subdistrict });
+  const entry = { sha256, record, blob, size: blob.size, mime: blob.type || "image/jpeg", state: "queued", offset: 0 };
+  const tx = c.db.transaction("photos", "readwrite");
+  if (!await tx.store.get(sha256)) await tx.store.put(entry);
+  await tx.done;
+  return record;
+}
+async function queuedPhotos(c) {
+  return c.db.getAllFromIndex("photos", "state", "queued");
+}
+var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function uploadPhotos(c, opts = {}) {
+  const out = { stored: [], refused: [] };
+  for (const p of await queuedPhotos(c)) {
+    const state = await uploadOne(c, p, opts);
+    if (state === "stored") out.stored.push(p.sha256);
+    else out.refused.push(p.sha256);
+  }
+  return out;
+}
+async function save(c, p) {
+  await c.db.put("photos", p);
+}
+async function uploadOne(c, p, o) {
+  const chunk = o.chunkSize ?? 256 * 1024;
+  const retries = o.retries ?? 5;
+  const backoff = o.backoffMs ?? 500;
+  const announce = async () => {
+    const res = await c.send("POST", "/api/fs/blobs/uploads", { sha256: p.sha256, size: p.size, mime: p.mime });
+    if (res.status === "stored") return true;
+    p.upload = res.id;
+    p.offset = res.offset ?? 0;
+    await save(c, p);
+    return false;
+  };
+  const finish = async (state, code) => {
+    p.state = state;
+    if (code) p.code = code;
+    await save(c, p);
+    c.emit("progress", { sha256: p.sha256, record: p.record, sent: state === "stored" ? p.size : p.offset, size: p.size });
+    return state;
+  };
+  if (!p.upload && await announce()) return finish("stored");
+  let failures = 0;
+  let reannounced = false;
+  while (p.offset < p.size) {
+    const end = Math.min(p.offset + chunk, p.size);
+    try {
+      const res = await c.raw("PATCH", `/api/fs/blobs/uploads/${p.upload}`, {
+        body: p.blob.slice(p.offset, end),
+        headers: { "Upload-Offset": String(p.offset), "Content-Type": "application/offset+octet-stream", "Tus-Resumable": "1.0.0" }
+      });
+      if (res.status === 204) {
+        p.offset = Number(res.headers.get("Upload-Offset") ?? end);
+        failures = 0;
+        await save(c, p);
+        c.emit("progress", { sha256: p.sha256, record: p.record, sent: p.offset, size: p.size });
+        continue;
+      }
+      if (res.status === 200) return finish("stored");
+      const body = await res.json().catch(() => ({}));
+      if (res.status === 409) {
+        await resume(c, p);
+        continue;
+      }
+      if (res.status === 404 || body.code === "hash_mismatch" && !reannounced) {
+        reannounced = true;
+        p.upload = void 0;
+        if (await announce()) return finish("stored");
+        continue;
+      }
+      if (res.status === 503 || res.status >= 500) throw new ServerError(res.status, body.code ?? `http_${res.status}`, body.message ?? "");
+      return finish("refused", body.code ?? `http_${res.status}`);
+    } catch (e) {
+      if (!(e instanceof OfflineError) && !(e instanceof ServerError && e.status >= 500)) throw e;
+      if (++failures > retries) throw e;
+      await sleep(backoff * 2 ** (failures - 1));
+      await resume(c, p).catch(() => void 0);
+    }
+  }
+  return finish("stored");
+}
+async function resume(c, p) {
+  const res = await c.raw("HEAD", `/api/fs/blobs/uploads/${p.upload}`, { headers: { "Tus-Resumable": "1.0.0" } });
+  if (!res.ok) throw new ServerError(res.status, `http_${res.status}`, "upload offset");
+  p.offset = Number(res.headers.get("Upload-Offset") ?? 0);
+  await save(c, p);
+}
+
+// src/realtime.ts
+function live(c, opts = {}) {
+  var _a, _b;
+  let stopped = false;
+  let abort = null;
+  const run = () => {
+    if (!stopped) c.sync().catch(() => void 0);
+  };
+  const target = globalThis;
+  const online = () => {
+    c.emit("network", { online: true });
+    run();
+    connect();
+  };
+  const offline = () => {
+    c.emit("network", { online: false });
+    abort == null ? void 0 : abort.abort();
+  };
+  (_a = target.addEventListener) == null ? void 0 : _a.call(target, "online", online);
+  (_b = target.addEventListener) == null ? void 0 : _b.call(target, "offline", offline);
+  const timer = setInterval(run, opts.intervalMs ?? 3e5);
+  const connect = () => {
+    if (stopped) return;
+    abort == null ? void 0 : abort.abort();
+    abort = new AbortController();
+    subscribe(c, abort.signal, run).catch(() => void 0).finally(() => {
+      if (!stopped && !(abort == null ? void 0 : abort.signal.aborted)) setTimeout(connect, 5e3);
+    });
+  };
+  run();
+  connect();
+  return () => {
+    var _a2, _b2;
+    stopped = true;
+    abort == null ? void 0 : abort.abort();
+    clearInterval(timer);
+    (_a2 = target.removeEventListener) == null ? void 0 : _a2.call(target, "online", online);
+    (_b2 = target.removeEventListener) == null ? void 0 : _b2.call(target, "offline", offline);
+  };
+}
+async function subscribe(c, signal, onPoke) {
+  const res = await c.raw("GET", "/api/realtime", { signal, headers: { Accept: "text/event-stream" } }, false);
+  if (!res.ok || !res.body) throw new Error(`realtime: ${res.status}`);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  for (; ; ) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buf += value;
+    let end;
+    while ((end = buf.indexOf("\n\n")) >= 0) {
+      const block = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      let event = "", data = "", id = "";
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data += line.slice(5).trim();
+        else if (line.startsWith("id:")) id = line.slice(3).trim();
+      }
+      if (event === "PB_CONNECT") {
+        const clientId = JSON.parse(data).clientId ?? id;
+        await c.send("POST", "/api/realtime", { clientId, subscriptions: ["fieldsync/sync"] });
+      } else if (event === "fieldsync/sync") {
+        onPoke(JSON.parse(data).scopes);
+      }
+    }
+  }
+}
+
+// src/records.gen.ts
+var collections = ["agencies", "bare_land_entries", "centre_classes", "construction_sites", "dustfall_readings", "enforcement_actions", "findings", "households", "inspections", "notifications", "photos", "places", "public_reports", "referrals", "report_updates", "smoke_alarm_followups", "smoke_alarm_installs", "smoke_alarm_quotas", "subdistricts", "sync_issues", "tutoring_centres", "tutoring_incidents", "users"];
+export {
+  Client,
+  DriftError,
+  GapError,
+  OfflineError,
+  RevokedError,
+  SCHEMA_VERSION,
+  SchemaMismatchError,
+  ServerError,
+  SignedOutError,
+  addPhoto,
+  checksumOf,
+  collections,
+  fieldMessage,
+  live,
+  queuedPhotos,
+  randomId,
+  recordHash,
+  sha256Hex,
+  subscribe,
+  uploadPhotos
+};

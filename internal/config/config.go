@@ -80,17 +80,8 @@ var settings = []setting{
 			}
 			return fmt.Errorf("must be FULL or NORMAL, got %q", v)
 		}},
-	{name: "FIELDSYNC_DB_READERS",
-		meaning: "SQLite connections serving reads at once",
-		show:    func(c Config) string { return strconv.Itoa(c.DBReaders) },
-		set: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > 1000 {
-				return fmt.Errorf("must be a number from 1 to 1000, got %q", v)
-			}
-			c.DBReaders = n
-			return nil
-		}},
+	intSetting("FIELDSYNC_DB_READERS", "SQLite connections serving reads at once", 1, 1000,
+		func(c *Config) *int { return &c.DBReaders }),
 	{name: "FIELDSYNC_REMOVE_RETENTION_DAYS",
 		meaning: "days sync removal markers are kept before compaction",
 		show:    func(c Config) string { return strconv.Itoa(int(c.RemoveRetention.Hours() / 24)) },
@@ -102,17 +93,8 @@ var settings = []setting{
 			c.RemoveRetention = time.Duration(days) * 24 * time.Hour
 			return nil
 		}},
-	{name: "FIELDSYNC_PHOTO_DECODERS",
-		meaning: "photos decoded at once (bounds the photo pipeline's memory)",
-		show:    func(c Config) string { return strconv.Itoa(c.PhotoDecoders) },
-		set: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > 256 {
-				return fmt.Errorf("must be a number from 1 to 256, got %q", v)
-			}
-			c.PhotoDecoders = n
-			return nil
-		}},
+	intSetting("FIELDSYNC_PHOTO_DECODERS", "photos decoded at once (bounds the photo pipeline's memory)", 1, 256,
+		func(c *Config) *int { return &c.PhotoDecoders }),
 	{name: "FIELDSYNC_PHOTO_MAX_PIXELS",
 		meaning: "images declaring more pixels are refused before decoding",
 		show:    func(c Config) string { return strconv.FormatInt(c.PhotoMaxPixels, 10) },
@@ -124,36 +106,43 @@ var settings = []setting{
 			c.PhotoMaxPixels = n
 			return nil
 		}},
-	{name: "FIELDSYNC_RECEIPT_KEY", secret: true,
-		meaning: "the secret (32 bytes or more) that signs reporters' receipts",
-		show: func(c Config) string {
-			if c.ReceiptKey == "" {
-				return "a key generated on first start, kept in the database"
+	secretSetting("FIELDSYNC_RECEIPT_KEY", "the secret (32 bytes or more) that signs reporters' receipts",
+		"a key generated on first start, kept in the database", func(c *Config) *string { return &c.ReceiptKey }),
+	secretSetting("FIELDSYNC_METRICS_TOKEN", "bearer token (32 bytes or more) of the Prometheus scraper",
+		"unset: only district administrators read /metrics", func(c *Config) *string { return &c.MetricsToken }),
+}
+
+// intSetting is a whole number from lo to hi.
+func intSetting(name, meaning string, lo, hi int, field func(*Config) *int) setting {
+	return setting{name: name, meaning: meaning,
+		show: func(c Config) string { return strconv.Itoa(*field(&c)) },
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < lo || n > hi {
+				return fmt.Errorf("must be a number from %d to %d, got %q", lo, hi, v)
 			}
-			return fmt.Sprintf("(set, %d bytes)", len(c.ReceiptKey))
+			*field(c) = n
+			return nil
+		}}
+}
+
+// secretSetting is a key of minSecret bytes or more, never printed: only whether it is set
+// and how long it is.
+func secretSetting(name, meaning, unset string, field func(*Config) *string) setting {
+	return setting{name: name, meaning: meaning, secret: true,
+		show: func(c Config) string {
+			if v := *field(&c); v != "" {
+				return fmt.Sprintf("(set, %d bytes)", len(v))
+			}
+			return unset
 		},
 		set: func(c *Config, v string) error {
 			if len(v) < minSecret {
 				return fmt.Errorf("must be at least %d bytes, got %d", minSecret, len(v))
 			}
-			c.ReceiptKey = v
+			*field(c) = v
 			return nil
-		}},
-	{name: "FIELDSYNC_METRICS_TOKEN", secret: true,
-		meaning: "bearer token (32 characters or more) of the Prometheus scraper",
-		show: func(c Config) string {
-			if c.MetricsToken == "" {
-				return "unset: only district administrators read /metrics"
-			}
-			return fmt.Sprintf("(set, %d bytes)", len(c.MetricsToken))
-		},
-		set: func(c *Config, v string) error {
-			if len(v) < minSecret {
-				return fmt.Errorf("must be at least %d characters, got %d", minSecret, len(v))
-			}
-			c.MetricsToken = v
-			return nil
-		}},
+		}}
 }
 
 // Lookup finds a variable, as os.LookupEnv does.

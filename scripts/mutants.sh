@@ -28,6 +28,9 @@ mutants=(
 	'a scope a record left is not removed|internal/sync/changelog.go|s/if !slices\.Contains\(scopes, s\) \{/if false \&\& !slices.Contains(scopes, s) {/'
 	'field versions forget which device wrote them|internal/sync/changelog.go|s/st\.FV\[f\] = fieldVersion\{V: st\.V, By: device\}/st.FV[f] = fieldVersion{V: st.V, By: device[:0]}/'
 	'a decline leaves the finding with the agency|internal/rectify/referral.go|s/f\.Set\(schema\.FieldAgency, ""\)/f.Set(schema.FieldAgency, f.GetString(schema.FieldAgency))/'
+	'the server answers no reset below the horizon|internal/sync/pull.go|s/case cur\.Cursor > 0 && cur\.since\(\) < horizon:/case false \&\& cur.Cursor > 0 \&\& cur.since() < horizon:/'
+	'a reset drops the unsent edits|mobile-api/client/pull.go|s/(rep\.Reset = append\(rep\.Reset, sc\)\n)/$1\t\tif _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE acked = 0"); err != nil {\n\t\t\treturn err\n\t\t}\n/'
+	'a reset keeps the records its download did not send|mobile-api/client/pull.go|s/(rep\.Reset = append\(rep\.Reset, sc\)\n)\t\tif err := markStale\(ctx, tx, sc\); err != nil \{\n\t\t\treturn err\n\t\t\}\n/$1/'
 )
 
 survived=0

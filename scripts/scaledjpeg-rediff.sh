@@ -24,6 +24,16 @@ if [ "${1:-}" = "--update" ]; then
 	echo "wrote $recorded"
 	exit 0
 fi
+# Go's BSD licence travels with the forked code, and UPSTREAM.md names the release it is from.
+if ! cmp -s "$(go env GOROOT)/LICENSE" "$fork/LICENSE"; then
+	echo "$fork/LICENSE is not the licence of $(go env GOVERSION): copy $(go env GOROOT)/LICENSE" >&2
+	exit 1
+fi
+version="$(go env GOVERSION)"
+if ! grep -qF "Forked from **Go ${version#go}**" "$fork/UPSTREAM.md"; then
+	echo "$fork/UPSTREAM.md does not say it is forked from Go ${version#go}" >&2
+	exit 1
+fi
 if ! diff -u --label recorded --label current "$recorded" <(current); then
 	echo "scaledjpeg differs from upstream otherwise than $recorded records: review the change," >&2
 	echo "list it in $fork/UPSTREAM.md, then run $0 --update" >&2

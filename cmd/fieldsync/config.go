@@ -2,69 +2,44 @@ package main
 
 import (
 	"fmt"
-
-	"github.com/spf13/cobra"
 	"io"
 	"os"
-	"strconv"
 	"text/tabwriter"
 
-	"github.com/haidian/fieldsync/internal/blobs"
-	"github.com/haidian/fieldsync/internal/sqlite"
-	"github.com/haidian/fieldsync/internal/sync"
+	"github.com/spf13/cobra"
+
+	"github.com/haidian/fieldsync/internal/config"
+	"github.com/haidian/fieldsync/internal/ops"
 )
 
-// setting is one of the server's settings from the environment, as `fieldsync config` lists
-// it. The defaults come from the code that applies them, so the listing cannot drift from it.
-type setting struct {
-	name, def, meaning string
-	// secret settings are never printed, only whether they are set and how long they are.
-	secret bool
+// readSettings reads every FIELDSYNC_ variable once, at start; a bad one refuses the start
+// (exit 78) with every bad one named.
+func readSettings() (config.Config, error) {
+	cfg, err := config.FromEnv()
+	return cfg, settingsError(err)
 }
 
-// knownSettings are every FIELDSYNC_ variable the server reads (TestConfig_ListsEverySetting
-// fails when the code reads one missing here). The settings of the admin UI are PocketBase's
-// and are listed there.
-func knownSettings() []setting {
-	photos := blobs.DefaultConfig().Photo
-	return []setting{
-		{name: "FIELDSYNC_SYNCHRONOUS", def: string(sqlite.SyncFull),
-			meaning: "SQLite synchronous of the data database: FULL keeps acknowledged writes through a power cut, NORMAL through a process crash"},
-		{name: "FIELDSYNC_DB_READERS", def: strconv.Itoa(sqlite.DefaultReaders),
-			meaning: "SQLite connections serving reads at once"},
-		{name: "FIELDSYNC_REMOVE_RETENTION_DAYS", def: strconv.Itoa(int(sync.DefaultConfig().RemoveRetention.Hours() / 24)),
-			meaning: "days sync removal markers are kept before compaction"},
-		{name: "FIELDSYNC_PHOTO_DECODERS", def: strconv.Itoa(photos.Decoders),
-			meaning: "photos decoded at once (bounds the photo pipeline's memory)"},
-		{name: "FIELDSYNC_PHOTO_MAX_PIXELS", def: strconv.FormatInt(photos.MaxPixels, 10),
-			meaning: "images declaring more pixels are refused before decoding"},
-		{name: "FIELDSYNC_RECEIPT_KEY", def: "a key generated on first start, kept in the database", secret: true,
-			meaning: "the secret (32 bytes or more) that signs reporters' receipts"},
-		{name: metricsTokenEnv, def: "unset: only district administrators read /metrics", secret: true,
-			meaning: "bearer token (32 characters or more) of the Prometheus scraper"},
+func settingsError(err error) error {
+	if err == nil {
+		return nil
 	}
+	return &ops.StartupError{Check: "settings", Err: err, Fixable: true,
+		Hint: "fix the environment variables named above (README: Configuration)"}
 }
 
 // printConfig lists every setting with the value the server would run with and where it
-// comes from, then checks them as a start does: the error names every bad one.
+// comes from, then fails as a start would: the error names every bad one.
 func printConfig(w io.Writer) error {
+	entries, err := config.List(os.LookupEnv)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SETTING\tVALUE\tSOURCE\tMEANING")
-	for _, s := range knownSettings() {
-		value, source := s.def, "default"
-		if v, ok := os.LookupEnv(s.name); ok {
-			value, source = v, "environment"
-			if s.secret {
-				value = fmt.Sprintf("(set, %d bytes)", len(v))
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.name, value, source, s.meaning)
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, e.Value, e.Source, e.Meaning)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	if ferr := tw.Flush(); ferr != nil {
+		return ferr
 	}
-	_, err := readSettings()
-	return err
+	return settingsError(err)
 }
 
 // configCommand is `fieldsync config`, listed by --help. (main runs it before reading the

@@ -41,8 +41,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	pb := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: sqlite.DBConnect(cfg.durability),
-		DataMaxOpenConns: cfg.readers, DataMaxIdleConns: cfg.readers})
+	pb := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: sqlite.DBConnect(cfg.Synchronous),
+		DataMaxOpenConns: cfg.DBReaders, DataMaxIdleConns: cfg.DBReaders})
 	pb.RootCmd.Version = version
 	pb.RootCmd.SetVersionTemplate(versionText())
 	// PocketBase prints a failed command's error itself; main prints it once, with its hint.
@@ -72,7 +72,7 @@ func run() error {
 		Dir:          "pb_migrations",
 	})
 
-	app.BindServer(pb, cfg.sync, cfg.ops)
+	app.BindWith(pb, app.Options{Settings: cfg})
 	// After the migrations, before the server listens.
 	pb.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := ops.CheckServe(se.App); err != nil {

@@ -13,14 +13,14 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	fsapp "github.com/haidian/fieldsync/internal/app"
+	fsconfig "github.com/haidian/fieldsync/internal/config"
 	"github.com/haidian/fieldsync/internal/sqlite"
-	"github.com/haidian/fieldsync/internal/sync"
 )
 
 // serveEnv, set to 1, makes fsbench the server under test instead of the benchmark: the
 // diagnostic server that --cpuprofile needs, since fieldsync itself has no profiling switch
 // and fsbench leaves that binary alone. Its wiring is cmd/fieldsync's (database settings,
-// app.BindWith and the sync settings of the environment) without the JS hooks plugin, which
+// app.BindWith and the settings of the environment, internal/config) without the JS hooks plugin, which
 // the benchmark's dir gives no hooks to load anyway.
 const serveEnv = "FSBENCH_SERVE"
 
@@ -30,21 +30,13 @@ const serveEnv = "FSBENCH_SERVE"
 const profileEnv = "FSBENCH_SERVE_CPUPROFILE"
 
 func serveDiagnostic() error {
-	mode, err := sqlite.SynchronousFromEnv()
+	cfg, err := fsconfig.FromEnv()
 	if err != nil {
 		return err
 	}
-	readers, err := sqlite.ReadersFromEnv()
-	if err != nil {
-		return err
-	}
-	pbCfg := pocketbase.Config{DBConnect: sqlite.DBConnect(mode), DataMaxOpenConns: readers, DataMaxIdleConns: readers}
+	pbCfg := pocketbase.Config{DBConnect: sqlite.DBConnect(cfg.Synchronous), DataMaxOpenConns: cfg.DBReaders, DataMaxIdleConns: cfg.DBReaders}
 	pb := pocketbase.NewWithConfig(pbCfg)
-	cfg, err := sync.ConfigFromEnv()
-	if err != nil {
-		return err
-	}
-	fsapp.BindWith(pb, cfg)
+	fsapp.BindWith(pb, fsapp.Options{Settings: cfg})
 	path := os.Getenv(profileEnv)
 	if path == "" {
 		return pb.Start()

@@ -3,12 +3,15 @@
 package app
 
 import (
+	"time"
+
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/atomic"
 	"github.com/haidian/fieldsync/internal/audit"
 	"github.com/haidian/fieldsync/internal/blobs"
+	"github.com/haidian/fieldsync/internal/config"
 	"github.com/haidian/fieldsync/internal/console"
 	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
@@ -29,62 +32,81 @@ import (
 	_ "github.com/haidian/fieldsync/pb_migrations"
 )
 
-// Bind registers every module's hooks and routes on app, with the default sync settings.
-func Bind(app core.App) {
-	BindWith(app, sync.DefaultConfig())
+// Options are what BindWith gives the modules: the operator's settings, read once at start
+// (internal/config), and the clock.
+type Options struct {
+	// Settings are the operator's settings; no module reads the environment itself.
+	Settings config.Config
+	// Now is every module's clock; tests inject their own. Nil means time.Now.
+	Now func() time.Time
+	// ReadyTimeout bounds each readiness check; zero means ops.DefaultReadyTimeout.
+	ReadyTimeout time.Duration
 }
 
-// BindWith is Bind with explicit sync settings (the server reads them from the environment;
-// tests inject a clock).
-func BindWith(app core.App, cfg sync.Config) { BindServer(app, cfg, ops.Config{Now: cfg.Now}) }
+// DefaultOptions are the default settings on the real clock.
+func DefaultOptions() Options { return Options{Settings: config.Default()} }
 
-// BindServer is BindWith with the operator's settings of metrics and readiness. The returned
-// service takes further readiness checks and metrics (a replicator's, for one).
-func BindServer(app core.App, cfg sync.Config, opsCfg ops.Config) *ops.Service {
+// Bind registers every module's hooks and routes on app, with the default settings.
+func Bind(app core.App) { BindWith(app, DefaultOptions()) }
+
+// BindWith is Bind with the operator's settings and a clock. The returned service takes
+// further readiness checks and metrics (a replicator's, for one).
+func BindWith(app core.App, o Options) *ops.Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	atomic.Register(app)
 	access.Register(app)
 	ruleguard.Register(app)
 	audit.Register(app)
-	sync.Register(app, cfg)
+	sync.Register(app, syncConfig(o))
 	sync.RegisterRevocation(app)
-	signin.Register(app, signinConfig(cfg))
-	rep := reports.Register(app, reportConfig(cfg))
-	photos := photoConfig(app, cfg)
+	signin.Register(app, signinConfig(o))
+	rep := reports.Register(app, reportConfig(o))
+	photos := photoConfig(o)
 	photos.PublicGate = rep.PublicUploadGate
 	blobs.Register(app, photos)
-	rectify.Register(app, cfg.Now)
+	rectify.Register(app, o.Now)
 	fire.Register(app)
 	smokealarm.Register(app)
-	tutoring.Register(app, cfg.Now)
+	tutoring.Register(app, o.Now)
 	dust.Register(app)
 	vocab.Register(app)
 	notice.Register(app)
 	console.Register(app)
 	inspectorapp.Register(app)
 	publicweb.Register(app, rep)
-	return ops.Register(app, opsCfg)
+	return ops.Register(app, ops.Config{MetricsToken: o.Settings.MetricsToken, ReadyTimeout: o.ReadyTimeout, Now: o.Now})
 }
 
-// reportConfig is the public reports' settings, on the sync clock.
-func reportConfig(cfg sync.Config) reports.Config {
-	rc := reports.DefaultConfig()
-	rc.Now = cfg.Now
-	return rc
-}
-
-// signinConfig is the sign-in throttle's settings, on the sync clock.
-func signinConfig(cfg sync.Config) signin.Config {
-	sc := signin.DefaultConfig()
-	sc.Now = cfg.Now
+// syncConfig is the sync protocol's settings.
+func syncConfig(o Options) sync.Config {
+	sc := sync.DefaultConfig()
+	sc.RemoveRetention = o.Settings.RemoveRetention
+	sc.Now = o.Now
 	return sc
 }
 
-// photoConfig is the photo pipeline's settings from the environment, on the sync clock.
-func photoConfig(app core.App, cfg sync.Config) blobs.Config {
-	photos, err := blobs.ConfigFromEnv()
-	if err != nil {
-		app.Logger().Error("photo settings ignored, defaults apply", "error", err)
-	}
-	photos.Now = cfg.Now
+// reportConfig is the public reports' settings.
+func reportConfig(o Options) reports.Config {
+	rc := reports.DefaultConfig()
+	rc.ReceiptKey = []byte(o.Settings.ReceiptKey)
+	rc.Now = o.Now
+	return rc
+}
+
+// signinConfig is the sign-in throttle's settings.
+func signinConfig(o Options) signin.Config {
+	sc := signin.DefaultConfig()
+	sc.Now = o.Now
+	return sc
+}
+
+// photoConfig is the photo pipeline's settings.
+func photoConfig(o Options) blobs.Config {
+	photos := blobs.DefaultConfig()
+	photos.Photo.Decoders = o.Settings.PhotoDecoders
+	photos.Photo.MaxPixels = o.Settings.PhotoMaxPixels
+	photos.Now = o.Now
 	return photos
 }

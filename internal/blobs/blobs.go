@@ -10,10 +10,7 @@
 package blobs
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -22,7 +19,7 @@ import (
 )
 
 // Config holds the blob store's settings; FIELDSYNC_PHOTO_* variables change some
-// (ConfigFromEnv).
+// (internal/config).
 type Config struct {
 	// MaxBytes is the largest upload accepted.
 	MaxBytes int64
@@ -57,31 +54,6 @@ func DefaultConfig() Config {
 		GCGrace:        7 * 24 * time.Hour,
 		Now:            time.Now,
 	}
-}
-
-// ConfigFromEnv returns DefaultConfig changed by FIELDSYNC_PHOTO_DECODERS (concurrent
-// decodes) and FIELDSYNC_PHOTO_MAX_PIXELS when set.
-func ConfigFromEnv() (Config, error) {
-	cfg := DefaultConfig()
-	for _, v := range []struct {
-		name string
-		dst  func(int64)
-		min  int64
-	}{
-		{"FIELDSYNC_PHOTO_DECODERS", func(n int64) { cfg.Photo.Decoders = int(n) }, 1},
-		{"FIELDSYNC_PHOTO_MAX_PIXELS", func(n int64) { cfg.Photo.MaxPixels = n }, 1_000_000},
-	} {
-		s := os.Getenv(v.name)
-		if s == "" {
-			continue
-		}
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < v.min {
-			return cfg, fmt.Errorf("%s must be an integer of at least %d, got %q", v.name, v.min, s)
-		}
-		v.dst(n)
-	}
-	return cfg, nil
 }
 
 // Service is the blob store bound to one app.

@@ -21,7 +21,6 @@ import (
 
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/ops"
-	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
 
@@ -46,9 +45,9 @@ func opsOf(a core.App) *ops.Service {
 
 func TestMain(m *testing.M) {
 	testkit.SetBind(func(a core.App) {
-		cfg := sync.DefaultConfig()
-		cfg.Now = now
-		services.Store(a, app.BindServer(a, cfg, ops.Config{MetricsToken: metricsToken, ReadyTimeout: readyTimeout, Now: now}))
+		o := app.DefaultOptions()
+		o.Settings.MetricsToken, o.ReadyTimeout, o.Now = metricsToken, readyTimeout, now
+		services.Store(a, app.BindWith(a, o))
 	})
 	testkit.Main(m)
 }

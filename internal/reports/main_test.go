@@ -47,11 +47,15 @@ func (c *clock) reset() {
 
 var testClock = &clock{}
 
+// operatorReceiptKey is the operator's receipt key of the apps bound from now on.
+var operatorReceiptKey string
+
 func TestMain(m *testing.M) {
 	testkit.SetBind(func(a core.App) {
-		cfg := sync.DefaultConfig()
-		cfg.Now = testClock.Now
-		app.BindWith(a, cfg)
+		o := app.DefaultOptions()
+		o.Now = testClock.Now
+		o.Settings.ReceiptKey = operatorReceiptKey
+		app.BindWith(a, o)
 	})
 	testkit.Main(m)
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -31,10 +30,9 @@ const (
 	receiptIssuer   = "fieldsync"
 	receiptAudience = "fieldsync/report-receipt"
 	receiptHeader   = "X-Report-Receipt"
-	// ReceiptKeyEnv, when set (32 bytes or more), signs receipts instead of the key generated
-	// in the database on first start, so an operator can keep the key out of backups.
-	ReceiptKeyEnv = "FIELDSYNC_RECEIPT_KEY"
-	envKeyID      = "env"
+	// operatorKeyID is the kid of receipts signed with Config.ReceiptKey. It says "env"
+	// because the receipts already issued carry it.
+	operatorKeyID = "env"
 )
 
 // receiptClaims are a receipt's claims.
@@ -46,12 +44,15 @@ type receiptClaims struct {
 var errReceipt = fault.New(fault.Permission, "receipt_invalid",
 	"回执凭证无效、已过期或已撤销", "the receipt is invalid, expired or revoked")
 
-// keyring reads the signing keys: the environment's, or the newest of fs_receipt_keys.
-type keyring struct{}
+// keyring reads the signing keys: the operator's, or the newest of fs_receipt_keys.
+type keyring struct {
+	// operator is Config.ReceiptKey; empty, the database's keys sign.
+	operator []byte
+}
 
-func (keyring) signing(app core.App) (string, []byte, error) {
-	if k := os.Getenv(ReceiptKeyEnv); len(k) >= 32 {
-		return envKeyID, []byte(k), nil
+func (k keyring) signing(app core.App) (string, []byte, error) {
+	if len(k.operator) > 0 {
+		return operatorKeyID, k.operator, nil
 	}
 	var row struct {
 		Kid    string `db:"kid"`
@@ -64,10 +65,10 @@ func (keyring) signing(app core.App) (string, []byte, error) {
 	return row.Kid, row.Secret, nil
 }
 
-func (keyring) verifying(app core.App, kid string) ([]byte, error) {
-	if kid == envKeyID {
-		if k := os.Getenv(ReceiptKeyEnv); len(k) >= 32 {
-			return []byte(k), nil
+func (k keyring) verifying(app core.App, kid string) ([]byte, error) {
+	if kid == operatorKeyID {
+		if len(k.operator) > 0 {
+			return k.operator, nil
 		}
 		return nil, errReceipt
 	}

@@ -200,3 +200,34 @@ func TestReceipt_Guessing(t *testing.T) {
 		t.Errorf("after waiting: %d %s", res.Status, res.Body)
 	}
 }
+
+// TestReceipt_OperatorKey: the operator's receipt key (FIELDSYNC_RECEIPT_KEY, handed to the
+// module through app.Options) signs new receipts; changing it voids the receipts it signed,
+// while those signed by the key generated in the database stay valid.
+func TestReceipt_OperatorKey(t *testing.T) {
+	t.Cleanup(func() { operatorReceiptKey = "" })
+	srv := newServer(t)
+	generated := submit(t, srv, report("key-opkey-000000001"), device(), http.StatusCreated)
+
+	operatorReceiptKey = strings.Repeat("a", 40)
+	srv.Restart()
+	signed := submit(t, srv, report("key-opkey-000000002"), device(), http.StatusCreated)
+	tok, _, err := jwt.NewParser().ParseUnverified(signed.Receipt, jwt.MapClaims{})
+	if err != nil || tok.Header["kid"] != "env" {
+		t.Fatalf("receipt not signed by the operator's key: kid %v, %v", tok.Header["kid"], err)
+	}
+	if _, err := jwt.Parse(signed.Receipt, func(*jwt.Token) (any, error) { return []byte(operatorReceiptKey), nil }); err != nil {
+		t.Fatalf("receipt does not verify with the operator's key: %v", err)
+	}
+	view(t, srv, signed.Tracking, signed.Receipt)
+	view(t, srv, generated.Tracking, generated.Receipt)
+
+	for _, key := range []string{strings.Repeat("b", 40), ""} {
+		operatorReceiptKey = key
+		srv.Restart()
+		if res := lookup(t, srv, signed.Tracking, signed.Receipt); res.Status == http.StatusOK {
+			t.Errorf("with operator key %q, a receipt of the old key still reads the report", key)
+		}
+		view(t, srv, generated.Tracking, generated.Receipt)
+	}
+}

@@ -47,6 +47,10 @@ type Config struct {
 	Jurisdiction string
 	// Limits bound what one address, device or client may send.
 	Limits Limits
+	// ReceiptKey, when set (32 bytes or more: internal/config checks it), signs receipts
+	// instead of the key generated in the database on first start, so an operator can keep
+	// the key out of backups.
+	ReceiptKey []byte
 }
 
 // DefaultConfig returns the production settings.
@@ -77,7 +81,7 @@ func Register(app core.App, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{app: app, cfg: cfg, limiter: newLimiter(cfg.Now), keys: &keyring{}}
+	s := &Service{app: app, cfg: cfg, limiter: newLimiter(cfg.Now), keys: &keyring{operator: cfg.ReceiptKey}}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		s.routes(se)
 		s.open311Routes(se)

@@ -12,7 +12,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/app"
-	fsync "github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
 
@@ -36,9 +35,9 @@ func advance(d time.Duration) {
 
 func TestMain(m *testing.M) {
 	testkit.SetBind(func(a core.App) {
-		cfg := fsync.DefaultConfig()
-		cfg.Now = now
-		app.BindWith(a, cfg)
+		o := app.DefaultOptions()
+		o.Now = now
+		app.BindWith(a, o)
 	})
 	testkit.Main(m)
 }

@@ -1,11 +1,7 @@
 package sqlite
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -27,18 +23,6 @@ const (
 	SyncFull   Synchronous = "FULL"
 	SyncNormal Synchronous = "NORMAL"
 )
-
-// SynchronousFromEnv reads FIELDSYNC_SYNCHRONOUS (FULL or NORMAL, default FULL).
-func SynchronousFromEnv() (Synchronous, error) {
-	switch v := Synchronous(strings.ToUpper(os.Getenv("FIELDSYNC_SYNCHRONOUS"))); v {
-	case "":
-		return SyncFull, nil
-	case SyncFull, SyncNormal:
-		return v, nil
-	default:
-		return "", fmt.Errorf("FIELDSYNC_SYNCHRONOUS must be FULL or NORMAL, got %q", v)
-	}
-}
 
 // DBConnect returns PocketBase's connection function with the data database's synchronous
 // setting replaced by mode. The auxiliary database (logs) keeps NORMAL: losing the last log
@@ -66,17 +50,3 @@ func DBConnect(mode Synchronous) core.DBConnectFunc {
 // connections gave a p99 of 1,152 ms and a 273 MB peak RSS; 16 kept open gave 24 ms and
 // 187 MB. Requests beyond 16 wait for a connection, which costs them less than a new one.
 const DefaultReaders = 16
-
-// ReadersFromEnv reads FIELDSYNC_DB_READERS, the size of the read pool (default
-// DefaultReaders). Set it higher on a server with more cores.
-func ReadersFromEnv() (int, error) {
-	v := os.Getenv("FIELDSYNC_DB_READERS")
-	if v == "" {
-		return DefaultReaders, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 1000 {
-		return 0, fmt.Errorf("FIELDSYNC_DB_READERS must be a number from 1 to 1000, got %q", v)
-	}
-	return n, nil
-}

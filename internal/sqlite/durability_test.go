@@ -39,31 +39,3 @@ func TestDBConnect_SynchronousPerDatabase(t *testing.T) {
 		}
 	}
 }
-
-func TestSynchronousFromEnv(t *testing.T) {
-	for env, want := range map[string]sqlite.Synchronous{"": sqlite.SyncFull, "normal": sqlite.SyncNormal, "FULL": sqlite.SyncFull} {
-		t.Setenv("FIELDSYNC_SYNCHRONOUS", env)
-		if got, err := sqlite.SynchronousFromEnv(); err != nil || got != want {
-			t.Errorf("%q: %v %v", env, got, err)
-		}
-	}
-	t.Setenv("FIELDSYNC_SYNCHRONOUS", "OFF")
-	if _, err := sqlite.SynchronousFromEnv(); err == nil {
-		t.Error("OFF accepted")
-	}
-}
-
-func TestReadersFromEnv(t *testing.T) {
-	for env, want := range map[string]int{"": sqlite.DefaultReaders, "4": 4, "64": 64} {
-		t.Setenv("FIELDSYNC_DB_READERS", env)
-		if got, err := sqlite.ReadersFromEnv(); err != nil || got != want {
-			t.Errorf("%q: %d %v", env, got, err)
-		}
-	}
-	for _, bad := range []string{"0", "-3", "many", "5000"} {
-		t.Setenv("FIELDSYNC_DB_READERS", bad)
-		if _, err := sqlite.ReadersFromEnv(); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-}

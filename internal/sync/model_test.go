@@ -31,7 +31,7 @@ import (
 // The model-based randomized test: ten phones of six users work offline through random
 // creates, patches, voids and commands, sync through a network that drops, duplicates and
 // loses answers, restart, lose and regain access, and run on clocks days off, while the server
-// restarts. After the network heals, every phone must agree with the server and every
+// restarts and compacts its change log past their cursors (reset). After the network heals, every phone must agree with the server and every
 // mutation must have exactly one stored outcome, with nothing lost and nothing applied twice.
 //
 // CI runs 200 seeds, two at a time; FIELDSYNC_LONG=1 (make test-long) or -sync.seeds=N runs
@@ -61,8 +61,7 @@ func TestModel_RandomSeeds(t *testing.T) {
 		}
 	}
 	var mu gosync.Mutex
-	var total exercise
-	total.outcomes = map[string]int{}
+	total := exercise{outcomes: map[string]int{}, statuses: map[string]int{}}
 	t.Run("seeds", func(t *testing.T) {
 		for _, seed := range seeds {
 			t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
@@ -89,10 +88,13 @@ func TestModel_RandomSeeds(t *testing.T) {
 			t.Errorf("no seed of %d produced a %s outcome", len(seeds), kind)
 		}
 	}
-	// Resets are counted and logged but not required: one needs a decline, then a compaction,
-	// then a pull, and the 200 CI seeds hold none.
+	for _, status := range []string{"ok", "added", "removed", "reset"} {
+		if total.statuses[status] == 0 {
+			t.Errorf("no seed of %d had a pull answer a scope %s", len(seeds), status)
+		}
+	}
 	for name, n := range map[string]int{"server restart": total.restarts, "move": total.moves, "phone restart": total.reopens,
-		"paged pull": total.pagedPulls, "scope change": total.scopeChanges} {
+		"paged pull": total.pagedPulls, "scope change": total.scopeChanges, "reset": total.resets} {
 		if n == 0 {
 			t.Errorf("no seed of %d exercised a %s", len(seeds), name)
 		}
@@ -111,8 +113,12 @@ func (e *exercise) add(o exercise) {
 	e.resets += o.resets
 	e.pagedPulls += o.pagedPulls
 	e.scopeChanges += o.scopeChanges
+	e.resetSteps += o.resetSteps
 	for k, n := range o.outcomes {
 		e.outcomes[k] += n
+	}
+	for k, n := range o.statuses {
+		e.statuses[k] += n
 	}
 }
 
@@ -149,7 +155,11 @@ type exercise struct {
 	restarts, moves, reopens int
 	resets, pagedPulls       int // pulls that restarted a scope; pulls of more rows than a page
 	scopeChanges             int // pulls that started or ended a scope
+	resetSteps               int // reset steps taken (each asserts the resets it caused)
 	outcomes                 map[string]int
+	// statuses counts the scope statuses of completed pulls: added, removed and reset as the
+	// pulls reported them, ok for every other scope the phone held after the pull.
+	statuses map[string]int
 }
 
 type moveMark struct {
@@ -175,7 +185,7 @@ func (m *model) moverHeldSince(step int, sd string) bool {
 
 func runModel(t *testing.T, seed int64, steps int) exercise {
 	m := &model{t: t, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed)), ctx: t.Context(), moverA: true,
-		moves: []moveMark{{step: -1, sd: testkit.SubdistrictA}}}
+		moves: []moveMark{{step: -1, sd: testkit.SubdistrictA}}, stats: exercise{statuses: map[string]int{}}}
 	m.srv = testkit.Serve(t, testkit.NewApp(t))
 	m.mover = m.addMover()
 	m.oracle = newOracle(m)
@@ -247,8 +257,8 @@ func (m *model) summarize() {
 		m.t.Fatalf("the mover moved %d times, the server holds %d memberships", m.stats.moves, holdings)
 	}
 	m.stats.outcomes = stored
-	m.t.Logf("%d mutations judged: outcomes %v; server restarts %d, moves %d, phone restarts %d, resets %d, paged pulls %d, scope changes %d",
-		issued, stored, m.stats.restarts, m.stats.moves, m.stats.reopens, m.stats.resets, m.stats.pagedPulls, m.stats.scopeChanges)
+	m.t.Logf("%d mutations judged: outcomes %v; scope statuses %v; server restarts %d, moves %d, phone restarts %d, reset steps %d, pulls with a reset %d, paged pulls %d, scope changes %d",
+		issued, stored, m.stats.statuses, m.stats.restarts, m.stats.moves, m.stats.reopens, m.stats.resetSteps, m.stats.resets, m.stats.pagedPulls, m.stats.scopeChanges)
 }
 
 // addMover creates an inspector of A whom the district will move between A and B.
@@ -324,8 +334,10 @@ func (m *model) step(i int) {
 	case r < 97:
 		m.move()
 		m.stats.moves++
-	case r < 99:
+	case r < 98:
 		p.net.SetMode(testkit.NetMode(m.rng.IntN(testkit.NetModes)))
+	case r < 99:
+		m.reset(p)
 	default:
 		// The daily compaction, early: phones whose cursor lies below the removals it drops
 		// must download those scopes again (a reset).
@@ -524,13 +536,13 @@ func (m *model) sync(p *phone) {
 	case 1:
 		var rep client.PullReport
 		rep, err = p.c.Pull(m.ctx)
-		m.pulled(p, rep)
+		m.pulled(p, rep, err == nil)
 	default:
 		var push client.PushReport
 		var pull client.PullReport
 		push, pull, err = p.c.Sync(m.ctx)
 		m.record(p, push.Results)
-		m.pulled(p, pull)
+		m.pulled(p, pull, err == nil)
 	}
 	m.oracle.observe(p)
 	if err != nil && !errors.Is(err, testkit.ErrNoSignal) {
@@ -551,9 +563,9 @@ func (m *model) record(p *phone, results []client.Result) {
 	}
 }
 
-// pulled counts what a pull exercised. Drift between a phone and the server is a bug, never
-// a normal event.
-func (m *model) pulled(p *phone, rep client.PullReport) {
+// pulled counts what a pull exercised; complete says it ended without error. Drift between a
+// phone and the server is a bug, never a normal event.
+func (m *model) pulled(p *phone, rep client.PullReport, complete bool) {
 	if len(rep.Healed) > 0 {
 		m.t.Fatalf("%s: checksums disagreed, healed %v", p.name, rep.Healed)
 	}
@@ -567,6 +579,104 @@ func (m *model) pulled(p *phone, rep client.PullReport) {
 		m.stats.scopeChanges++
 	}
 	p.downloaded = p.downloaded || len(rep.Added) > 0
+	m.stats.statuses["added"] += len(rep.Added)
+	m.stats.statuses["removed"] += len(rep.Removed)
+	m.stats.statuses["reset"] += len(rep.Reset)
+	if complete {
+		// Every scope the phone holds after a completed pull was answered: those neither
+		// added nor reset were answered ok.
+		held, err := p.c.Scopes(m.ctx)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		m.stats.statuses["ok"] += len(held) - len(rep.Added) - len(rep.Reset)
+	}
+}
+
+// reset compacts the change log past p's cursors, with edits on p still to push: its next
+// pull must answer reset for every scope it holds (the oracle's statement of the user's
+// scopes), download them again, drop the record an administrator deleted meanwhile, and keep
+// and replay the unsent edits.
+func (m *model) reset(p *phone) {
+	if !p.downloaded {
+		return
+	}
+	mode := p.net.Mode()
+	defer p.net.SetMode(mode)
+	p.net.SetMode(testkit.Online)
+	// A record p holds, which an administrator will delete: its removal marker is what the
+	// compaction drops.
+	note := testkit.RID("resetnote", m.stepNo)
+	testkit.Save(m.t, m.srv.App, "notifications", note, map[string]any{"user": p.user, "kind": "major_found",
+		"message": "model reset step " + strconv.Itoa(m.stepNo)})
+	rep, err := p.c.Pull(m.ctx)
+	m.pulled(p, rep, err == nil)
+	if err != nil {
+		m.t.Fatalf("%s: pull before the reset: %v", p.name, err)
+	}
+	if _, err := p.c.Get(m.ctx, "notifications", note); err != nil {
+		m.t.Fatalf("%s: the notification to delete did not arrive: %v", p.name, err)
+	}
+	want := m.oracle.scopesOf(p.user)
+	if held, err := p.c.Scopes(m.ctx); err != nil || !slices.Equal(held, want) {
+		m.t.Fatalf("%s syncs scopes %v, the oracle says its user holds %v (%v)", p.name, held, want, err)
+	}
+	// Offline work the reset must not lose.
+	for range 1 + m.rng.IntN(2) {
+		if m.rng.IntN(2) == 0 {
+			m.patch(p)
+		} else {
+			m.create(p)
+		}
+	}
+	pending, err := p.c.Pending(m.ctx)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	before := m.view(p.c)
+	delete(before, "notifications/"+note)
+
+	admin := m.srv.Token("_superusers", testkit.Superuser)
+	if res := m.srv.For(m.t).Do(http.MethodDelete, "/api/collections/notifications/records/"+note, admin, nil); res.Status != http.StatusNoContent {
+		m.t.Fatalf("delete %s: %d %s", note, res.Status, res.Body)
+	}
+	advance(time.Second)
+	if n, err := sync.Compact(m.srv.App, now()); err != nil || n == 0 {
+		m.t.Fatalf("compaction dropped %d removals: %v", n, err)
+	}
+
+	rep, err = p.c.Pull(m.ctx)
+	m.pulled(p, rep, err == nil)
+	if err != nil {
+		m.t.Fatalf("%s: pull after the compaction: %v", p.name, err)
+	}
+	if got := slices.Sorted(slices.Values(rep.Reset)); !slices.Equal(got, want) || len(rep.Added)+len(rep.Removed) > 0 {
+		m.t.Fatalf("%s after the compaction: reset %v, added %v, removed %v; the oracle predicted reset %v only",
+			p.name, got, rep.Added, rep.Removed, want)
+	}
+	if n, err := p.c.Pending(m.ctx); err != nil || n != pending {
+		m.t.Fatalf("%s: %d edits pending before the reset, %d after (%v)", p.name, pending, n, err)
+	}
+	if after := m.view(p.c); !reflect.DeepEqual(after, before) {
+		for key, b := range before {
+			if a, ok := after[key]; !ok || !reflect.DeepEqual(a, b) {
+				m.t.Fatalf("%s: %s before the reset %+v, after %+v", p.name, key, b, a)
+			}
+		}
+		for key, a := range after {
+			if _, ok := before[key]; !ok {
+				m.t.Fatalf("%s: %s appeared in the reset: %+v", p.name, key, a)
+			}
+		}
+	}
+	// The kept edits go out now; the oracle judges them like any other.
+	push, err := p.c.Push(m.ctx)
+	m.record(p, push.Results)
+	m.oracle.observe(p)
+	if err != nil {
+		m.t.Fatalf("%s: push after the reset: %v", p.name, err)
+	}
+	m.stats.resetSteps++
 }
 
 // move sends the mover to the other subdistrict.
@@ -601,7 +711,7 @@ func (m *model) heal() {
 				m.t.Fatalf("%s: healing sync: %v", p.name, err)
 			}
 			m.record(p, push.Results)
-			m.pulled(p, pull)
+			m.pulled(p, pull, true)
 			m.oracle.observe(p)
 			moved = moved || len(push.Results) > 0 || pull.Changes > 0
 		}

@@ -161,6 +161,24 @@ func (o *oracle) actorOf(user string) actor {
 	return actor{}
 }
 
+// scopesOf is what the oracle says user syncs, in order: every staff member the reference
+// data and their own records; field staff their subdistricts; agency staff their agency's
+// referred cases.
+func (o *oracle) scopesOf(user string) []client.Scope {
+	a := o.actorOf(user)
+	out := []client.Scope{"ref", client.Scope("me:" + user)}
+	if a.fieldStaff() {
+		for _, sd := range a.sds {
+			out = append(out, client.Scope("sd:"+sd))
+		}
+	}
+	if a.agency != "" {
+		out = append(out, client.Scope("ag:"+a.agency))
+	}
+	slices.Sort(out)
+	return out
+}
+
 func (a actor) member(sd string) bool       { return sd != "" && slices.Contains(a.sds, sd) }
 func (a actor) fieldStaff() bool            { return a.role == "inspector" || a.role == "supervisor" }
 func (a actor) supervisorOf(sd string) bool { return a.role == "supervisor" && a.member(sd) }

@@ -7,9 +7,6 @@
 package sync
 
 import (
-	"fmt"
-	"os"
-	"strconv"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -44,19 +41,6 @@ func DefaultConfig() Config {
 		CompactSchedule: "17 3 * * *",
 		Now:             time.Now,
 	}
-}
-
-// ConfigFromEnv returns DefaultConfig changed by FIELDSYNC_REMOVE_RETENTION_DAYS when set.
-func ConfigFromEnv() (Config, error) {
-	cfg := DefaultConfig()
-	if v := os.Getenv("FIELDSYNC_REMOVE_RETENTION_DAYS"); v != "" {
-		days, err := strconv.Atoi(v)
-		if err != nil || days < 1 {
-			return cfg, fmt.Errorf("FIELDSYNC_REMOVE_RETENTION_DAYS must be a positive integer, got %q", v)
-		}
-		cfg.RemoveRetention = time.Duration(days) * 24 * time.Hour
-	}
-	return cfg, nil
 }
 
 // Service is the sync protocol bound to one app.

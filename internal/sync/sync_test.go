@@ -31,9 +31,9 @@ func advance(d time.Duration) time.Time { return clock.Add(time.Duration(elapsed
 
 func TestMain(m *testing.M) {
 	testkit.SetBind(func(a core.App) {
-		cfg := sync.DefaultConfig()
-		cfg.Now = now
-		app.BindWith(a, cfg)
+		o := app.DefaultOptions()
+		o.Now = now
+		app.BindWith(a, o)
 	})
 	testkit.Main(m)
 }

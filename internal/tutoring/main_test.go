@@ -8,7 +8,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/app"
-	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
 
@@ -42,9 +41,9 @@ func setClock(t *testing.T, at time.Time) {
 
 func TestMain(m *testing.M) {
 	testkit.SetBind(func(a core.App) {
-		cfg := sync.DefaultConfig()
-		cfg.Now = now
-		app.BindWith(a, cfg)
+		o := app.DefaultOptions()
+		o.Now = now
+		app.BindWith(a, o)
 	})
 	testkit.Main(m)
 }

@@ -188,7 +188,7 @@ func TestBrowser_ParentReportsAndFollows(t *testing.T) {
 	// A fresh profile, with the code written down.
 	other := phone(t, base)
 	run(t, other, chromedp.Navigate(base+"/c?q=培训&area="+testkit.SubdistrictA), chromedp.WaitVisible(`.results`))
-	checkA11y(t, other, axe, "search page")
+	browsertest.CheckA11y(t, other, axe, "search page")
 	shoot(t, other, "search")
 	run(t, other, chromedp.Navigate(base+"/t"), chromedp.WaitVisible(`#code`))
 	browsertest.CheckA11y(t, other, axe, "find page")

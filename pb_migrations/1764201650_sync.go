@@ -130,7 +130,8 @@ func syncSpecs() []spec {
 				rel("resolved_by", s.Users, false),
 				date("resolved_at", false),
 			}},
-		// The append-only, hash-chained journal of every push attempt.
+		// The journal of every push attempt, each row chained to the previous by hash: a diagnostic
+		// record (internal/sync/journal.go), not a guarantee: nothing refuses an edit of its rows.
 		{name: s.SyncJournal, indexes: [][]string{{"client_id"}},
 			fields: []core.Field{
 				text("client_id", true, 64),

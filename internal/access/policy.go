@@ -44,6 +44,10 @@ type Owner struct {
 
 var supervisorOnly = []Role{Supervisor}
 
+// brigadeOnly names agency staff; a collection whose fields it owns admits only the fire
+// brigade's staff by its API rules.
+var brigadeOnly = []Role{AgencyStaff}
+
 // Policies maps collection names to their field policies.
 var Policies = map[string]Policy{
 	schema.Users: {
@@ -131,6 +135,26 @@ var Policies = map[string]Policy{
 		Parents:   map[string]string{"finding": schema.Findings},
 		AgencyVia: "finding",
 	},
+	// A quota has two writers (gazette line 3496): the subdistrict's supervisors report the
+	// demand, the fire brigade allocates the quota by fire-risk level and population (the API
+	// rules admit no other agency). Who reported and who allocated, and when, the server
+	// records (internal/smokealarm). A quota stays with its subdistrict, unit type and year.
+	schema.AlarmQuotas: {
+		Immutable: []string{schema.FieldSubdistrict, "unit_type", "year"},
+		Owned: map[string]Owner{
+			"demand":       {Roles: supervisorOnly},
+			"quota":        {Roles: brigadeOnly},
+			"risk_level":   {Roles: brigadeOnly},
+			"population":   {Roles: brigadeOnly},
+			"reported_by":  {},
+			"reported_at":  {},
+			"allocated_by": {},
+			"allocated_at": {},
+		},
+	},
+	// Product samples sent for testing are the fire brigade's record (line 3392); the API
+	// rules admit its staff only.
+	schema.AlarmSamplings: {Author: "recorded_by"},
 	schema.AlarmInstalls: {
 		Author: "installer", Scoped: true,
 		Parents: map[string]string{"household": schema.Places, "photos": schema.Photos},

@@ -83,7 +83,7 @@ func fixtureRecords() []fixtureRecord {
 				"kind": "bare_land", "name": "裸地 " + side, "subdistrict": sd, "address": "荒地 5 号 " + side}},
 			fixtureRecord{schema.Households, "household" + side, map[string]any{
 				"place": S("home"), "subdistrict": sd, "head_name": "王秀兰" + side, "phone": "13800000000",
-				"members": 1, "members_60plus": 1, "elderly_alone": true}},
+				"members": 1, "members_60plus": 1, "elderly_alone": true, "resident_born_on": "1940-03-01 00:00:00.000Z"}},
 			fixtureRecord{schema.Centres, "centre" + side, map[string]any{
 				"place": S("centreplace"), "subdistrict": sd, "credit_code": "91110108MA01ABCD5T",
 				"legal_rep_name": "张法人" + side, "legal_rep_phone": "13900000000",

@@ -174,6 +174,13 @@ var (
 		Term{"general", "一般家庭", "General household"},
 	)
 
+	// SamplingResult is the outcome of a product sample sent for testing (抽样送检, line 3392).
+	SamplingResult = define("sampling_result",
+		Term{"pending", "送检中", "Awaiting the laboratory"},
+		Term{"pass", "合格", "Pass"},
+		Term{"fail", "不合格", "Fail"},
+	)
+
 	RiskLevel = define("risk_level",
 		Term{"low", "低", "Low"},
 		Term{"medium", "中", "Medium"},

@@ -177,9 +177,19 @@ var accessMatrix = map[string]accessRow{
 	schema.Enforcements: {read: accBySide.with(actFire, "a"), create: accBySide.with(actFire, "a"), update: accSuper, del: accSuper,
 		samples: accessFixture("enforce"), body: (*accessProbe).enforcementBody,
 		change: map[string]any{"notes": "已约谈"}},
-	schema.AlarmQuotas: {read: accBySide, create: accSuper, update: accSuper, del: accSuper,
+	// A subdistrict's supervisors report its demand, the fire brigade allocates every
+	// subdistrict's quota (gazette line 3496); which field is whose is the access policy's.
+	schema.AlarmQuotas: {read: accBySide.with(actFire, "ab"),
+		create:  accessCells{actSupA: "a", actFire: "ab", actSuper: "ab"},
+		update:  accessCells{actSupA: "a", actFire: "ab", actSuper: "ab"},
+		del:     accSuper,
 		samples: accessFixture("quota"), body: (*accessProbe).quotaBody,
-		change: map[string]any{"demand": 301}},
+		change: map[string]any{"notes": "按人口基数复核"}},
+	// Product samples sent for testing are the fire brigade's own record (line 3392).
+	schema.AlarmSamplings: {read: accessCells{actFire: "ab", actSuper: "ab"},
+		create: accessCells{actFire: "ab", actSuper: "ab"}, update: accessCells{actFire: "ab", actSuper: "ab"}, del: accSuper,
+		samples: accessFixture("sampling"), body: (*accessProbe).samplingBody,
+		change: map[string]any{"result": "pass"}},
 	schema.AlarmInstalls: {read: accBySide, create: accBySide, update: accBySide, del: accSuper,
 		samples: accessFixture("install"), body: (*accessProbe).installBody,
 		change: map[string]any{"location_in_home": "卧室"}},

@@ -116,6 +116,11 @@ func fixtureRecords() []fixtureRecord {
 				"decided_at": "2018-05-03 00:00:00.000Z"}},
 			fixtureRecord{schema.AlarmQuotas, "quota" + side, map[string]any{
 				"subdistrict": sd, "unit_type": "networked", "year": 2018, "demand": 300, "quota": 250}},
+			// The fire brigade's product samples are the district's, not a subdistrict's;
+			// the two differ only by batch.
+			fixtureRecord{schema.AlarmSamplings, "sampling" + side, map[string]any{
+				"sampled_on": "2018-08-20 00:00:00.000Z", "product": "独立式感烟火灾探测报警器", "batch": "2018-" + side,
+				"quantity": 6, "result": "pending"}},
 			fixtureRecord{schema.AlarmInstalls, "install" + side, map[string]any{
 				"household": S("home"), "subdistrict": sd, "unit_type": "networked",
 				"eligibility": "elderly_alone", "installed_on": "2018-07-01 00:00:00.000Z"}},

@@ -29,6 +29,11 @@ type Policy struct {
 	// referred to their agency (its agency field holds it). The record still lies in the
 	// subdistrict of what it links to, as Parents requires.
 	AgencyVia string
+	// AgencyAt names a place field through which agency staff may create a scoped record: a
+	// live finding of the record's programme at that place, in its subdistrict, is referred to
+	// their agency, and the record names their agency. It lets an agency inspect where it was
+	// called to ("街镇吹哨、部门报到"), and nowhere else.
+	AgencyAt string
 	// Immutable fields are set on create and never changed afterwards by staff.
 	Immutable []string
 	// Owned fields may be set or changed only by the listed roles; everybody else must leave
@@ -86,7 +91,7 @@ var Policies = map[string]Policy{
 	schema.Incidents: {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Sites:     {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Inspections: {
-		Author: "inspector", Scoped: true, Immutable: []string{"programme", "place"},
+		Author: "inspector", Scoped: true, Immutable: []string{"programme", "place"}, AgencyAt: schema.FieldPlace,
 		Parents: map[string]string{"place": schema.Places, "photos": schema.Photos},
 		Owned: map[string]Owner{
 			"review":      {Roles: supervisorOnly, Default: "submitted"},

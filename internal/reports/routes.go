@@ -26,6 +26,7 @@ func (s *Service) routes(se *core.ServeEvent) {
 	g.Bind(apis.BodyLimit(maxBody))
 	g.GET("/form", s.handleForm)
 	g.POST("", s.handleSubmit)
+	g.POST("/intake", s.handleIntake).Bind(apis.RequireAuth("users"))
 	g.GET("/{tracking}", s.handleView)
 	g.POST("/{tracking}/info", s.handleInfo)
 	g.POST("/{tracking}/dispute", s.handleDispute)

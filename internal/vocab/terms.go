@@ -116,7 +116,7 @@ var (
 		Term{"tutoring.institution_only", "仅有事业单位或民非证书", "Institution or NGO certificate only"},
 		// Conduct, as line 4635-4636 lists it: "办学方向、教学内容、办学行为违背党的教育方针…", "管理混乱，提供
 		// 虚假资质、发布虚假广告或进行虚假宣传、违规招生、违规收费，抽逃办学资金、非法集资等…". 抽逃办学资金 and
-		// 非法集资 are two categories (migration 1764402020); findings stored as
+		// 非法集资 are two categories (migration 1764402020_gazette_vocabulary); findings stored as
 		// misappropriated_funds keep their meaning, withdrawn school funds.
 		Term{"tutoring.against_education_policy", "办学方向、教学内容、办学行为违背党的教育方针", "Against the Party's education policy"},
 		Term{"tutoring.mismanagement", "管理混乱", "Mismanagement"},
@@ -457,5 +457,14 @@ var (
 	ReportSource = define("report_source",
 		Term{"web", "网页/小程序", "Web or mini-program"},
 		Term{"open311", "Open311 接口", "Open311 client"},
+		// Entered by staff (internal/reports/intake.go): 区教委's hotline and mailbox (line
+		// 4694), the subdistricts' own (4692), the city hotlines (3769).
+		Term{"edu_hotline", "区教委公共服务热线 68980166", "Education commission hotline 68980166"},
+		Term{"edu_mailbox", "区教委公共服务邮箱 hdjwggfw@163.com", "Education commission mailbox"},
+		Term{"subdistrict_hotline", "街镇举报电话", "Subdistrict report telephone"},
+		Term{"subdistrict_mailbox", "街镇举报邮箱", "Subdistrict report mailbox"},
+		Term{"hotline_12345", "12345 市民服务热线", "12345 citizens' hotline"},
+		Term{"hotline_12369", "12369 环保举报热线", "12369 environmental hotline"},
+		Term{"hotline_96310", "96310 热线", "96310 hotline"},
 	)
 )

@@ -11,7 +11,7 @@ import (
 	v "github.com/haidian/fieldsync/internal/vocab"
 )
 
-// The tutoring vocabulary as the gazette writes it (issue 20 point 9):
+// The tutoring vocabulary and the report channels as the gazette writes them (issue 20 point 9):
 //
 //   - findings gain the misconduct categories of line 4635-4636 that were missing:
 //     违背党的教育方针 (tutoring.against_education_policy), 管理混乱 (tutoring.mismanagement) and
@@ -19,12 +19,16 @@ import (
 //     stored under tutoring.misappropriated_funds keep it, read as the gazette's 抽逃办学资金,
 //     and daily report (一) counts both in its 收费非法集资 column, so no past day changes;
 //   - public reports gain 违规招生, 等级考试 and teachers tutoring after class (lines 4734-4736,
-//     4817, 4819).
+//     4817, 4819), and the channels staff enter reports from (internal/reports/intake.go):
+//     区教委's hotline 68980166 and mailbox (4694), the subdistricts' own (4692), the city
+//     hotlines 12345, 12369, 96310 (3769).
 //
 // Only values are added: every stored value stays valid.
 var (
 	addedFindingCategories = []string{"tutoring.against_education_policy", "tutoring.mismanagement", "tutoring.illegal_fundraising"}
 	addedReportCategories  = []string{"tutoring.illegal_enrolment", "tutoring.grade_exams", "tutoring.teacher_after_class"}
+	addedReportSources     = []string{"edu_hotline", "edu_mailbox", "subdistrict_hotline", "subdistrict_mailbox",
+		"hotline_12345", "hotline_12369", "hotline_96310"}
 )
 
 func init() {
@@ -32,12 +36,18 @@ func init() {
 		if err := setSelectValues(app, s.Findings, "category", v.FindingCategory.Values()); err != nil {
 			return err
 		}
-		return setSelectValues(app, s.Reports, "category", v.ReportCategory.Values())
+		if err := setSelectValues(app, s.Reports, "category", v.ReportCategory.Values()); err != nil {
+			return err
+		}
+		return setSelectValues(app, s.Reports, "source", v.ReportSource.Values())
 	}, func(app core.App) error {
 		if err := setSelectValues(app, s.Findings, "category", without(v.FindingCategory.Values(), addedFindingCategories)); err != nil {
 			return err
 		}
-		return setSelectValues(app, s.Reports, "category", without(v.ReportCategory.Values(), addedReportCategories))
+		if err := setSelectValues(app, s.Reports, "category", without(v.ReportCategory.Values(), addedReportCategories)); err != nil {
+			return err
+		}
+		return setSelectValues(app, s.Reports, "source", without(v.ReportSource.Values(), addedReportSources))
 	})
 }
 

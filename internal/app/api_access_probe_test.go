@@ -292,6 +292,11 @@ func (p *accessProbe) quotaBody(side string) map[string]any {
 	return map[string]any{"subdistrict": accessSubdistrict(side), "unit_type": "ordinary", "year": 2019 + p.seq}
 }
 
+func (p *accessProbe) siteListBody(side string) map[string]any {
+	p.seq++
+	return map[string]any{"subdistrict": accessSubdistrict(side), "quarter": fmt.Sprintf("20%02d-Q2", 19+p.seq), "site_count": 0}
+}
+
 func (p *accessProbe) samplingBody(side string) map[string]any {
 	return map[string]any{"sampled_on": "2018-09-03 00:00:00.000Z", "product": "独立式感烟火灾探测报警器",
 		"batch": "新批次-" + side, "result": "pending"}

@@ -210,6 +210,11 @@ var accessMatrix = map[string]accessRow{
 		del:     accSuper,
 		samples: accessFixture("dustfall"), body: (*accessProbe).dustfallBody,
 		change: map[string]any{"tons_per_km2": 8.25}},
+	// The quarterly site lists: the subdistrict's staff and the environment bureau read them
+	// (gazette line 3739); only the dust module's route writes them.
+	schema.SiteLists: {read: accBySide.with(actEnv, "ab").with(actEnvSup, "ab"), create: accSuper, update: accSuper, del: accSuper,
+		samples: accessFixture("sitelist"), body: (*accessProbe).siteListBody,
+		change: map[string]any{"site_count": 2}},
 	// Residents report through the reports module's own route, not the records API.
 	schema.Reports: {read: accBySide, create: accSuper, update: accessCells{actSupA: "a", actSuper: "ab"}, del: accSuper,
 		samples: accessFixture("report"), body: (*accessProbe).reportBody,

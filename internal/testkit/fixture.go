@@ -121,6 +121,9 @@ func fixtureRecords() []fixtureRecord {
 			fixtureRecord{schema.AlarmSamplings, "sampling" + side, map[string]any{
 				"sampled_on": "2018-08-20 00:00:00.000Z", "product": "独立式感烟火灾探测报警器", "batch": "2018-" + side,
 				"quantity": 6, "result": "pending"}},
+			fixtureRecord{schema.SiteLists, "sitelist" + side, map[string]any{
+				"subdistrict": sd, "quarter": "2018-Q1", "site_count": 1,
+				"sites": []map[string]any{{"site": S("site"), "name": "工地 " + side}}}},
 			fixtureRecord{schema.AlarmInstalls, "install" + side, map[string]any{
 				"household": S("home"), "subdistrict": sd, "unit_type": "networked",
 				"eligibility": "elderly_alone", "installed_on": "2018-07-01 00:00:00.000Z"}},

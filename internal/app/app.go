@@ -13,6 +13,7 @@ import (
 	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/inspectorapp"
+	"github.com/haidian/fieldsync/internal/monthly"
 	"github.com/haidian/fieldsync/internal/notice"
 	"github.com/haidian/fieldsync/internal/ops"
 	"github.com/haidian/fieldsync/internal/publicweb"
@@ -57,6 +58,7 @@ func BindServer(app core.App, cfg sync.Config, opsCfg ops.Config) *ops.Service {
 	smokealarm.Register(app)
 	tutoring.Register(app, cfg.Now)
 	dust.Register(app)
+	monthly.Register(app)
 	vocab.Register(app)
 	notice.Register(app)
 	console.Register(app)

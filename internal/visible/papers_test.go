@@ -109,6 +109,9 @@ func papers() []paper {
 		{"tutoring daily XLSX", "/api/fs/tutoring/daily.xlsx?day=2018-06-09", "xlsx", nil, nil},
 		{"dust ranking CSV", "/api/fs/dust/ranking.csv?month=2018-05", "csv", nil, nil},
 		{"dust ranking XLSX", "/api/fs/dust/ranking.xlsx?month=2018-05", "xlsx", nil, nil},
+		{"monthly report to the fire committee CSV", "/api/fs/monthly/fire_committee.csv?from=2018-05&to=2018-06", "csv", nil, nil},
+		{"monthly report to the air office XLSX", "/api/fs/monthly/air_office.xlsx?from=2018-05&to=2018-06", "xlsx", nil, nil},
+		{"monthly report to the tutoring group XLSX", "/api/fs/monthly/tutoring_group.xlsx?from=2018-05&to=2018-06", "xlsx", nil, nil},
 	}
 }
 

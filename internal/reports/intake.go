@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -60,20 +59,9 @@ func (s *Service) handleIntake(e *core.RequestEvent) error {
 	if bad := intakeRefusal(e.App, actor, &d); bad != nil {
 		return writeError(e, bad)
 	}
-	if d.Key == "" {
-		d.Key = e.Request.Header.Get("Idempotency-Key")
-	}
 	d.Draft.source, d.Draft.enteredBy = d.Source, &actor
-	out, err := s.submit(d.Draft, nil)
-	if err != nil {
-		return writeError(e, err)
-	}
-	status := http.StatusCreated
-	if out.repeated {
-		status = http.StatusOK
-	}
-	e.Response.Header().Set("Cache-Control", "no-store")
-	return e.JSON(status, out)
+	// Staff enter what residents telephoned or wrote: no rate bucket of a resident's door.
+	return s.submitAndAnswer(e, d.Draft, nil)
 }
 
 // intakeRefusal says why actor may not enter d, or nil. A subdistrict's staff enter only

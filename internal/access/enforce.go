@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
@@ -111,7 +112,20 @@ func enforceCreate(app core.App, r *core.Record) error {
 // linked record is referred to a's agency. A missing link and one referred elsewhere answer
 // alike.
 func referredTo(app core.App, r *core.Record, p Policy, a Actor) bool {
-	if p.AgencyVia == "" || a.Agency == "" {
+	if a.Agency == "" {
+		return false
+	}
+	if p.AgencyAt != "" && r.GetString(schema.FieldAgency) == a.Agency {
+		var n int
+		err := app.DB().Select("COUNT(*)").From(schema.Findings).Where(dbx.HashExp{
+			schema.FieldPlace: r.GetString(p.AgencyAt), schema.FieldAgency: a.Agency,
+			schema.FieldSubdistrict: r.GetString(schema.FieldSubdistrict), "programme": r.GetString("programme"), "voided": false,
+		}).Row(&n)
+		if err == nil && n > 0 {
+			return true
+		}
+	}
+	if p.AgencyVia == "" {
 		return false
 	}
 	linked, err := app.FindRecordById(p.Parents[p.AgencyVia], r.GetString(p.AgencyVia))

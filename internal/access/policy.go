@@ -29,6 +29,11 @@ type Policy struct {
 	// referred to their agency (its agency field holds it). The record still lies in the
 	// subdistrict of what it links to, as Parents requires.
 	AgencyVia string
+	// AgencyAt names a place field through which agency staff may create a scoped record: a
+	// live finding of the record's programme at that place, in its subdistrict, is referred to
+	// their agency, and the record names their agency. It lets an agency inspect where it was
+	// called to ("街镇吹哨、部门报到"), and nowhere else.
+	AgencyAt string
 	// Immutable fields are set on create and never changed afterwards by staff.
 	Immutable []string
 	// Owned fields may be set or changed only by the listed roles; everybody else must leave
@@ -43,6 +48,10 @@ type Owner struct {
 }
 
 var supervisorOnly = []Role{Supervisor}
+
+// brigadeOnly names agency staff; a collection whose fields it owns admits only the fire
+// brigade's staff by its API rules.
+var brigadeOnly = []Role{AgencyStaff}
 
 // Policies maps collection names to their field policies.
 var Policies = map[string]Policy{
@@ -89,7 +98,7 @@ var Policies = map[string]Policy{
 	schema.Incidents: {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Sites:     {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Inspections: {
-		Author: "inspector", Scoped: true, Immutable: []string{"programme", "place"},
+		Author: "inspector", Scoped: true, Immutable: []string{"programme", "place"}, AgencyAt: schema.FieldPlace,
 		Parents: map[string]string{"place": schema.Places, "photos": schema.Photos},
 		Owned: map[string]Owner{
 			"review":      {Roles: supervisorOnly, Default: "submitted"},
@@ -146,6 +155,26 @@ var Policies = map[string]Policy{
 		Parents:   map[string]string{"finding": schema.Findings},
 		AgencyVia: "finding",
 	},
+	// A quota has two writers (gazette line 3496): the subdistrict's supervisors report the
+	// demand, the fire brigade allocates the quota by fire-risk level and population (the API
+	// rules admit no other agency). Who reported and who allocated, and when, the server
+	// records (internal/smokealarm). A quota stays with its subdistrict, unit type and year.
+	schema.AlarmQuotas: {
+		Immutable: []string{schema.FieldSubdistrict, "unit_type", "year"},
+		Owned: map[string]Owner{
+			"demand":       {Roles: supervisorOnly},
+			"quota":        {Roles: brigadeOnly},
+			"risk_level":   {Roles: brigadeOnly},
+			"population":   {Roles: brigadeOnly},
+			"reported_by":  {},
+			"reported_at":  {},
+			"allocated_by": {},
+			"allocated_at": {},
+		},
+	},
+	// Product samples sent for testing are the fire brigade's record (line 3392); the API
+	// rules admit its staff only.
+	schema.AlarmSamplings: {Author: "recorded_by"},
 	schema.AlarmInstalls: {
 		Author: "installer", Scoped: true,
 		Parents: map[string]string{"household": schema.Places, "photos": schema.Photos},

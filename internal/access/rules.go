@@ -77,3 +77,9 @@ func SupervisorWrite(subdistrictExpr string) *string {
 
 // Public is the rule that lets anyone read.
 func Public() *string { return Rule() }
+
+// AgencyCodeIs is true when the signed-in user is staff of the agency with code (e.g. "fire"),
+// for the records an agency keeps for the whole district rather than per referral.
+func AgencyCodeIs(code string) string {
+	return AgencyRole + ` && @request.auth.agency.code = "` + code + `"`
+}

@@ -291,10 +291,21 @@ func (p *accessProbe) enforcementBody(side string) map[string]any {
 		"measure": "referral", "decided_at": "2018-05-04 00:00:00.000Z"}
 }
 
+// quotaBody: a quota's figures are each one writer's (the demand the subdistrict's, the quota
+// the brigade's), so the body every creator may send names only the quota's keys.
 func (p *accessProbe) quotaBody(side string) map[string]any {
 	p.seq++
-	return map[string]any{"subdistrict": accessSubdistrict(side), "unit_type": "ordinary",
-		"year": 2019 + p.seq, "demand": 10, "quota": 5}
+	return map[string]any{"subdistrict": accessSubdistrict(side), "unit_type": "ordinary", "year": 2019 + p.seq}
+}
+
+func (p *accessProbe) siteListBody(side string) map[string]any {
+	p.seq++
+	return map[string]any{"subdistrict": accessSubdistrict(side), "quarter": fmt.Sprintf("20%02d-Q2", 19+p.seq), "site_count": 0}
+}
+
+func (p *accessProbe) samplingBody(side string) map[string]any {
+	return map[string]any{"sampled_on": "2018-09-03 00:00:00.000Z", "product": "独立式感烟火灾探测报警器",
+		"batch": "新批次-" + side, "result": "pending"}
 }
 
 // installBody: the serial is unique across the district, and the server derives the

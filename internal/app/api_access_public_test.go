@@ -22,7 +22,7 @@ import (
 // accessPersonalFields are the fields that hold residents' personal data. No collection the
 // public may read has a field of these names.
 var accessPersonalFields = []string{
-	"head_name", "phone", "email",
+	"head_name", "phone", "email", "resident_born_on",
 	"legal_rep_name", "legal_rep_hukou", "legal_rep_phone",
 	"principal_name", "principal_hukou", "principal_phone",
 }

@@ -177,9 +177,19 @@ var accessMatrix = map[string]accessRow{
 	schema.Enforcements: {read: accBySide.with(actFire, "a"), create: accBySide.with(actFire, "a"), update: accSuper, del: accSuper,
 		samples: accessFixture("enforce"), body: (*accessProbe).enforcementBody,
 		change: map[string]any{"notes": "已约谈"}},
-	schema.AlarmQuotas: {read: accBySide, create: accSuper, update: accSuper, del: accSuper,
+	// A subdistrict's supervisors report its demand, the fire brigade allocates every
+	// subdistrict's quota (gazette line 3496); which field is whose is the access policy's.
+	schema.AlarmQuotas: {read: accBySide.with(actFire, "ab"),
+		create:  accessCells{actSupA: "a", actFire: "ab", actSuper: "ab"},
+		update:  accessCells{actSupA: "a", actFire: "ab", actSuper: "ab"},
+		del:     accSuper,
 		samples: accessFixture("quota"), body: (*accessProbe).quotaBody,
-		change: map[string]any{"demand": 301}},
+		change: map[string]any{"notes": "按人口基数复核"}},
+	// Product samples sent for testing are the fire brigade's own record (line 3392).
+	schema.AlarmSamplings: {read: accessCells{actFire: "ab", actSuper: "ab"},
+		create: accessCells{actFire: "ab", actSuper: "ab"}, update: accessCells{actFire: "ab", actSuper: "ab"}, del: accSuper,
+		samples: accessFixture("sampling"), body: (*accessProbe).samplingBody,
+		change: map[string]any{"result": "pass"}},
 	schema.AlarmInstalls: {read: accBySide, create: accBySide, update: accBySide, del: accSuper,
 		samples: accessFixture("install"), body: (*accessProbe).installBody,
 		change: map[string]any{"location_in_home": "卧室"}},
@@ -200,6 +210,11 @@ var accessMatrix = map[string]accessRow{
 		del:     accSuper,
 		samples: accessFixture("dustfall"), body: (*accessProbe).dustfallBody,
 		change: map[string]any{"tons_per_km2": 8.25}},
+	// The quarterly site lists: the subdistrict's staff and the environment bureau read them
+	// (gazette line 3739); only the dust module's route writes them.
+	schema.SiteLists: {read: accBySide.with(actEnv, "ab").with(actEnvSup, "ab"), create: accSuper, update: accSuper, del: accSuper,
+		samples: accessFixture("sitelist"), body: (*accessProbe).siteListBody,
+		change: map[string]any{"site_count": 2}},
 	// Residents report through the reports module's own route, not the records API.
 	schema.Reports: {read: accBySide, create: accSuper, update: accessCells{actSupA: "a", actSuper: "ab"}, del: accSuper,
 		samples: accessFixture("report"), body: (*accessProbe).reportBody,

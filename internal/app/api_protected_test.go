@@ -49,6 +49,8 @@ var protectedFixture = map[string]string{
 	schema.Notifications: "notea",
 
 	schema.AlarmFollowups: "followupa",
+	schema.AlarmQuotas:    "quotaa",
+	schema.AlarmSamplings: "samplinga",
 }
 
 // staffOfA are the staff accounts whose attempts the tests make: field staff of subdistrict A

@@ -16,6 +16,7 @@ import (
 	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/inspectorapp"
+	"github.com/haidian/fieldsync/internal/monthly"
 	"github.com/haidian/fieldsync/internal/notice"
 	"github.com/haidian/fieldsync/internal/ops"
 	"github.com/haidian/fieldsync/internal/publicweb"
@@ -71,6 +72,7 @@ func BindWith(app core.App, o Options) *ops.Service {
 	smokealarm.Register(app)
 	tutoring.Register(app, o.Now)
 	dust.Register(app)
+	monthly.Register(app)
 	vocab.Register(app)
 	notice.Register(app)
 	console.Register(app)

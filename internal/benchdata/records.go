@@ -64,10 +64,15 @@ func householdFacts(k int) (members int, elderlyAlone, disabled bool) {
 
 func household(p *Plan, sd, k int) map[string]any {
 	members, elderlyAlone, disabled := householdFacts(k)
-	return map[string]any{"place": p.id("plhh", sd, k), "subdistrict": sdID(sd), "head_name": personName(k + sd),
+	h := map[string]any{"place": p.id("plhh", sd, k), "subdistrict": sdID(sd), "head_name": personName(k + sd),
 		"phone": phone(k*29 + sd), "members": members, "members_60plus": min(members, k%3),
 		"elderly_alone": elderlyAlone, "disabled": disabled,
 		"notes": sentence(alarmNotes, k, 2), "author": inspectorOf(sd, k)}
+	if elderlyAlone {
+		// Born 1930-1954: 60 or over on every install day of 2018, as a networked unit needs.
+		h["resident_born_on"] = fmt.Sprintf("%d-%02d-15 00:00:00.000Z", 1930+k%25, k%12+1)
+	}
+	return h
 }
 
 var (

@@ -95,15 +95,17 @@ type householdRow struct {
 	members, members60     int
 	elderlyAlone, disabled bool
 	notes                  string
+	// residentBornOn is the birth date of a resident living alone: a networked unit needs it.
+	residentBornOn string
 }
 
 var householdRows = []householdRow{
-	{pHomeCuiwei, "刘桂英", "13800000101", 1, 1, true, false, "81岁，独居，子女在外地；使用燃气灶，已入户宣传"},
-	{pHomeFuxing, "陈振华", "13800000102", 3, 2, false, false, "老两口与外孙同住"},
-	{pHomeWanshou, "周玉珍", "13800000103", 1, 1, true, true, "76岁，独居，腿脚不便（肢体残疾三级）"},
-	{pHomeYongding, "马德明", "13800000104", 2, 1, false, true, "户主视力残疾，与老伴同住"},
-	{pHomeYongding4, "吴秀梅", "13800000105", 1, 1, true, false, "84岁，独居，社区网格员每周探访"},
-	{pHomeYangfang, "郭永福", "13800000106", 2, 2, false, false, "两位老人均年满65岁"},
+	{pHomeCuiwei, "刘桂英", "13800000101", 1, 1, true, false, "81岁，独居，子女在外地；使用燃气灶，已入户宣传", "1937-03-12"},
+	{pHomeFuxing, "陈振华", "13800000102", 3, 2, false, false, "老两口与外孙同住", ""},
+	{pHomeWanshou, "周玉珍", "13800000103", 1, 1, true, true, "76岁，独居，腿脚不便（肢体残疾三级）", "1942-09-30"},
+	{pHomeYongding, "马德明", "13800000104", 2, 1, false, true, "户主视力残疾，与老伴同住", ""},
+	{pHomeYongding4, "吴秀梅", "13800000105", 1, 1, true, false, "84岁，独居，社区网格员每周探访", "1934-01-08"},
+	{pHomeYangfang, "郭永福", "13800000106", 2, 2, false, false, "两位老人均年满65岁", ""},
 }
 
 func households() []item {
@@ -114,6 +116,9 @@ func households() []item {
 			"phone": h.phone, "members": h.members, "members_60plus": h.members60,
 			"elderly_alone": h.elderlyAlone, "disabled": h.disabled, "notes": h.notes,
 		}}
+		if h.residentBornOn != "" {
+			out[i].data["resident_born_on"] = h.residentBornOn + " 00:00:00.000Z"
+		}
 	}
 	return out
 }

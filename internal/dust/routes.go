@@ -23,6 +23,7 @@ import (
 //	GET ranking.xlsx?month=2018-05   the same as a spreadsheet
 //	GET ranking.csv?month=2018-05    the same as CSV
 //	GET bareland?from=2018-04&to=2018-09   the bare-land ledger's treated share per month
+//	POST site-lists, GET site-lists?quarter=2018-Q2   the quarterly site lists (sitelist.go)
 //
 // The ranking is published to every signed-in staff member and district administrators: it
 // compares the subdistricts and holds no personal data. The bare-land figures show field
@@ -34,6 +35,8 @@ func routes(se *core.ServeEvent) {
 	g.GET("/ranking.xlsx", handleRankingXLSX)
 	g.GET("/ranking.csv", handleRankingCSV)
 	g.GET("/bareland", handleBareLand)
+	g.POST("/site-lists", handleSendSiteList)
+	g.GET("/site-lists", handleSiteLists)
 }
 
 var (
@@ -197,16 +200,23 @@ type LandOfSubdistrict struct {
 	LandShare
 }
 
-func handleBareLand(e *core.RequestEvent) error {
+// landViewer decides which subdistricts' bare-land figures and site lists the caller reads:
+// field staff their own, the environment bureau and district administrators every one.
+func landViewer(e *core.RequestEvent) (func(string) bool, error) {
 	a := access.ActorFromAuth(e.Auth)
-	var sees func(string) bool
 	switch {
 	case a.Kind == access.KindSuperuser || (a.IsStaff() && a.Agency != "" && a.Agency == envBureau()):
-		sees = func(string) bool { return true }
+		return func(string) bool { return true }, nil
 	case a.FieldStaff():
-		sees = func(sd string) bool { return slices.Contains(a.Subdistricts, sd) }
-	default:
-		return writeError(e, errForbidden)
+		return func(sd string) bool { return slices.Contains(a.Subdistricts, sd) }, nil
+	}
+	return nil, errForbidden
+}
+
+func handleBareLand(e *core.RequestEvent) error {
+	sees, err := landViewer(e)
+	if err != nil {
+		return writeError(e, err)
 	}
 	q := e.Request.URL.Query()
 	from, err1 := time.ParseInLocation("2006-01", q.Get("from"), Beijing)

@@ -26,6 +26,7 @@ func (s *Service) routes(se *core.ServeEvent) {
 	g.Bind(apis.BodyLimit(maxBody))
 	g.GET("/form", s.handleForm)
 	g.POST("", s.handleSubmit)
+	g.POST("/intake", s.handleIntake).Bind(apis.RequireAuth("users"))
 	g.GET("/{tracking}", s.handleView)
 	g.POST("/{tracking}/info", s.handleInfo)
 	g.POST("/{tracking}/dispute", s.handleDispute)
@@ -116,11 +117,17 @@ func (s *Service) handleSubmit(e *core.RequestEvent) error {
 	if err := decode(e, &d); err != nil {
 		return writeError(e, err)
 	}
+	d.Device, d.source = deviceOf(e, d.Device), "web"
+	return s.submitAndAnswer(e, d, s.writeCharges(e.RealIP(), d.Device, "report", s.cfg.Limits.Device))
+}
+
+// submitAndAnswer submits d and answers 201 with the new report, or 200 with the report a retry
+// of the same idempotency key made.
+func (s *Service) submitAndAnswer(e *core.RequestEvent, d Draft, charges []charge) error {
 	if d.Key == "" {
 		d.Key = e.Request.Header.Get("Idempotency-Key")
 	}
-	d.Device, d.source = deviceOf(e, d.Device), "web"
-	out, err := s.submit(d, s.writeCharges(e.RealIP(), d.Device, "report", s.cfg.Limits.Device))
+	out, err := s.submit(d, charges)
 	if err != nil {
 		return writeError(e, err)
 	}

@@ -34,6 +34,9 @@ type Draft struct {
 	Photos      []string `json:"photos"` // photos of the public upload
 	Contact     *Contact `json:"contact"`
 	source      string
+	// enteredBy is the staff member who entered a report received by telephone or mail
+	// (intake.go); nil for a resident's own submission.
+	enteredBy *access.Actor
 }
 
 // Point is a map point.
@@ -211,7 +214,7 @@ func (s *Service) create(tx core.App, d Draft) (*Created, error) {
 	if err := s.attachPhotos(tx, r, d.Photos); err != nil {
 		return nil, err
 	}
-	if err := saveAsPublic(tx, r); err != nil {
+	if err := saveFor(tx, r, d.enteredBy); err != nil {
 		return nil, err
 	}
 	if c := d.Contact; c != nil && (c.Name != "" || c.Phone != "" || c.Email != "") {
@@ -221,7 +224,7 @@ func (s *Service) create(tx core.App, d Draft) (*Created, error) {
 		}
 		rc := core.NewRecord(coll)
 		rc.Load(map[string]any{"report": r.Id, "name": strings.TrimSpace(c.Name), "phone": c.Phone, "email": c.Email})
-		if err := saveAsPublic(tx, rc); err != nil {
+		if err := saveFor(tx, rc, d.enteredBy); err != nil {
 			return nil, err
 		}
 	}
@@ -252,8 +255,17 @@ func (s *Service) answer(tx core.App, r *core.Record) (*Created, error) {
 
 // saveAsPublic saves r as written by an anonymous resident through server code that has
 // checked the rules itself.
-func saveAsPublic(tx core.App, r *core.Record) error {
-	access.Attribute(r, access.Attribution{Actor: access.Actor{Kind: access.KindAnonymous}, Door: access.DoorREST, Trusted: true})
+func saveAsPublic(tx core.App, r *core.Record) error { return saveFor(tx, r, nil) }
+
+// saveFor saves r as written by staff, who entered it for a resident who telephoned or wrote,
+// or by the anonymous resident when staff is nil, through server code that has checked the
+// rules itself.
+func saveFor(tx core.App, r *core.Record, staff *access.Actor) error {
+	actor := access.Actor{Kind: access.KindAnonymous}
+	if staff != nil {
+		actor = *staff
+	}
+	access.Attribute(r, access.Attribution{Actor: actor, Door: access.DoorREST, Trusted: true})
 	return tx.Save(r)
 }
 

@@ -20,6 +20,11 @@ const (
 	AlarmQuotas    = "smoke_alarm_quotas"
 	AlarmInstalls  = "smoke_alarm_installs"
 	AlarmFollowups = "smoke_alarm_followups"
+	// SiteLists are the subdistricts' quarterly lists of construction sites for the
+	// environment bureau (gazette line 3739).
+	SiteLists = "dust_site_lists"
+	// AlarmSamplings are the fire brigade's product samples sent for testing (抽样送检).
+	AlarmSamplings = "smoke_alarm_samplings"
 	LandEntries    = "bare_land_entries"
 	Dustfall       = "dustfall_readings"
 	Reports        = "public_reports"

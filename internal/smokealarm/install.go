@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -35,7 +36,15 @@ const (
 	CodeSerialMissing       = "alarm_serial_missing"
 	CodeLocationMissing     = "alarm_location_missing"
 	CodeConsentMissing      = "alarm_consent_missing"
+	// A networked unit for a household ticked as an elderly person living alone whose
+	// record holds no birth date, or one that makes the resident younger than 60 on the day.
+	CodeResidentAgeUnknown = "alarm_resident_age_unknown"
+	CodeResidentUnder60    = "alarm_resident_under_60"
 )
+
+// NetworkedMinAge is the age from which a resident living alone may receive a networked unit
+// (gazette line 3492: "为 60 岁以上独居老人、残疾人家庭安装设有报警群发短信功能的报警装置"; 以上 includes 60).
+const NetworkedMinAge = 60
 
 // Fields of smoke_alarm_installs the rules read or set.
 const (
@@ -47,6 +56,8 @@ const (
 	fieldLocation    = "location_in_home"
 	fieldConsent     = "consent"
 	fieldVoided      = "voided"
+	fieldInstalledOn = "installed_on"
+	fieldBornOn      = "resident_born_on"
 )
 
 // DerivedOnCreate are the fields setHouseholdFacts computes on create, whatever a client
@@ -92,12 +103,10 @@ func checkInstall(app core.App, r, stored *core.Record) error {
 		return stored == nil || !reflect.DeepEqual(r.Get(field), stored.Get(field))
 	}
 	errs := validation.Errors{}
-	if err := setHouseholdFacts(app, r, stored, changed(fieldHousehold)); err != nil {
+	if err := setHouseholdFacts(app, r, stored, changed(fieldHousehold) || changed(fieldInstalledOn)); err != nil {
 		errs[fieldHousehold] = err
-	} else if (changed(fieldHousehold) || changed(fieldUnitType)) && !mayReceive(r.GetString(fieldEligibility), r.GetString(fieldUnitType)) {
-		errs[fieldUnitType] = refusal(CodeNetworkedIneligible,
-			"联网报警装置仅限60岁以上独居老人或残疾人家庭安装",
-			"networked units are only for households of elderly people living alone or of disabled people")
+	} else if (changed(fieldHousehold) || changed(fieldUnitType) || changed(fieldInstalledOn)) && !mayReceive(r.GetString(fieldEligibility), r.GetString(fieldUnitType)) {
+		errs[fieldUnitType] = networkedRefusal(app, r)
 	}
 	if recordedByPerson(r) {
 		checkRecording(r, changed, errs)
@@ -109,9 +118,10 @@ func checkInstall(app core.App, r, stored *core.Record) error {
 }
 
 // setHouseholdFacts derives the eligibility and household_60plus of r from its household when
-// the install is created or moved to another household, and otherwise keeps the stored ones:
-// they are facts of the day of the install, not of the household as it is later. A value a
-// client sent is never kept, as for author fields.
+// the install is created, moved to another household or to another day (the resident's age is
+// the age on the day of the install), and otherwise keeps the stored ones: they are facts of
+// the day of the install, not of the household as it is later. A value a client sent is never
+// kept, as for author fields.
 func setHouseholdFacts(app core.App, r, stored *core.Record, householdChanged bool) error {
 	if !householdChanged {
 		r.Set(fieldEligibility, stored.Get(fieldEligibility))
@@ -124,9 +134,29 @@ func setHouseholdFacts(app core.App, r, stored *core.Record, householdChanged bo
 			"所选住户不是本街镇有效且已建档的居民户",
 			"the household is not a live household of the install's subdistrict with a household record")
 	}
-	r.Set(fieldEligibility, EligibilityOf(h))
-	r.Set(field60Plus, h.GetBool("elderly_alone") || h.GetInt("members_60plus") > 0)
+	on := r.GetDateTime(fieldInstalledOn).Time()
+	r.Set(fieldEligibility, EligibilityOf(h, on))
+	r.Set(field60Plus, elderlyAloneOn(h, on) || h.GetInt("members_60plus") > 0)
 	return nil
+}
+
+// networkedRefusal is the reason a networked unit is refused for r's household: the age of a
+// resident living alone when the household is ticked as such, else its category.
+func networkedRefusal(app core.App, r *core.Record) validation.Error {
+	h, err := findHousehold(app, r.GetString(fieldHousehold), r.GetString(schema.FieldSubdistrict))
+	if err == nil && h.GetBool("elderly_alone") && !h.GetBool("disabled") {
+		if h.GetDateTime(fieldBornOn).IsZero() {
+			return refusal(CodeResidentAgeUnknown,
+				"联网报警装置仅限60岁以上独居老人：请先在住户档案中填写独居老人的出生日期",
+				"networked units are for residents living alone aged 60 or over: record the resident's birth date in the household record first")
+		}
+		return refusal(CodeResidentUnder60,
+			"按住户档案中的出生日期，独居老人在安装日未满60岁，不能安装联网报警装置",
+			"by the birth date in the household record the resident living alone is under 60 on the install day")
+	}
+	return refusal(CodeNetworkedIneligible,
+		"联网报警装置仅限60岁以上独居老人或残疾人家庭安装",
+		"networked units are only for households of elderly people living alone or of disabled people")
 }
 
 // findHousehold returns the household record of the home place, which must be a live place of
@@ -143,11 +173,12 @@ func findHousehold(app core.App, place, sd string) (*core.Record, error) {
 		"place = {:place} && subdistrict = {:sd} && voided = false", dbx.Params{"place": place, "sd": sd})
 }
 
-// EligibilityOf is the resident category a household's unit is installed under, first match
-// first: elderly living alone, disabled, a member aged 60+, or a general household.
-func EligibilityOf(h *core.Record) string {
+// EligibilityOf is the resident category a household's unit installed on day on falls under,
+// first match first: an elderly person living alone (ticked, and 60 or over on that day by the
+// birth date the record holds), disabled, a member aged 60+, or a general household.
+func EligibilityOf(h *core.Record, on time.Time) string {
 	switch {
-	case h.GetBool("elderly_alone"):
+	case elderlyAloneOn(h, on):
 		return ElderlyAlone
 	case h.GetBool("disabled"):
 		return Disabled
@@ -155,6 +186,26 @@ func EligibilityOf(h *core.Record) string {
 		return Member60Plus
 	}
 	return General
+}
+
+// elderlyAloneOn reports whether h is the home of a resident living alone who is at least
+// NetworkedMinAge on day on, by the birth date h records. A tick without a birth date is not
+// enough: the gazette's category is an age, and the record must show it.
+func elderlyAloneOn(h *core.Record, on time.Time) bool {
+	born := h.GetDateTime(fieldBornOn)
+	return h.GetBool("elderly_alone") && !born.IsZero() && ageOn(born.Time(), on) >= NetworkedMinAge
+}
+
+// ageOn is the age in whole years on day on of a person born on born, both read as calendar
+// days in Beijing time (dates are stored as midnight UTC of the day entered, or the instant a
+// phone sent): one turns 60 on the 60th birthday.
+func ageOn(born, on time.Time) int {
+	b, d := born.In(beijing), on.In(beijing)
+	age := d.Year() - b.Year()
+	if d.Month() < b.Month() || d.Month() == b.Month() && d.Day() < b.Day() {
+		age--
+	}
+	return age
 }
 
 // mayReceive reports whether a household of eligibility may receive a unit of unitType: a

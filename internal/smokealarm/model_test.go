@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/smokealarm"
@@ -358,7 +359,8 @@ func (m *progressModel) checkRules(installs []map[string]any) {
 		if err != nil {
 			m.t.Fatalf("install %s: no household: %v", id, err)
 		}
-		if e := smokealarm.EligibilityOf(h); r["eligibility"] != e {
+		on, _ := types.ParseDateTime(r["installed_on"])
+		if e := smokealarm.EligibilityOf(h, on.Time()); r["eligibility"] != e {
 			m.t.Fatalf("install %s: eligibility %v, household says %s", id, r["eligibility"], e)
 		}
 		if r["unit_type"] == smokealarm.Networked && r["eligibility"] != smokealarm.ElderlyAlone && r["eligibility"] != smokealarm.Disabled {

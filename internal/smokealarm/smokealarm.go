@@ -69,6 +69,7 @@ var plans = map[int]Plan{Plan2018.Year: Plan2018}
 func Register(app core.App) {
 	registerInstallRules(app)
 	registerFollowupRules(app)
+	registerQuotaRules(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		routes(se)
 		return se.Next()

@@ -114,9 +114,10 @@ func TestPush_CreateInAStrangersSubdistrictIsRefused(t *testing.T) {
 		at(now(), newFinding("strangerfind002", "nosuchsubdistr", testkit.Side("venue", "a"))),
 		at(now(), newFinding(testkit.Side("finding", "a"), testkit.SubdistrictA, testkit.Side("venue", "a"))),
 		at(now(), newPlace("strangerplace01", testkit.SubdistrictA)),
-		// A create the rules refuse, in B's own subdistrict: a quota is the district's.
+		// A create the rules refuse, in B's own subdistrict: supervisors report a quota's
+		// demand and the fire brigade allocates it, never an inspector.
 		sync.Mutation{Op: sync.OpCreate, Coll: "smoke_alarm_quotas", ID: "strangerquota01",
-			Data: map[string]any{"subdistrict": testkit.SubdistrictB, "unit_type": "ordinary", "year": 2019, "quota": 10}},
+			Data: map[string]any{"subdistrict": testkit.SubdistrictB, "unit_type": "ordinary", "year": 2019}},
 	)
 	if len(res) != 5 {
 		t.Fatalf("results: %+v", res)

@@ -79,7 +79,7 @@ var synced = map[string]scoper{
 	schema.Sites:         withPlaceAgencies,
 	schema.CentreClasses: bySubdistrict,
 	schema.Photos:        photoScopes,
-	schema.AlarmQuotas:   bySubdistrict,
+	schema.AlarmQuotas:   withAgencyOfCode(bySubdistrict, "fire"),
 	schema.AlarmInstalls: bySubdistrict,
 	schema.LandEntries:   bySubdistrict,
 	schema.Reports:       bySubdistrict,
@@ -90,6 +90,7 @@ var synced = map[string]scoper{
 	schema.Enforcements:  enforcementScopes,
 
 	schema.AlarmFollowups: bySubdistrict,
+	schema.AlarmSamplings: withAgencyOfCode(nil, "fire"),
 	schema.Incidents:      bySubdistrict,
 }
 
@@ -163,6 +164,27 @@ func withFindingAgencies(app core.App, r *core.Record, out []Scope, where dbx.Ex
 		out = append(out, AgencyScope(ag))
 	}
 	return out, nil
+}
+
+// withAgencyOfCode adds to the scopes of base (none when nil) the scope of the agency with
+// code, as the rule access.AgencyCodeIs(code) grants its staff every such record: the fire
+// brigade reads every subdistrict's quotas and keeps the samplings.
+func withAgencyOfCode(base scoper, code string) scoper {
+	return func(app core.App, r *core.Record) ([]Scope, error) {
+		var out []Scope
+		if base != nil {
+			var err error
+			if out, err = base(app, r); err != nil {
+				return nil, err
+			}
+		}
+		var agency string
+		err := app.DB().Select("id").From(schema.Agencies).Where(dbx.HashExp{"code": code}).Row(&agency)
+		if err != nil {
+			return nil, fmt.Errorf("agency %s: %w", code, err)
+		}
+		return append(out, AgencyScope(agency)), nil
+	}
 }
 
 // enforcementScopes follows the finding's referral, as the collection's list rule does.

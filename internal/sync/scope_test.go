@@ -371,9 +371,9 @@ func TestPush_RulesApplyAsAtTheRESTDoor(t *testing.T) {
 		// An inspector may not set a finding's status...
 		sync.Mutation{Op: sync.OpPatch, Coll: "findings", ID: testkit.Side("finding", "a"), BaseV: 1,
 			Set: map[string]any{"status": "closed"}},
-		// ...nor create quotas (district only)...
+		// ...nor create quotas (the subdistrict's supervisors report, the brigade allocates)...
 		sync.Mutation{Op: sync.OpCreate, Coll: "smoke_alarm_quotas", ID: "quotaattempt001",
-			Data: map[string]any{"subdistrict": testkit.SubdistrictA, "unit_type": "ordinary", "year": 2019, "quota": 10}},
+			Data: map[string]any{"subdistrict": testkit.SubdistrictA, "unit_type": "ordinary", "year": 2019}},
 		// ...nor write a field REST hides or does not have.
 		sync.Mutation{Op: sync.OpPatch, Coll: "findings", ID: testkit.Side("finding", "a"), BaseV: 1,
 			Set: map[string]any{"created": "2000-01-01 00:00:00.000Z"}},

@@ -83,7 +83,7 @@ func fixtureRecords() []fixtureRecord {
 				"kind": "bare_land", "name": "裸地 " + side, "subdistrict": sd, "address": "荒地 5 号 " + side}},
 			fixtureRecord{schema.Households, "household" + side, map[string]any{
 				"place": S("home"), "subdistrict": sd, "head_name": "王秀兰" + side, "phone": "13800000000",
-				"members": 1, "members_60plus": 1, "elderly_alone": true}},
+				"members": 1, "members_60plus": 1, "elderly_alone": true, "resident_born_on": "1940-03-01 00:00:00.000Z"}},
 			fixtureRecord{schema.Centres, "centre" + side, map[string]any{
 				"place": S("centreplace"), "subdistrict": sd, "credit_code": "91110108MA01ABCD5T",
 				"legal_rep_name": "张法人" + side, "legal_rep_phone": "13900000000",
@@ -116,6 +116,14 @@ func fixtureRecords() []fixtureRecord {
 				"decided_at": "2018-05-03 00:00:00.000Z"}},
 			fixtureRecord{schema.AlarmQuotas, "quota" + side, map[string]any{
 				"subdistrict": sd, "unit_type": "networked", "year": 2018, "demand": 300, "quota": 250}},
+			// The fire brigade's product samples are the district's, not a subdistrict's;
+			// the two differ only by batch.
+			fixtureRecord{schema.AlarmSamplings, "sampling" + side, map[string]any{
+				"sampled_on": "2018-08-20 00:00:00.000Z", "product": "独立式感烟火灾探测报警器", "batch": "2018-" + side,
+				"quantity": 6, "result": "pending"}},
+			fixtureRecord{schema.SiteLists, "sitelist" + side, map[string]any{
+				"subdistrict": sd, "quarter": "2018-Q1", "site_count": 1,
+				"sites": []map[string]any{{"site": S("site"), "name": "工地 " + side}}}},
 			fixtureRecord{schema.AlarmInstalls, "install" + side, map[string]any{
 				"household": S("home"), "subdistrict": sd, "unit_type": "networked",
 				"eligibility": "elderly_alone", "installed_on": "2018-07-01 00:00:00.000Z"}},

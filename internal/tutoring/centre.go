@@ -1,6 +1,7 @@
 package tutoring
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -71,8 +72,50 @@ func checkCentre(e *core.RecordEvent) error {
 	if err := applyOutcome(r); err != nil {
 		return err
 	}
+	if err := checkForm(e.App, r); err != nil {
+		return err
+	}
 	return e.Next()
 }
+
+// The reason codes of the registration form's rules.
+const (
+	CodeOtherUnspecified     = "centre_other_unspecified"
+	CodeSubjectModeNoSubject = "centre_subject_mode_without_subjects"
+)
+
+// checkForm applies the registration form's own instructions (gazette lines 4850-4859) when
+// the fields they concern are written: "其他 (请注明)" needs the text, and the subject
+// training's 培训形式 is filled only for a centre that trains in academic subjects ("无此类培训的不需
+// 填写"). A record stored before these fields existed stays editable in its other fields. They
+// bind whoever fills the form (staff at any door, district administrators), not server code
+// carrying registrations it did not take (imports, the demo loader).
+func checkForm(app core.App, r *core.Record) error {
+	if access.AttributionOf(r).Actor.Kind == access.KindSystem {
+		return nil
+	}
+	errs := validation.Errors{}
+	if access.Changed(app, r, "sponsor_type", "sponsor_type_other") &&
+		r.GetString("sponsor_type") == "other" && strings.TrimSpace(r.GetString("sponsor_type_other")) == "" {
+		errs["sponsor_type_other"] = otherUnspecified
+	}
+	categories := r.GetStringSlice("categories")
+	if access.Changed(app, r, "categories", "categories_other") &&
+		slices.Contains(categories, "other") && strings.TrimSpace(r.GetString("categories_other")) == "" {
+		errs["categories_other"] = otherUnspecified
+	}
+	if access.Changed(app, r, "categories", "subject_mode") && r.GetString("subject_mode") != "" && !slices.Contains(categories, "subject") {
+		errs["subject_mode"] = validation.NewError(CodeSubjectModeNoSubject,
+			"无中小学学科类培训的机构不填写学科类培训形式 / the subject training's mode is only for centres that train in academic subjects")
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+var otherUnspecified = validation.NewError(CodeOtherUnspecified,
+	"选择“其他”时请注明 / say what \"other\" is")
 
 // applyOutcome: stop stops the centre; guide_licence and rectify need a deadline and put an
 // operating centre into rectification. A suspension for a hazard is not lifted by an outcome.

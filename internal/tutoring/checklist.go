@@ -17,7 +17,8 @@ import (
 // the check passed.
 var (
 	ConductItems = []string{
-		"false_advertising", "illegal_enrolment", "illegal_fees", "misappropriated_funds",
+		"against_education_policy", "mismanagement",
+		"false_advertising", "illegal_enrolment", "illegal_fees", "misappropriated_funds", "illegal_fundraising",
 		"beyond_curriculum", "ahead_of_schedule", "exam_cramming", "grade_exam_admission",
 		"public_school_teacher",
 		// At schools, for daily report (二).

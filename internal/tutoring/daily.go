@@ -108,7 +108,7 @@ type problem struct {
 
 var centreProblems = []problem{
 	{"fraud", []string{"tutoring.false_advertising", "tutoring.illegal_enrolment", "tutoring.illegal_fees",
-		"tutoring.misappropriated_funds"}, false},
+		"tutoring.misappropriated_funds", "tutoring.illegal_fundraising"}, false},
 	{"teaching", []string{"tutoring.beyond_curriculum", "tutoring.ahead_of_schedule", "tutoring.exam_cramming"}, false},
 	{"admission_link", []string{"tutoring.grade_exam_admission"}, false},
 	{"major_hazard", []string{"tutoring.safety_hazard"}, true},

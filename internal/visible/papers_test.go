@@ -111,6 +111,9 @@ func papers() []paper {
 		{"dust ranking XLSX", "/api/fs/dust/ranking.xlsx?month=2018-05", "xlsx", nil, nil},
 		{"plan milestones CSV", "/api/fs/milestones.csv", "csv", nil, nil},
 		{"plan milestones XLSX", "/api/fs/milestones.xlsx", "xlsx", nil, nil},
+		{"monthly report to the fire committee CSV", "/api/fs/monthly/fire_committee.csv?from=2018-05&to=2018-06", "csv", nil, nil},
+		{"monthly report to the air office XLSX", "/api/fs/monthly/air_office.xlsx?from=2018-05&to=2018-06", "xlsx", nil, nil},
+		{"monthly report to the tutoring group XLSX", "/api/fs/monthly/tutoring_group.xlsx?from=2018-05&to=2018-06", "xlsx", nil, nil},
 	}
 }
 

@@ -132,10 +132,17 @@ var (
 		Term{"tutoring.no_licence", "无证无照", "No licence at all"},
 		Term{"tutoring.business_licence_only", "有照无证", "Business licence without school licence"},
 		Term{"tutoring.institution_only", "仅有事业单位或民非证书", "Institution or NGO certificate only"},
+		// Conduct, as line 4635-4636 lists it: "办学方向、教学内容、办学行为违背党的教育方针…", "管理混乱，提供
+		// 虚假资质、发布虚假广告或进行虚假宣传、违规招生、违规收费，抽逃办学资金、非法集资等…". 抽逃办学资金 and
+		// 非法集资 are two categories (migration 1764402020_gazette_vocabulary); findings stored as
+		// misappropriated_funds keep their meaning, withdrawn school funds.
+		Term{"tutoring.against_education_policy", "办学方向、教学内容、办学行为违背党的教育方针", "Against the Party's education policy"},
+		Term{"tutoring.mismanagement", "管理混乱", "Mismanagement"},
 		Term{"tutoring.false_advertising", "虚假宣传", "False qualifications or advertising"},
 		Term{"tutoring.illegal_enrolment", "违规招生", "Illegal enrolment"},
 		Term{"tutoring.illegal_fees", "违规收费", "Illegal fees"},
-		Term{"tutoring.misappropriated_funds", "抽逃资金", "Misappropriated funds"},
+		Term{"tutoring.misappropriated_funds", "抽逃办学资金", "School funds withdrawn"},
+		Term{"tutoring.illegal_fundraising", "非法集资", "Illegal fundraising"},
 		Term{"tutoring.beyond_curriculum", "超标教学", "Teaching beyond curriculum standards"},
 		Term{"tutoring.ahead_of_schedule", "提前教学", "Teaching ahead of schedule"},
 		Term{"tutoring.exam_cramming", "强化应试", "Exam cramming"},
@@ -190,6 +197,13 @@ var (
 		Term{"disabled", "残疾人", "Disabled person"},
 		Term{"member_60plus", "有60岁以上成员", "Member aged 60+"},
 		Term{"general", "一般家庭", "General household"},
+	)
+
+	// SamplingResult is the outcome of a product sample sent for testing (抽样送检, line 3392).
+	SamplingResult = define("sampling_result",
+		Term{"pending", "送检中", "Awaiting the laboratory"},
+		Term{"pass", "合格", "Pass"},
+		Term{"fail", "不合格", "Fail"},
 	)
 
 	RiskLevel = define("risk_level",
@@ -373,6 +387,11 @@ var (
 		Term{"tutoring.exam_cramming", "强化应试", "Exam cramming"},
 		Term{"tutoring.fees", "违规收费", "Illegal fees"},
 		Term{"tutoring.false_advertising", "虚假宣传", "False advertising"},
+		// 违规招生 and 等级考试 (lines 4734-4736), teachers tutoring after class (4817: 中小学教师
+		// "课上不讲、课后到培训机构讲"; 4819: 在职教师有偿补课), added by migration 1764402020.
+		Term{"tutoring.illegal_enrolment", "违规招生", "Illegal enrolment"},
+		Term{"tutoring.grade_exams", "组织等级考试或竞赛", "Grade exams or contests organised"},
+		Term{"tutoring.teacher_after_class", "在职教师课上不讲、课后到培训机构讲或有偿补课", "School teachers tutoring for pay after class"},
 		Term{"tutoring.safety", "安全隐患", "Safety hazard"},
 		Term{"tutoring.other", "其他培训问题", "Other tutoring problem"},
 		Term{"fire", "消防隐患", "Fire hazard"},
@@ -459,5 +478,14 @@ var (
 	ReportSource = define("report_source",
 		Term{"web", "网页/小程序", "Web or mini-program"},
 		Term{"open311", "Open311 接口", "Open311 client"},
+		// Entered by staff (internal/reports/intake.go): 区教委's hotline and mailbox (line
+		// 4694), the subdistricts' own (4692), the city hotlines (3769).
+		Term{"edu_hotline", "区教委公共服务热线 68980166", "Education commission hotline 68980166"},
+		Term{"edu_mailbox", "区教委公共服务邮箱 hdjwggfw@163.com", "Education commission mailbox"},
+		Term{"subdistrict_hotline", "街镇举报电话", "Subdistrict report telephone"},
+		Term{"subdistrict_mailbox", "街镇举报邮箱", "Subdistrict report mailbox"},
+		Term{"hotline_12345", "12345 市民服务热线", "12345 citizens' hotline"},
+		Term{"hotline_12369", "12369 环保举报热线", "12369 environmental hotline"},
+		Term{"hotline_96310", "96310 热线", "96310 hotline"},
 	)
 )

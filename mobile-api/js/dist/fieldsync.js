@@ -1237,7 +1237,7 @@ async function subscribe(c, signal, onPoke) {
 }
 
 // src/records.gen.ts
-var collections = ["agencies", "bare_land_entries", "centre_classes", "construction_sites", "dustfall_readings", "enforcement_actions", "findings", "households", "inspections", "notifications", "photos", "places", "public_reports", "referrals", "report_updates", "smoke_alarm_followups", "smoke_alarm_installs", "smoke_alarm_quotas", "subdistricts", "sync_issues", "tutoring_centres", "tutoring_incidents", "users"];
+var collections = ["agencies", "bare_land_entries", "centre_classes", "construction_sites", "dustfall_readings", "enforcement_actions", "findings", "households", "inspections", "notifications", "photos", "places", "public_reports", "referrals", "report_updates", "smoke_alarm_followups", "smoke_alarm_installs", "smoke_alarm_quotas", "smoke_alarm_samplings", "subdistricts", "sync_issues", "tutoring_centres", "tutoring_incidents", "users"];
 export {
   Client,
   DriftError,

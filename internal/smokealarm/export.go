@@ -3,6 +3,7 @@ package smokealarm
 import (
 	"encoding/csv"
 	"fmt"
+	"github.com/haidian/fieldsync/internal/beijing"
 	"io"
 	"net/http"
 	"strconv"
@@ -134,7 +135,7 @@ func exportQuery(app core.App, rd *visible.Reader, year int, v viewer) (*dbx.Sel
 		LeftJoin(schema.Households+" h", dbx.And(dbx.NewExp("h.place = i.household"), households)).
 		LeftJoin(schema.Places+" p", dbx.And(dbx.NewExp("p.id = i.household"), places)).
 		Where(dbx.NewExp("i.voided = FALSE")).
-		AndWhere(dbx.NewExp("substr(i.installed_on, 1, 4) = {:year}", dbx.Params{"year": strconv.Itoa(year)})).
+		AndWhere(dbx.NewExp("i.installed_on >= {:from} AND i.installed_on < {:to}", yearParams(year))).
 		AndWhere(installs).
 		OrderBy("s.sort", "i.installed_on", "i.id")
 	if !v.all {
@@ -176,10 +177,8 @@ func dateOnly(dt string) string {
 	if err != nil || d.IsZero() {
 		return dt
 	}
-	return d.Time().In(beijing).Format(time.DateOnly)
+	return d.Time().In(beijing.Zone).Format(time.DateOnly)
 }
-
-var beijing = time.FixedZone("CST", 8*60*60)
 
 func photoCount(raw string) int {
 	raw = strings.Trim(raw, "[] ")

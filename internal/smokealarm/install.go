@@ -3,6 +3,7 @@ package smokealarm
 import (
 	"errors"
 	"fmt"
+	"github.com/haidian/fieldsync/internal/beijing"
 	"reflect"
 	"strings"
 	"time"
@@ -200,7 +201,7 @@ func elderlyAloneOn(h *core.Record, on time.Time) bool {
 // days in Beijing time (dates are stored as midnight UTC of the day entered, or the instant a
 // phone sent): one turns 60 on the 60th birthday.
 func ageOn(born, on time.Time) int {
-	b, d := born.In(beijing), on.In(beijing)
+	b, d := born.In(beijing.Zone), on.In(beijing.Zone)
 	age := d.Year() - b.Year()
 	if d.Month() < b.Month() || d.Month() == b.Month() && d.Day() < b.Day() {
 		age--

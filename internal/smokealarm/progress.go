@@ -3,6 +3,7 @@ package smokealarm
 import (
 	"cmp"
 	"fmt"
+	"github.com/haidian/fieldsync/internal/beijing"
 	"math"
 	"slices"
 
@@ -155,7 +156,7 @@ func countInstalls(app core.App, year int) ([]installCount, error) {
 		countIf("COALESCE(NULLIF(photos, ''), '[]') = '[]'", "without_photo"),
 	).From(schema.AlarmInstalls).
 		Where(dbx.NewExp("voided = FALSE")).
-		AndWhere(dbx.NewExp("substr(installed_on, 1, 4) = {:year}", dbx.Params{"year": fmt.Sprint(year)})).
+		AndWhere(dbx.NewExp("installed_on >= {:from} AND installed_on < {:to}", yearParams(year))).
 		GroupBy("subdistrict", "unit_type").All(&out)
 	if err != nil {
 		return nil, fmt.Errorf("count installs: %w", err)
@@ -240,3 +241,10 @@ func share(part, whole int) *float64 {
 }
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// yearParams bound a year of installs as Beijing counts it: an install on New Year's night
+// (before 08:00 Beijing, still the 31st in UTC) belongs to the new year.
+func yearParams(year int) dbx.Params {
+	from, to := beijing.YearRange(year)
+	return dbx.Params{"from": from, "to": to}
+}

@@ -1,10 +1,12 @@
 package sync
 
 import (
+	"errors"
 	"reflect"
 	"slices"
 	"time"
 
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/access"
@@ -73,11 +75,13 @@ func (a *applier) create() (Result, error) {
 	if a.outsider(scopes) {
 		return a.lost(scopes, r.GetString(schema.FieldSubdistrict), time.Time{}, errForbidden)
 	}
-	if _, err := a.tx.FindRecordById(a.coll, a.m.ID); err == nil {
-		return Result{}, errIDTaken
-	}
 	a.attribute(r, false)
+	// The primary key refuses a taken id: a lookup before the insert would cost every create a
+	// query for what is almost never the case. The hooks before the insert may refuse first.
 	if err := a.tx.Save(r); err != nil {
+		if idTaken(err) {
+			return Result{}, errIDTaken
+		}
 		return Result{}, err
 	}
 	ok, err := a.allowed(r, a.coll.CreateRule, a.m.Data)
@@ -275,6 +279,17 @@ func loadClientFields(r *core.Record, data map[string]any) error {
 		r.Set(name, v)
 	}
 	return nil
+}
+
+// idTaken reports whether err is the primary key refusing the insert: PocketBase turns the
+// record table's "UNIQUE constraint failed: <table>.id" into this validation error on "id".
+func idTaken(err error) bool {
+	var ve validation.Errors
+	if !errors.As(err, &ve) {
+		return false
+	}
+	var e validation.Error
+	return errors.As(ve[core.FieldNameId], &e) && e.Code() == "validation_not_unique"
 }
 
 func isAutodate(f core.Field) bool {

@@ -47,7 +47,7 @@ func (a *applier) info(body map[string]any) *core.RequestInfo {
 // allowed evaluates one of the collection's API rules for the author, so a pushed mutation
 // gets exactly the verdict the REST door would give.
 func (a *applier) allowed(r *core.Record, rule *string, body map[string]any) (bool, error) {
-	return a.tx.CanAccessRecord(r, a.info(body), rule)
+	return a.s.rules.allowed(a.tx, r, a.info(body), rule)
 }
 
 func (a *applier) attribute(r *core.Record, trusted bool) {

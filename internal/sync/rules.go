@@ -2,12 +2,13 @@ package sync
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 	stdsync "sync"
 
 	"github.com/ganigeorgiev/fexpr"
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/access"
 )
 
 // ruleVerdicts evaluates the API rules a push applies, and remembers for the rest of the
@@ -216,11 +217,10 @@ func (s *ruleShape) readAuthPath(app core.App, coll *core.Collection, path strin
 		case *core.RelationField:
 			target = f.CollectionId
 		case nil:
-			m := backRelation.FindStringSubmatch(name)
-			if m == nil {
+			var ok bool
+			if target, ok = access.BackRelationTarget(name); !ok {
 				return false
 			}
-			target = m[1]
 		default:
 			if field.Type() == core.FieldTypeJSON {
 				return true // the rest is a path inside the value
@@ -236,6 +236,3 @@ func (s *ruleShape) readAuthPath(app core.App, coll *core.Collection, path strin
 	}
 	return true
 }
-
-// backRelation is PocketBase's form of a back-relation, "collection_via_field".
-var backRelation = regexp.MustCompile(`^(\w+)_via_(\w+)$`)

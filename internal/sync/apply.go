@@ -76,11 +76,15 @@ func (a *applier) create() (Result, error) {
 		return a.lost(scopes, r.GetString(schema.FieldSubdistrict), time.Time{}, errForbidden)
 	}
 	a.attribute(r, false)
-	// The primary key refuses a taken id: a lookup before the insert would cost every create a
-	// query for what is almost never the case. The hooks before the insert may refuse first.
+	// The unique indexes refuse a taken id: a lookup before the insert would cost every create
+	// a query for what is almost never the case. SQLite names only the first index it finds
+	// violated (a resent record's serial number may come before its id), so the id is looked
+	// up once the insert failed. The hooks before the insert may refuse first.
 	if err := a.tx.Save(r); err != nil {
-		if idTaken(err) {
-			return Result{}, errIDTaken
+		if uniqueRefused(err) {
+			if _, ferr := a.tx.FindRecordById(a.coll, a.m.ID); ferr == nil {
+				return Result{}, errIDTaken
+			}
 		}
 		return Result{}, err
 	}
@@ -281,15 +285,20 @@ func loadClientFields(r *core.Record, data map[string]any) error {
 	return nil
 }
 
-// idTaken reports whether err is the primary key refusing the insert: PocketBase turns the
-// record table's "UNIQUE constraint failed: <table>.id" into this validation error on "id".
-func idTaken(err error) bool {
+// uniqueRefused reports whether err is a unique index refusing the insert: PocketBase turns
+// the record table's "UNIQUE constraint failed: <table>.<field>" into this validation error.
+func uniqueRefused(err error) bool {
 	var ve validation.Errors
 	if !errors.As(err, &ve) {
 		return false
 	}
-	var e validation.Error
-	return errors.As(ve[core.FieldNameId], &e) && e.Code() == "validation_not_unique"
+	for _, fe := range ve {
+		var e validation.Error
+		if errors.As(fe, &e) && e.Code() == "validation_not_unique" {
+			return true
+		}
+	}
+	return false
 }
 
 func isAutodate(f core.Field) bool {

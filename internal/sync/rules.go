@@ -187,6 +187,9 @@ func (s *ruleShape) readToken(app core.App, authColl *core.Collection, t fexpr.T
 		return false // functions and anything new
 	}
 	id := t.Literal
+	if strings.Contains(id, ":changed") {
+		return false // compares the value sent with the record's stored one
+	}
 	switch {
 	case id == "null" || id == "true" || id == "false":
 		return true

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/haidian/fieldsync/internal/benchdata"
 )
 
 // TestRun_TinyDataset runs the quick path end to end, so the command cannot rot: it generates
@@ -43,13 +45,20 @@ func TestRun_TinyDataset(t *testing.T) {
 	if rep.dataset.Stats.Records < 30000 {
 		t.Errorf("dataset has %d records, want at least 30000", rep.dataset.Stats.Records)
 	}
+	// Every kind of record of the full dataset (benchdata's plan has each in every
+	// subdistrict at any size) was saved through the hooks.
+	for _, coll := range benchdata.NewPlan(300_000).Collections() {
+		if rep.dataset.Stats.ByColl[coll] < 29 {
+			t.Errorf("dataset has %d records of %s, want one per subdistrict at least", rep.dataset.Stats.ByColl[coll], coll)
+		}
+	}
 	i := rep.initial
 	// A collection stock paging could not list (photos, whose rule can time out on a loaded
 	// machine) is left out of the stock figures, and so out of the comparison.
 	if i == nil || i.pull.records < 100 || i.stock[i.best].records != i.pull.records-i.unlistedRecords() {
 		t.Errorf("initial sync: %+v", i)
 	}
-	if w := rep.writes; w == nil || w.creates != 200 || w.push <= 0 || w.batch <= 0 {
+	if w := rep.writes; w == nil || w.creates != 200 || w.push <= 0 || w.batch <= 0 || len(w.raws) != 1 || w.raws[0] <= 0 {
 		t.Errorf("writes: %+v", w)
 	}
 	d := rep.devices
@@ -65,7 +74,7 @@ func TestRun_TinyDataset(t *testing.T) {
 			t.Errorf("capacity curve at %d devices: %+v", p.devices, p)
 		}
 	}
-	want := []string{"== Summary ==", "1 initial sync", "2 200 creates", "3 5 devices", "VmHWM",
+	want := []string{"== Summary ==", "1 initial sync", "2 200 creates", "raw SQLite inserts", "3 5 devices", "VmHWM",
 		"4 capacity curve", "knee:"}
 	if sdk {
 		// Benchmark 5's driver checks that every contender got the same records and that

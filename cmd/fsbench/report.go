@@ -91,9 +91,14 @@ func (r *report) print(out io.Writer) {
 	}
 	if w := r.writes; w != nil {
 		ratio := w.pushRate() / w.batchRate()
-		fmt.Fprintf(tw, "2 %s creates, %d per request\t%.0f/s (push)\t%.0f/s (batch)\t%.2fx\t>= %.0fx\t%s\n",
-			thousands(w.creates), w.perRequest, w.pushRate(), w.batchRate(), ratio, targetPushRatio,
+		pm, pl, ph := rates(w.creates, w.pushes)
+		bm, bl, bh := rates(w.creates, w.batches)
+		rm, rl, rh := rates(w.creates, w.raws)
+		fmt.Fprintf(tw, "2 %s creates, %d per request\t%.0f/s (push; %.0f-%.0f)\t%.0f/s (batch; %.0f-%.0f)\t%.2fx\t>= %.0fx\t%s\n",
+			thousands(w.creates), w.perRequest, pm, pl, ph, bm, bl, bh, ratio, targetPushRatio,
 			verdict(ratio >= targetPushRatio))
+		fmt.Fprintf(tw, "  raw SQLite inserts, %d per transaction\t%.0f/s (%.0f-%.0f)\tpush at %.1f%% of it\t\t\t\n",
+			w.perRequest, rm, rl, rh, 100*pm/rm)
 	}
 	if d := r.devices; d != nil {
 		for i, ph := range d.phases {

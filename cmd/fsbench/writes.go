@@ -2,16 +2,22 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	fsconfig "github.com/haidian/fieldsync/internal/config"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/benchdata"
 	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/sqlite"
 )
 
 // writesResult is benchmark 2: the same creates pushed through sync and sent through stock
@@ -19,10 +25,20 @@ import (
 type writesResult struct {
 	creates, perRequest int
 	push, batch         time.Duration // the median of the repetitions
+	// The repetitions: push, batch, and raw SQLite inserts of as many rows (see rawInserts).
+	pushes, batches, raws []time.Duration
 }
 
 func (r *writesResult) pushRate() float64  { return float64(r.creates) / r.push.Seconds() }
 func (r *writesResult) batchRate() float64 { return float64(r.creates) / r.batch.Seconds() }
+
+// rates returns the median, lowest and highest rate of count items done in the times ds.
+func rates(count int, ds []time.Duration) (med, lo, hi float64) {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	rate := func(d time.Duration) float64 { return float64(count) / d.Seconds() }
+	return rate(s[len(s)/2]), rate(s[len(s)-1]), rate(s[0])
+}
 
 // batchSettings turns PocketBase's batch API on (it is off by default) with room for the
 // benchmark's requests; the timeout is raised from 3 s so that a slow machine measures a
@@ -58,10 +74,20 @@ func benchWrites(ctx context.Context, srv *server, plan *benchdata.Plan, sd, cre
 	if err := w.batch(ctx, perRequest, perRequest); err != nil {
 		return nil, fmt.Errorf("warm-up batch: %w", err)
 	}
-	var pushes, batches []time.Duration
+	var pushes, batches, raws []time.Duration
+	rawDir, err := os.MkdirTemp("", "fsbench-raw-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(rawDir)
 	srv.profile(true)
 	defer srv.profile(false)
 	for i := range reps {
+		raw, err := rawInserts(filepath.Join(rawDir, fmt.Sprintf("raw%d.db", i)), plan, sd, creates, perRequest)
+		if err != nil {
+			return nil, fmt.Errorf("raw inserts: %w", err)
+		}
+		raws = append(raws, raw)
 		// Alternate which way goes first, so neither always writes into the other's WAL.
 		for j := range 2 {
 			start := time.Now()
@@ -77,11 +103,58 @@ func benchWrites(ctx context.Context, srv *server, plan *benchdata.Plan, sd, cre
 				batches = append(batches, time.Since(start))
 			}
 		}
-		fmt.Fprintf(out, "  rep %d: push %s (%.0f/s), batch %s (%.0f/s)\n", i+1,
+		fmt.Fprintf(out, "  rep %d: push %s (%.0f/s), batch %s (%.0f/s), raw SQLite %.0f/s; load average %s\n", i+1,
 			pushes[i].Round(time.Millisecond), float64(creates)/pushes[i].Seconds(),
-			batches[i].Round(time.Millisecond), float64(creates)/batches[i].Seconds())
+			batches[i].Round(time.Millisecond), float64(creates)/batches[i].Seconds(),
+			float64(creates)/raw.Seconds(), loadAverage())
 	}
-	return &writesResult{creates: creates, perRequest: perRequest, push: median(pushes), batch: median(batches)}, nil
+	return &writesResult{creates: creates, perRequest: perRequest, push: median(pushes), batch: median(batches),
+		pushes: pushes, batches: batches, raws: raws}, nil
+}
+
+// rawInserts measures SQLite's own limit on this machine, in the same run: count rows of the
+// findings' data inserted into a table of their own in a fresh database file at path, perTx
+// rows per transaction, through the server's driver and settings (WAL, the synchronous setting
+// of FIELDSYNC_SYNCHRONOUS, the statement cache and the background checkpoint). No hooks,
+// rules, change log or HTTP: what remains of push's cost above it is fieldsync's and
+// PocketBase's.
+func rawInserts(path string, plan *benchdata.Plan, sd, count, perTx int) (time.Duration, error) {
+	cfg, err := fsconfig.FromEnv()
+	if err != nil {
+		return 0, err
+	}
+	db, err := sqlite.DBConnect(cfg.Synchronous)(path)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	if _, err := db.NewQuery("CREATE TABLE raw_findings (id TEXT PRIMARY KEY NOT NULL, data JSON NOT NULL)").Execute(); err != nil {
+		return 0, err
+	}
+	rows := make([]string, count)
+	for i := range rows {
+		raw, err := json.Marshal(plan.NewFinding(sd, i))
+		if err != nil {
+			return 0, err
+		}
+		rows[i] = string(raw)
+	}
+	start := time.Now()
+	for done := 0; done < count; done += perTx {
+		err := db.Transactional(func(tx *dbx.Tx) error {
+			for _, row := range rows[done:min(done+perTx, count)] {
+				if _, err := tx.NewQuery("INSERT INTO raw_findings (id, data) VALUES ({:id}, {:data})").
+					Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "data": row}).Execute(); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
 }
 
 // writer makes new findings of one subdistrict, each with fresh data.

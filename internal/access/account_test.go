@@ -12,7 +12,6 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/jsvm"
 
 	"github.com/haidian/fieldsync/internal/access"
-	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
 
@@ -30,11 +29,6 @@ routerAdd("POST", "/api/test/account", (e) => {
   return e.json(200, { id: u.id });
 });
 `
-
-func TestMain(m *testing.M) {
-	testkit.SetBind(app.Bind)
-	testkit.Main(m)
-}
 
 // An inspector without a subdistrict, agency staff without an agency, and accounts that mix
 // the two are refused with a bilingual message on the field, whether a district administrator

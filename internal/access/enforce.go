@@ -24,6 +24,7 @@ func Register(app core.App) {
 	bindRequester(app)
 	bindBilingualValidation(app)
 	bindAccountCheck(app)
+	bindParentCache(app)
 	app.OnRecordCreateRequest().BindFunc(func(e *core.RecordRequestEvent) error {
 		attributeRequest(e)
 		if err := checkRequestBody(e); err != nil {
@@ -128,8 +129,8 @@ func referredTo(app core.App, r *core.Record, p Policy, a Actor) bool {
 	if p.AgencyVia == "" {
 		return false
 	}
-	linked, err := app.FindRecordById(p.Parents[p.AgencyVia], r.GetString(p.AgencyVia))
-	return err == nil && linked.GetString(schema.FieldAgency) == a.Agency
+	linked, ok := parents.link(app, p.Parents[p.AgencyVia], r.GetString(p.AgencyVia))
+	return ok && linked.agency == a.Agency
 }
 
 func enforceUpdate(app core.App, r *core.Record) error {
@@ -189,8 +190,8 @@ func checkParents(app core.App, r *core.Record, p Policy) error {
 		for _, id := range r.GetStringSlice(field) {
 			// A missing record and one of another subdistrict get the same answer, so a link
 			// attempt reveals nothing about another subdistrict's records.
-			parent, err := app.FindRecordById(p.Parents[field], id)
-			if err != nil || parent.GetString(schema.FieldSubdistrict) != sd {
+			parent, ok := parents.link(app, p.Parents[field], id)
+			if !ok || parent.subdistrict != sd {
 				return fieldError(field, "link_invalid",
 					"关联记录不存在或属于其他街镇", "the linked record does not exist or belongs to another subdistrict")
 			}

@@ -243,16 +243,26 @@ func (g pathGuard) hop(coll *core.Collection, field core.Field, name string) (*c
 	if field != nil {
 		return nil, false, false
 	}
-	m := backRelation.FindStringSubmatch(name)
-	if m == nil {
+	via, ok := BackRelationTarget(name)
+	if !ok {
 		return nil, false, false
 	}
-	target, err := g.app.FindCachedCollectionByNameOrId(m[1])
+	target, err := g.app.FindCachedCollectionByNameOrId(via)
 	return target, true, err == nil
 }
 
 // backRelation is PocketBase's form of a back-relation, "collection_via_field".
 var backRelation = regexp.MustCompile(`^(\w+)_via_(\w+)$`)
+
+// BackRelationTarget returns the collection a back-relation name ("findings_via_place")
+// leads to, or false when name is not one.
+func BackRelationTarget(name string) (string, bool) {
+	m := backRelation.FindStringSubmatch(name)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
 
 // isPublic reports whether anyone may list every record of c.
 func isPublic(c *core.Collection) bool {

@@ -3,6 +3,7 @@ package benchdata
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/haidian/fieldsync/internal/schema"
@@ -96,6 +97,18 @@ func NewPlan(records int) *Plan {
 	}
 	p.total += Subdistricts*(InspectorsPerSubdistrict+1) + 9 + 1 // staff, agency staff, superuser
 	return p
+}
+
+// Collections returns the collections the plan saves records of, accounts aside, sorted.
+func (p *Plan) Collections() []string {
+	var out []string
+	for _, g := range p.groups {
+		if !slices.Contains(out, g.coll) {
+			out = append(out, g.coll)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Total returns the number of records the plan saves, accounts included.

@@ -16,6 +16,9 @@ type Connector struct {
 	// prepares and hits count cache misses and hits over all connections, for tests and
 	// benchmarks.
 	prepares, hits atomic.Int64
+	// checkpointPath is the database file whose checkpointer this connector holds, if any
+	// (see startCheckpoints); guarded by checkpointers.mu.
+	checkpointPath string
 }
 
 // Connect opens a connection of the underlying driver and gives it a cache.

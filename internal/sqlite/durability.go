@@ -26,19 +26,24 @@ const (
 
 // DBConnect returns PocketBase's connection function with the data database's synchronous
 // setting replaced by mode. The auxiliary database (logs) keeps NORMAL: losing the last log
-// lines to a power cut costs nobody their work.
+// lines to a power cut costs nobody their work. The data database is checkpointed in the
+// background rather than inside commits (see CheckpointEvery).
 func DBConnect(mode Synchronous) core.DBConnectFunc {
 	return func(dbPath string) (*dbx.DB, error) {
 		sync := mode
 		if filepath.Base(dbPath) == "auxiliary.db" {
 			sync = SyncNormal
+			return Open(dbPath + pragmas(sync))
 		}
-		// Same pragmas as core.DefaultDBConnect, busy_timeout first for the same reason.
-		pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
-			"&_pragma=synchronous(" + string(sync) + ")&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
-			"&_pragma=cache_size(-32000)&_defensive=1"
-		return Open(dbPath + pragmas)
+		return open(dbPath+pragmas(sync)+"&_pragma=wal_autocheckpoint(0)", dbPath)
 	}
+}
+
+func pragmas(sync Synchronous) string {
+	// Same pragmas as core.DefaultDBConnect, busy_timeout first for the same reason.
+	return "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
+		"&_pragma=synchronous(" + string(sync) + ")&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
+		"&_pragma=cache_size(-32000)&_defensive=1"
 }
 
 // DefaultReaders is how many connections serve reads at once, and stay open between bursts.

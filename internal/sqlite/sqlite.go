@@ -26,9 +26,18 @@ const DefaultCacheSize = 64
 // Open opens the database at dsn (a path with modernc.org/sqlite's query parameters) for
 // PocketBase, with a statement cache of DefaultCacheSize on each connection.
 func Open(dsn string) (*dbx.DB, error) {
+	return open(dsn, "")
+}
+
+// open opens dsn as Open does and, when checkpointPath is set, holds that file's background
+// checkpointer until the pool is closed.
+func open(dsn, checkpointPath string) (*dbx.DB, error) {
 	c, err := NewConnector(dsn, DefaultCacheSize)
 	if err != nil {
 		return nil, err
+	}
+	if checkpointPath != "" {
+		c.startCheckpoints(checkpointPath)
 	}
 	// "sqlite" names dbx's SQLite query builder, as dbx.Open("sqlite", ...) would.
 	return dbx.NewFromDB(sql.OpenDB(c), "sqlite"), nil

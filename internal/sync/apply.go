@@ -1,10 +1,12 @@
 package sync
 
 import (
+	"errors"
 	"reflect"
 	"slices"
 	"time"
 
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/access"
@@ -45,7 +47,7 @@ func (a *applier) info(body map[string]any) *core.RequestInfo {
 // allowed evaluates one of the collection's API rules for the author, so a pushed mutation
 // gets exactly the verdict the REST door would give.
 func (a *applier) allowed(r *core.Record, rule *string, body map[string]any) (bool, error) {
-	return a.tx.CanAccessRecord(r, a.info(body), rule)
+	return a.s.rules.allowed(a.tx, r, a.info(body), rule)
 }
 
 func (a *applier) attribute(r *core.Record, trusted bool) {
@@ -73,11 +75,17 @@ func (a *applier) create() (Result, error) {
 	if a.outsider(scopes) {
 		return a.lost(scopes, r.GetString(schema.FieldSubdistrict), time.Time{}, errForbidden)
 	}
-	if _, err := a.tx.FindRecordById(a.coll, a.m.ID); err == nil {
-		return Result{}, errIDTaken
-	}
 	a.attribute(r, false)
+	// The unique indexes refuse a taken id: a lookup before the insert would cost every create
+	// a query for what is almost never the case. SQLite names only the first index it finds
+	// violated (a resent record's serial number may come before its id), so the id is looked
+	// up once the insert failed. The hooks before the insert may refuse first.
 	if err := a.tx.Save(r); err != nil {
+		if uniqueRefused(err) {
+			if _, ferr := a.tx.FindRecordById(a.coll, a.m.ID); ferr == nil {
+				return Result{}, errIDTaken
+			}
+		}
 		return Result{}, err
 	}
 	ok, err := a.allowed(r, a.coll.CreateRule, a.m.Data)
@@ -275,6 +283,22 @@ func loadClientFields(r *core.Record, data map[string]any) error {
 		r.Set(name, v)
 	}
 	return nil
+}
+
+// uniqueRefused reports whether err is a unique index refusing the insert: PocketBase turns
+// the record table's "UNIQUE constraint failed: <table>.<field>" into this validation error.
+func uniqueRefused(err error) bool {
+	var ve validation.Errors
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, fe := range ve {
+		var e validation.Error
+		if errors.As(fe, &e) && e.Code() == "validation_not_unique" {
+			return true
+		}
+	}
+	return false
 }
 
 func isAutodate(f core.Field) bool {

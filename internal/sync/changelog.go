@@ -45,6 +45,10 @@ type txState struct {
 	records map[string]state
 	// checksums caches fs_sync_scopes rows by scope.
 	checksums map[Scope]scopeSum
+	// deferred says the transaction's owner writes the checksums once, at its end (see
+	// deferChecksums); dirty lists the scopes whose rows it must write.
+	deferred bool
+	dirty    map[Scope]bool
 }
 
 // scopeSum is a scope's running checksum and record count.
@@ -100,7 +104,8 @@ func (l *changeLog) tx(app core.App) (*txState, error) {
 	if st, ok := l.txs[info]; ok {
 		return st, nil
 	}
-	st := &txState{scopes: map[Scope]bool{}, records: map[string]state{}, checksums: map[Scope]scopeSum{}}
+	st := &txState{scopes: map[Scope]bool{}, records: map[string]state{}, checksums: map[Scope]scopeSum{},
+		dirty: map[Scope]bool{}}
 	l.txs[info] = st
 	info.OnComplete(func(txErr error) error {
 		l.mu.Lock()
@@ -446,15 +451,62 @@ func (l *changeLog) addToChecksum(app core.App, s Scope, delta, dn int64) error 
 	}
 	cur.Checksum ^= delta
 	cur.N += dn
-	_, err = db.NewQuery(`INSERT INTO fs_sync_scopes (scope, checksum, n) VALUES ({:s}, {:c}, {:n})
+	l.mu.Lock()
+	ts.checksums[s] = cur
+	deferred := ts.deferred
+	if deferred {
+		ts.dirty[s] = true
+	}
+	l.mu.Unlock()
+	if deferred {
+		return nil
+	}
+	return writeChecksum(db, s, cur)
+}
+
+func writeChecksum(db dbx.Builder, s Scope, cur scopeSum) error {
+	_, err := db.NewQuery(`INSERT INTO fs_sync_scopes (scope, checksum, n) VALUES ({:s}, {:c}, {:n})
 		ON CONFLICT (scope) DO UPDATE SET checksum = excluded.checksum, n = excluded.n`).
 		Bind(dbx.Params{"s": string(s), "c": cur.Checksum, "n": cur.N}).Execute()
 	if err != nil {
 		return fmt.Errorf("write checksum: %w", err)
 	}
+	return nil
+}
+
+// deferChecksums lets tx's owner write each scope's checksum once, by flushChecksums before
+// tx commits, instead of at every change: a push group of a hundred creates in one scope
+// writes its row once. Only an owner that calls flushChecksums on every path to a commit may
+// ask for it; every other transaction writes the rows as it goes.
+func (l *changeLog) deferChecksums(tx core.App) error {
+	ts, err := l.tx(tx)
+	if err != nil {
+		return err
+	}
 	l.mu.Lock()
-	ts.checksums[s] = cur
+	ts.deferred = true
 	l.mu.Unlock()
+	return nil
+}
+
+// flushChecksums writes the checksums tx changed since deferChecksums, or its last flush.
+func (l *changeLog) flushChecksums(tx core.App) error {
+	ts, err := l.tx(tx)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	sums := make(map[Scope]scopeSum, len(ts.dirty))
+	for s := range ts.dirty {
+		sums[s] = ts.checksums[s]
+	}
+	clear(ts.dirty)
+	l.mu.Unlock()
+	for _, s := range slices.Sorted(maps.Keys(sums)) {
+		if err := writeChecksum(tx.DB(), s, sums[s]); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -191,6 +191,9 @@ func (s *Service) applyGroup(snd sender, ms []Mutation) ([]json.RawMessage, int,
 		if err := s.expectLast(tx, snd, ms[0].MID-1); err != nil {
 			return err
 		}
+		if err := s.log.deferChecksums(tx); err != nil {
+			return err
+		}
 		for i, m := range ms {
 			if i > 0 && time.Since(start) > maxGroupTime {
 				break
@@ -206,6 +209,9 @@ func (s *Service) applyGroup(snd sender, ms []Mutation) ([]json.RawMessage, int,
 				return fmt.Errorf("encode outcome: %w", err)
 			}
 			outs = append(outs, out)
+		}
+		if err := s.log.flushChecksums(tx); err != nil {
+			return err
 		}
 		return s.storeOutcomes(tx, snd, ms[0].MID, outs)
 	})

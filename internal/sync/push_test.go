@@ -197,3 +197,35 @@ func TestPush_OverlappingCopiesAgreeOnSharedMids(t *testing.T) {
 	}
 	storedOnce(t, app, d.id, 10)
 }
+
+// A create whose id is taken is refused by the primary key, inside a group: it alone is
+// rejected as id_taken, the record holding the id keeps its values, and the creates around it
+// are applied.
+func TestPush_TakenIDIsRefusedByThePrimaryKey(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	d := newDevice(t, srv, testkit.InspectorA, "device-taken-id")
+	finding := func(id, text string) sync.Mutation {
+		return sync.Mutation{Op: sync.OpCreate, Coll: "findings", ID: id, Data: map[string]any{
+			"programme": "fire", "place": testkit.Side("venue", "a"), "subdistrict": testkit.SubdistrictA,
+			"category": "fire.wiring", "severity": "general", "description": text}}
+	}
+	res := d.push(finding("takenid00000001", "原记录"), finding("takenid00000002", "第二条"),
+		finding("takenid00000001", "重复编号"), finding("takenid00000003", "第三条"))
+	if res.Status != http.StatusOK {
+		t.Fatalf("push: %d %s", res.Status, res.Body)
+	}
+	var got []string
+	for _, r := range results(t, res) {
+		got = append(got, r.Outcome+":"+r.Code)
+	}
+	if want := "[applied: applied: rejected:id_taken applied:]"; fmt.Sprint(got) != want {
+		t.Fatalf("outcomes %v, want %s", got, want)
+	}
+	kept, err := srv.App.FindRecordById("findings", "takenid00000001")
+	if err != nil || kept.GetString("description") != "原记录" {
+		t.Fatalf("the first record is not kept as it was: %v %v", kept, err)
+	}
+	if _, err := srv.App.FindRecordById("findings", "takenid00000003"); err != nil {
+		t.Fatalf("the create after the refused one: %v", err)
+	}
+}

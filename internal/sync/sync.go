@@ -48,7 +48,9 @@ type Service struct {
 	app core.App
 	cfg Config
 	log *changeLog
-	now func() time.Time
+	// rules evaluates the API rules of pushed mutations (see ruleVerdicts).
+	rules *ruleVerdicts
+	now   func() time.Time
 }
 
 // Register binds the change log, the membership history, the locks, the routes and the
@@ -57,9 +59,10 @@ func Register(app core.App, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{app: app, cfg: cfg, now: cfg.Now}
+	s := &Service{app: app, cfg: cfg, now: cfg.Now, rules: newRuleVerdicts()}
 	s.log = newChangeLog(cfg.Now, s.poke)
 	s.log.register(app)
+	s.rules.register(app)
 	s.registerMemberships(app)
 	registerLocks(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {

@@ -1,0 +1,18 @@
+package sync
+
+import "github.com/pocketbase/pocketbase/core"
+
+// PushVerdicts returns the rule evaluation a push uses, bound to app as Register binds it, so
+// tests can compare its verdicts with PocketBase's own.
+func PushVerdicts(app core.App) func(tx core.App, r, auth *core.Record, body map[string]any, rule *string) (bool, error) {
+	v := newRuleVerdicts()
+	v.register(app)
+	return func(tx core.App, r, auth *core.Record, body map[string]any, rule *string) (bool, error) {
+		return v.allowed(tx, r, &core.RequestInfo{Auth: auth, Body: body, Method: "POST", Context: "sync"}, rule)
+	}
+}
+
+// KeepsVerdict reports whether a push keeps rule's verdicts for a user of authColl.
+func KeepsVerdict(app core.App, authColl *core.Collection, rule string) bool {
+	return analyseRule(app, authColl, rule) != nil
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/jsvm"
 
 	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
 

@@ -42,6 +42,8 @@ func knownSettings() []setting {
 			meaning: "the secret (32 bytes or more) that signs reporters' receipts"},
 		{name: metricsTokenEnv, def: "unset: only district administrators read /metrics", secret: true,
 			meaning: "bearer token (32 characters or more) of the Prometheus scraper"},
+		{name: cityTokenEnv, def: "unset: only district administrators read /api/fs/city/figures", secret: true,
+			meaning: "bearer token (32 characters or more) with which the city view reads this district's figures"},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	"github.com/haidian/fieldsync/internal/app"
+	"github.com/haidian/fieldsync/internal/cityview"
 	"github.com/haidian/fieldsync/internal/ops"
 	"github.com/haidian/fieldsync/internal/sqlite"
 )
@@ -73,6 +74,9 @@ func run() error {
 	})
 
 	app.BindServer(pb, cfg.sync, cfg.ops)
+	// Here and not in BindServer: only the server has the operator's token; tests bind it
+	// with theirs.
+	cityview.Register(pb, cfg.city)
 	// After the migrations, before the server listens.
 	pb.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := ops.CheckServe(se.App); err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/haidian/fieldsync/internal/blobs"
+	"github.com/haidian/fieldsync/internal/cityview"
 	"github.com/haidian/fieldsync/internal/ops"
 	"github.com/haidian/fieldsync/internal/reports"
 	"github.com/haidian/fieldsync/internal/sqlite"
@@ -18,10 +19,14 @@ type settings struct {
 	readers    int
 	sync       sync.Config
 	ops        ops.Config
+	city       cityview.Config
 }
 
 // metricsTokenEnv names the bearer token a Prometheus scraper reads /metrics with.
 const metricsTokenEnv = "FIELDSYNC_METRICS_TOKEN"
+
+// cityTokenEnv names the bearer token the city view reads this district's figures with.
+const cityTokenEnv = "FIELDSYNC_CITY_TOKEN"
 
 // readSettings reads every FIELDSYNC_ variable and reports every bad one at once, so an
 // operator fixes them in one go rather than one per failed start.
@@ -44,8 +49,11 @@ func readSettings() (settings, error) {
 		errs = append(errs, fmt.Errorf("%s must be at least 32 bytes, got %d", reports.ReceiptKeyEnv, len(k)))
 	}
 	s.ops.MetricsToken = os.Getenv(metricsTokenEnv)
-	if n := len(s.ops.MetricsToken); n > 0 && n < ops.MinTokenLength {
-		errs = append(errs, fmt.Errorf("%s must be at least %d characters, got %d", metricsTokenEnv, ops.MinTokenLength, n))
+	s.city.Token = os.Getenv(cityTokenEnv)
+	for env, tok := range map[string]string{metricsTokenEnv: s.ops.MetricsToken, cityTokenEnv: s.city.Token} {
+		if n := len(tok); n > 0 && n < ops.MinTokenLength {
+			errs = append(errs, fmt.Errorf("%s must be at least %d characters, got %d", env, ops.MinTokenLength, n))
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return s, &ops.StartupError{Check: "settings", Err: err, Fixable: true,

@@ -54,6 +54,9 @@ type curvePoint struct {
 	cores                 float64 // server CPU seconds per second of the run
 	cpu                   string
 	mem                   memory
+	// loadBefore and loadAfter are the machine's load averages (1, 5, 15 min) as the burst
+	// starts and ends: on a shared machine they say how much the point's figures understate.
+	loadBefore, loadAfter string
 }
 
 // parseCurve reads --curve-points.
@@ -96,10 +99,11 @@ func benchCurve(ctx context.Context, cfg config, bin string, ds *dataset, plan *
 		}
 		pts = append(pts, pt)
 		fmt.Fprintf(out, "  %d devices in %s: pulls p50 %s p99 %s; pushes p50 %s p99 %s; photos p50 %s p99 %s; "+
-			"%.0f mutations/s, %.1f photos/s; server %.2f cores, peak RSS %s; %d busy, %d failed\n",
+			"%.0f mutations/s, %.1f photos/s; server %.2f cores, peak RSS %s; %d busy, %d failed; load %s → %s\n",
 			n, pt.elapsed.Round(time.Millisecond), ms(pt.pulls.p50), ms(pt.pulls.p99), ms(pt.pushes.p50), ms(pt.pushes.p99),
 			ms(pt.photos.p50), ms(pt.photos.p99), float64(pt.mutations)/pt.elapsed.Seconds(),
-			float64(pt.photos.n)/pt.elapsed.Seconds(), pt.cores, megabytes(pt.mem.peak), pt.busy, len(pt.failures))
+			float64(pt.photos.n)/pt.elapsed.Seconds(), pt.cores, megabytes(pt.mem.peak), pt.busy, len(pt.failures),
+			pt.loadBefore, pt.loadAfter)
 		for i, f := range pt.failures {
 			if i == 3 {
 				fmt.Fprintf(out, "    … %d more\n", len(pt.failures)-3)
@@ -137,6 +141,7 @@ func curveAt(ctx context.Context, cfg config, bin string, ds *dataset, plan *ben
 	if err != nil {
 		return pt, err
 	}
+	pt.loadBefore = loadAverage()
 	cpu0 := sampleCPU(srv.cmd.Process.Pid)
 	start := time.Now()
 	var mu stdsync.Mutex
@@ -157,6 +162,7 @@ func curveAt(ctx context.Context, cfg config, bin string, ds *dataset, plan *ben
 	}
 	wg.Wait()
 	pt.elapsed = time.Since(start)
+	pt.loadAfter = loadAverage()
 	cpu1 := sampleCPU(srv.cmd.Process.Pid)
 	pt.cpu, pt.cores = cpuUse(cpu0, cpu1), (cpu1.server-cpu0.server).Seconds()/pt.elapsed.Seconds()
 	pt.pulls, pt.pushes, pt.photos = summarize(pulls), summarize(pushes), summarize(photos)

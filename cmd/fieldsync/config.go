@@ -44,6 +44,8 @@ func knownSettings() []setting {
 			meaning: "bearer token (32 characters or more) of the Prometheus scraper"},
 		{name: cityTokenEnv, def: "unset: only district administrators read /api/fs/city/figures", secret: true,
 			meaning: "bearer token (32 characters or more) with which the city view reads this district's figures"},
+		{name: litestreamSocketEnv, def: "unset: no replication metrics",
+			meaning: "Litestream's control socket, read for fieldsync_replication_lag_seconds and _failures_total"},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/core"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/cityview"
+	"github.com/haidian/fieldsync/internal/litestream"
 	"github.com/haidian/fieldsync/internal/ops"
 	"github.com/haidian/fieldsync/internal/sqlite"
 )
@@ -73,7 +75,14 @@ func run() error {
 		Dir:          "pb_migrations",
 	})
 
-	app.BindServer(pb, cfg.sync, cfg.ops)
+	svc := app.BindServer(pb, cfg.sync, cfg.ops)
+	if cfg.litestreamSocket != "" {
+		dataDir, err := filepath.Abs(pb.DataDir())
+		if err != nil {
+			return err
+		}
+		litestream.Register(svc, litestream.Config{Socket: cfg.litestreamSocket, DB: filepath.Join(dataDir, "data.db")})
+	}
 	// Here and not in BindServer: only the server has the operator's token; tests bind it
 	// with theirs.
 	cityview.Register(pb, cfg.city)

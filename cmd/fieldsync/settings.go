@@ -20,10 +20,16 @@ type settings struct {
 	sync       sync.Config
 	ops        ops.Config
 	city       cityview.Config
+	// litestreamSocket is Litestream's control socket, when Litestream replicates the
+	// databases beside the server: the replication metrics are read from it.
+	litestreamSocket string
 }
 
 // metricsTokenEnv names the bearer token a Prometheus scraper reads /metrics with.
 const metricsTokenEnv = "FIELDSYNC_METRICS_TOKEN"
+
+// litestreamSocketEnv names the path of Litestream's control socket.
+const litestreamSocketEnv = "FIELDSYNC_LITESTREAM_SOCKET"
 
 // cityTokenEnv names the bearer token the city view reads this district's figures with.
 const cityTokenEnv = "FIELDSYNC_CITY_TOKEN"
@@ -50,6 +56,7 @@ func readSettings() (settings, error) {
 	}
 	s.ops.MetricsToken = os.Getenv(metricsTokenEnv)
 	s.city.Token = os.Getenv(cityTokenEnv)
+	s.litestreamSocket = os.Getenv(litestreamSocketEnv)
 	for env, tok := range map[string]string{metricsTokenEnv: s.ops.MetricsToken, cityTokenEnv: s.city.Token} {
 		if n := len(tok); n > 0 && n < ops.MinTokenLength {
 			errs = append(errs, fmt.Errorf("%s must be at least %d characters, got %d", env, ops.MinTokenLength, n))

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	stdsync "sync"
 	"sync/atomic"
 	"testing"
@@ -21,14 +22,14 @@ import (
 
 // tokens holds the city's token of each test app: every app is a district of its own.
 var (
-	tokens   stdsync.Map
-	districs atomic.Int64
+	tokens    stdsync.Map
+	districts atomic.Int64
 )
 
 func TestMain(m *testing.M) {
 	testkit.SetBind(func(a core.App) {
 		app.Bind(a)
-		tok := fmt.Sprintf("city-view-token-of-district-%03d-0123456789", districs.Add(1))
+		tok := fmt.Sprintf("city-view-token-of-district-%03d-0123456789", districts.Add(1))
 		tokens.Store(a, tok)
 		cityview.Register(a, cityview.Config{Token: tok})
 	})
@@ -266,5 +267,30 @@ func TestCity_TokenReadsOneDistrictsFiguresAndNothingElse(t *testing.T) {
 	}
 	if rows == 0 {
 		t.Fatal("no figures row: the test checked nothing")
+	}
+}
+
+// TestCity_ReadFailsWithoutEveryDistrict: a city total missing a district would look like a
+// good month, so one district unreachable, refusing the token or named twice fails the reading.
+func TestCity_ReadFailsWithoutEveryDistrict(t *testing.T) {
+	good := district{"haidian", testkit.Serve(t, testkit.NewApp(t))}.reach()
+	down := cityview.District{Name: "chaoyang", URL: "http://127.0.0.1:1", Token: good.Token}
+	refused := cityview.District{Name: "xicheng", URL: good.URL, Token: "not-the-token-of-this-district-0123456789"}
+	for _, c := range []struct {
+		name string
+		city []cityview.District
+		want string
+	}{
+		{"unreachable", []cityview.District{good, down}, "district chaoyang"},
+		{"token refused", []cityview.District{good, refused}, `status 401, code "city_unauthorized"`},
+		{"named twice", []cityview.District{good, good}, "named twice"},
+	} {
+		city, err := cityview.Read(t.Context(), http.DefaultClient, c.city)
+		if err == nil || !strings.Contains(err.Error(), c.want) || city != nil {
+			t.Errorf("%s: %v, %v; want an error with %q and no city", c.name, city, err, c.want)
+		}
+	}
+	if _, err := cityview.Read(t.Context(), http.DefaultClient, []cityview.District{good}); err != nil {
+		t.Errorf("the good district alone: %v", err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	stdsync "sync"
+	"syscall"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -87,7 +88,13 @@ func benchCurve(ctx context.Context, cfg config, bin string, ds *dataset, plan *
 	}
 	fmt.Fprintf(out, "  per device: %d edits (%d photo records among them), %d photos of %dx%d (%s); window %s, pulls every %s\n"+
 		"  the largest point stores about %s of photos\n", c.edits, c.photos, c.photos, c.photoW, c.photoH,
-		megabytes(int64(len(photo))), c.window, c.pullEvery, megabytes(int64(maxDevices*c.photos)*int64(len(photo))*3/2))
+		megabytes(int64(len(photo))), c.window, c.pullEvery, megabytes(photoBytes(maxDevices, c.photos, photo)))
+	// The largest point's photos, beside a copy of the dataset, must fit: on a shared disk a
+	// full one fails more than the benchmark.
+	if need, free := photoBytes(maxDevices, c.photos, photo)+treeSize(ds.dataDir), freeBytes(ds.dir); free >= 0 && need > free*9/10 {
+		return nil, fmt.Errorf("the largest point needs about %s in %s, which has %s free: fewer --curve-points, "+
+			"--curve-photos or a smaller --curve-photo", megabytes(need), ds.dir, megabytes(free))
+	}
 	var pts []curvePoint
 	for _, n := range c.points {
 		if cfg.maxLoad > 0 {
@@ -337,6 +344,35 @@ func uniquePhoto(photo []byte, device string, n int) []byte {
 	out = append(out, seg...)
 	out = append(out, text...)
 	return append(out, photo[2:]...)
+}
+
+// photoBytes is about what devices×photos photos take once stored, the derived images
+// included.
+func photoBytes(devices, photos int, photo []byte) int64 {
+	return int64(devices*photos) * int64(len(photo)) * 3 / 2
+}
+
+// freeBytes is the space left to an unprivileged user on dir's file system, -1 if unknown.
+func freeBytes(dir string) int64 {
+	var st syscall.Statfs_t
+	if syscall.Statfs(dir, &st) != nil {
+		return -1
+	}
+	return int64(st.Bavail) * st.Bsize
+}
+
+// treeSize is the bytes of the regular files under dir (a point copies the data dir).
+func treeSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, e fs.DirEntry, err error) error {
+		if err == nil && e.Type().IsRegular() {
+			if fi, err := e.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 func sha256Hex(b []byte) string {

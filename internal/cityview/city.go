@@ -28,19 +28,21 @@ type Counts struct {
 	ClosedLate     int `json:"closed_late"`
 }
 
-func (c *Counts) add(f rectify.Figures) {
-	c.Found += f.Found
-	c.Open += f.Open
-	c.Overdue += f.Overdue
-	c.SupervisedOpen += f.SupervisedOpen
-	c.Closed += f.Closed
-	c.ClosedOnTime += f.ClosedOnTime
-	c.ClosedLate += f.ClosedLate
+// Add adds o to c.
+func (c *Counts) Add(o Counts) {
+	c.Found += o.Found
+	c.Open += o.Open
+	c.Overdue += o.Overdue
+	c.SupervisedOpen += o.SupervisedOpen
+	c.Closed += o.Closed
+	c.ClosedOnTime += o.ClosedOnTime
+	c.ClosedLate += o.ClosedLate
 }
 
-func (c *Counts) plus(o Counts) {
-	c.add(rectify.Figures{Found: o.Found, Open: o.Open, Overdue: o.Overdue, SupervisedOpen: o.SupervisedOpen,
-		Closed: o.Closed, ClosedOnTime: o.ClosedOnTime, ClosedLate: o.ClosedLate})
+// countsOf is one subdistrict's figures as counts.
+func countsOf(f rectify.Figures) Counts {
+	return Counts{Found: f.Found, Open: f.Open, Overdue: f.Overdue, SupervisedOpen: f.SupervisedOpen,
+		Closed: f.Closed, ClosedOnTime: f.ClosedOnTime, ClosedLate: f.ClosedLate}
 }
 
 // City is the city's view: each district's totals per programme, as its server answered, and
@@ -67,11 +69,11 @@ func Read(ctx context.Context, hc *http.Client, districts []District) (*City, er
 		for p, rows := range figs.Programmes {
 			var c Counts
 			for _, f := range rows {
-				c.add(f)
+				c.Add(countsOf(f))
 			}
 			sums[p] = c
 			t := city.Total[p]
-			t.plus(c)
+			t.Add(c)
 			city.Total[p] = t
 		}
 		city.Districts[d.Name] = sums

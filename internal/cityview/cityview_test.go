@@ -166,8 +166,7 @@ func checkTotals(t *testing.T, c *cityview.City) {
 	for _, progs := range c.Districts {
 		for p, n := range progs {
 			s := sums[p]
-			s.Found, s.Open, s.Overdue, s.SupervisedOpen = s.Found+n.Found, s.Open+n.Open, s.Overdue+n.Overdue, s.SupervisedOpen+n.SupervisedOpen
-			s.Closed, s.ClosedOnTime, s.ClosedLate = s.Closed+n.Closed, s.ClosedOnTime+n.ClosedOnTime, s.ClosedLate+n.ClosedLate
+			s.Add(n)
 			sums[p] = s
 		}
 	}

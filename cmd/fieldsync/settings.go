@@ -57,9 +57,9 @@ func readSettings() (settings, error) {
 	s.ops.MetricsToken = os.Getenv(metricsTokenEnv)
 	s.city.Token = os.Getenv(cityTokenEnv)
 	s.litestreamSocket = os.Getenv(litestreamSocketEnv)
-	for env, tok := range map[string]string{metricsTokenEnv: s.ops.MetricsToken, cityTokenEnv: s.city.Token} {
-		if n := len(tok); n > 0 && n < ops.MinTokenLength {
-			errs = append(errs, fmt.Errorf("%s must be at least %d characters, got %d", env, ops.MinTokenLength, n))
+	for _, t := range []struct{ env, token string }{{metricsTokenEnv, s.ops.MetricsToken}, {cityTokenEnv, s.city.Token}} {
+		if n := len(t.token); n > 0 && n < ops.MinTokenLength {
+			errs = append(errs, fmt.Errorf("%s must be at least %d characters, got %d", t.env, ops.MinTokenLength, n))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

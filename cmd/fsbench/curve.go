@@ -101,6 +101,10 @@ func benchCurve(ctx context.Context, cfg config, bin string, ds *dataset, plan *
 			waitQuiet(ctx, cfg.maxLoad, 15*time.Minute, out)
 		}
 		pt, err := curveAt(ctx, cfg, bin, ds, plan, head, n, photo, nonce, out)
+		if err == nil && ctx.Err() != nil {
+			// Stopped (Ctrl-C, --timeout) mid-point: its figures are of a cut run, no result.
+			err = context.Cause(ctx)
+		}
 		if err != nil {
 			return pts, fmt.Errorf("%d devices: %w", n, err)
 		}

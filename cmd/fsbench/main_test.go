@@ -37,7 +37,9 @@ func TestRun_TinyDataset(t *testing.T) {
 		t.Errorf("dataset has %d records, want at least 30000", rep.dataset.Stats.Records)
 	}
 	i := rep.initial
-	if i == nil || i.pull.records < 100 || i.stock[i.best].records != i.pull.records {
+	// A collection the list endpoint could not page in time (on a loaded machine) is left out
+	// of the stock figures, as the benchmark says it does.
+	if i == nil || i.pull.records < 100 || i.stock[i.best].records != i.pull.records-i.unlistedRecords() {
 		t.Errorf("initial sync: %+v", i)
 	}
 	if w := rep.writes; w == nil || w.creates != 200 || w.push <= 0 || w.batch <= 0 {

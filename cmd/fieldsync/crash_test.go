@@ -90,6 +90,12 @@ func startServerAt(t *testing.T, bin, root, dataDir, addr string) *server {
 		t.Fatal(err)
 	}
 	s := launch(t, bin, root, dataDir, addr, logf)
+	// A test that fails before it stops the server must not leave it running.
+	t.Cleanup(func() {
+		if s.cmd.Process.Kill() == nil {
+			<-s.exited
+		}
+	})
 	s.waitHealthy(t)
 	return s
 }

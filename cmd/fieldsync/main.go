@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/core"
@@ -13,6 +14,8 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	"github.com/haidian/fieldsync/internal/app"
+	"github.com/haidian/fieldsync/internal/cityview"
+	"github.com/haidian/fieldsync/internal/litestream"
 	"github.com/haidian/fieldsync/internal/ops"
 	"github.com/haidian/fieldsync/internal/sqlite"
 )
@@ -72,7 +75,17 @@ func run() error {
 		Dir:          "pb_migrations",
 	})
 
-	app.BindWith(pb, app.Options{Settings: cfg})
+	svc := app.BindWith(pb, app.Options{Settings: cfg})
+	if cfg.LitestreamSocket != "" {
+		dataDir, err := filepath.Abs(pb.DataDir())
+		if err != nil {
+			return err
+		}
+		litestream.Register(svc, litestream.Config{Socket: cfg.LitestreamSocket, DB: filepath.Join(dataDir, "data.db")})
+	}
+	// Here and not in app.BindWith: only the server has the operator's token; tests bind it
+	// with theirs.
+	cityview.Register(pb, cityview.Config{Token: cfg.CityToken})
 	// After the migrations, before the server listens.
 	pb.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := ops.CheckServe(se.App); err != nil {

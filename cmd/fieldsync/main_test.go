@@ -39,9 +39,11 @@ func TestCommand_ServeDemoRestart(t *testing.T) {
 	}{
 		{"serve on an empty data dir", func(t *testing.T) { checkServe(t, bin, root, dataDir) }},
 		{"demo twice", func(t *testing.T) { checkDemoTwice(t, bin, root, dataDir) }},
-		{"serve again on the migrated data dir", func(t *testing.T) {
+		{"serve again on the migrated data dir, with the city's token", func(t *testing.T) {
+			t.Setenv("FIELDSYNC_CITY_TOKEN", cityToken)
 			srv := checkServe(t, bin, root, dataDir)
 			checkSignIn(t, srv)
+			checkCityView(t, srv)
 		}},
 	}
 	for _, s := range steps {
@@ -265,6 +267,37 @@ func checkSignIn(t *testing.T, s *server) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("sign in as %s: status %d, want 200", demo.InspectorEmail, res.StatusCode)
+	}
+}
+
+// cityToken is the city's token of the district the test serves.
+const cityToken = "the-city-view-token-of-this-district-0123"
+
+// checkCityView reads the demo data's figures as the city does, with the token the server
+// was started with, and is refused with another.
+func checkCityView(t *testing.T, s *server) {
+	t.Helper()
+	for _, c := range []struct {
+		token  string
+		status int
+	}{{cityToken, http.StatusOK}, {cityToken + "x", http.StatusUnauthorized}} {
+		req, _ := http.NewRequest("GET", s.url+"/api/fs/city/figures", nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var figs struct {
+			Programmes map[string][]struct{ Found int }
+		}
+		err = json.NewDecoder(res.Body).Decode(&figs)
+		res.Body.Close()
+		if res.StatusCode != c.status {
+			t.Errorf("city figures with token %q: status %d, want %d", c.token, res.StatusCode, c.status)
+		}
+		if c.status == http.StatusOK && (err != nil || len(figs.Programmes["fire"]) == 0 || figs.Programmes["fire"][0].Found == 0) {
+			t.Errorf("city figures of the demo data: %+v (%v), want fire findings", figs, err)
+		}
 	}
 }
 

@@ -4,11 +4,14 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +51,16 @@ func TestReplica_RestoreDrill(t *testing.T) {
 
 	gw, bucket := startBucket(t, root)
 	config := writeLitestreamConfig(t, root, dataDir, gw, bucket)
+	// The server reads the replication metrics from Litestream's control socket.
+	socket := filepath.Join(root, "litestream.sock")
+	f, err := os.OpenFile(config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "socket:\n  enabled: true\n  path: %s\n", socket)
+	f.Close()
+	t.Setenv("FIELDSYNC_METRICS_TOKEN", scraperToken)
+	t.Setenv("FIELDSYNC_LITESTREAM_SOCKET", socket)
 
 	addr := freeAddr(t)
 	srv := startServerAt(t, bin, root, dataDir, addr)
@@ -56,8 +69,10 @@ func TestReplica_RestoreDrill(t *testing.T) {
 	phones := openCrashPhones(t, srv.url, root)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
+	pushing := time.Now()
 	stop := startPushing(t, phones, seed)
-	time.Sleep(drillPushes)
+	waitReplicating(t, srv.url)
+	time.Sleep(time.Until(pushing.Add(drillPushes)))
 
 	// The machine is lost: both processes die at once and the disk is gone.
 	srv.cmd.Process.Kill()
@@ -90,6 +105,13 @@ func TestReplica_RestoreDrill(t *testing.T) {
 	srv = startServerAt(t, bin, root, dataDir, addr)
 	for _, p := range phones {
 		p.drain(t)
+	}
+	// No Litestream runs now: every reading fails, and the lag only grows.
+	lag1, failures1 := scrapeReplication(t, srv.url)
+	lag2, failures2 := scrapeReplication(t, srv.url)
+	if failures1 < 1 || failures2 != failures1+1 || lag2 < lag1 {
+		t.Errorf("without Litestream: lag %v then %v, failures %v then %v; want a failure per scrape and no smaller lag",
+			lag1, lag2, failures1, failures2)
 	}
 	srv.stop(t)
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dataDir, "data.db")+"?mode=ro")
@@ -244,4 +266,57 @@ func startLitestream(t *testing.T, bin, root, config string) *exec.Cmd {
 		}
 	})
 	return cmd
+}
+
+// scraperToken is the metrics token of the drill's server.
+const scraperToken = "the-scraper-of-the-restore-drill-0123456"
+
+// waitReplicating waits until the server's replication metrics come from Litestream: two
+// scrapes in a row without a failed reading, within the documented lag.
+func waitReplicating(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		lag, failures := scrapeReplication(t, url)
+		if lag2, failures2 := scrapeReplication(t, url); failures2 == failures && lag < documentedLag.Seconds() &&
+			lag2 < documentedLag.Seconds() {
+			t.Logf("replication lag published: %.2f s", lag2)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no replication reported within a minute: lag %v, failures %v", lag, failures)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// scrapeReplication reads the replication lag and failures from the server's /metrics.
+func scrapeReplication(t *testing.T, url string) (lag, failures float64) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+scraperToken)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	found := 0
+	for _, line := range strings.Split(string(body), "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		v, err := strconv.ParseFloat(value, 64)
+		if !ok || err != nil {
+			continue
+		}
+		switch name {
+		case "fieldsync_replication_lag_seconds":
+			lag, found = v, found+1
+		case "fieldsync_replication_failures_total":
+			failures, found = v, found+1
+		}
+	}
+	if res.StatusCode != http.StatusOK || found != 2 {
+		t.Fatalf("/metrics: status %d, %d of the 2 replication metrics", res.StatusCode, found)
+	}
+	return lag, failures
 }

@@ -63,9 +63,10 @@ func TestCommand_StartupChecksFail(t *testing.T) {
 
 	t.Run("settings from the environment", func(t *testing.T) {
 		out := refusedStart(t, bin, root, dataDir, exitConfig, "FIELDSYNC_DB_READERS=many",
-			"FIELDSYNC_PHOTO_DECODERS=0", "FIELDSYNC_METRICS_TOKEN=short", "FIELDSYNC_RECEIPT_KEY=too-short")
+			"FIELDSYNC_PHOTO_DECODERS=0", "FIELDSYNC_METRICS_TOKEN=short", "FIELDSYNC_RECEIPT_KEY=too-short",
+			"FIELDSYNC_CITY_TOKEN=short")
 		for _, name := range []string{`"settings"`, "FIELDSYNC_DB_READERS", "FIELDSYNC_PHOTO_DECODERS",
-			"FIELDSYNC_METRICS_TOKEN", "FIELDSYNC_RECEIPT_KEY"} {
+			"FIELDSYNC_METRICS_TOKEN", "FIELDSYNC_RECEIPT_KEY", "FIELDSYNC_CITY_TOKEN"} {
 			if !strings.Contains(out, name) {
 				t.Errorf("the refusal does not name %s:\n%s", name, out)
 			}

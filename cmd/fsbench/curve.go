@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	stdsync "sync"
+	"syscall"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -54,6 +55,9 @@ type curvePoint struct {
 	cores                 float64 // server CPU seconds per second of the run
 	cpu                   string
 	mem                   memory
+	// loadBefore and loadAfter are the machine's load averages (1, 5, 15 min) as the burst
+	// starts and ends: on a shared machine they say how much the point's figures understate.
+	loadBefore, loadAfter string
 }
 
 // parseCurve reads --curve-points.
@@ -84,22 +88,33 @@ func benchCurve(ctx context.Context, cfg config, bin string, ds *dataset, plan *
 	}
 	fmt.Fprintf(out, "  per device: %d edits (%d photo records among them), %d photos of %dx%d (%s); window %s, pulls every %s\n"+
 		"  the largest point stores about %s of photos\n", c.edits, c.photos, c.photos, c.photoW, c.photoH,
-		megabytes(int64(len(photo))), c.window, c.pullEvery, megabytes(int64(maxDevices*c.photos)*int64(len(photo))*3/2))
+		megabytes(int64(len(photo))), c.window, c.pullEvery, megabytes(photoBytes(maxDevices, c.photos, photo)))
+	// The largest point's photos, beside a copy of the dataset, must fit: on a shared disk a
+	// full one fails more than the benchmark.
+	if need, free := photoBytes(maxDevices, c.photos, photo)+treeSize(ds.dataDir), freeBytes(ds.dir); free >= 0 && need > free*9/10 {
+		return nil, fmt.Errorf("the largest point needs about %s in %s, which has %s free: fewer --curve-points, "+
+			"--curve-photos or a smaller --curve-photo", megabytes(need), ds.dir, megabytes(free))
+	}
 	var pts []curvePoint
 	for _, n := range c.points {
 		if cfg.maxLoad > 0 {
 			waitQuiet(ctx, cfg.maxLoad, 15*time.Minute, out)
 		}
 		pt, err := curveAt(ctx, cfg, bin, ds, plan, head, n, photo, nonce, out)
+		if err == nil && ctx.Err() != nil {
+			// Stopped (Ctrl-C, --timeout) mid-point: its figures are of a cut run, no result.
+			err = context.Cause(ctx)
+		}
 		if err != nil {
 			return pts, fmt.Errorf("%d devices: %w", n, err)
 		}
 		pts = append(pts, pt)
 		fmt.Fprintf(out, "  %d devices in %s: pulls p50 %s p99 %s; pushes p50 %s p99 %s; photos p50 %s p99 %s; "+
-			"%.0f mutations/s, %.1f photos/s; server %.2f cores, peak RSS %s; %d busy, %d failed\n",
+			"%.0f mutations/s, %.1f photos/s; server %.2f cores, peak RSS %s; %d busy, %d failed; load %s → %s\n",
 			n, pt.elapsed.Round(time.Millisecond), ms(pt.pulls.p50), ms(pt.pulls.p99), ms(pt.pushes.p50), ms(pt.pushes.p99),
 			ms(pt.photos.p50), ms(pt.photos.p99), float64(pt.mutations)/pt.elapsed.Seconds(),
-			float64(pt.photos.n)/pt.elapsed.Seconds(), pt.cores, megabytes(pt.mem.peak), pt.busy, len(pt.failures))
+			float64(pt.photos.n)/pt.elapsed.Seconds(), pt.cores, megabytes(pt.mem.peak), pt.busy, len(pt.failures),
+			pt.loadBefore, pt.loadAfter)
 		for i, f := range pt.failures {
 			if i == 3 {
 				fmt.Fprintf(out, "    … %d more\n", len(pt.failures)-3)
@@ -137,6 +152,7 @@ func curveAt(ctx context.Context, cfg config, bin string, ds *dataset, plan *ben
 	if err != nil {
 		return pt, err
 	}
+	pt.loadBefore = loadAverage()
 	cpu0 := sampleCPU(srv.cmd.Process.Pid)
 	start := time.Now()
 	var mu stdsync.Mutex
@@ -157,6 +173,7 @@ func curveAt(ctx context.Context, cfg config, bin string, ds *dataset, plan *ben
 	}
 	wg.Wait()
 	pt.elapsed = time.Since(start)
+	pt.loadAfter = loadAverage()
 	cpu1 := sampleCPU(srv.cmd.Process.Pid)
 	pt.cpu, pt.cores = cpuUse(cpu0, cpu1), (cpu1.server-cpu0.server).Seconds()/pt.elapsed.Seconds()
 	pt.pulls, pt.pushes, pt.photos = summarize(pulls), summarize(pushes), summarize(photos)
@@ -331,6 +348,35 @@ func uniquePhoto(photo []byte, device string, n int) []byte {
 	out = append(out, seg...)
 	out = append(out, text...)
 	return append(out, photo[2:]...)
+}
+
+// photoBytes is about what devices×photos photos take once stored, the derived images
+// included.
+func photoBytes(devices, photos int, photo []byte) int64 {
+	return int64(devices*photos) * int64(len(photo)) * 3 / 2
+}
+
+// freeBytes is the space left to an unprivileged user on dir's file system, -1 if unknown.
+func freeBytes(dir string) int64 {
+	var st syscall.Statfs_t
+	if syscall.Statfs(dir, &st) != nil {
+		return -1
+	}
+	return int64(st.Bavail) * st.Bsize
+}
+
+// treeSize is the bytes of the regular files under dir (a point copies the data dir).
+func treeSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, e fs.DirEntry, err error) error {
+		if err == nil && e.Type().IsRegular() {
+			if fi, err := e.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 func sha256Hex(b []byte) string {

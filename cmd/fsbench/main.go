@@ -248,6 +248,10 @@ func run(ctx context.Context, cfg config, out io.Writer) (*report, error) {
 		fmt.Fprintf(out, "\n4. capacity curve: the evening burst, 30 minutes in %s, at %v devices (--seed %d)\n",
 			cfg.curve.window, cfg.curve.points, cfg.devices.seed)
 		if rep.curve, err = benchCurve(ctx, cfg, bin, ds, plan, rep.head, nonce, out); err != nil {
+			if len(rep.curve) > 0 {
+				// The points done before a later one failed or was stopped are results.
+				rep.print(out)
+			}
 			return nil, fmt.Errorf("benchmark 4: %w", err)
 		}
 	}

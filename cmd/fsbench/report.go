@@ -158,6 +158,12 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
+// firstField is the 1-minute figure of a loadAverage.
+func firstField(load string) string {
+	f, _, _ := strings.Cut(load, " ")
+	return f
+}
+
 // waitQuiet waits until the 1-minute load average is below max, or for at most limit: on a
 // shared machine, other people's builds and tests take the cores the benchmark measures.
 func waitQuiet(ctx context.Context, max float64, limit time.Duration, out io.Writer) {
@@ -186,14 +192,15 @@ func waitQuiet(ctx context.Context, max float64, limit time.Duration, out io.Wri
 func (r *report) printCurve(out io.Writer) {
 	fmt.Fprintf(out, "\n4 capacity curve (the evening burst, 30 minutes in %s)\n", r.cfg.curve.window)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "devices\tpull p50/p99\tpush p50/p99\tphoto p50/p99\tmutations/s\tphotos/s\tpulls/s\tserver CPU\tpeak RSS\tbusy\tfailed")
+	fmt.Fprintln(tw, "devices\tpull p50/p99\tpush p50/p99\tphoto p50/p99\tmutations/s\tphotos/s\tpulls/s\tserver CPU\tpeak RSS\tbusy\tfailed\tload 1 min before → after")
 	knee := 0
 	for _, p := range r.curve {
 		secs := p.elapsed.Seconds()
-		fmt.Fprintf(tw, "%s\t%s / %s\t%s / %s\t%s / %s\t%.0f\t%.1f\t%.0f\t%.2f cores\t%s\t%d\t%d\n",
+		fmt.Fprintf(tw, "%s\t%s / %s\t%s / %s\t%s / %s\t%.0f\t%.1f\t%.0f\t%.2f cores\t%s\t%d\t%d\t%s → %s\n",
 			thousands(p.devices), ms(p.pulls.p50), ms(p.pulls.p99), ms(p.pushes.p50), ms(p.pushes.p99),
 			ms(p.photos.p50), ms(p.photos.p99), float64(p.mutations)/secs, float64(p.photos.n)/secs,
-			float64(p.pulls.n)/secs, p.cores, megabytes(p.mem.peak), p.busy, len(p.failures))
+			float64(p.pulls.n)/secs, p.cores, megabytes(p.mem.peak), p.busy, len(p.failures),
+			firstField(p.loadBefore), firstField(p.loadAfter))
 		if p.pulls.p99 < targetP99 && len(p.failures) == 0 {
 			knee = max(knee, p.devices)
 		}
@@ -202,9 +209,14 @@ func (r *report) printCurve(out io.Writer) {
 	if knee == 0 {
 		fmt.Fprintf(out, "knee: no point kept pull p99 under %s\n", ms(targetP99))
 	} else {
-		fmt.Fprintf(out, "knee: %s devices kept pull p99 under %s with nothing failed: at one device per field user, "+
-			"%.2f districts of Haidian's size (%s field users) on this machine\n", thousands(knee), ms(targetP99),
-			float64(knee)/haidianFieldUsers, thousands(haidianFieldUsers))
+		// The burst ran compress times faster than life: knee devices asked what compress×knee
+		// devices ask in a real evening.
+		compress := float64(30*time.Minute) / float64(r.cfg.curve.window)
+		real := float64(knee) * compress
+		fmt.Fprintf(out, "knee: %s devices kept pull p99 under %s with nothing failed; %.0f times faster than life, they "+
+			"asked what %s devices ask in a real evening: at one device per field user, %.2f districts of Haidian's "+
+			"size (%s field users) on this machine\n", thousands(knee), ms(targetP99), compress, thousands(int(real)),
+			real/haidianFieldUsers, thousands(haidianFieldUsers))
 	}
 	for _, p := range r.curve {
 		fmt.Fprintf(out, "%s devices: %s\n", thousands(p.devices), p.cpu)

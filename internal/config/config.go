@@ -36,6 +36,12 @@ type Config struct {
 	// MetricsToken, when not empty, is the bearer token a Prometheus scraper reads
 	// /metrics with.
 	MetricsToken string
+	// CityToken, when not empty, is the bearer token with which the city view reads this
+	// district's figures (internal/cityview).
+	CityToken string
+	// LitestreamSocket, when not empty, is Litestream's control socket, read for the
+	// replication metrics (internal/litestream).
+	LitestreamSocket string
 }
 
 // Default returns the settings with no variable set. Each default comes from the module that
@@ -110,6 +116,17 @@ var settings = []setting{
 		"a key generated on first start, kept in the database", func(c *Config) *string { return &c.ReceiptKey }),
 	secretSetting("FIELDSYNC_METRICS_TOKEN", "bearer token (32 bytes or more) of the Prometheus scraper",
 		"unset: only district administrators read /metrics", func(c *Config) *string { return &c.MetricsToken }),
+	secretSetting("FIELDSYNC_CITY_TOKEN", "bearer token (32 bytes or more) with which the city view reads this district's figures",
+		"unset: only district administrators read /api/fs/city/figures", func(c *Config) *string { return &c.CityToken }),
+	{name: "FIELDSYNC_LITESTREAM_SOCKET",
+		meaning: "Litestream's control socket, read for fieldsync_replication_lag_seconds and _failures_total",
+		show: func(c Config) string {
+			if c.LitestreamSocket == "" {
+				return "unset: no replication metrics"
+			}
+			return c.LitestreamSocket
+		},
+		set: func(c *Config, v string) error { c.LitestreamSocket = v; return nil }},
 }
 
 // intSetting is a whole number from lo to hi.

@@ -3,6 +3,7 @@ package ops
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"net/http"
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -34,14 +35,21 @@ func (s *Service) mayReadMetrics(e *core.RequestEvent) bool {
 	if e.HasSuperuserAuth() {
 		return true
 	}
-	if s.cfg.MetricsToken == "" {
+	return BearerIs(e.Request, s.cfg.MetricsToken)
+}
+
+// BearerIs reports whether r carries "Authorization: Bearer <token>"; an empty token matches
+// nothing. It is the check of the operator's configured tokens (the metrics scraper's, the
+// city view's), which are compared in constant time.
+func BearerIs(r *http.Request, token string) bool {
+	if token == "" {
 		return false
 	}
-	got, ok := strings.CutPrefix(e.Request.Header.Get("Authorization"), "Bearer ")
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
 		return false
 	}
 	// Hashing first makes the comparison's time independent of the token's length too.
-	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(s.cfg.MetricsToken))
+	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(token))
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }

@@ -41,9 +41,18 @@ func DBConnect(mode Synchronous) core.DBConnectFunc {
 
 func pragmas(sync Synchronous) string {
 	// Same pragmas as core.DefaultDBConnect, busy_timeout first for the same reason.
+	//
+	// _txlock=immediate: a transaction takes the write lock at BEGIN, waiting for it as
+	// busy_timeout allows, unless it is read-only (sql.TxOptions.ReadOnly, as the sync
+	// pull's snapshot is). A deferred transaction takes its snapshot at its first read and
+	// the lock at its first write; if another process (Litestream, which writes after each
+	// checkpoint) committed in between, the write fails with SQLITE_BUSY_SNAPSHOT, "database
+	// is locked", which no wait can cure. PocketBase retries that statement inside the
+	// same doomed transaction for 7.35 s while holding the server's one writer connection:
+	// the stalls the restore drill measured (README, durability).
 	return "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 		"&_pragma=synchronous(" + string(sync) + ")&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
-		"&_pragma=cache_size(-32000)&_defensive=1"
+		"&_pragma=cache_size(-32000)&_defensive=1&_txlock=immediate"
 }
 
 // DefaultReaders is how many connections serve reads at once, and stay open between bursts.

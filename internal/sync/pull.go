@@ -1,6 +1,8 @@
 package sync
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 
@@ -85,7 +87,9 @@ func (s *Service) Pull(actor access.Actor, req PullRequest) (*PullResponse, erro
 	if !ok {
 		return nil, fmt.Errorf("pull: no database handle")
 	}
-	tx, err := db.Begin()
+	// Read-only, so that it takes a snapshot and no write lock (internal/sqlite begins other
+	// transactions IMMEDIATE).
+	tx, err := db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("pull: begin: %w", err)
 	}

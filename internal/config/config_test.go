@@ -41,9 +41,12 @@ func TestRead_EverySetting(t *testing.T) {
 		"FIELDSYNC_PHOTO_MAX_PIXELS":      "2000000",
 		"FIELDSYNC_RECEIPT_KEY":           strings.Repeat("r", 32),
 		"FIELDSYNC_METRICS_TOKEN":         strings.Repeat("m", 40),
+		"FIELDSYNC_CITY_TOKEN":            strings.Repeat("c", 32),
+		"FIELDSYNC_LITESTREAM_SOCKET":     "/run/litestream/litestream.sock",
 	}.lookup)
 	want := config.Config{Synchronous: sqlite.SyncNormal, DBReaders: 4, RemoveRetention: 7 * 24 * time.Hour,
-		PhotoDecoders: 3, PhotoMaxPixels: 2_000_000, ReceiptKey: strings.Repeat("r", 32), MetricsToken: strings.Repeat("m", 40)}
+		PhotoDecoders: 3, PhotoMaxPixels: 2_000_000, ReceiptKey: strings.Repeat("r", 32), MetricsToken: strings.Repeat("m", 40),
+		CityToken: strings.Repeat("c", 32), LitestreamSocket: "/run/litestream/litestream.sock"}
 	if err != nil || got != want {
 		t.Fatalf("got %+v %v, want %+v", got, err, want)
 	}
@@ -64,6 +67,7 @@ func TestRead_NamesEveryBadSetting(t *testing.T) {
 		"FIELDSYNC_PHOTO_MAX_PIXELS":      "999999",
 		"FIELDSYNC_RECEIPT_KEY":           "too-short",
 		"FIELDSYNC_METRICS_TOKEN":         strings.Repeat("m", 31),
+		"FIELDSYNC_CITY_TOKEN":            strings.Repeat("c", 31),
 	}
 	_, err := config.Read(bad.lookup)
 	if err == nil {
@@ -100,17 +104,19 @@ func TestList_ValuesSourcesAndSecrets(t *testing.T) {
 		}
 	}
 	for name, want := range map[string][2]string{
-		"FIELDSYNC_DB_READERS":       {"4", "environment"},
-		"FIELDSYNC_SYNCHRONOUS":      {"NORMAL", "environment"},
-		"FIELDSYNC_RECEIPT_KEY":      {"(set, 40 bytes)", "environment"},
-		"FIELDSYNC_PHOTO_DECODERS":   {strconv.Itoa(config.Default().PhotoDecoders), "default"},
-		"FIELDSYNC_PHOTO_MAX_PIXELS": {strconv.FormatInt(config.Default().PhotoMaxPixels, 10), "default"},
+		"FIELDSYNC_DB_READERS":        {"4", "environment"},
+		"FIELDSYNC_SYNCHRONOUS":       {"NORMAL", "environment"},
+		"FIELDSYNC_RECEIPT_KEY":       {"(set, 40 bytes)", "environment"},
+		"FIELDSYNC_PHOTO_DECODERS":    {strconv.Itoa(config.Default().PhotoDecoders), "default"},
+		"FIELDSYNC_PHOTO_MAX_PIXELS":  {strconv.FormatInt(config.Default().PhotoMaxPixels, 10), "default"},
+		"FIELDSYNC_CITY_TOKEN":        {"unset: only district administrators read /api/fs/city/figures", "default"},
+		"FIELDSYNC_LITESTREAM_SOCKET": {"unset: no replication metrics", "default"},
 	} {
 		if e := byName[name]; e.Value != want[0] || e.Source != want[1] || e.Meaning == "" {
 			t.Errorf("%s: %+v, want %v", name, e, want)
 		}
 	}
-	if len(entries) != 7 {
+	if len(entries) != 9 {
 		t.Errorf("%d settings listed", len(entries))
 	}
 

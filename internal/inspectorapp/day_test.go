@@ -143,6 +143,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 		chromedp.SetUploadFiles(`#photo-input`, files[2:]))
 	value(t, ctx, chromedp.Poll[bool](`document.querySelectorAll("#thumbs img").length === 1`))
 	shoot("reinspect")
+	a11y(t, ctx, "reinspect")
 	step(t, ctx, chromedp.Click(`#reinspect-form button[type=submit]`))
 	value(t, ctx, chromedp.Poll[bool](`document.querySelectorAll("#queued-steps li").length === 3 && !document.querySelector("#reinspect-form")`))
 	findingID := value(t, ctx, chromedp.Evaluate[string](`document.querySelector("#view > [data-screen=finding]").dataset.id`))

@@ -22,12 +22,7 @@ func TestApp_OpensWithTheServerGone(t *testing.T) {
 	profile := t.TempDir()
 
 	ctx, stop := phone(t, profile)
-	run(t, ctx, chromedp.Navigate(server.URL+"/app/"))
-	step(t, ctx, chromedp.WaitVisible(`#signin`))
-	step(t, ctx, chromedp.SendKeys(`#email`, "inspectora@fieldsync.test"), chromedp.SendKeys(`#password`, testkit.Password))
-	step(t, ctx, chromedp.Click(`#signin button[type=submit]`))
-	waitScreen(t, ctx, "home")
-	waitInstalled(t, ctx)
+	signIn(t, ctx, server.URL, "inspectora@fieldsync.test")
 	stop()
 
 	server.Close()

@@ -103,9 +103,10 @@ func run() error {
 		return err
 	}
 	fmt.Printf("first sign-in and download: %.1f s, %d records in the phone's store\n", time.Since(start).Seconds(), records)
-	// The server keeps running: DevTools' offline switch cuts the page from it (with the
-	// server process killed instead, the app's module imports never resolved from the service
-	// worker's cache in this harness; that is not explained yet).
+	// The server keeps running: DevTools' offline switch cuts the page from it. (With the
+	// server process killed the app once stayed at 正在打开…: the worker's cache lookups
+	// honoured the server's "Vary: Origin" and missed every module import; sw.js now ignores
+	// Vary and TestApp_OpensWithTheServerGone opens the app with the server's listener closed.)
 	stop()
 
 	var opens []float64

@@ -107,12 +107,18 @@ func signedInPhone(t *testing.T, s *testkit.Server, email string) *testPhone {
 	server := httptest.NewServer(net)
 	t.Cleanup(server.Close)
 	ctx, _ := phone(t, t.TempDir())
-	run(t, ctx, chromedp.Navigate(server.URL+"/app/"))
+	signIn(t, ctx, server.URL, email)
+	return &testPhone{ctx: ctx, net: net}
+}
+
+// signIn opens the app at base, signs in and waits for today's work and the installed shell.
+func signIn(t *testing.T, ctx context.Context, base, email string) {
+	t.Helper()
+	run(t, ctx, chromedp.Navigate(base+"/app/"))
 	step(t, ctx, chromedp.WaitVisible(`#signin`), chromedp.SendKeys(`#email`, email), chromedp.SendKeys(`#password`, testkit.Password),
 		chromedp.Click(`#signin button[type=submit]`))
 	waitScreen(t, ctx, "home")
 	waitInstalled(t, ctx)
-	return &testPhone{ctx: ctx, net: net}
 }
 
 func (p *testPhone) cut(t *testing.T) {

@@ -105,7 +105,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	dir := t.TempDir()
 	var files []string
 	var sums []string
-	for i := range 2 {
+	for i := range 3 { // two of the finding, one of its re-inspection
 		data := testkit.JPEG(t, 40+i)
 		f := filepath.Join(dir, fmt.Sprintf("shot%d.jpg", i))
 		if err := os.WriteFile(f, data, 0o644); err != nil {
@@ -120,7 +120,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	step(t, ctx,
 		chromedp.SetValue(`#category`, "fire.wiring"),
 		chromedp.SendKeys(`#description`, "三楼楼道私拉电线给电动车充电"),
-		chromedp.SetUploadFiles(`#photo-input`, files),
+		chromedp.SetUploadFiles(`#photo-input`, files[:2]),
 	)
 	value(t, ctx, chromedp.Poll[bool](`document.querySelectorAll("#thumbs img").length === 2`))
 	shoot("finding-new")
@@ -137,6 +137,16 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	}
 	shoot("finding")
 	a11y(t, ctx, "finding")
+	// The re-inspection: refused on the phone without a photo, then passed with one.
+	step(t, ctx, chromedp.Click(`#reinspect-form button[type=submit]`), chromedp.WaitVisible(`.refused[data-code="reinspection_photos_missing"]`))
+	step(t, ctx, chromedp.SetValue(`#reinspect-form #result`, "pass"), chromedp.SendKeys(`#reinspect-notes`, "私拉电线已拆除，充电桩已安装"),
+		chromedp.SetUploadFiles(`#photo-input`, files[2:]))
+	value(t, ctx, chromedp.Poll[bool](`document.querySelectorAll("#thumbs img").length === 1`))
+	shoot("reinspect")
+	a11y(t, ctx, "reinspect")
+	step(t, ctx, chromedp.Click(`#reinspect-form button[type=submit]`))
+	value(t, ctx, chromedp.Poll[bool](`document.querySelectorAll("#queued-steps li").length === 3 && !document.querySelector("#reinspect-form")`))
+	findingID := value(t, ctx, chromedp.Evaluate[string](`document.querySelector("#view > [data-screen=finding]").dataset.id`))
 
 	// A smoke alarm for the household: an ordinary unit (its household is a general one).
 	goTo(t, ctx, "#/install/new?place=apphomeplace001")
@@ -158,9 +168,10 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	step(t, ctx, chromedp.Click(`#tutoring-form button[type=submit]`))
 	waitScreen(t, ctx, "place")
 
-	// finding + 2 photos + order + acknowledgement + install + inspection + its finding.
-	const edits = 8
-	waitQueued(t, ctx, edits, 2)
+	// finding + 2 photos + order + acknowledgement + re-inspection, its photo and its command +
+	// install + inspection + its finding.
+	const edits = 11
+	waitQueued(t, ctx, edits, 3)
 
 	// Close the browser and reopen it, still offline: everything is still queued.
 	stop()
@@ -171,7 +182,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	step(t, ctx, chromedp.Navigate(server.URL+"/app/"))
 	waitScreen(t, ctx, "home")
 	offline(t, ctx)
-	waitQueued(t, ctx, edits, 2)
+	waitQueued(t, ctx, edits, 3)
 	if got := count(t, s, "findings", `description = "三楼楼道私拉电线给电动车充电"`); got != 0 {
 		t.Fatalf("a finding reached the server while the phone was offline: %d", got)
 	}
@@ -191,7 +202,8 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 		t.Fatalf("findings on the server: %d", len(items))
 	}
 	f := items[0].(map[string]any)
-	if f["status"] != "acknowledged" || f["responsible_party"] != "万寿路物业公司" || f["acknowledged_by_name"] != "张经理" || f["author"] != testkit.InspectorA {
+	// A passing re-inspection with a photo moves the finding on to re-inspected.
+	if f["status"] != "reinspected" || f["responsible_party"] != "万寿路物业公司" || f["acknowledged_by_name"] != "张经理" || f["author"] != testkit.InspectorA {
 		t.Fatalf("finding: %v", f)
 	}
 	photos := f["photos"].([]any)
@@ -211,7 +223,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 		}
 		got = append(got, ph["sha256"].(string))
 	}
-	if !sameSet(got, sums) {
+	if !sameSet(got, sums[:2]) {
 		t.Fatalf("photos stored %v, taken %v", got, sums)
 	}
 	if n := countAs(t, s, sup, "smoke_alarm_installs", `serial = "SA-2026-000731" && household = "apphomeplace001" && unit_type = "ordinary" && consent = true`); n != 1 {
@@ -226,6 +238,25 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	if n := countAs(t, s, sup, "photos", `sha256 = "`+sums[0]+`" || sha256 = "`+sums[1]+`"`); n != 2 {
 		t.Fatalf("photo records: %d", n)
 	}
+	insp := s.Do(http.MethodGet, "/api/collections/inspections/records/"+f["reinspection"].(string), sup, nil).JSON(t)
+	if insp["kind"] != "reinspection" || insp["result"] != "pass" || insp["place"] != testkit.Side("venue", "a") || insp["programme"] != "fire" {
+		t.Fatalf("re-inspection: %v", insp)
+	}
+	ph, _ := insp["photos"].([]any)
+	if len(ph) != 1 || s.Do(http.MethodGet, "/api/collections/photos/records/"+ph[0].(string), sup, nil).JSON(t)["sha256"] != sums[2] {
+		t.Fatalf("re-inspection's photos: %v", insp["photos"])
+	}
+
+	// Online, the inspector closes the re-inspected (general, so unsupervised) finding.
+	goTo(t, ctx, "#/finding/"+findingID)
+	step(t, ctx, chromedp.WaitVisible(`#close-form`), chromedp.Click(`#close-form button[type=submit]`))
+	waitQueued(t, ctx, 0, 0)
+	value(t, ctx, chromedp.Poll[bool](`document.querySelector("#view > [data-screen=finding]")?.dataset.status === "closed"`, chromedp.WithPollingTimeout(20*time.Second)))
+	closed := s.Do(http.MethodGet, "/api/collections/findings/records/"+findingID, sup, nil).JSON(t)
+	if closed["status"] != "closed" || closed["closed_by"] != testkit.InspectorA {
+		t.Fatalf("closed finding: %v", closed)
+	}
+	noIssues(t, s, testkit.InspectorA)
 }
 
 func waitScreen(t *testing.T, ctx context.Context, name string) {

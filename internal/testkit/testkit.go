@@ -155,6 +155,11 @@ func (s *Server) build(app *tests.TestApp) *http.Handler {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	// As apis.Serve does for the deployed server (its --origins default "*"): every answer
+	// then carries the same headers, "Vary: Origin" among them, which the inspectors' app's
+	// service worker must cope with.
+	router.Bind(apis.CORS(apis.CORSConfig{AllowOrigins: []string{"*"},
+		AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodPost, http.MethodDelete}}))
 	var h http.Handler
 	err = app.OnServe().Trigger(&core.ServeEvent{App: app, Router: router}, func(e *core.ServeEvent) error {
 		mux, err := e.Router.BuildMux()

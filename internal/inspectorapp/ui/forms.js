@@ -87,6 +87,8 @@ async function queuedSteps(c, coll, id) {
 const stepLabel = (m) => {
   if (m.name === "finding.order@1") return `${t("finding.order")}：${t("finding.deadline")} ${day(m.args.deadline)}，${t("finding.party")} ${m.args.responsible_party}`;
   if (m.name === "finding.acknowledge@1") return `${t("finding.ack")}：${m.args.name}`;
+  if (m.name === "finding.reinspect@1") return t("finding.reinspect");
+  if (m.name === "finding.close@1") return t("finding.close");
   if (m.name === "report.inspect@1") return t("report.visit");
   if (m.name === "report.link@1") return t("report.link");
   return m.name;
@@ -135,6 +137,8 @@ export function forms({ issuesOf, issueView, nav, locate }) {
     const steps = await queuedSteps(c, "findings", id);
     const ordered = d.status === "ordered" || steps.some((m) => m.name === "finding.order@1");
     const acked = d.status === "acknowledged" || steps.some((m) => m.name === "finding.acknowledge@1");
+    const reinspected = steps.some((m) => m.name === "finding.reinspect@1");
+    const closing = steps.some((m) => m.name === "finding.close@1");
     const row = (k, v) => (v ? [h("dt", {}, t(k)), h("dd", {}, v)] : null);
     const today = todayBeijing();
 
@@ -159,6 +163,37 @@ export function forms({ issuesOf, issueView, nav, locate }) {
       const name = String(fd.get("name") ?? "").trim();
       if (!name) return { name: "required" };
       await c.command("finding.acknowledge@1", "findings", id, { name });
+      ctx.draw();
+      return null;
+    }) : null;
+    // A re-inspection of the place, with photos, once rectification was ordered (the statuses
+    // from which the lifecycle allows "reinspected"): the server moves the finding to
+    // re-inspected on a pass and returns it on a fail.
+    const reinspectable = ["ordered", "acknowledged", "escalated", "returned"].includes(d.status) || (d.status === "open" && ordered);
+    const photos = photoPicker();
+    const reinspectForm = reinspectable && !reinspected ? form("reinspect-form", [
+      h("h3", {}, t("finding.reinspect")),
+      field(t("finding.reinspectResult"), select("result", ["pass", "fail"].map((v) => ({ value: v, label: t("result." + v) })), "pass")),
+      field(t("finding.reinspectNotes"), h("textarea", { name: "notes", id: "reinspect-notes", rows: 3 })),
+      photos.el, photos.thumbs,
+      h("button", { type: "submit", class: "primary" }, t("finding.reinspectSave")),
+    ], async (fd) => {
+      // The server closes only on a re-inspection with photo evidence: no photo, nothing queued.
+      if (!photos.taken.length) return { photos: "reinspection_photos_missing" };
+      const ids = [];
+      for (const file of photos.taken) ids.push(await addPhoto(c, file, d.subdistrict));
+      const inspection = await c.create("inspections", { programme: d.programme, kind: "reinspection", place: d.place, subdistrict: d.subdistrict,
+        inspector: ctx.me.id, inspected_at: stamp(), result: fd.get("result"), notes: String(fd.get("notes") ?? "").trim(), photos: ids });
+      await c.command("finding.reinspect@1", "findings", id, { inspection });
+      ctx.draw();
+      return null;
+    }) : null;
+    // Closing a re-inspected finding: the inspector's step unless it is a supervised major one.
+    const closeForm = d.status === "reinspected" && !d.supervised && !closing ? form("close-form", [
+      h("h3", {}, t("finding.close")),
+      h("button", { type: "submit", class: "primary" }, t("finding.closeSave")),
+    ], async () => {
+      await c.command("finding.close@1", "findings", id, {});
       ctx.draw();
       return null;
     }) : null;
@@ -189,7 +224,7 @@ export function forms({ issuesOf, issueView, nav, locate }) {
       h("h3", {}, t("finding.photoCount", { n: (d.photos ?? []).length })),
       h("div", { class: "thumbs", id: "finding-photos" }, await photoThumbs(c, d.photos)),
       steps.length ? h("section", { id: "queued-steps" }, h("h3", {}, t("finding.queuedSteps")), h("ul", {}, steps.map((m) => h("li", {}, stepLabel(m))))) : null,
-      orderForm, ackForm, editForm);
+      orderForm, ackForm, reinspectForm, closeForm, editForm);
   }
 
   // ---- a smoke-alarm install ----

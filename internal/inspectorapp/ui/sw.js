@@ -31,9 +31,13 @@ self.addEventListener("fetch", (event) => {
   }
   // Every page of the app is the one shell; the hash route picks the screen.
   const key = req.mode === "navigate" ? SCOPE : req;
+  // ignoreVary: the server answers "Vary: Origin" (PocketBase's CORS middleware), the page's
+  // module imports carry an Origin header and the worker's own precache requests none, so a
+  // match honouring Vary misses every import and goes to the network: with the server gone
+  // the app never opened. The shell's files are the same whoever asks.
   event.respondWith(
     caches.open(CACHE)
-      .then((cache) => cache.match(key, { ignoreSearch: true }))
+      .then((cache) => cache.match(key, { ignoreSearch: true, ignoreVary: true }))
       .then((hit) => hit || fetch(req)),
   );
 });

@@ -166,3 +166,22 @@ func value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
 	return browsertest.Value(t, ctx, a)
 }
+
+// fill sets a field's value as a person's typing or choosing does: with the input and change
+// events, which mark its form as being filled so that a background redraw keeps it
+// (chromedp.SetValue sends no event, and a redraw between it and the submit emptied the form).
+func fill(sel, v string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		if _, err := chromedp.WaitVisible(sel)(ctx, tg); err != nil {
+			return chromedp.Void{}, err
+		}
+		js := fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false;
+			el.value = %q; el.dispatchEvent(new Event("input", {bubbles: true}));
+			el.dispatchEvent(new Event("change", {bubbles: true})); return el.value === %q })()`, sel, v, v)
+		ok, err := chromedp.Evaluate[bool](js)(ctx, tg)
+		if err == nil && !ok {
+			err = fmt.Errorf("fill %s: the value %q did not hold", sel, v)
+		}
+		return chromedp.Void{}, err
+	}
+}

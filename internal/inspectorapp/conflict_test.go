@@ -134,7 +134,7 @@ func (p *testPhone) restore(t *testing.T) {
 // edit replaces the finding's description on the finding screen.
 func edit(t *testing.T, ctx context.Context, text string) {
 	t.Helper()
-	step(t, ctx, chromedp.SetValue(`#edit-description`, text), chromedp.Click(`#edit-form button[type=submit]`))
+	step(t, ctx, fill(`#edit-description`, text), chromedp.Click(`#edit-form button[type=submit]`))
 	value(t, ctx, chromedp.Poll[bool](`document.querySelector("#finding-description")?.textContent === decodeURIComponent(`+jsString(text)+`)`))
 }
 

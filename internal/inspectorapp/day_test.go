@@ -118,7 +118,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	// The phone's own checks first: nothing chosen, nothing written.
 	step(t, ctx, chromedp.Click(`#finding-form button[type=submit]`), chromedp.WaitVisible(`.refused[data-field="category"]`))
 	step(t, ctx,
-		chromedp.SetValue(`#category`, "fire.wiring"),
+		fill(`#category`, "fire.wiring"),
 		chromedp.SendKeys(`#description`, "三楼楼道私拉电线给电动车充电"),
 		chromedp.SetUploadFiles(`#photo-input`, files[:2]),
 	)
@@ -127,8 +127,9 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	a11y(t, ctx, "finding-new")
 	step(t, ctx, chromedp.Click(`#finding-form button[type=submit]`))
 	waitScreen(t, ctx, "finding")
-	deadline := time.Now().AddDate(0, 0, 20).Format("2006-01-02")
-	step(t, ctx, chromedp.SetValue(`#deadline`, deadline), chromedp.SendKeys(`#responsible_party`, "万寿路物业公司"),
+	// A day in Beijing, as the date picker's minimum (today in Beijing) is.
+	deadline := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, 20).Format("2006-01-02")
+	step(t, ctx, fill(`#deadline`, deadline), chromedp.SendKeys(`#responsible_party`, "万寿路物业公司"),
 		chromedp.Click(`#order-form button[type=submit]`), chromedp.WaitVisible(`#ack-form`))
 	step(t, ctx, chromedp.SendKeys(`#ack-form #name`, "张经理"), chromedp.Click(`#ack-form button[type=submit]`))
 	value(t, ctx, chromedp.Poll[bool](`document.querySelectorAll("#queued-steps li").length === 2`))
@@ -139,7 +140,7 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	a11y(t, ctx, "finding")
 	// The re-inspection: refused on the phone without a photo, then passed with one.
 	step(t, ctx, chromedp.Click(`#reinspect-form button[type=submit]`), chromedp.WaitVisible(`.refused[data-code="reinspection_photos_missing"]`))
-	step(t, ctx, chromedp.SetValue(`#reinspect-form #result`, "pass"), chromedp.SendKeys(`#reinspect-notes`, "私拉电线已拆除，充电桩已安装"),
+	step(t, ctx, fill(`#reinspect-form #result`, "pass"), chromedp.SendKeys(`#reinspect-notes`, "私拉电线已拆除，充电桩已安装"),
 		chromedp.SetUploadFiles(`#photo-input`, files[2:]))
 	value(t, ctx, chromedp.Poll[bool](`document.querySelectorAll("#thumbs img").length === 1`))
 	shoot("reinspect")
@@ -151,12 +152,12 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	// A smoke alarm for the household: an ordinary unit (its household is a general one).
 	goTo(t, ctx, "#/install/new?place=apphomeplace001")
 	waitScreen(t, ctx, "install")
-	step(t, ctx, chromedp.SetValue(`#unit_type`, "networked"), chromedp.SendKeys(`#serial`, "sa-2026-000731"),
+	step(t, ctx, fill(`#unit_type`, "networked"), chromedp.SendKeys(`#serial`, "sa-2026-000731"),
 		chromedp.SendKeys(`#location_in_home`, "客厅"), chromedp.Click(`#install-form button[type=submit]`),
 		chromedp.WaitVisible(`.refused[data-code="alarm_networked_ineligible"]`), chromedp.WaitVisible(`.refused[data-code="alarm_consent_missing"]`))
 	shoot("install")
 	a11y(t, ctx, "install")
-	step(t, ctx, chromedp.SetValue(`#unit_type`, "ordinary"), chromedp.Click(`#consent`), chromedp.Click(`#install-form button[type=submit]`))
+	step(t, ctx, fill(`#unit_type`, "ordinary"), chromedp.Click(`#consent`), chromedp.Click(`#install-form button[type=submit]`))
 	waitScreen(t, ctx, "place")
 
 	// The tutoring checklist with a violation found (teaching beyond the curriculum).

@@ -54,11 +54,11 @@ func TestApp_PlacesReportsAndDust(t *testing.T) {
 	}
 	shoot("report")
 	a11y(t, ctx, "report")
-	step(t, ctx, chromedp.SetValue(`#result`, "fail"), chromedp.SendKeys(`#visit-notes`, "周六上午在教初二数学"), chromedp.Click(`#visit-form button[type=submit]`),
+	step(t, ctx, fill(`#result`, "fail"), chromedp.SendKeys(`#visit-notes`, "周六上午在教初二数学"), chromedp.Click(`#visit-form button[type=submit]`),
 		chromedp.WaitVisible(`#queued-steps`))
 	goTo(t, ctx, "#/finding/new?place="+testkit.Side("centreplace", "a"))
 	waitScreen(t, ctx, "finding-new")
-	step(t, ctx, chromedp.SetValue(`#category`, "tutoring.ahead_of_schedule"), chromedp.SendKeys(`#description`, "周六超前教学，举报属实"),
+	step(t, ctx, fill(`#category`, "tutoring.ahead_of_schedule"), chromedp.SendKeys(`#description`, "周六超前教学，举报属实"),
 		chromedp.Click(`#finding-form button[type=submit]`))
 	waitScreen(t, ctx, "finding")
 	goTo(t, ctx, "#/report/"+report)
@@ -73,13 +73,13 @@ func TestApp_PlacesReportsAndDust(t *testing.T) {
 	}
 	goTo(t, ctx, "#/tutoring/new?place="+testkit.Side("centreplace", "a"))
 	waitScreen(t, ctx, "tutoring")
-	step(t, ctx, chromedp.SetValue(`#credit_code`, "91110108MA01ABCD5X"), chromedp.Click(`#tutoring-form button[type=submit]`),
+	step(t, ctx, fill(`#credit_code`, "91110108MA01ABCD5X"), chromedp.Click(`#tutoring-form button[type=submit]`),
 		chromedp.WaitVisible(`.refused[data-code="credit_code_check"]`))
 
 	// A new place at the phone's position.
 	goTo(t, ctx, "#/newplace")
 	waitScreen(t, ctx, "newplace")
-	step(t, ctx, chromedp.SetValue(`#kind`, "mixing_station"), chromedp.SendKeys(`#name`, "永定路搅拌站"), chromedp.SendKeys(`#address`, "永定路 70 号"),
+	step(t, ctx, fill(`#kind`, "mixing_station"), chromedp.SendKeys(`#name`, "永定路搅拌站"), chromedp.SendKeys(`#address`, "永定路 70 号"),
 		chromedp.Click(`#gps-button`))
 	value(t, ctx, chromedp.Poll[bool](`document.querySelector("#gps").textContent.includes("±12")`))
 	shoot("newplace")
@@ -97,8 +97,8 @@ func TestApp_PlacesReportsAndDust(t *testing.T) {
 	waitScreen(t, ctx, "place")
 	goTo(t, ctx, "#/land/new?place="+testkit.Side("land", "a"))
 	waitScreen(t, ctx, "land")
-	step(t, ctx, chromedp.SetValue(`#state`, "covered"), chromedp.SetValue(`#treatment`, "green"), chromedp.SendKeys(`#area_m2`, "800"), chromedp.Click(`#land-form button[type=submit]`),
-		chromedp.WaitVisible(`.refused[data-code="dust_land_treatment_mismatch"]`), chromedp.SetValue(`#treatment`, "cover"))
+	step(t, ctx, fill(`#state`, "covered"), fill(`#treatment`, "green"), chromedp.SendKeys(`#area_m2`, "800"), chromedp.Click(`#land-form button[type=submit]`),
+		chromedp.WaitVisible(`.refused[data-code="dust_land_treatment_mismatch"]`), fill(`#treatment`, "cover"))
 	shoot("land")
 	a11y(t, ctx, "land")
 	step(t, ctx, chromedp.Click(`#land-form button[type=submit]`))

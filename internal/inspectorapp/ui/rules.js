@@ -22,7 +22,8 @@ export const alwaysMajor = ["fire.external_insulation", "fire.multi_in_one", "fi
 // The tutoring checklist (internal/tutoring/checklist.go): conduct items are true when the
 // violation was found, safety items true when the check passed.
 export const conductItems = [
-  "false_advertising", "illegal_enrolment", "illegal_fees", "misappropriated_funds",
+  "against_education_policy", "mismanagement",
+  "false_advertising", "illegal_enrolment", "illegal_fees", "misappropriated_funds", "illegal_fundraising",
   "beyond_curriculum", "ahead_of_schedule", "exam_cramming", "grade_exam_admission",
   "public_school_teacher", "school_teaching_plan", "school_teacher_moonlighting", "school_admission_link",
 ];

@@ -1,13 +1,17 @@
 package blobs
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/filesystem"
+	"github.com/pocketbase/pocketbase/tools/filesystem/blob"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/haidian/fieldsync/internal/access"
@@ -101,16 +105,32 @@ func collectBlob(app core.App, id, before string) (bool, error) {
 	return removed && err == nil, err
 }
 
+// listTries is how many times the listing is taken again when a file vanished under it.
+const listTries = 5
+
+// listBlobFiles lists the blob store's files. On local disk a store in progress writes a
+// temporary file beside its target and renames it; a listing that meets the file between
+// its directory read and its stat fails with "not found". The listing is then simply taken
+// again: the files it would have missed are new, and no orphan.
+func listBlobFiles(app core.App) ([]*blob.ListObject, error) {
+	for try := 1; ; try++ {
+		fsys, err := app.NewFilesystem()
+		if err != nil {
+			return nil, err
+		}
+		objects, err := fsys.List("blobs/")
+		fsys.Close()
+		if err == nil || try == listTries || !(errors.Is(err, filesystem.ErrNotFound) || errors.Is(err, fs.ErrNotExist)) {
+			return objects, err
+		}
+	}
+}
+
 // collectOrphans removes the files of hashes that no blob record claims and none of whose
 // files changed since cutoff, and returns how many hashes it cleared. Keys outside the blob
 // layout are left alone.
 func collectOrphans(app core.App, cutoff time.Time) (int, error) {
-	fsys, err := app.NewFilesystem()
-	if err != nil {
-		return 0, err
-	}
-	objects, err := fsys.List("blobs/")
-	fsys.Close()
+	objects, err := listBlobFiles(app)
 	if err != nil {
 		return 0, fmt.Errorf("list blob files: %w", err)
 	}

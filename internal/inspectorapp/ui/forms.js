@@ -23,6 +23,9 @@ function form(id, children, save) {
     try {
       const refused = await save(new FormData(el), el);
       if (refused && Object.keys(refused).length) {
+        // A refused form stays as the inspector left it, with its reasons, until they act:
+        // a background redraw must not wipe the reasons away.
+        el.dataset.editing = "true";
         for (const [name, code] of Object.entries(refused)) {
           const input = el.querySelector(`[name="${name}"]`);
           const note = h("span", { class: "refused", role: "alert", dataset: { field: name, code } }, problem(code));
@@ -32,6 +35,7 @@ function form(id, children, save) {
         msg.textContent = "";
       }
     } catch (e) {
+      el.dataset.editing = "true";
       msg.className = "form-msg warn";
       msg.textContent = String(e.message ?? e);
     } finally {

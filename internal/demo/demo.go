@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	bj "github.com/haidian/fieldsync/internal/beijing"
 	"strings"
 	"time"
 
@@ -125,7 +126,7 @@ func ID(kind string, n int) string {
 }
 
 // beijing is the district's time zone; the tables give times as inspectors note them.
-var beijing = time.FixedZone("CST", 8*60*60)
+var beijing = bj.Zone
 
 // at converts a Beijing wall-clock time "2006-01-02 15:04" to the UTC timestamp PocketBase
 // stores. The tables are fixed, so a malformed entry is a programming error.

@@ -3,6 +3,7 @@ package dust
 import (
 	"cmp"
 	"fmt"
+	bj "github.com/haidian/fieldsync/internal/beijing"
 	"math"
 	"slices"
 	"time"
@@ -19,7 +20,7 @@ import (
 const ComplianceTarget = 0.92
 
 // Beijing is the time zone of the months.
-var Beijing = time.FixedZone("CST", 8*60*60)
+var Beijing = bj.Zone
 
 // Standing is one subdistrict's dust figures of a month and its places in the ranking.
 type Standing struct {

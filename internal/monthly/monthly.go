@@ -17,6 +17,7 @@ package monthly
 
 import (
 	"fmt"
+	bj "github.com/haidian/fieldsync/internal/beijing"
 	"net/http"
 	"slices"
 	"time"
@@ -32,7 +33,7 @@ import (
 )
 
 // Beijing is the time zone of the months.
-var Beijing = time.FixedZone("CST", 8*60*60)
+var Beijing = bj.Zone
 
 // figure is one column: its headings and the SQL counting it per subdistrict over the period
 // [{:start}, {:end}), grouped by a subdistrict column named sd.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	bj "github.com/haidian/fieldsync/internal/beijing"
 	"slices"
 	"time"
 
@@ -45,7 +46,7 @@ func label(e vocab.Enum, v string) string {
 // beijing is the time zone every printed date is in (Asia/Shanghai, which keeps no daylight
 // saving time); the database stores UTC, so a deadline at midnight in Beijing is 16:00 of
 // the day before in the record.
-var beijing = time.FixedZone("CST", 8*60*60)
+var beijing = bj.Zone
 
 func inBeijing(r *core.Record, field string) time.Time {
 	return r.GetDateTime(field).Time().In(beijing)

@@ -1,6 +1,7 @@
 package publicweb
 
 import (
+	bj "github.com/haidian/fieldsync/internal/beijing"
 	"net/http"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ import (
 	"github.com/haidian/fieldsync/internal/vocab"
 )
 
-var beijing = time.FixedZone("CST", 8*3600)
+var beijing = bj.Zone
 
 // handleCentre is the page a centre's QR code opens. An unknown or voided centre gets a page
 // that says so (404) and leads to the search.

@@ -2,6 +2,7 @@ package rectify
 
 import (
 	"fmt"
+	bj "github.com/haidian/fieldsync/internal/beijing"
 	"strconv"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 // (gazette line 3502's deadline for smoke alarms, and every other plan deadline alike).
 
 // beijing is the plans' time zone: a day ends at Beijing midnight.
-var beijing = time.FixedZone("CST", 8*3600)
+var beijing = bj.Zone
 
 // Progress is a subdistrict's (or the district's) progress towards a milestone.
 type Progress struct {

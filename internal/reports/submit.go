@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	bj "github.com/haidian/fieldsync/internal/beijing"
 	"math"
 	"net/mail"
 	"regexp"
@@ -340,7 +341,7 @@ func trackingNo(now time.Time) string {
 	return "HD-" + now.In(beijing).Format("200601") + "-" + b.String()
 }
 
-var beijing = time.FixedZone("CST", 8*3600)
+var beijing = bj.Zone
 
 // openStatuses are the statuses of a case still being handled.
 var openStatuses = []any{"received", "triaged", "inspected", "ordered", "disputed"}

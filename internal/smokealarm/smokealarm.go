@@ -31,6 +31,7 @@
 package smokealarm
 
 import (
+	"github.com/haidian/fieldsync/internal/beijing"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -59,7 +60,7 @@ type Plan struct {
 // done by the end of November 2018.
 var Plan2018 = Plan{
 	Year: 2018, Target: 120000, InstalledBefore: 19355, Networked: 5000, Ordinary: 95645,
-	Deadline: time.Date(2018, 11, 30, 0, 0, 0, 0, time.FixedZone("CST", 8*60*60)),
+	Deadline: time.Date(2018, 11, 30, 0, 0, 0, 0, beijing.Zone),
 }
 
 // plans are the known plans by year.

@@ -2,6 +2,7 @@ package tutoring
 
 import (
 	"fmt"
+	bj "github.com/haidian/fieldsync/internal/beijing"
 	"slices"
 	"strings"
 	"time"
@@ -96,7 +97,7 @@ type Daily struct {
 }
 
 // Beijing is the time zone the reports' days are in.
-var Beijing = time.FixedZone("CST", 8*60*60)
+var Beijing = bj.Zone
 
 // problem classes: the finding categories behind each problem column; major means only major
 // findings count.

@@ -2,6 +2,7 @@ package photo
 
 import (
 	"encoding/binary"
+	bj "github.com/haidian/fieldsync/internal/beijing"
 	"math"
 	"strings"
 	"time"
@@ -25,7 +26,7 @@ type Exif struct {
 
 // beijing is the zone of capture times that carry no offset: phones record local time, and
 // the district's phones are in China Standard Time (UTC+8, no daylight saving).
-var beijing = time.FixedZone("CST", 8*60*60)
+var beijing = bj.Zone
 
 // EXIF tags read.
 const (

@@ -126,7 +126,7 @@ async function loadMe() {
 // ---- screens ----
 
 let drawing = 0;
-async function draw() {
+async function draw({ background = false } = {}) {
   const n = ++drawing;
   const c = ctx.client;
   const meta = await c.meta();
@@ -141,6 +141,9 @@ async function draw() {
   }
   const el = await screen(ctx);
   if (n !== drawing) return; // a newer draw started meanwhile
+  // A background redraw takes a while to build; the inspector may have started on a form
+  // meanwhile (a refused submit marks it too): their form stays, the next draw catches up.
+  if (background && busy()) return;
   // A redraw after a sync that changed nothing on this screen keeps the nodes as they are, so
   // a tap in progress lands where the inspector aimed (photos get new blob: URLs each time).
   const same = (a, b) => a && a.outerHTML.replace(/blob:[^"]*/g, "blob:") === b.outerHTML.replace(/blob:[^"]*/g, "blob:");
@@ -254,11 +257,12 @@ function schedulePush() {
 // inspector is filling in a new record or typing into a form.
 const entryScreens = ["signin", "finding-new", "install", "tutoring", "dust", "land", "newplace"];
 let pending = null;
+const busy = () => entryScreens.includes(view.dataset.screen) || view.querySelector("form[data-editing]") !== null;
 function scheduleDraw() {
   clearTimeout(pending);
   pending = setTimeout(() => {
-    if (entryScreens.includes(view.dataset.screen) || view.querySelector("form[data-editing]")) return;
-    draw();
+    if (busy()) return;
+    draw({ background: true });
   }, 150);
 }
 

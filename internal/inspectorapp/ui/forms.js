@@ -16,6 +16,8 @@ function form(id, children, save) {
   const msg = h("p", { class: "form-msg", role: "status", "aria-live": "polite" });
   const el = h("form", { id, novalidate: true, oninput: () => { el.dataset.editing = "true"; }, onsubmit: async (ev) => {
     ev.preventDefault();
+    // From the tap on: a background redraw must not swap this form out under its answer.
+    el.dataset.editing = "true";
     for (const old of el.querySelectorAll(".refused")) old.remove();
     for (const bad of el.querySelectorAll("[aria-invalid]")) bad.removeAttribute("aria-invalid");
     const button = el.querySelector("button[type=submit]");

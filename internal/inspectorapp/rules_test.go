@@ -9,6 +9,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
+	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/tutoring"
 )
 
@@ -24,9 +25,36 @@ func TestRules_MirrorTheServer(t *testing.T) {
 		"conductItems": tutoring.ConductItems,
 		"safetyItems":  tutoring.SafetyItems,
 		"dustItems":    dust.SixHundred,
+		// What the phone offers a subdistrict's staff to record on a finding.
+		"subdistrictMeasures": rectify.SubdistrictMeasures,
 	} {
 		if got := jsList(t, string(src), name); !slices.Equal(got, want) {
 			t.Errorf("rules.js %s = %v, the server's %v", name, got, want)
+		}
+	}
+}
+
+// TestRules_AgencyMeasuresMirrorTheServer: the measures the phone offers an agency's staff are
+// the ones internal/rectify lets that agency record, agency by agency.
+func TestRules_AgencyMeasuresMirrorTheServer(t *testing.T) {
+	src, err := os.ReadFile("ui/rules.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := regexp.MustCompile(`(?s)export const agencyMeasures = \{(.*?)\n\};`).FindStringSubmatch(string(src))
+	if block == nil {
+		t.Fatal("rules.js has no agencyMeasures")
+	}
+	got := map[string][]string{}
+	for _, m := range regexp.MustCompile(`(?m)^\s*(\w+): (\[[^\]]*\]),`).FindAllStringSubmatch(block[1], -1) {
+		got[m[1]] = jsList(t, "export const x = "+m[2], "x")
+	}
+	if len(got) != len(rectify.AgencyMeasures) {
+		t.Errorf("rules.js agencyMeasures names %d agencies, the server %d", len(got), len(rectify.AgencyMeasures))
+	}
+	for code, want := range rectify.AgencyMeasures {
+		if !slices.Equal(got[code], want) {
+			t.Errorf("rules.js agencyMeasures.%s = %v, the server's %v", code, got[code], want)
 		}
 	}
 }

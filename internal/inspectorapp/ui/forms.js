@@ -5,83 +5,12 @@
 // phone can check (rules.js) are checked before saving, each refused field marked where it is.
 import { addPhoto } from "/app/sdk/fieldsync.js";
 import { h, field, select } from "/app/dom.js";
+import { form, text, photoPicker, photoThumbs } from "/app/formkit.js";
 import { t, term, options, checkItem, problem, day, todayBeijing, endOfDay, stamp } from "/app/i18n.js";
+import { casework, caseIssues } from "/app/casework.js";
 import { checkFinding, checkOrder, checkInstall, checkPlace, checkLand, landTreatment, alwaysMajor, conductItems, safetyItems, dustItems, eligibilityOf, creditCodeProblem } from "/app/rules.js";
 
 const live = (r) => r && !r.data.voided;
-
-// form builds a form that marks itself as being edited (so a background pull does not redraw
-// it away) and runs save with its values; save returns {field: code} to refuse.
-function form(id, children, save) {
-  const msg = h("p", { class: "form-msg", role: "status", "aria-live": "polite" });
-  const el = h("form", { id, novalidate: true, oninput: () => { el.dataset.editing = "true"; }, onsubmit: async (ev) => {
-    ev.preventDefault();
-    // From the tap on: a background redraw must not swap this form out under its answer.
-    el.dataset.editing = "true";
-    for (const old of el.querySelectorAll(".refused")) old.remove();
-    for (const bad of el.querySelectorAll("[aria-invalid]")) bad.removeAttribute("aria-invalid");
-    const button = el.querySelector("button[type=submit]");
-    button.disabled = true;
-    try {
-      const refused = await save(new FormData(el), el);
-      if (refused && Object.keys(refused).length) {
-        // A refused form stays as the inspector left it, with its reasons, until they act:
-        // a background redraw must not wipe the reasons away.
-        el.dataset.editing = "true";
-        for (const [name, code] of Object.entries(refused)) {
-          const input = el.querySelector(`[name="${name}"]`);
-          const note = h("span", { class: "refused", role: "alert", dataset: { field: name, code } }, problem(code));
-          input?.setAttribute("aria-invalid", "true");
-          (input?.closest("label, fieldset") ?? el).append(note);
-        }
-        msg.textContent = "";
-      }
-    } catch (e) {
-      el.dataset.editing = "true";
-      msg.className = "form-msg warn";
-      msg.textContent = String(e.message ?? e);
-    } finally {
-      button.disabled = false;
-    }
-  } }, children, msg);
-  return el;
-}
-
-const text = (name, value = "", attrs = {}) => h("input", { name, id: name, value, ...attrs });
-
-function photoPicker() {
-  const taken = [];
-  const thumbs = h("div", { class: "thumbs", id: "thumbs" });
-  // capture: the phone opens its camera; each shot adds to the list, kept byte for byte.
-  const input = h("input", { type: "file", name: "photos", id: "photo-input", accept: "image/*", capture: "environment", multiple: true, onchange: () => {
-    for (const f of input.files) {
-      taken.push(f);
-      thumbs.append(h("img", { src: URL.createObjectURL(f), alt: f.name, class: "thumb" }));
-    }
-    input.value = "";
-    thumbs.dataset.count = String(taken.length);
-  } });
-  return { el: field(t("finding.photos"), input, t("finding.photosHint")), thumbs, taken };
-}
-
-async function photoThumbs(c, ids) {
-  const out = [];
-  for (const id of ids ?? []) {
-    const rec = await c.get("photos", id);
-    const entry = rec && (await c.db.get("photos", rec.data.sha256));
-    const img = h("img", { class: "thumb", alt: "" });
-    let state;
-    if (entry) {
-      img.src = URL.createObjectURL(entry.blob);
-      state = entry.state === "queued" ? t("finding.photoWaiting") : entry.state === "refused" ? t("finding.photoRefused") : t("finding.photoStored");
-    } else {
-      state = t("finding.photoStored");
-      c.raw("GET", `/api/fs/photos/${id}`, {}).then(async (res) => { if (res.ok) img.src = URL.createObjectURL(await res.blob()); }).catch(() => undefined);
-    }
-    out.push(h("figure", { class: "photo", dataset: { state: entry?.state ?? "stored" } }, img, h("figcaption", {}, state)));
-  }
-  return out;
-}
 
 // The queued steps (commands) of a record: the SDK applies a command only when the server's
 // answer comes back, so the phone shows what waits.
@@ -95,6 +24,7 @@ const stepLabel = (m) => {
   if (m.name === "finding.acknowledge@1") return `${t("finding.ack")}：${m.args.name}`;
   if (m.name === "finding.reinspect@1") return t("finding.reinspect");
   if (m.name === "finding.close@1") return t("finding.close");
+  if (m.name === "finding.refer@1") return `${t("referral.refer")}：${m.args.reason}`;
   if (m.name === "report.inspect@1") return t("report.visit");
   if (m.name === "report.link@1") return t("report.link");
   return m.name;
@@ -135,7 +65,7 @@ export function forms({ issuesOf, issueView, nav, locate }) {
     if (id === "new") return newFinding(ctx, rest, q);
     const c = ctx.client;
     const f = await c.get("findings", id);
-    const issues = await issuesOf(ctx, "findings", id);
+    const issues = [...(await issuesOf(ctx, "findings", id)), ...(await caseIssues(ctx, id))];
     if (!f) return h("div", { dataset: { screen: "finding" } }, nav(), issues.map((is) => issueView(ctx, is)), h("p", { class: "warn" }, t("record.notFound")));
     // A finding created on this phone has no status until the server's defaults arrive: open.
     const d = { ...f.data, status: f.data.status || "open" };
@@ -230,7 +160,7 @@ export function forms({ issuesOf, issueView, nav, locate }) {
       h("h3", {}, t("finding.photoCount", { n: (d.photos ?? []).length })),
       h("div", { class: "thumbs", id: "finding-photos" }, await photoThumbs(c, d.photos)),
       steps.length ? h("section", { id: "queued-steps" }, h("h3", {}, t("finding.queuedSteps")), h("ul", {}, steps.map((m) => h("li", {}, stepLabel(m))))) : null,
-      orderForm, ackForm, reinspectForm, closeForm, editForm);
+      orderForm, ackForm, reinspectForm, closeForm, await casework(ctx, f, d), editForm);
   }
 
   // ---- a smoke-alarm install ----

@@ -96,3 +96,39 @@ export function eligibilityOf(hh) {
   if ((hh.members_60plus ?? 0) > 0) return "member_60plus";
   return "general";
 }
+
+// Enforcement measures (internal/rectify/authority.go): subdistrict inspectors and supervisors
+// stop and report, and refer; an agency's staff order their agency's measures, on findings
+// referred to their agency. The phone offers only these; the server refuses any other
+// (enforcement_not_your_measure).
+export const subdistrictMeasures = ["stop_and_report", "referral"];
+export const agencyMeasures = {
+  fire: ["seal", "stop_production", "stop_business", "stop_use", "detention", "fine", "summons", "exposure", "referral"],
+  housing: ["stop_work", "referral"],
+  urban: ["stop_work", "fine", "referral"],
+  env: ["stop_work", "fine", "referral"],
+  police: ["fine", "referral"],
+  market: ["fine", "referral"],
+};
+
+// measuresFor lists the measures me may record on finding f; agencyCode is the code of me's
+// agency (from the synced agencies), if any.
+export function measuresFor(me, f, agencyCode) {
+  if (me?.role === "inspector" || me?.role === "supervisor") return (me.subdistricts ?? []).includes(f.subdistrict) ? subdistrictMeasures : [];
+  if (me?.role === "agency_staff" && me.agency && me.agency === f.agency) return agencyMeasures[agencyCode] ?? [];
+  return [];
+}
+
+// A referral (finding.refer@1, internal/rectify/referral.go) is a supervisor's of the finding's
+// subdistrict, on a finding not closed, and names an agency, a deadline and a reason.
+export function mayRefer(me, f) {
+  return me?.role === "supervisor" && (me.subdistricts ?? []).includes(f.subdistrict) && f.status !== "closed";
+}
+
+export function checkReferral(r) {
+  const out = {};
+  if (blank(r.agency)) out.agency = "referral_terms_missing";
+  if (blank(r.deadline)) out.deadline = "referral_terms_missing";
+  if (blank(r.reason)) out.reason = "referral_terms_missing";
+  return out;
+}

@@ -36,11 +36,16 @@ const metres = (m) => (m === null ? "" : m < 1000 ? `${Math.round(m)} m` : `${(m
 // ---- issues: conflicts, rejections, quarantines, shown where the record is ----
 
 const fieldName = (coll, f) => {
-  const names = { description: "finding.description", responsible_party: "finding.party", deadline: "finding.deadline", serial: "install.serial", unit_type: "install.unitType", category: "finding.category", severity: "finding.severity" };
+  const names = { description: "finding.description", responsible_party: "finding.party", deadline: "finding.deadline", serial: "install.serial", unit_type: "install.unitType", category: "finding.category", severity: "finding.severity",
+    measure: "measure.measure", agency: "referral.agency", reason: "referral.reason", result: "followup.result", new_serial: "followup.newSerial", location_accuracy_m: "place.accuracyField" };
   return names[f] ? t(names[f]) : f;
 };
 
 const show = (v) => (v === undefined || v === null || v === "" ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
+
+// withoutField drops the "field：" the SDK's own messages begin with (the field is named
+// before it already), and nothing else: a server's message may hold a colon of its own.
+const withoutField = (message, field) => (message.startsWith(`${field}：`) || message.startsWith(`${field}:`) ? message.slice(field.length + 1).trimStart() : message);
 
 export function issueView(ctx, is, withLink = false) {
   const kind = is.result.outcome;
@@ -52,7 +57,7 @@ export function issueView(ctx, is, withLink = false) {
   } else {
     body.push(h("p", {}, t("issue.rejected")));
     const words = language() === "en" ? "en" : "zh";
-    if (is.fields.length) body.push(h("ul", {}, is.fields.map((f) => h("li", { dataset: { code: f.code } }, `${fieldName(is.coll, f.field)}：${f[words].replace(/^[^：:]*[：:]\s*/, "")}`))));
+    if (is.fields.length) body.push(h("ul", {}, is.fields.map((f) => h("li", { dataset: { code: f.code } }, `${fieldName(is.coll, f.field)}：${withoutField(f[words], f.field)}`))));
     else if (is.result.message) body.push(h("p", { dataset: { code: is.result.code ?? "" } }, is.result.message));
   }
   if (is.data) {
@@ -70,7 +75,9 @@ export function issueView(ctx, is, withLink = false) {
     } else await ctx.client.dismissIssue(is.mid);
     ctx.draw();
   } }, t("issue.seen"));
-  const link = withLink && is.coll === "findings" ? h("a", { href: `#/finding/${is.id}`, class: "button" }, t("issue.record")) : null;
+  // A refused measure or referral never reached the store: its finding is where it shows.
+  const finding = is.coll === "findings" ? is.id : typeof is.data?.finding === "string" ? is.data.finding : "";
+  const link = withLink && finding ? h("a", { href: `#/finding/${finding}`, class: "button" }, t("issue.record")) : null;
   return h("div", { class: `issue issue-${kind}`, role: "alert", dataset: { kind, coll: is.coll, id: is.id } }, body, h("div", { class: "row" }, link, seen));
 }
 

@@ -1,0 +1,123 @@
+package inspectorapp_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/haidian/fieldsync/internal/testkit"
+	"github.com/haidian/fieldsync/internal/testkit/browsertest"
+)
+
+// TestApp_EnforcementAndReferrals: on a fire finding the inspector's phone shows the measures
+// recorded and the referral with the agency's answer, offers exactly the measures the server
+// accepts from an inspector (制止并报告, 移交) and no referral form; a measure recorded offline
+// is queued, shown, and stored once with the inspector as its decider. A phone made to queue
+// what its screens never offer (the brigade's 查封, a referral) has both refused by the server
+// and shown on the finding with their codes. The supervisor's phone refers the finding
+// offline; after the sync the server holds the referral and the finding's new agency, and the
+// inspector's phone shows it.
+func TestApp_EnforcementAndReferrals(t *testing.T) {
+	s := testkit.Serve(t, testkit.NewApp(t))
+	finding := testkit.Side("finding", "a")
+	sup := s.Token("users", testkit.SupervisorA)
+	if res := s.Do(http.MethodPost, "/api/fs/commands", s.Token("users", testkit.FireStaff), map[string]any{"name": "referral.acknowledge@1",
+		"coll": "referrals", "id": testkit.Side("referral", "a"), "args": map[string]any{"response": "已受理，三日内到场"}}); res.Status != http.StatusOK {
+		t.Fatalf("the brigade's answer: %d %s", res.Status, res.Body)
+	}
+
+	insp := signedInPhone(t, s, "inspectora@fieldsync.test")
+	goTo(t, insp.ctx, "#/finding/"+finding)
+	waitScreen(t, insp.ctx, "finding")
+	step(t, insp.ctx, chromedp.WaitVisible(`#measures li[data-measure="summons"]`))
+	ref := value(t, insp.ctx, chromedp.Text(`#referrals li[data-status="acknowledged"]`))
+	if !strings.Contains(ref, "海淀消防支队") || !strings.Contains(ref, "已受理，三日内到场") || !strings.Contains(ref, "涉及违法建设") {
+		t.Fatalf("referral shown: %q", ref)
+	}
+	const offered = `[...document.querySelectorAll("#measure option")].map((o) => o.value).filter(Boolean).join(",")`
+	if got := value(t, insp.ctx, chromedp.Evaluate[string](offered)); got != "referral,stop_and_report" {
+		t.Fatalf("measures offered to an inspector: %q", got)
+	}
+	if n := value(t, insp.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#refer-form").length`)); n != 0 {
+		t.Fatal("an inspector's phone offers a referral, which only a supervisor may make")
+	}
+
+	// Offline: 制止并报告, queued and shown.
+	insp.cut(t)
+	step(t, insp.ctx, fill(`#measure`, "stop_and_report"), fill(`#measure-notes`, "当场制止楼道充电，已报告消防支队"),
+		chromedp.Click(`#measure-form button[type=submit]`), chromedp.WaitVisible(`#measures li[data-measure="stop_and_report"][data-dirty="true"]`))
+	waitQueued(t, insp.ctx, 1, 0)
+	browsertest.Shoot(t, insp.ctx, *screenshots, "finding-casework")
+	a11y(t, insp.ctx, "finding-casework")
+
+	// The attacker's phone: its own code queues what no screen offers.
+	forge := fmt.Sprintf(`(async () => {
+		const sdk = await import("/app/sdk/fieldsync.js");
+		const c = await sdk.Client.open({ baseURL: location.origin, dbName: "xcz", appVersion: "xcz-app-1" });
+		await c.create("enforcement_actions", { finding: %[1]q, subdistrict: %[2]q, measure: "seal", decided_at: new Date().toISOString().replace("T", " ") });
+		await c.command("finding.refer@1", "findings", %[1]q, { agency: %[3]q, deadline: "2030-01-01 15:59:59.000Z", reason: "伪造的吹哨" });
+		c.close();
+		return true;
+	})()`, finding, testkit.SubdistrictA, testkit.AgencyEnv)
+	value(t, insp.ctx, chromedp.Evaluate[bool](forge, chromedp.EvalAwaitPromise))
+	step(t, insp.ctx, chromedp.Reload())
+	waitScreen(t, insp.ctx, "finding")
+	offline(t, insp.ctx)
+	waitQueued(t, insp.ctx, 3, 0)
+
+	insp.restore(t)
+	waitQueued(t, insp.ctx, 0, 0)
+	step(t, insp.ctx, chromedp.WaitVisible(`.issue[data-coll="enforcement_actions"] li[data-code="enforcement_not_your_measure"]`),
+		chromedp.WaitVisible(`.issue[data-coll="findings"] [data-code="finding_needs_supervisor"]`))
+	if txt := value(t, insp.ctx, chromedp.Text(`.issue[data-coll="enforcement_actions"]`)); !strings.Contains(txt, "无权决定此项措施") {
+		t.Fatalf("refused measure shown: %q", txt)
+	}
+	step(t, insp.ctx, chromedp.WaitVisible(`#measures li[data-measure="stop_and_report"][data-dirty="false"]`))
+	browsertest.Shoot(t, insp.ctx, *screenshots, "finding-refused-measure")
+	a11y(t, insp.ctx, "finding-refused-measure")
+	if n := countAs(t, s, sup, "enforcement_actions", `finding = "`+finding+`" && measure = "stop_and_report" && decided_by = "`+testkit.InspectorA+`" && notes = "当场制止楼道充电，已报告消防支队"`); n != 1 {
+		t.Fatalf("the inspector's measure on the server: %d", n)
+	}
+	if n := countAs(t, s, sup, "enforcement_actions", `finding = "`+finding+`" && measure = "seal"`); n != 0 {
+		t.Fatalf("a forged seal stored: %d", n)
+	}
+	if n := countAs(t, s, sup, "referrals", `finding = "`+finding+`"`); n != 1 {
+		t.Fatalf("referrals after the forged one: %d", n)
+	}
+
+	// The supervisor refers the finding to the environment bureau, offline.
+	boss := signedInPhone(t, s, "supervisora@fieldsync.test")
+	goTo(t, boss.ctx, "#/finding/"+finding)
+	waitScreen(t, boss.ctx, "finding")
+	if got := value(t, boss.ctx, chromedp.Evaluate[string](offered)); got != "referral,stop_and_report" {
+		t.Fatalf("measures offered to a supervisor: %q", got)
+	}
+	boss.cut(t)
+	step(t, boss.ctx, chromedp.Click(`#refer-form button[type=submit]`), chromedp.WaitVisible(`#refer-form .refused[data-field="agency"][data-code="referral_terms_missing"]`))
+	deadline := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, 5).Format("2006-01-02")
+	step(t, boss.ctx, fill(`#agency`, testkit.AgencyEnv), fill(`#refer-deadline`, deadline), fill(`#reason`, "楼道堆放易燃物，涉及环保处罚"))
+	browsertest.Shoot(t, boss.ctx, *screenshots, "refer")
+	a11y(t, boss.ctx, "refer")
+	step(t, boss.ctx, chromedp.Click(`#refer-form button[type=submit]`), chromedp.WaitVisible(`#queued-steps`))
+	waitQueued(t, boss.ctx, 1, 0)
+	if n := countAs(t, s, sup, "referrals", `finding = "`+finding+`" && agency = "`+testkit.AgencyEnv+`"`); n != 0 {
+		t.Fatalf("a referral reached the server while the phone was offline: %d", n)
+	}
+	boss.restore(t)
+	waitQueued(t, boss.ctx, 0, 0)
+	step(t, boss.ctx, chromedp.WaitVisible(`#referrals li[data-agency="`+testkit.AgencyEnv+`"][data-status="pending"]`))
+	noIssues(t, s, testkit.SupervisorA)
+	if n := countAs(t, s, sup, "referrals", `finding = "`+finding+`" && agency = "`+testkit.AgencyEnv+`" && status = "pending" && reason = "楼道堆放易燃物，涉及环保处罚" && author = "`+testkit.SupervisorA+`"`); n != 1 {
+		t.Fatalf("the supervisor's referral on the server: %d", n)
+	}
+	if f := s.Do(http.MethodGet, "/api/collections/findings/records/"+finding, sup, nil).JSON(t); f["agency"] != testkit.AgencyEnv {
+		t.Fatalf("finding's agency after the referral: %v", f["agency"])
+	}
+
+	// The inspector's phone, at its next sync, shows the new referral.
+	step(t, insp.ctx, chromedp.Click(`#sync-now`), chromedp.WaitVisible(`#referrals li[data-agency="`+testkit.AgencyEnv+`"]`))
+}

@@ -4,12 +4,16 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/rectify"
+	"github.com/haidian/fieldsync/internal/testkit"
 	"github.com/haidian/fieldsync/internal/tutoring"
 )
 
@@ -71,4 +75,32 @@ func jsList(t *testing.T, src, name string) []string {
 		out = append(out, strings.TrimSpace(q[1]))
 	}
 	return out
+}
+
+// TestRules_FieldLimitsAreTheSchemas: the limits the phone checks a follow-up's new serial and
+// a place's accuracy against are the stored schema's, which the server validates with.
+func TestRules_FieldLimitsAreTheSchemas(t *testing.T) {
+	src, err := os.ReadFile("ui/rules.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := testkit.NewApp(t)
+	field := func(coll, name string) core.Field {
+		c, err := app.FindCollectionByNameOrId(coll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Fields.GetByName(name)
+	}
+	serial := regexp.MustCompile(`export const serialPattern = /(.*)/;`).FindStringSubmatch(string(src))
+	if want := field("smoke_alarm_followups", "new_serial").(*core.TextField).Pattern; serial == nil || serial[1] != want {
+		t.Errorf("rules.js serialPattern %v, the schema's %q", serial, want)
+	}
+	max := regexp.MustCompile(`export const maxAccuracyM = (\d+);`).FindStringSubmatch(string(src))
+	if want := field("places", "location_accuracy_m").(*core.NumberField).Max; max == nil || want == nil || max[1] != strconv.FormatFloat(*want, 'f', -1, 64) {
+		t.Errorf("rules.js maxAccuracyM %v, the schema's %v", max, want)
+	}
+	if min := field("places", "location_accuracy_m").(*core.NumberField).Min; min == nil || *min != 0 {
+		t.Errorf("the schema's least accuracy %v; rules.js refuses below 0", min)
+	}
 }

@@ -365,9 +365,13 @@ export function forms({ issuesOf, issueView, nav, locate }) {
     ], async (fd) => {
       const data = { kind: fd.get("kind"), name: String(fd.get("name") ?? "").trim(), address: String(fd.get("address") ?? "").trim(), subdistrict: sd };
       if (data.kind === "venue" && fd.get("venue_type")) data.venue_type = fd.get("venue_type");
-      // The place's point is lon/lat (a PocketBase geo point): the accuracy is shown to the
-      // inspector when taking it, so they can walk closer and take it again, not stored.
-      if (fix) data.location = { lon: fix.lon, lat: fix.lat };
+      // The place's point is lon/lat (a PocketBase geo point) and its accuracy in metres beside
+      // it: shown when taking it, so the inspector can walk closer and take it again, and kept
+      // so a supervisor can tell a point taken at the door from one taken down the street.
+      if (fix) {
+        data.location = { lon: fix.lon, lat: fix.lat };
+        data.location_accuracy_m = Math.round(fix.accuracy * 10) / 10;
+      }
       const refused = checkPlace(data);
       if (Object.keys(refused).length) return refused;
       const id = await c.create("places", data);

@@ -75,6 +75,9 @@ export function checkInstall(i, eligibility) {
   return out;
 }
 
+// The largest accuracy (metres) a place's point may state (places.location_accuracy_m's maximum).
+export const maxAccuracyM = 10000;
+
 export function checkPlace(p) {
   const out = {};
   if (blank(p.kind)) out.kind = "required";
@@ -85,6 +88,8 @@ export function checkPlace(p) {
     const { lat, lon } = p.location;
     if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) out.location = "location_range";
   }
+  // A fix vaguer than the server takes (or none at all) is to be taken again.
+  if (p.location_accuracy_m !== undefined && !(p.location_accuracy_m >= 0 && p.location_accuracy_m <= maxAccuracyM)) out.location_accuracy_m = "location_accuracy_range";
   return out;
 }
 
@@ -130,5 +135,27 @@ export function checkReferral(r) {
   if (blank(r.agency)) out.agency = "referral_terms_missing";
   if (blank(r.deadline)) out.deadline = "referral_terms_missing";
   if (blank(r.reason)) out.reason = "referral_terms_missing";
+  return out;
+}
+
+// A smoke-alarm follow-up (internal/smokealarm/followup.go): a tested result; a replacement's
+// new serial in the serial alphabet (the migration's pattern), and a replacement is tested.
+export const serialPattern = /^[0-9A-Za-z][0-9A-Za-z._/-]*$/;
+
+export function checkFollowup(f) {
+  const out = {};
+  if (blank(f.install)) out.install = "required";
+  if (blank(f.result)) out.result = "required";
+  if (f.new_serial && !serialPattern.test(f.new_serial)) out.new_serial = "alarm_serial_format";
+  else if (f.new_serial && f.result === "not_present") out.result = "alarm_replacement_untested";
+  return out;
+}
+
+// A tutoring incident names its kind, when it happened and what happened.
+export function checkIncident(i) {
+  const out = {};
+  if (blank(i.kind)) out.kind = "required";
+  if (blank(i.occurred_at)) out.occurred_on = "required";
+  if (blank(i.description)) out.description = "required";
   return out;
 }

@@ -4,6 +4,7 @@
 import { h } from "/app/dom.js";
 import { t, term, day, todayBeijing, language } from "/app/i18n.js";
 import { forms } from "/app/forms.js";
+import { programmes, installsOf, centreFacts } from "/app/programmes.js";
 
 const live = (r) => r && !r.data.voided;
 const mySd = (ctx) => ctx.me?.subdistricts ?? [];
@@ -173,13 +174,21 @@ async function placeScreen(ctx, [id]) {
   const c = ctx.client;
   const p = await c.get("places", id);
   if (!p) return h("div", { dataset: { screen: "place" } }, nav(), h("p", { class: "warn" }, t("place.notFound")));
-  const [findings, inspections, installs, entries, households] = await Promise.all([
-    c.list("findings", { place: id }), c.list("inspections", { place: id }), c.list("smoke_alarm_installs"), c.list("bare_land_entries", { place: id }), c.list("households", { place: id }),
+  const [findings, inspections, units, entries, households, incidents] = await Promise.all([
+    c.list("findings", { place: id }), c.list("inspections", { place: id }), installsOf(c, id), c.list("bare_land_entries", { place: id }), c.list("households", { place: id }),
+    c.list("tutoring_incidents", { place: id }),
   ]);
+  const unsynced = (r) => (r.dirty ? "· " + t("finding.unsynced") : "");
   const history = [
     ...findings.filter(live).map((f) => ({ when: f.data.created || "", el: h("a", { href: `#/finding/${f.id}`, class: "card" }, h("span", { class: "title" }, `${t("finding.detail")}：${f.data.description}`), h("span", { class: "meta" }, `${term("finding_status", f.data.status)} ${f.dirty ? "· " + t("finding.unsynced") : ""}`)) })),
     ...inspections.filter(live).map((i) => ({ when: i.data.inspected_at, el: h("div", { class: "card" }, h("span", { class: "title" }, `${t("place.inspection")}：${term("programme", i.data.programme)} ${t("result." + i.data.result)}`), h("span", { class: "meta" }, `${day(i.data.inspected_at)} ${i.dirty ? "· " + t("finding.unsynced") : ""}`)) })),
-    ...installs.filter((i) => live(i) && i.data.household === id).map((i) => ({ when: i.data.installed_on, el: h("div", { class: "card" }, h("span", { class: "title" }, `${t("place.installRecord")}：${term("alarm_unit_type", i.data.unit_type)} ${i.data.serial}`), h("span", { class: "meta" }, `${day(i.data.installed_on)} ${i.dirty ? "· " + t("finding.unsynced") : ""}`)) })),
+    ...units.map(({ install: i }) => ({ when: i.data.installed_on, el: h("div", { class: "card" }, h("span", { class: "title" }, `${t("place.installRecord")}：${term("alarm_unit_type", i.data.unit_type)} ${i.data.serial ?? ""}`), h("span", { class: "meta" }, `${day(i.data.installed_on)} ${unsynced(i)}`)) })),
+    ...units.flatMap((u) => u.followups).map((f) => ({ when: f.data.visited_on, el: h("div", { class: "card", dataset: { followup: f.id, dirty: String(f.dirty) } },
+      h("span", { class: "title" }, `${t("place.followupRecord")}：${t("result." + f.data.result)}${f.data.new_serial ? ` · ${f.data.replaced_serial || "—"} → ${f.data.new_serial}` : ""}`),
+      h("span", { class: "meta" }, `${day(f.data.visited_on)} ${f.data.notes ?? ""} ${unsynced(f)}`)) })),
+    ...incidents.filter(live).map((i) => ({ when: i.data.occurred_at, el: h("div", { class: "card", dataset: { incident: i.id, dirty: String(i.dirty) } },
+      h("span", { class: "title" }, `${t("place.incidentRecord")}：${term("incident_kind", i.data.kind)}`),
+      h("span", { class: "meta" }, `${day(i.data.occurred_at)} ${i.data.description} ${unsynced(i)}`)) })),
     ...entries.filter(live).map((e) => ({ when: e.data.recorded_on, el: h("div", { class: "card" }, h("span", { class: "title" }, `${t("place.landEntry")}：${term("land_state", e.data.state)} / ${term("land_treatment", e.data.treatment)}`), h("span", { class: "meta" }, day(e.data.recorded_on))) })),
   ].sort((a, b) => String(b.when).localeCompare(String(a.when)));
   const k = p.data.kind;
@@ -187,13 +196,17 @@ async function placeScreen(ctx, [id]) {
   return h("div", { dataset: { screen: "place" } }, nav(),
     h("h2", {}, p.data.name),
     h("p", {}, `${term("place_kind", k)} · ${p.data.address}`),
-    p.data.location?.lat ? h("p", { class: "muted", id: "place-point" }, t("place.point", { lon: p.data.location.lon, lat: p.data.location.lat })) : null,
+    p.data.location?.lat ? h("p", { class: "muted", id: "place-point" }, t("place.point", { lon: p.data.location.lon, lat: p.data.location.lat }),
+      p.data.location_accuracy_m ? t("place.accuracy", { acc: p.data.location_accuracy_m }) : "") : null,
     h("div", { class: "actions" },
       action(`#/finding/new?place=${id}`, t("place.finding"), "act-finding"),
       k === "household" && households.some(live) ? action(`#/install/new?place=${id}`, t("place.install"), "act-install") : null,
+      units.length ? action(`#/followup/new?place=${id}`, t("followup.title"), "act-followup") : null,
       k === "tutoring_centre" ? action(`#/tutoring/new?place=${id}`, t("place.tutoring"), "act-tutoring") : null,
+      k === "tutoring_centre" ? action(`#/incident/new?place=${id}`, t("place.incident"), "act-incident") : null,
       k === "construction_site" || k === "mixing_station" ? action(`#/dust/new?place=${id}`, t("place.dust"), "act-dust") : null,
       k === "bare_land" ? action(`#/land/new?place=${id}`, t("place.bareLand"), "act-land") : null),
+    k === "tutoring_centre" ? await centreFacts(c, id) : null,
     h("h3", {}, t("place.history")),
     history.length ? h("ul", { class: "cards", id: "history" }, history.map((x) => h("li", {}, x.el))) : h("p", { class: "muted" }, t("place.noHistory")));
 }
@@ -203,4 +216,5 @@ export const screens = {
   places: placesScreen,
   place: placeScreen,
   ...forms({ issuesOf, issueView, nav, locate }),
+  ...programmes({ nav }),
 };

@@ -341,6 +341,7 @@ export interface PlacesRecord {
   voided: boolean;
   /** A date-time in UTC, `YYYY-MM-DD HH:MM:SS.sssZ`; `""` when unset. */
   standardised_on: string;
+  location_accuracy_m: number;
 }
 
 /** A record of `public_reports` as a pull delivers it. */

@@ -6,6 +6,7 @@ import { Client, uploadPhotos, queuedPhotos, live, OfflineError, SignedOutError,
 import { t, language, setLanguage, setVocab, time } from "/app/i18n.js";
 import { h } from "/app/dom.js";
 import { screens } from "/app/screens.js";
+import { keepReportPhotos, forgetReportPhotos } from "/app/reportphotos.js";
 
 const view = document.getElementById("view");
 const network = document.getElementById("network");
@@ -100,6 +101,9 @@ async function afterSync() {
       sync.photo = null;
     }
   }
+  // A photo not fetched now (the signal went, the server still has it pending) is fetched at
+  // the next sync; the sync itself succeeded.
+  if (ctx.me) await keepReportPhotos(c, ctx.me.id).catch(() => undefined);
 }
 
 function failed(e) {
@@ -237,7 +241,7 @@ function startLive() {
     c.on("progress", (p) => { sync.photo = p; showStatus(); }),
     c.on("change", () => { showStatus(); scheduleDraw(); schedulePush(); }),
     c.on("signedout", () => { sync.error = t("signedout"); draw(); }),
-    c.on("revoked", () => draw()),
+    c.on("revoked", () => { forgetReportPhotos().catch(() => undefined); draw(); }),
   ];
   const stopLive = live(c);
   return () => { stopLive(); offs.forEach((f) => f()); };

@@ -8,6 +8,7 @@ import { h, field, select } from "/app/dom.js";
 import { form, text, photoPicker, photoThumbs } from "/app/formkit.js";
 import { t, term, options, checkItem, problem, day, todayBeijing, endOfDay, stamp } from "/app/i18n.js";
 import { casework, caseIssues } from "/app/casework.js";
+import { reportPhoto } from "/app/reportphotos.js";
 import { checkFinding, checkOrder, checkInstall, checkPlace, checkLand, landTreatment, alwaysMajor, conductItems, safetyItems, dustItems, eligibilityOf, creditCodeProblem } from "/app/rules.js";
 
 const live = (r) => r && !r.data.voided;
@@ -300,12 +301,12 @@ export function forms({ issuesOf, issueView, nav, locate }) {
     const d = r.data;
     const place = d.place ? await c.get("places", d.place) : null;
     const steps = await queuedSteps(c, "public_reports", id);
-    const photos = h("div", { class: "thumbs", id: "report-photos" });
-    for (const pid of d.photos ?? []) {
-      const img = h("img", { class: "thumb", alt: "" });
-      photos.append(img);
-      c.raw("GET", `/api/fs/photos/${pid}`, {}).then(async (res) => { if (res.ok) img.src = URL.createObjectURL(await res.blob()); }).catch(() => undefined);
-    }
+    // The reporter's photos: kept on the phone for a report assigned to me (reportphotos.js),
+    // else fetched while online.
+    const shown = await Promise.all((d.photos ?? []).map((pid) => reportPhoto(c, pid)));
+    const photos = h("div", { class: "thumbs", id: "report-photos", dataset: { kept: String(shown.filter((p) => p?.kept).length) } },
+      shown.map((p) => h("img", { class: "thumb", alt: t("report.photoAlt"), src: p ? URL.createObjectURL(p.blob) : null })));
+    const allKept = shown.length > 0 && shown.every((p) => p?.kept);
     const findings = place ? (await c.list("findings", { place: place.id })).filter(live) : [];
     const visit = place && !d.inspection && !steps.some((m) => m.name === "report.inspect@1") ? form("visit-form", [
       h("h3", {}, t("report.visit")),
@@ -334,7 +335,8 @@ export function forms({ issuesOf, issueView, nav, locate }) {
       h("p", {}, term("report_category", d.category), " · ", term("report_status", d.status)),
       h("h3", {}, t("report.text")), h("p", { id: "report-text" }, d.description),
       place ? h("p", {}, h("a", { href: `#/place/${place.id}` }, place.data.name), ` · ${place.data.address}`) : h("p", {}, d.address),
-      (d.photos ?? []).length ? [h("h3", {}, t("report.photos")), photos, navigator.onLine ? null : h("p", { class: "muted" }, t("report.noPhotos"))] : null,
+      (d.photos ?? []).length ? [h("h3", {}, t("report.photos")), photos,
+        allKept ? h("p", { class: "muted", id: "report-photos-kept" }, t("report.photosKept")) : navigator.onLine ? null : h("p", { class: "muted" }, t("report.noPhotos"))] : null,
       d.finding ? h("p", {}, h("a", { href: `#/finding/${d.finding}` }, t("finding.detail"))) : null,
       steps.length ? h("ul", { id: "queued-steps" }, steps.map((m) => h("li", {}, stepLabel(m)))) : null,
       visit, link, place ? h("a", { href: `#/finding/new?place=${place.id}`, class: "button" }, t("place.finding")) : null);

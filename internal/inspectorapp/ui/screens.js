@@ -5,6 +5,7 @@ import { h } from "/app/dom.js";
 import { t, term, day, todayBeijing, language } from "/app/i18n.js";
 import { forms } from "/app/forms.js";
 import { programmes, installsOf, centreFacts } from "/app/programmes.js";
+import { assignedToMe } from "/app/reportphotos.js";
 
 const live = (r) => r && !r.data.voided;
 const mySd = (ctx) => ctx.me?.subdistricts ?? [];
@@ -106,7 +107,7 @@ async function home(ctx, _parts, q) {
   const byNear = (a, b) => (a.dist ?? 1e12) - (b.dist ?? 1e12) || byDue(a, b);
   const order = (xs) => xs.sort(sort === "near" ? byNear : byDue);
 
-  const assigned = order(reports.filter((r) => live(r) && r.data.assigned_to === me && !["closed", "rejected", "duplicate", "fixed"].includes(r.data.status))
+  const assigned = order(reports.filter((r) => assignedToMe(r, me))
     .map((r) => item(`#/report/${r.id}`, `${r.data.tracking_no} ${r.data.description}`, r.data.created, r.data.place, term("report_status", r.data.status))));
   const active = findings.filter((f) => live(f) && mine(f) && openStatuses.includes(f.data.status));
   const overdueF = active.filter((f) => f.data.deadline && day(f.data.deadline) < today);

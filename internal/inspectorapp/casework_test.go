@@ -20,7 +20,8 @@ import (
 // what its screens never offer (the brigade's 查封, a referral) has both refused by the server
 // and shown on the finding with their codes. The supervisor's phone refers the finding
 // offline; after the sync the server holds the referral and the finding's new agency, and the
-// inspector's phone shows it.
+// inspector's phone shows it. The fire brigade's phone, which holds the finding referred to it,
+// offers the brigade's measures and the answers its referral allows, and both arrive.
 func TestApp_EnforcementAndReferrals(t *testing.T) {
 	s := testkit.Serve(t, testkit.NewApp(t))
 	finding := testkit.Side("finding", "a")
@@ -87,6 +88,40 @@ func TestApp_EnforcementAndReferrals(t *testing.T) {
 	}
 	if n := countAs(t, s, sup, "referrals", `finding = "`+finding+`"`); n != 1 {
 		t.Fatalf("referrals after the forged one: %d", n)
+	}
+
+	// The fire brigade's phone: the brigade's measures on the finding referred to it, and the
+	// answers its acknowledged referral still allows; it reports the case done, offline.
+	brigade := signedInPhone(t, s, "firestaff@fieldsync.test")
+	goTo(t, brigade.ctx, "#/finding/"+finding)
+	waitScreen(t, brigade.ctx, "finding")
+	if got := value(t, brigade.ctx, chromedp.Evaluate[string](offered)); got != "seal,stop_production,stop_business,stop_use,detention,fine,summons,exposure,referral" {
+		t.Fatalf("measures offered to the fire brigade: %q", got)
+	}
+	referral := testkit.Side("referral", "a")
+	answers := `[...document.querySelectorAll("#answer-kind-` + referral + ` option")].map((o) => o.value).join(",")`
+	if got := value(t, brigade.ctx, chromedp.Evaluate[string](answers)); got != "referral.decline@1,referral.done@1" {
+		t.Fatalf("answers offered on an acknowledged referral: %q", got)
+	}
+	brigade.cut(t)
+	step(t, brigade.ctx, fill(`#measure`, "fine"), fill(`#measure-notes`, "罚款五千元"), chromedp.Click(`#measure-form button[type=submit]`),
+		chromedp.WaitVisible(`.refused[data-field="fine_yuan"][data-code="enforcement_fine_amount"]`))
+	step(t, brigade.ctx, fill(`#fine_yuan`, "5000"), chromedp.Click(`#measure-form button[type=submit]`),
+		chromedp.WaitVisible(`#measures li[data-measure="fine"][data-dirty="true"]`))
+	step(t, brigade.ctx, fill(`#answer-kind-`+referral, "referral.done@1"), fill(`#response-`+referral, "已约谈业主，私拉电线已拆除"),
+		chromedp.Click(`#answer-`+referral+` button[type=submit]`), chromedp.WaitVisible(`#referrals li[data-id="`+referral+`"] .queued-answer`))
+	waitQueued(t, brigade.ctx, 2, 0)
+	browsertest.Shoot(t, brigade.ctx, *screenshots, "referral-answer")
+	a11y(t, brigade.ctx, "referral-answer")
+	brigade.restore(t)
+	waitQueued(t, brigade.ctx, 0, 0)
+	step(t, brigade.ctx, chromedp.WaitVisible(`#referrals li[data-id="`+referral+`"][data-status="done"]`))
+	noIssues(t, s, testkit.FireStaff)
+	if r := s.Do(http.MethodGet, "/api/collections/referrals/records/"+referral, sup, nil).JSON(t); r["status"] != "done" || r["response"] != "已约谈业主，私拉电线已拆除" || r["responded_by"] != testkit.FireStaff {
+		t.Fatalf("the brigade's answer on the server: %v", r)
+	}
+	if n := countAs(t, s, sup, "enforcement_actions", `finding = "`+finding+`" && measure = "fine" && fine_yuan = 5000 && decided_by = "`+testkit.FireStaff+`"`); n != 1 {
+		t.Fatalf("the brigade's fine on the server: %d", n)
 	}
 
 	// The supervisor refers the finding to the environment bureau, offline.

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/haidian/fieldsync/internal/testkit"
@@ -28,19 +26,10 @@ func TestApp_PlacesReportsAndDust(t *testing.T) {
 	t.Cleanup(server.Close)
 	sup := s.Token("users", testkit.SupervisorA)
 	report := testkit.Side("report", "a")
-	if res := s.Do(http.MethodPost, "/api/fs/commands", sup, map[string]any{"name": "report.assign@1", "coll": "public_reports", "id": report,
-		"args": map[string]any{"inspector": testkit.InspectorA}}); res.Status != http.StatusOK {
-		t.Fatalf("assign: %d %s", res.Status, res.Body)
-	}
-	ctx, _ := phone(t, t.TempDir())
+	assign(t, s, report, testkit.InspectorA)
+	lat, lon := 39.9075, 116.2789
+	ctx := phoneAt(t, lat, lon, 12)
 	shoot := func(name string) { browsertest.Shoot(t, ctx, *screenshots, name) }
-	lat, lon, acc := 39.9075, 116.2789, 12.0
-	if _, err := chromedp.Call(ctx, browser.SetPermission, browser.SetPermissionParams{Permission: &browser.PermissionDescriptor{Name: "geolocation"}, Setting: browser.PermissionSettingGranted}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lon, Accuracy: &acc}); err != nil {
-		t.Fatal(err)
-	}
 	run(t, ctx, chromedp.Navigate(server.URL+"/app/"))
 	step(t, ctx, chromedp.WaitVisible(`#signin`), chromedp.SendKeys(`#email`, "inspectora@fieldsync.test"), chromedp.SendKeys(`#password`, testkit.Password),
 		chromedp.Click(`#signin button[type=submit]`))

@@ -38,15 +38,8 @@ func TestApp_FollowupsCentresReportPhotosAndAccuracy(t *testing.T) {
 	report := publicReportWithPhoto(t, s)
 	assign(t, s, report, testkit.InspectorA)
 
-	ctx, _ := phone(t, t.TempDir())
+	ctx := phoneAt(t, 39.9081, 116.2795, 8)
 	shoot := func(name string) { browsertest.Shoot(t, ctx, *screenshots, name) }
-	lat, lon, acc := 39.9081, 116.2795, 8.0
-	if _, err := chromedp.Call(ctx, browser.SetPermission, browser.SetPermissionParams{Permission: &browser.PermissionDescriptor{Name: "geolocation"}, Setting: browser.PermissionSettingGranted}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lon, Accuracy: &acc}); err != nil {
-		t.Fatal(err)
-	}
 	signIn(t, ctx, server.URL, "inspectora@fieldsync.test")
 	waitKeptPhotos(t, ctx, 1)
 
@@ -158,6 +151,20 @@ func TestApp_FollowupsCentresReportPhotosAndAccuracy(t *testing.T) {
 	assign(t, s, report, other)
 	step(t, ctx, chromedp.Click(`#sync-now`))
 	waitKeptPhotos(t, ctx, 0)
+}
+
+// phoneAt starts a phone that may use its position and is at lat, lon with the accuracy acc
+// (metres).
+func phoneAt(t *testing.T, lat, lon, acc float64) context.Context {
+	t.Helper()
+	ctx, _ := phone(t, t.TempDir())
+	if _, err := chromedp.Call(ctx, browser.SetPermission, browser.SetPermissionParams{Permission: &browser.PermissionDescriptor{Name: "geolocation"}, Setting: browser.PermissionSettingGranted}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lon, Accuracy: &acc}); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
 }
 
 // waitKeptPhotos waits until the phone keeps n report photos.

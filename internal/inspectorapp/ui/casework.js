@@ -4,8 +4,8 @@
 // refuses still comes back as an issue, shown here, beside the record it concerns.
 import { h, field, select } from "/app/dom.js";
 import { t, term, options, day, time, todayBeijing, endOfDay, stamp, language } from "/app/i18n.js";
-import { measuresFor, mayRefer, checkReferral } from "/app/rules.js";
-import { form, text } from "/app/formkit.js";
+import { measuresFor, checkMeasure, mayRefer, checkReferral, answersFor } from "/app/rules.js";
+import { form, text, queuedSteps } from "/app/formkit.js";
 
 const live = (r) => r && !r.data.voided;
 
@@ -45,25 +45,32 @@ export async function casework(ctx, f, d) {
   const measureForm = allowed.length ? form("measure-form", [
     h("h4", {}, t("measure.record")),
     field(t("measure.measure"), select("measure", options("enforcement_measure", (v) => allowed.includes(v)), "", "—")),
+    allowed.includes("fine") ? field(t("measure.fine"), h("input", { type: "number", name: "fine_yuan", id: "fine_yuan", min: "1", step: "1", inputmode: "numeric" })) : null,
     field(t("measure.notes"), h("textarea", { name: "notes", id: "measure-notes", rows: 2 })),
     h("button", { type: "submit", class: "primary" }, t("measure.save")),
   ], async (fd) => {
-    const measure = String(fd.get("measure") ?? "");
-    if (!measure) return { measure: "required" };
-    if (!allowed.includes(measure)) return { measure: "enforcement_not_your_measure" };
-    await c.create("enforcement_actions", { finding: f.id, subdistrict: d.subdistrict, measure, decided_at: stamp(), notes: String(fd.get("notes") ?? "").trim() });
+    const m = { finding: f.id, subdistrict: d.subdistrict, measure: String(fd.get("measure") ?? ""), decided_at: stamp(), notes: String(fd.get("notes") ?? "").trim() };
+    const fine = Number(fd.get("fine_yuan") ?? 0);
+    if (fine) m.fine_yuan = fine;
+    const refused = checkMeasure(m, allowed);
+    if (Object.keys(refused).length) return refused;
+    await c.create("enforcement_actions", m);
     ctx.draw();
     return null;
   }) : null;
 
-  const refList = refs.length
-    ? h("ul", { class: "cards", id: "referrals" }, refs.map((r) => h("li", { class: "card", dataset: { agency: r.data.agency, status: r.data.status || "pending", dirty: String(r.dirty) } },
+  const answerStep = (m) => `${t("referral.answer")}：${t(m.name.replace(/@1$/, ""))} ${m.args.response ?? ""}`;
+  const refCards = await Promise.all(refs.map(async (r) => {
+    const waiting = await queuedSteps(c, "referrals", r.id);
+    return h("li", { class: "card", dataset: { id: r.id, agency: r.data.agency, status: r.data.status || "pending", dirty: String(r.dirty) } },
       h("span", { class: "title" }, `${agencyName(agencies, r.data.agency)} · ${term("referral_status", r.data.status || "pending")}`),
       h("span", { class: "meta" }, `${t("referral.reason")}：${r.data.reason}`, r.data.deadline ? ` · ${t("due", { d: day(r.data.deadline) })}` : "", unsynced(r)),
       r.data.response || r.data.responded_at
         ? h("span", { class: "meta referral-answer" }, `${t("referral.answer")}：${r.data.response || "—"}${r.data.responded_at ? " · " + time(r.data.responded_at) : ""}`)
-        : null)))
-    : h("p", { class: "muted", id: "referrals" }, t("home.none"));
+        : null,
+      waiting.length ? h("ul", { class: "queued-answer" }, waiting.map((m) => h("li", {}, `${answerStep(m)} · ${t("finding.unsynced")}`))) : answerForm(ctx, r));
+  }));
+  const refList = refs.length ? h("ul", { class: "cards", id: "referrals" }, refCards) : h("p", { class: "muted", id: "referrals" }, t("home.none"));
 
   const today = todayBeijing();
   const referForm = mayRefer(ctx.me, d) ? form("refer-form", [
@@ -86,4 +93,22 @@ export async function casework(ctx, f, d) {
     h("section", { id: "casework-measures" }, h("h3", {}, t("measure.title")), measureList, measureForm),
     h("section", { id: "casework-referrals" }, h("h3", {}, t("referral.title")), refList, referForm),
   ];
+}
+
+// answerForm is the agency's answer to referral r, for the staff of the agency it names: the
+// commands its status allows, with what they say.
+function answerForm(ctx, r) {
+  const answers = answersFor(ctx.me, r.data);
+  if (!answers.length) return null;
+  return form(`answer-${r.id}`, [
+    field(t("referral.answerKind"), Object.assign(select("answer", answers.map((name) => ({ value: name, label: t(name.replace(/@1$/, "")) })), answers[0]), { id: `answer-kind-${r.id}` })),
+    field(t("referral.response"), h("textarea", { name: "response", id: `response-${r.id}`, rows: 2 })),
+    h("button", { type: "submit", class: "primary" }, t("referral.answerSave")),
+  ], async (fd) => {
+    const name = String(fd.get("answer") ?? "");
+    if (!answers.includes(name)) return { answer: "referral_not_open" };
+    await ctx.client.command(name, "referrals", r.id, { response: String(fd.get("response") ?? "").trim() });
+    ctx.draw();
+    return null;
+  });
 }

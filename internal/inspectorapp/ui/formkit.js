@@ -75,3 +75,10 @@ export async function photoThumbs(c, ids) {
   }
   return out;
 }
+
+// The queued steps (commands) of a record: the SDK applies a command only when the server's
+// answer comes back, so the phone shows what waits.
+export async function queuedSteps(c, coll, id) {
+  const rows = await c.db.getAllFromIndex("outbox", "record", [coll, id]);
+  return rows.filter((o) => o.acked === 0 && o.m.op === "cmd").map((o) => o.m);
+}

@@ -5,7 +5,7 @@
 // phone can check (rules.js) are checked before saving, each refused field marked where it is.
 import { addPhoto } from "/app/sdk/fieldsync.js";
 import { h, field, select } from "/app/dom.js";
-import { form, text, photoPicker, photoThumbs } from "/app/formkit.js";
+import { form, text, photoPicker, photoThumbs, queuedSteps } from "/app/formkit.js";
 import { t, term, options, checkItem, problem, day, todayBeijing, endOfDay, stamp } from "/app/i18n.js";
 import { casework, caseIssues } from "/app/casework.js";
 import { reportPhoto } from "/app/reportphotos.js";
@@ -13,12 +13,6 @@ import { checkFinding, checkOrder, checkInstall, checkPlace, checkLand, landTrea
 
 const live = (r) => r && !r.data.voided;
 
-// The queued steps (commands) of a record: the SDK applies a command only when the server's
-// answer comes back, so the phone shows what waits.
-async function queuedSteps(c, coll, id) {
-  const rows = await c.db.getAllFromIndex("outbox", "record", [coll, id]);
-  return rows.filter((o) => o.acked === 0 && o.m.op === "cmd").map((o) => o.m);
-}
 
 const stepLabel = (m) => {
   if (m.name === "finding.order@1") return `${t("finding.order")}：${t("finding.deadline")} ${day(m.args.deadline)}，${t("finding.party")} ${m.args.responsible_party}`;

@@ -124,6 +124,16 @@ export function measuresFor(me, f, agencyCode) {
   return [];
 }
 
+// A fine records its amount in yuan; no other measure carries one (internal/fire.checkMeasure).
+export function checkMeasure(m, allowed) {
+  const out = {};
+  if (blank(m.measure)) out.measure = "required";
+  else if (!allowed.includes(m.measure)) out.measure = "enforcement_not_your_measure";
+  if (m.measure === "fine" && !(m.fine_yuan > 0)) out.fine_yuan = "enforcement_fine_amount";
+  if (m.measure !== "fine" && m.fine_yuan) out.fine_yuan = "enforcement_amount_without_fine";
+  return out;
+}
+
 // A referral (finding.refer@1, internal/rectify/referral.go) is a supervisor's of the finding's
 // subdistrict, on a finding not closed, and names an agency, a deadline and a reason.
 export function mayRefer(me, f) {
@@ -158,4 +168,15 @@ export function checkIncident(i) {
   if (blank(i.occurred_at)) out.occurred_on = "required";
   if (blank(i.description)) out.description = "required";
   return out;
+}
+
+// An agency answers a referral made to it (internal/rectify/referral.go): it reports for duty
+// (签收) while the referral waits, and says "not ours" or done while it is not yet answered so.
+export const referralAnswers = {
+  pending: ["referral.acknowledge@1", "referral.decline@1", "referral.done@1"],
+  acknowledged: ["referral.decline@1", "referral.done@1"],
+};
+
+export function answersFor(me, r) {
+  return me?.role === "agency_staff" && me.agency && me.agency === r.agency ? referralAnswers[r.status || "pending"] ?? [] : [];
 }

@@ -39,7 +39,7 @@ const metres = (m) => (m === null ? "" : m < 1000 ? `${Math.round(m)} m` : `${(m
 
 const fieldName = (coll, f) => {
   const names = { description: "finding.description", responsible_party: "finding.party", deadline: "finding.deadline", serial: "install.serial", unit_type: "install.unitType", category: "finding.category", severity: "finding.severity",
-    measure: "measure.measure", agency: "referral.agency", reason: "referral.reason", result: "followup.result", new_serial: "followup.newSerial", location_accuracy_m: "place.accuracyField" };
+    measure: "measure.measure", fine_yuan: "measure.fine", agency: "referral.agency", reason: "referral.reason", result: "followup.result", new_serial: "followup.newSerial", location_accuracy_m: "place.accuracyField" };
   return names[f] ? t(names[f]) : f;
 };
 

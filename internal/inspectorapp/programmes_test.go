@@ -35,6 +35,10 @@ func TestApp_FollowupsCentresReportPhotosAndAccuracy(t *testing.T) {
 	server := httptest.NewServer(net)
 	t.Cleanup(server.Close)
 	sup := s.Token("users", testkit.SupervisorA)
+	// A unit of subdistrict B already carries this serial.
+	const takenSerial = "HDYG-B-2026-00001"
+	testkit.Save(t, s.App, "smoke_alarm_followups", "appfollowupb001", map[string]any{"install": testkit.Side("install", "b"), "subdistrict": testkit.SubdistrictB,
+		"visited_on": "2026-01-05 02:00:00.000Z", "result": "pass", "new_serial": takenSerial})
 	report := publicReportWithPhoto(t, s)
 	assign(t, s, report, testkit.InspectorA)
 
@@ -77,6 +81,12 @@ func TestApp_FollowupsCentresReportPhotosAndAccuracy(t *testing.T) {
 	step(t, ctx, chromedp.Click(`#followup-form button[type=submit]`))
 	waitScreen(t, ctx, "place")
 	step(t, ctx, chromedp.WaitVisible(`#history [data-followup][data-dirty="true"]`))
+	// A second replacement whose serial a unit of subdistrict B holds: the phone cannot know
+	// it; the server refuses it.
+	step(t, ctx, chromedp.Click(`#act-followup`))
+	waitScreen(t, ctx, "followup")
+	step(t, ctx, fill(`#result`, "pass"), fill(`#new_serial`, takenSerial), chromedp.Click(`#followup-form button[type=submit]`))
+	waitScreen(t, ctx, "place")
 
 	// The centre's licence data, and an incident there.
 	centre := testkit.Side("centreplace", "a")
@@ -116,12 +126,26 @@ func TestApp_FollowupsCentresReportPhotosAndAccuracy(t *testing.T) {
 		t.Fatalf("place's point: %q", txt)
 	}
 
-	// follow-up + its photo record, incident, place; the follow-up's photo.
-	waitQueued(t, ctx, 4, 1)
+	// two follow-ups and the first one's photo record, incident, place; the follow-up's photo.
+	waitQueued(t, ctx, 5, 1)
 	net.cut.Store(false)
 	online(t, ctx)
 	waitQueued(t, ctx, 0, 0)
-	noIssues(t, s, testkit.InspectorA)
+	// The refused follow-up shows on the household's place, in Chinese, with its code.
+	goTo(t, ctx, "#/place/"+home)
+	waitScreen(t, ctx, "place")
+	step(t, ctx, chromedp.WaitVisible(`.issue[data-coll="smoke_alarm_followups"] li[data-code="alarm_serial_taken"]`))
+	if txt := value(t, ctx, chromedp.Text(`.issue[data-coll="smoke_alarm_followups"]`)); !strings.Contains(txt, "服务器未接受") {
+		t.Fatalf("refused follow-up shown: %q", txt)
+	}
+	shoot("place-refused-followup")
+	a11y(t, ctx, "place-refused-followup")
+	if n := countAs(t, s, s.Token("_superusers", testkit.Superuser), "sync_issues", `user = "`+testkit.InspectorA+`"`); n != 1 {
+		t.Fatalf("sync issues of the inspector: %d, want the one refused follow-up", n)
+	}
+	if n := countAs(t, s, s.Token("_superusers", testkit.Superuser), "smoke_alarm_followups", `new_serial = "`+takenSerial+`"`); n != 1 {
+		t.Fatalf("follow-ups with the taken serial: %d (B's alone)", n)
+	}
 
 	install := testkit.Side("install", "a")
 	res := s.Do(http.MethodGet, "/api/collections/smoke_alarm_followups/records?filter="+url.QueryEscape(`install = "`+install+`" && new_serial = "HDYG-W-2026-00999"`), sup, nil)

@@ -180,6 +180,10 @@ async function placeScreen(ctx, [id]) {
     c.list("tutoring_incidents", { place: id }),
   ]);
   const unsynced = (r) => (r.dirty ? "· " + t("finding.unsynced") : "");
+  // Problems of the place's own records, including those the server refused, which never
+  // reached the store: found by the place, household or install they named.
+  const installIds = new Set(units.map((u) => u.install.id));
+  const issues = (await c.issues()).filter((is) => (is.coll === "places" && is.id === id) || is.data?.place === id || is.data?.household === id || installIds.has(is.data?.install));
   const history = [
     ...findings.filter(live).map((f) => ({ when: f.data.created || "", el: h("a", { href: `#/finding/${f.id}`, class: "card" }, h("span", { class: "title" }, `${t("finding.detail")}：${f.data.description}`), h("span", { class: "meta" }, `${term("finding_status", f.data.status)} ${f.dirty ? "· " + t("finding.unsynced") : ""}`)) })),
     ...inspections.filter(live).map((i) => ({ when: i.data.inspected_at, el: h("div", { class: "card" }, h("span", { class: "title" }, `${t("place.inspection")}：${term("programme", i.data.programme)} ${t("result." + i.data.result)}`), h("span", { class: "meta" }, `${day(i.data.inspected_at)} ${i.dirty ? "· " + t("finding.unsynced") : ""}`)) })),
@@ -195,6 +199,7 @@ async function placeScreen(ctx, [id]) {
   const k = p.data.kind;
   const action = (href, label, id2) => h("a", { href, class: "button primary", id: id2 }, label);
   return h("div", { dataset: { screen: "place" } }, nav(),
+    issues.map((is) => issueView(ctx, is)),
     h("h2", {}, p.data.name),
     h("p", {}, `${term("place_kind", k)} · ${p.data.address}`),
     p.data.location?.lat ? h("p", { class: "muted", id: "place-point" }, t("place.point", { lon: p.data.location.lon, lat: p.data.location.lat }),

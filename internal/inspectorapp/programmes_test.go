@@ -28,7 +28,8 @@ import (
 // first refuses a replacement without a test), reads a tutoring centre's licence data and
 // records an incident there (refused first without its kind), and adds a place whose GPS fix
 // is kept with its accuracy. Back online all of it syncs once and the supervisor reads it
-// through REST; the report, given to another inspector, leaves the phone's kept photos.
+// through REST; the report, given to another inspector, leaves the phone's kept photos, and a
+// revoked phone keeps none.
 func TestApp_FollowupsCentresReportPhotosAndAccuracy(t *testing.T) {
 	s := testkit.Serve(t, testkit.NewApp(t))
 	net := &cutter{next: s}
@@ -42,7 +43,8 @@ func TestApp_FollowupsCentresReportPhotosAndAccuracy(t *testing.T) {
 	report := publicReportWithPhoto(t, s)
 	assign(t, s, report, testkit.InspectorA)
 
-	ctx := phoneAt(t, 39.9081, 116.2795, 8)
+	lat, lon := 39.9081, 116.2795
+	ctx := phoneAt(t, lat, lon, 8)
 	shoot := func(name string) { browsertest.Shoot(t, ctx, *screenshots, name) }
 	signIn(t, ctx, server.URL, "inspectora@fieldsync.test")
 	waitKeptPhotos(t, ctx, 1)
@@ -66,6 +68,8 @@ func TestApp_FollowupsCentresReportPhotosAndAccuracy(t *testing.T) {
 	waitScreen(t, ctx, "place")
 	step(t, ctx, chromedp.Click(`#act-followup`))
 	waitScreen(t, ctx, "followup")
+	step(t, ctx, fill(`#result`, "pass"), fill(`#new_serial`, "HDYG 00999"), chromedp.Click(`#followup-form button[type=submit]`),
+		chromedp.WaitVisible(`.refused[data-field="new_serial"][data-code="alarm_serial_format"]`))
 	step(t, ctx, fill(`#result`, "not_present"), fill(`#new_serial`, "hdyg-w-2026-00999"), chromedp.Click(`#followup-form button[type=submit]`),
 		chromedp.WaitVisible(`.refused[data-field="result"][data-code="alarm_replacement_untested"]`))
 	shot := filepath.Join(t.TempDir(), "unit.jpg")
@@ -114,11 +118,16 @@ func TestApp_FollowupsCentresReportPhotosAndAccuracy(t *testing.T) {
 	waitScreen(t, ctx, "place")
 	step(t, ctx, chromedp.WaitVisible(`#history [data-incident][data-dirty="true"]`))
 
-	// A new place with the GPS fix and its accuracy.
+	// A new place with the GPS fix and its accuracy; a fix vaguer than 10 km is refused.
+	moveTo(t, ctx, lat, lon, 20_000)
 	goTo(t, ctx, "#/newplace")
 	waitScreen(t, ctx, "newplace")
 	step(t, ctx, fill(`#kind`, "venue"), fill(`#venue_type`, "group_rental"), fill(`#name`, "复兴路群租房"), fill(`#address`, "复兴路 20 号"),
 		chromedp.Click(`#gps-button`))
+	value(t, ctx, chromedp.Poll[bool](`document.querySelector("#gps").textContent.includes("±20000")`))
+	step(t, ctx, chromedp.Click(`#place-form button[type=submit]`), chromedp.WaitVisible(`.refused[data-code="location_accuracy_range"]`))
+	moveTo(t, ctx, lat, lon, 8)
+	step(t, ctx, chromedp.Click(`#gps-button`))
 	value(t, ctx, chromedp.Poll[bool](`document.querySelector("#gps").textContent.includes("±8")`))
 	step(t, ctx, chromedp.Click(`#place-form button[type=submit]`))
 	waitScreen(t, ctx, "place")
@@ -175,6 +184,21 @@ func TestApp_FollowupsCentresReportPhotosAndAccuracy(t *testing.T) {
 	assign(t, s, report, other)
 	step(t, ctx, chromedp.Click(`#sync-now`))
 	waitKeptPhotos(t, ctx, 0)
+
+	// Given back, it is kept again; the phone revoked, nothing is kept.
+	assign(t, s, report, testkit.InspectorA)
+	step(t, ctx, chromedp.Click(`#sync-now`))
+	waitKeptPhotos(t, ctx, 1)
+	client, err := s.App.FindFirstRecordByData("sync_clients", "user", testkit.InspectorA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := s.Do(http.MethodPatch, "/api/collections/sync_clients/records/"+client.Id, s.Token("_superusers", testkit.Superuser), map[string]any{"revoked": true}); res.Status != http.StatusOK {
+		t.Fatalf("revoke: %d %s", res.Status, res.Body)
+	}
+	step(t, ctx, chromedp.Click(`#sync-now`))
+	waitScreen(t, ctx, "revoked")
+	waitKeptPhotos(t, ctx, 0)
 }
 
 // phoneAt starts a phone that may use its position and is at lat, lon with the accuracy acc
@@ -185,10 +209,16 @@ func phoneAt(t *testing.T, lat, lon, acc float64) context.Context {
 	if _, err := chromedp.Call(ctx, browser.SetPermission, browser.SetPermissionParams{Permission: &browser.PermissionDescriptor{Name: "geolocation"}, Setting: browser.PermissionSettingGranted}); err != nil {
 		t.Fatal(err)
 	}
+	moveTo(t, ctx, lat, lon, acc)
+	return ctx
+}
+
+// moveTo sets the phone's position.
+func moveTo(t *testing.T, ctx context.Context, lat, lon, acc float64) {
+	t.Helper()
 	if _, err := chromedp.Call(ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lon, Accuracy: &acc}); err != nil {
 		t.Fatal(err)
 	}
-	return ctx
 }
 
 // waitKeptPhotos waits until the phone keeps n report photos.

@@ -351,7 +351,7 @@ export function forms({ issuesOf, issueView, nav, locate }) {
       field(t("newPlace.kind"), kind), field(t("newPlace.venueType"), venue),
       field(t("newPlace.name"), text("name")), field(t("newPlace.address"), text("address")),
       h("button", { type: "button", id: "gps-button", onclick: async () => {
-        const p = await locate();
+        const p = await locate(8000, 0);
         if (p && !p.error) {
           fix = p;
           where.textContent = t("newPlace.gpsAt", { lon: p.lon.toFixed(6), lat: p.lat.toFixed(6), acc: Math.round(p.accuracy) });

@@ -13,13 +13,15 @@ const mySd = (ctx) => ctx.me?.subdistricts ?? [];
 // ---- where the phone is ----
 
 let position = null; // {lat, lon, accuracy}
-export function locate(timeout = 8000) {
+// maximumAge (ms) lets a recent fix serve: enough for sorting by distance, not for a place's
+// point, which the inspector takes again after walking closer (0: a fresh fix).
+export function locate(timeout = 8000, maximumAge = 60_000) {
   return new Promise((resolve) => {
     if (!navigator.geolocation) return resolve(null);
     navigator.geolocation.getCurrentPosition(
       (p) => { position = { lat: p.coords.latitude, lon: p.coords.longitude, accuracy: p.coords.accuracy }; resolve(position); },
       (err) => resolve({ error: err.message || String(err.code) }),
-      { enableHighAccuracy: true, timeout, maximumAge: 60_000 },
+      { enableHighAccuracy: true, timeout, maximumAge },
     );
   });
 }

@@ -31,16 +31,13 @@ func TestApp_EnforcementAndReferrals(t *testing.T) {
 		t.Fatalf("the brigade's answer: %d %s", res.Status, res.Body)
 	}
 
-	insp := signedInPhone(t, s, "inspectora@fieldsync.test")
-	goTo(t, insp.ctx, "#/finding/"+finding)
-	waitScreen(t, insp.ctx, "finding")
+	insp := findingOn(t, s, "inspectora@fieldsync.test", finding)
 	step(t, insp.ctx, chromedp.WaitVisible(`#measures li[data-measure="summons"]`))
 	ref := value(t, insp.ctx, chromedp.Text(`#referrals li[data-status="acknowledged"]`))
 	if !strings.Contains(ref, "海淀消防支队") || !strings.Contains(ref, "已受理，三日内到场") || !strings.Contains(ref, "涉及违法建设") {
 		t.Fatalf("referral shown: %q", ref)
 	}
-	const offered = `[...document.querySelectorAll("#measure option")].map((o) => o.value).filter(Boolean).join(",")`
-	if got := value(t, insp.ctx, chromedp.Evaluate[string](offered)); got != "referral,stop_and_report" {
+	if got := measuresOffered(t, insp); got != "referral,stop_and_report" {
 		t.Fatalf("measures offered to an inspector: %q", got)
 	}
 	if n := value(t, insp.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#refer-form").length`)); n != 0 {
@@ -92,10 +89,8 @@ func TestApp_EnforcementAndReferrals(t *testing.T) {
 
 	// The fire brigade's phone: the brigade's measures on the finding referred to it, and the
 	// answers its acknowledged referral still allows; it reports the case done, offline.
-	brigade := signedInPhone(t, s, "firestaff@fieldsync.test")
-	goTo(t, brigade.ctx, "#/finding/"+finding)
-	waitScreen(t, brigade.ctx, "finding")
-	if got := value(t, brigade.ctx, chromedp.Evaluate[string](offered)); got != "seal,stop_production,stop_business,stop_use,detention,fine,summons,exposure,referral" {
+	brigade := findingOn(t, s, "firestaff@fieldsync.test", finding)
+	if got := measuresOffered(t, brigade); got != "seal,stop_production,stop_business,stop_use,detention,fine,summons,exposure,referral" {
 		t.Fatalf("measures offered to the fire brigade: %q", got)
 	}
 	referral := testkit.Side("referral", "a")
@@ -125,10 +120,8 @@ func TestApp_EnforcementAndReferrals(t *testing.T) {
 	}
 
 	// The supervisor refers the finding to the environment bureau, offline.
-	boss := signedInPhone(t, s, "supervisora@fieldsync.test")
-	goTo(t, boss.ctx, "#/finding/"+finding)
-	waitScreen(t, boss.ctx, "finding")
-	if got := value(t, boss.ctx, chromedp.Evaluate[string](offered)); got != "referral,stop_and_report" {
+	boss := findingOn(t, s, "supervisora@fieldsync.test", finding)
+	if got := measuresOffered(t, boss); got != "referral,stop_and_report" {
 		t.Fatalf("measures offered to a supervisor: %q", got)
 	}
 	boss.cut(t)
@@ -154,5 +147,21 @@ func TestApp_EnforcementAndReferrals(t *testing.T) {
 	}
 
 	// The inspector's phone, at its next sync, shows the new referral.
-	step(t, insp.ctx, chromedp.Click(`#sync-now`), chromedp.WaitVisible(`#referrals li[data-agency="`+testkit.AgencyEnv+`"]`))
+	tapSync(t, insp.ctx)
+	step(t, insp.ctx, chromedp.WaitVisible(`#referrals li[data-agency="`+testkit.AgencyEnv+`"]`))
+}
+
+// findingOn signs the account of email in on a phone of its own and opens finding there.
+func findingOn(t *testing.T, s *testkit.Server, email, finding string) *testPhone {
+	t.Helper()
+	p := signedInPhone(t, s, email)
+	goTo(t, p.ctx, "#/finding/"+finding)
+	waitScreen(t, p.ctx, "finding")
+	return p
+}
+
+// measuresOffered lists the measures the finding's screen offers, in order.
+func measuresOffered(t *testing.T, p *testPhone) string {
+	t.Helper()
+	return value(t, p.ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#measure option")].map((o) => o.value).filter(Boolean).join(",")`))
 }

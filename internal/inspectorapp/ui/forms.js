@@ -6,7 +6,7 @@
 import { addPhoto } from "/app/sdk/fieldsync.js";
 import { h, field, select } from "/app/dom.js";
 import { form, text, photoPicker, photoThumbs, queuedSteps } from "/app/formkit.js";
-import { t, term, options, checkItem, problem, day, todayBeijing, endOfDay, stamp } from "/app/i18n.js";
+import { t, term, options, checkItem, day, todayBeijing, endOfDay, stamp } from "/app/i18n.js";
 import { casework, caseIssues } from "/app/casework.js";
 import { reportPhoto } from "/app/reportphotos.js";
 import { checkFinding, checkOrder, checkInstall, checkPlace, checkLand, landTreatment, alwaysMajor, conductItems, safetyItems, dustItems, eligibilityOf, creditCodeProblem } from "/app/rules.js";

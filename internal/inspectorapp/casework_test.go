@@ -93,6 +93,9 @@ func TestApp_EnforcementAndReferrals(t *testing.T) {
 	if got := measuresOffered(t, brigade); got != "seal,stop_production,stop_business,stop_use,detention,fine,summons,exposure,referral" {
 		t.Fatalf("measures offered to the fire brigade: %q", got)
 	}
+	if n := value(t, brigade.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#order-form, #ack-form, #reinspect-form, #close-form, #edit-form").length`)); n != 0 {
+		t.Fatalf("the brigade's phone offers %d of the subdistrict's rectification forms", n)
+	}
 	referral := testkit.Side("referral", "a")
 	answers := `[...document.querySelectorAll("#answer-kind-` + referral + ` option")].map((o) => o.value).join(",")`
 	if got := value(t, brigade.ctx, chromedp.Evaluate[string](answers)); got != "referral.decline@1,referral.done@1" {

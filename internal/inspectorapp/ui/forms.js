@@ -9,7 +9,7 @@ import { form, text, photoPicker, photoThumbs, queuedSteps } from "/app/formkit.
 import { t, term, options, checkItem, day, todayBeijing, endOfDay, stamp } from "/app/i18n.js";
 import { casework, caseIssues } from "/app/casework.js";
 import { reportPhoto } from "/app/reportphotos.js";
-import { checkFinding, checkOrder, checkInstall, checkPlace, checkLand, landTreatment, alwaysMajor, conductItems, safetyItems, dustItems, eligibilityOf, creditCodeProblem } from "/app/rules.js";
+import { fieldStaffOf, checkFinding, checkOrder, checkInstall, checkPlace, checkLand, landTreatment, alwaysMajor, conductItems, safetyItems, dustItems, eligibilityOf, creditCodeProblem } from "/app/rules.js";
 
 const live = (r) => r && !r.data.voided;
 
@@ -72,8 +72,11 @@ export function forms({ issuesOf, issueView, nav, locate }) {
     const closing = steps.some((m) => m.name === "finding.close@1");
     const row = (k, v) => (v ? [h("dt", {}, t(k)), h("dd", {}, v)] : null);
     const today = todayBeijing();
+    // Rectification steps and edits are the subdistrict's field staff's; an agency's staff
+    // reading a finding referred to them get none of these forms (casework.js has theirs).
+    const staff = fieldStaffOf(ctx.me, d);
 
-    const orderForm = d.status === "open" && !ordered ? form("order-form", [
+    const orderForm = staff && d.status === "open" && !ordered ? form("order-form", [
       h("h3", {}, t("finding.order")),
       field(t("finding.deadline"), h("input", { type: "date", name: "deadline", id: "deadline", min: today })),
       field(t("finding.party"), text("responsible_party", d.responsible_party ?? "")),
@@ -86,7 +89,7 @@ export function forms({ issuesOf, issueView, nav, locate }) {
       ctx.draw();
       return null;
     }) : null;
-    const ackForm = ordered && !acked ? form("ack-form", [
+    const ackForm = staff && ordered && !acked ? form("ack-form", [
       h("h3", {}, t("finding.ack")),
       field(t("finding.ackName"), text("name")),
       h("button", { type: "submit", class: "primary" }, t("finding.ackSave")),
@@ -102,7 +105,7 @@ export function forms({ issuesOf, issueView, nav, locate }) {
     // re-inspected on a pass and returns it on a fail.
     const reinspectable = ["ordered", "acknowledged", "escalated", "returned"].includes(d.status) || (d.status === "open" && ordered);
     const photos = photoPicker();
-    const reinspectForm = reinspectable && !reinspected ? form("reinspect-form", [
+    const reinspectForm = staff && reinspectable && !reinspected ? form("reinspect-form", [
       h("h3", {}, t("finding.reinspect")),
       field(t("finding.reinspectResult"), select("result", ["pass", "fail"].map((v) => ({ value: v, label: t("result." + v) })), "pass")),
       field(t("finding.reinspectNotes"), h("textarea", { name: "notes", id: "reinspect-notes", rows: 3 })),
@@ -120,7 +123,7 @@ export function forms({ issuesOf, issueView, nav, locate }) {
       return null;
     }) : null;
     // Closing a re-inspected finding: the inspector's step unless it is a supervised major one.
-    const closeForm = d.status === "reinspected" && !d.supervised && !closing ? form("close-form", [
+    const closeForm = staff && d.status === "reinspected" && !d.supervised && !closing ? form("close-form", [
       h("h3", {}, t("finding.close")),
       h("button", { type: "submit", class: "primary" }, t("finding.closeSave")),
     ], async () => {
@@ -128,7 +131,7 @@ export function forms({ issuesOf, issueView, nav, locate }) {
       ctx.draw();
       return null;
     }) : null;
-    const editForm = !["closed", "voided"].includes(d.status) ? form("edit-form", [
+    const editForm = staff && !["closed", "voided"].includes(d.status) ? form("edit-form", [
       h("h3", {}, t("finding.edit")),
       field(t("finding.description"), h("textarea", { name: "description", id: "edit-description", rows: 3 }, d.description)),
       h("button", { type: "submit" }, t("finding.editSave")),

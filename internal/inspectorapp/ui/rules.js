@@ -116,10 +116,16 @@ export const agencyMeasures = {
   market: ["fine", "referral"],
 };
 
+// fieldStaffOf reports whether me is an inspector or supervisor of record r's subdistrict: who
+// takes a finding's rectification steps (internal/rectify.fieldStaffOf).
+export function fieldStaffOf(me, r) {
+  return (me?.role === "inspector" || me?.role === "supervisor") && (me.subdistricts ?? []).includes(r.subdistrict);
+}
+
 // measuresFor lists the measures me may record on finding f; agencyCode is the code of me's
 // agency (from the synced agencies), if any.
 export function measuresFor(me, f, agencyCode) {
-  if (me?.role === "inspector" || me?.role === "supervisor") return (me.subdistricts ?? []).includes(f.subdistrict) ? subdistrictMeasures : [];
+  if (me?.role === "inspector" || me?.role === "supervisor") return fieldStaffOf(me, f) ? subdistrictMeasures : [];
   if (me?.role === "agency_staff" && me.agency && me.agency === f.agency) return agencyMeasures[agencyCode] ?? [];
   return [];
 }

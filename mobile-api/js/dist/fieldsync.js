@@ -297,14 +297,33 @@ function recordHash(coll, id, v) {
   return BigInt(hi) << 32n | BigInt(lo);
 }
 function checksumOf(entries) {
-  let sumHi = 0, sumLo = 0;
-  for (const e of entries) {
-    fnv1a64(`${e.coll}/${e.id}/${e.v}`);
-    sumHi ^= hi;
-    sumLo ^= lo;
-  }
-  return (sumHi >>> 0).toString(16).padStart(8, "0") + (sumLo >>> 0).toString(16).padStart(8, "0");
+  const sum = new RunningSum();
+  for (const e of entries) sum.toggle(e.coll, e.id, e.v);
+  return sum.toString();
 }
+var RunningSum = class _RunningSum {
+  constructor() {
+    __publicField(this, "hi", 0);
+    __publicField(this, "lo", 0);
+  }
+  /** The running sum a stored checksum stands for; null when it is not 16 hex digits (damaged or absent). */
+  static parse(s) {
+    if (s === void 0 || !/^[0-9a-f]{16}$/.test(s)) return null;
+    const sum = new _RunningSum();
+    sum.hi = parseInt(s.slice(0, 8), 16);
+    sum.lo = parseInt(s.slice(8), 16);
+    return sum;
+  }
+  /** Puts (coll, id, v) in the sum, or takes it out when it is in. */
+  toggle(coll, id, v) {
+    fnv1a64(`${coll}/${id}/${v}`);
+    this.hi = (this.hi ^ hi) >>> 0;
+    this.lo = (this.lo ^ lo) >>> 0;
+  }
+  toString() {
+    return this.hi.toString(16).padStart(8, "0") + this.lo.toString(16).padStart(8, "0");
+  }
+};
 
 // src/lock.ts
 var leaseMs = 3e4;
@@ -982,18 +1001,31 @@ var PullRun = class {
     await settle(tx);
     return { more: more || restarted, restarted };
   }
+  /**
+   * Checks every scope the answer brought to its head against the server's checksum. The
+   * running sum kept in the scope's cursor row makes that one read; when it disagrees (or is
+   * unknown) the sum is computed from the scope's rows and stored, so that a damaged running
+   * sum does not download a scope again for nothing, and only rows that disagree too heal it.
+   */
   async check(tx, res) {
     let restarted = false;
+    const cursors = tx.objectStore("cursors");
     for (const sc of Object.keys(res.scopes).sort()) {
       const sr = res.scopes[sc];
       if (sr.status === "removed" || sr.has_more || !sr.checksum) continue;
-      if (await scopeChecksum(tx, sc) === sr.checksum) continue;
+      const cur = await cursors.get(sc);
+      if (cur.sum === sr.checksum) continue;
+      const sum = await scopeChecksum(tx, sc);
+      if (sum === sr.checksum) {
+        await cursors.put({ ...cur, sum });
+        continue;
+      }
       if (this.healedSet.has(sc)) {
         this.drifted.push(sc);
         continue;
       }
       await markStale(tx, sc);
-      await tx.objectStore("cursors").put({ scope: sc, cursor: 0, floor: 0 });
+      await cursors.put({ scope: sc, cursor: 0, floor: 0, sum });
       this.healedSet.add(sc);
       this.rep.healed.push(sc);
       restarted = true;
@@ -1001,6 +1033,7 @@ var PullRun = class {
     return restarted;
   }
   async applyScope(tx, sc, sr, colls) {
+    var _a;
     switch (sr.status) {
       case "removed":
         this.rep.removed.push(sc);
@@ -1018,16 +1051,20 @@ var PullRun = class {
         await markStale(tx, sc);
         break;
     }
+    const sum = sr.changes.length <= maxTrackedChanges ? RunningSum.parse((_a = await tx.objectStore("cursors").get(sc)) == null ? void 0 : _a.sum) : null;
+    const olds = [];
     const records = unwrap(tx.objectStore("records"));
     const scopes = unwrap(tx.objectStore("record_scopes"));
     const queued = await outboxByRecord(tx);
     const removed = [];
     for (const ch of sr.changes) {
       const key = recordKey(ch.coll, ch.id);
+      if (sum) olds.push(result(scopes.get([sc, ch.coll, ch.id])));
       if (ch.op === "put") {
         if (!ch.data) throw new Error(`pull: ${sc} ${ch.coll}/${ch.id}: put without data`);
         scopes.put({ scope: sc, coll: ch.coll, id: ch.id, v: ch.v });
         records.put(compose(ch.coll, ch.id, ch.v, ch.data, queued.get(key) ?? [], true));
+        sum == null ? void 0 : sum.toggle(ch.coll, ch.id, ch.v);
       } else if (ch.op === "remove") {
         scopes.delete([sc, ch.coll, ch.id]);
         removed.push(key);
@@ -1036,12 +1073,32 @@ var PullRun = class {
       }
       colls.add(ch.coll);
     }
+    let known = sum !== null;
+    for (const [i, old] of (await Promise.all(olds)).entries()) {
+      const ch = sr.changes[i];
+      if (old === void 0) continue;
+      if (old.v === void 0) known = false;
+      else sum.toggle(ch.coll, ch.id, old.v);
+    }
     await rebuildAll(tx, removed);
     this.rep.changes += sr.changes.length;
-    if (!sr.has_more) await leaveScope(tx, sc, true, colls);
-    await tx.objectStore("cursors").put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 });
+    if (!sr.has_more) {
+      for (const s of await leaveScope(tx, sc, true, colls)) {
+        if (s.v === void 0) known = false;
+        else sum == null ? void 0 : sum.toggle(s.coll, s.id, s.v);
+      }
+    }
+    const cursor = { scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 };
+    await tx.objectStore("cursors").put(known ? { ...cursor, sum: sum.toString() } : cursor);
   }
 };
+var maxTrackedChanges = 1e3;
+function result(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
 function cursorsAfter(req, res) {
   const out = { ...req };
   for (const [sc, sr] of Object.entries(res.scopes)) {
@@ -1069,6 +1126,7 @@ async function leaveScope(tx, sc, staleOnly, colls) {
   await Promise.all(rows.map((s) => scopes.delete([s.scope, s.coll, s.id])));
   for (const s of rows) colls.add(s.coll);
   await rebuildAll(tx, rows.map((s) => recordKey(s.coll, s.id)));
+  return rows;
 }
 
 // src/photos.ts

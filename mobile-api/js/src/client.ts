@@ -339,20 +339,15 @@ export class Client {
     }
   }
 
+  /** The first unsent mutations, at most n and about maxBytes: one read of the outbox's unsent index (mid order). */
   private async pending(n: number, maxBytes: number): Promise<Mutation[]> {
     const out: Mutation[] = [];
     let size = 0;
-    const tx = this.db.transaction("outbox");
-    let cur = await tx.store.openCursor();
-    while (cur && out.length < n) {
-      if (cur.value.acked === 0) {
-        size += JSON.stringify(cur.value.m).length;
-        if (maxBytes > 0 && size > maxBytes && out.length > 0) break;
-        out.push({ ...cur.value.m, mid: cur.value.mid });
-      }
-      cur = await cur.continue();
+    for (const o of await this.db.getAllFromIndex("outbox", "acked", 0, Number.isFinite(n) ? n : undefined)) {
+      size += JSON.stringify(o.m).length;
+      if (maxBytes > 0 && size > maxBytes && out.length > 0) break;
+      out.push({ ...o.m, mid: o.mid });
     }
-    await tx.done;
     return out;
   }
 

@@ -783,20 +783,15 @@ var Client = class _Client {
       if (!gap && results[0].mid !== batch[0].mid) throw new Error(`push: server answered mid ${results[0].mid} to mid ${batch[0].mid}`);
     }
   }
+  /** The first unsent mutations, at most n and about maxBytes: one read of the outbox's unsent index (mid order). */
   async pending(n, maxBytes) {
     const out = [];
     let size = 0;
-    const tx = this.db.transaction("outbox");
-    let cur = await tx.store.openCursor();
-    while (cur && out.length < n) {
-      if (cur.value.acked === 0) {
-        size += JSON.stringify(cur.value.m).length;
-        if (maxBytes > 0 && size > maxBytes && out.length > 0) break;
-        out.push({ ...cur.value.m, mid: cur.value.mid });
-      }
-      cur = await cur.continue();
+    for (const o of await this.db.getAllFromIndex("outbox", "acked", 0, Number.isFinite(n) ? n : void 0)) {
+      size += JSON.stringify(o.m).length;
+      if (maxBytes > 0 && size > maxBytes && out.length > 0) break;
+      out.push({ ...o.m, mid: o.mid });
     }
-    await tx.done;
     return out;
   }
   /**

@@ -768,11 +768,7 @@ var Client = class _Client {
       }
       rep.results.push(...results);
       const issues = await this.inTx(async (tx) => {
-        const out = [];
-        for (const r of results) {
-          const is = await recordOutcome(tx, r);
-          if (is) out.push(is);
-        }
+        const out = await recordOutcomes(tx, results);
         if (gap) await realign(tx, gap.expected - 1);
         await settle(tx);
         return out;
@@ -957,22 +953,34 @@ function tokenExpiry(token) {
     return null;
   }
 }
-async function recordOutcome(tx, r) {
+async function recordOutcomes(tx, results) {
   const outbox = tx.objectStore("outbox");
-  const o = await outbox.get(r.mid);
-  if (!o || o.acked === 1) return null;
-  if (changed(r)) await outbox.put({ ...o, acked: 1, v: r.v ?? 0, seq: r.seq ?? 0 });
-  else await outbox.delete(r.mid);
-  let issue = null;
-  if (noteworthy(r)) {
-    const stored = { mid: r.mid, coll: o.coll, id: o.id, result: r, mutation: o.m };
-    stored.n = await tx.objectStore("issues").add(stored);
-    issue = toIssue(stored);
+  const queued = await Promise.all(results.map((r) => outbox.get(r.mid)));
+  const writes = [];
+  const issues = [];
+  const touched = [];
+  const answered = /* @__PURE__ */ new Set();
+  let last = 0;
+  results.forEach((r, i) => {
+    const o = queued[i];
+    if (!o || o.acked === 1 || answered.has(r.mid)) return;
+    answered.add(r.mid);
+    writes.push(changed(r) ? outbox.put({ ...o, acked: 1, v: r.v ?? 0, seq: r.seq ?? 0 }) : outbox.delete(r.mid));
+    if (noteworthy(r)) {
+      const stored = { mid: r.mid, coll: o.coll, id: o.id, result: r, mutation: o.m };
+      issues.push(tx.objectStore("issues").add(stored).then((n) => toIssue({ ...stored, n })));
+    }
+    last = Math.max(last, r.mid);
+    touched.push(recordKey(o.coll, o.id));
+  });
+  await Promise.all(writes);
+  const out = await Promise.all(issues);
+  if (touched.length > 0) {
+    const meta = await tx.objectStore("meta").get("meta");
+    await tx.objectStore("meta").put({ ...meta, acked_mid: Math.max(meta.acked_mid, last) }, "meta");
   }
-  const meta = await tx.objectStore("meta").get("meta");
-  await tx.objectStore("meta").put({ ...meta, acked_mid: Math.max(meta.acked_mid, r.mid) }, "meta");
-  await rebuild(tx, o.coll, o.id);
-  return issue;
+  await rebuildAll(tx, touched);
+  return out;
 }
 var PullRun = class {
   constructor() {

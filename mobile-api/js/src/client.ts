@@ -323,11 +323,7 @@ export class Client {
       }
       rep.results.push(...results);
       const issues = await this.inTx(async (tx) => {
-        const out: Issue[] = [];
-        for (const r of results) {
-          const is = await recordOutcome(tx, r);
-          if (is) out.push(is);
-        }
+        const out = await recordOutcomes(tx, results);
         if (gap) await realign(tx, gap.expected - 1);
         await settle(tx);
         return out;
@@ -523,23 +519,40 @@ function tokenExpiry(token: string): number | null {
   }
 }
 
-/** Stores the outcome of one queued mutation; returns the issue to show, if any. */
-async function recordOutcome(tx: Tx, r: Result): Promise<Issue | null> {
+/**
+ * Stores the outcomes of a push; returns the issues to show. The requests of all outcomes go
+ * out together, a step at a time (read the queued mutations, write their new state and the
+ * issues, the acknowledged mid, the rebuilt records): one round trip to the browser's storage
+ * per step rather than per step and outcome.
+ */
+async function recordOutcomes(tx: Tx, results: Result[]): Promise<Issue[]> {
   const outbox = tx.objectStore("outbox");
-  const o = await outbox.get(r.mid);
-  if (!o || o.acked === 1) return null; // answered before
-  if (changed(r)) await outbox.put({ ...o, acked: 1, v: r.v ?? 0, seq: r.seq ?? 0 } as OutboxEntry);
-  else await outbox.delete(r.mid);
-  let issue: Issue | null = null;
-  if (noteworthy(r)) {
-    const stored: StoredIssue = { mid: r.mid, coll: o.coll, id: o.id, result: r, mutation: o.m };
-    stored.n = await tx.objectStore("issues").add(stored);
-    issue = toIssue(stored);
+  const queued = await Promise.all(results.map((r) => outbox.get(r.mid)));
+  const writes: Promise<unknown>[] = [];
+  const issues: Promise<Issue>[] = [];
+  const touched: string[] = [];
+  const answered = new Set<number>();
+  let last = 0;
+  results.forEach((r, i) => {
+    const o = queued[i];
+    if (!o || o.acked === 1 || answered.has(r.mid)) return; // answered before
+    answered.add(r.mid);
+    writes.push(changed(r) ? outbox.put({ ...o, acked: 1, v: r.v ?? 0, seq: r.seq ?? 0 } as OutboxEntry) : outbox.delete(r.mid));
+    if (noteworthy(r)) {
+      const stored: StoredIssue = { mid: r.mid, coll: o.coll, id: o.id, result: r, mutation: o.m };
+      issues.push(tx.objectStore("issues").add(stored).then((n) => toIssue({ ...stored, n })));
+    }
+    last = Math.max(last, r.mid);
+    touched.push(recordKey(o.coll, o.id));
+  });
+  await Promise.all(writes);
+  const out = await Promise.all(issues);
+  if (touched.length > 0) {
+    const meta = (await tx.objectStore("meta").get("meta"))!;
+    await tx.objectStore("meta").put({ ...meta, acked_mid: Math.max(meta.acked_mid, last) }, "meta");
   }
-  const meta = (await tx.objectStore("meta").get("meta"))!;
-  await tx.objectStore("meta").put({ ...meta, acked_mid: Math.max(meta.acked_mid, r.mid) }, "meta");
-  await rebuild(tx, o.coll, o.id);
-  return issue;
+  await rebuildAll(tx, touched);
+  return out;
 }
 
 /** One pull across its requests. */

@@ -2,7 +2,7 @@
 // cursor row, without reading the scope's rows; a wrong sum is recomputed, not healed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { env, rest, newUser, phone, seen, findingData } from "./helpers.mjs";
+import { env, rest, newUser, phone, seen, control, findingData } from "./helpers.mjs";
 
 /**
  * Runs f counting the reads of whole scopes (getAll on the record_scopes store: computing a
@@ -76,4 +76,23 @@ test("a damaged running sum is recomputed from the rows, without downloading the
   assert.equal(await seen("/api/sync/v1/pull"), pulls + 1, "one pull, no second download");
   assert.equal(await storedSum(c, sd), right, "the sum was repaired");
   assert.equal((await c.db.get("cursors", sd)).cursor, cur.cursor, "the cursor stayed");
+});
+
+test("a reset scope's running sum follows the download and the rows dropped at its head", async () => {
+  const user = await newUser();
+  const place = await rest("POST", "/api/collections/places/records", { kind: "venue", venue_type: "group_rental", name: "重置时删除的场所", subdistrict: env.sdA, address: "校验路 2 号" });
+  assert.equal(place.status, 200, JSON.stringify(place.body));
+  const c = await phone(user, { pullRows: 50 }); // pages small enough for the running sums to follow
+  await c.sync();
+  assert.equal((await rest("DELETE", `/api/collections/places/records/${place.body.id}`)).status, 204);
+  await control("compact");
+  let rep;
+  const reads = await scopeReads(async () => { rep = await c.pull(); });
+  assert.ok(rep.reset.includes(`sd:${env.sdA}`), `reset: ${rep.reset}`);
+  assert.equal(await c.get("places", place.body.id), undefined, "the place not sent again was dropped at the head");
+  assert.deepEqual(rep.healed, []);
+  // Each reset scope's rows are read once, to mark them stale; a running sum that missed a
+  // re-sent or dropped row would be computed again from the rows at the head, a second read.
+  assert.equal(reads, rep.reset.length, `reads of whole scopes: ${reads}, reset scopes: ${rep.reset.length}`);
+  for (const sc of await c.scopes()) assert.equal(await storedSum(c, sc), await c.checksum(sc), `${sc}: the running sum is the rows' checksum`);
 });

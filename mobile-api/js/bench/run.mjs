@@ -68,6 +68,9 @@ export async function runBench({ url, chromiumPath, email, password, reps = 5, d
         if (k === 0) {
           const d = await page.evaluate((a) => bench.sdkDeltas(a), { email, password, dbName: db, n: deltaN });
           if (d.pending !== 0 || d.localOutcomes.length !== deltaN) throw new Error(`delta sync: ${JSON.stringify(d)}`);
+          // Sending the phone's edits and getting the server's truth back is a push and a pull:
+          // a third round trip is one too many.
+          if (d.localHttp !== 2) throw new Error(`delta sync: the phone's edits took ${d.localHttp} HTTP requests, not 2 (push, pull)`);
           deltas.push(d);
           await page.evaluate((db) => bench.drop(db + "-other"), db);
         }

@@ -63,7 +63,7 @@ test("a delta sync checks its scopes without reading their rows, and the running
   assert.match(await storedSum(c, sd), /^[0-9a-f]{16}$/);
 });
 
-test("a damaged running sum is recomputed from the rows, without downloading the scope again", async () => {
+test("a damaged or missing running sum is computed from the rows, without downloading the scope again", async () => {
   const c = await phone(await newUser());
   await c.sync();
   const sd = `sd:${env.sdA}`;
@@ -76,6 +76,13 @@ test("a damaged running sum is recomputed from the rows, without downloading the
   assert.equal(await seen("/api/sync/v1/pull"), pulls + 1, "one pull, no second download");
   assert.equal(await storedSum(c, sd), right, "the sum was repaired");
   assert.equal((await c.db.get("cursors", sd)).cursor, cur.cursor, "the cursor stayed");
+
+  // A cursor row stored by an SDK that kept no sum: the next head computes it, nothing heals.
+  await c.db.put("cursors", { scope: sd, cursor: cur.cursor, floor: cur.floor });
+  const again = await c.pull();
+  assert.deepEqual(again.healed, []);
+  assert.equal(await seen("/api/sync/v1/pull"), pulls + 2, "one pull more, no download");
+  assert.equal(await storedSum(c, sd), right, "the sum was computed and stored");
 });
 
 test("a reset scope's running sum follows the download and the rows dropped at its head", async () => {

@@ -78,8 +78,10 @@ func TestRun_TinyDataset(t *testing.T) {
 		"4 capacity curve", "knee:"}
 	if sdk {
 		// Benchmark 5's driver checks that every contender got the same records and that
-		// the delta syncs left nothing unsent, and exits non-zero otherwise (run fails).
-		want = append(want, "every contender got the same", "first sync, median (range) of 1", "delta sync of 10 edits made on this phone")
+		// the delta syncs left nothing unsent, the phone's edits in a push and a pull, and exits
+		// non-zero otherwise (run fails).
+		want = append(want, "every contender got the same", "first sync, median (range) of 1", "delta sync of 10 edits made on this phone",
+			"exact counts: SDK first sync ")
 	}
 	for _, want := range want {
 		if !strings.Contains(out.String(), want) {

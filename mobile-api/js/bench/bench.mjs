@@ -5,20 +5,61 @@ import { Client, collections } from "/__bench/fieldsync.js";
 export { collections };
 import PocketBase from "/__bench/pocketbase.es.mjs";
 
+// Exact counts beside the times, which the machine's load makes noisy: the IndexedDB requests
+// the page issues (every request method of object stores, indexes and cursors counts one), the
+// values (or keys) their answers carry, and the HTTP requests a client sends (through its fetch).
+export const counts = { idb: 0, read: 0 };
+for (const proto of [IDBObjectStore.prototype, IDBIndex.prototype, IDBCursor.prototype]) {
+  for (const m of ["get", "getAll", "getAllKeys", "getKey", "count", "openCursor", "openKeyCursor", "put", "add", "delete", "clear", "update", "continue", "advance", "continuePrimaryKey"]) {
+    const f = Object.getOwnPropertyDescriptor(proto, m)?.value;
+    if (typeof f !== "function") continue;
+    const reads = m.startsWith("get") || m.startsWith("open");
+    proto[m] = function (...args) {
+      counts.idb++;
+      const req = f.apply(this, args);
+      if (reads) req.addEventListener("success", () => { counts.read += Array.isArray(req.result) ? req.result.length : req.result === undefined || req.result === null ? 0 : 1; });
+      return req;
+    };
+  }
+}
+
+/**
+ * A fetch that counts the requests it sends into n.http and adds into n.ms the time from each
+ * request to its answer's headers (the server and the network; the bodies of a delta are small).
+ */
+const counting = (n) => async (url, init) => {
+  n.http++;
+  const t0 = performance.now();
+  try {
+    return await fetch(url, init);
+  } finally {
+    n.ms += performance.now() - t0;
+  }
+};
+
+/** What f cost in IndexedDB requests, and its result. */
+async function idbRequests(f) {
+  const [idb, read] = [counts.idb, counts.read];
+  const out = await f();
+  return [{ requests: counts.idb - idb, read: counts.read - read }, out];
+}
+
 /** The SDK's first sync on a fresh database: open, sign in, sync (register, push nothing, pull to the head). */
 export async function sdkFirstSync({ email, password, dbName }) {
   const t0 = performance.now();
-  const c = await Client.open({ baseURL: location.origin, dbName, appVersion: "bench" });
+  const [idb0, read0] = [counts.idb, counts.read], net = { http: 0, ms: 0 };
+  const c = await Client.open({ baseURL: location.origin, dbName, appVersion: "bench", fetch: counting(net) });
   await c.signIn(email, password);
   const rep = await c.sync();
   const ms = performance.now() - t0;
-  const counts = {};
+  const idb = { requests: counts.idb - idb0, read: counts.read - read0 };
+  const held = {};
   for (const coll of collections) {
     const n = await c.db.count("records", IDBKeyRange.bound([coll], [coll, []]));
-    if (n) counts[coll] = n;
+    if (n) held[coll] = n;
   }
   c.close();
-  return { ms, counts, changes: rep.pull.changes };
+  return { ms, counts: held, changes: rep.pull.changes, idb, http: net.http };
 }
 
 /**
@@ -77,7 +118,8 @@ function putAll(db, coll, items) {
  * sync(); then n patches made on this phone, pushed and pulled back by sync().
  */
 export async function sdkDeltas({ email, password, dbName, n }) {
-  const c = await Client.open({ baseURL: location.origin, dbName, appVersion: "bench" });
+  const net = { http: 0, ms: 0 };
+  const c = await Client.open({ baseURL: location.origin, dbName, appVersion: "bench", fetch: counting(net) });
   const other = await Client.open({ baseURL: location.origin, dbName: dbName + "-other", appVersion: "bench" });
   try {
     await other.signIn(email, password);
@@ -90,16 +132,19 @@ export async function sdkDeltas({ email, password, dbName, n }) {
     const pushed = await other.push();
     const refused = pushed.results.filter((r) => r.outcome !== "applied");
     if (refused.length) throw new Error(`delta: the other device's creates were not applied: ${JSON.stringify(refused[0])}`);
+    Object.assign(net, { http: 0, ms: 0 });
     let t0 = performance.now();
-    const remote = await c.sync();
+    const [remoteIdb, remote] = await idbRequests(() => c.sync());
     const remoteMs = performance.now() - t0;
+    const [remoteHttp, remoteHttpMs] = [net.http, net.ms];
     // The inspector then edits the n findings on this phone, offline, and syncs.
     for (const [i, id] of made.entries()) await c.patch("findings", id, { description: `基准增量 ${i}，已复查` });
+    Object.assign(net, { http: 0, ms: 0 });
     t0 = performance.now();
-    const local = await c.sync();
+    const [localIdb, local] = await idbRequests(() => c.sync());
     const localMs = performance.now() - t0;
     const outcomes = local.push.results.map((r) => r.outcome);
-    return { remoteMs, remoteChanges: remote.pull.changes, localMs, localOutcomes: outcomes, localPulled: local.pull.changes, pending: await c.pendingCount() };
+    return { remoteMs, remoteChanges: remote.pull.changes, remoteIdb, remoteHttp, remoteHttpMs, localMs, localOutcomes: outcomes, localPulled: local.pull.changes, localIdb, localHttp: net.http, localHttpMs: net.ms, pending: await c.pendingCount() };
   } finally {
     c.close();
     other.close();

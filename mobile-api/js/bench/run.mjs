@@ -55,6 +55,7 @@ export async function runBench({ url, chromiumPath, email, password, reps = 5, d
 
     const times = contenders.map(() => []);
     const deltas = [];
+    let firstIdb = null, firstHttp = 0;
     for (let r = 0; r < reps; r++) {
       const line = [];
       for (let j = 0; j < contenders.length; j++) {
@@ -62,10 +63,14 @@ export async function runBench({ url, chromiumPath, email, password, reps = 5, d
         const db = fresh();
         const res = await contenders[k].run(page, args(db, k === 0 ? all : listed));
         times[k].push(res.ms);
+        if (k === 0) [firstIdb, firstHttp] = [res.idb, res.http];
         line[k] = `${Math.round(res.ms)} ms`;
         if (k === 0) {
           const d = await page.evaluate((a) => bench.sdkDeltas(a), { email, password, dbName: db, n: deltaN });
           if (d.pending !== 0 || d.localOutcomes.length !== deltaN) throw new Error(`delta sync: ${JSON.stringify(d)}`);
+          // Sending the phone's edits and getting the server's truth back is a push and a pull:
+          // a third round trip is one too many.
+          if (d.localHttp !== 2) throw new Error(`delta sync: the phone's edits took ${d.localHttp} HTTP requests, not 2 (push, pull)`);
           deltas.push(d);
           await page.evaluate((db) => bench.drop(db + "-other"), db);
         }
@@ -73,12 +78,15 @@ export async function runBench({ url, chromiumPath, email, password, reps = 5, d
       }
       const d = deltas.at(-1);
       log(`  round ${r + 1}: ${contenders.map((c, k) => `${c.name} ${line[k]}`).join("; ")}; delta ${deltaN} from another device ${Math.round(d.remoteMs)} ms, ${deltaN} local edits ${Math.round(d.localMs)} ms (${d.localOutcomes.join(",")})`);
+      const idb = (x) => `${x.requests} IndexedDB requests reading ${x.read} values`;
+      log(`    exact counts: SDK first sync ${idb(firstIdb)} (${(firstIdb.requests / records.sdk).toFixed(2)} requests per record), ${firstHttp} HTTP; delta from another device ${idb(d.remoteIdb)}, ${d.remoteHttp} HTTP (${Math.round(d.remoteHttpMs)} ms of it waiting for answers); local edits ${idb(d.localIdb)}, ${d.localHttp} HTTP (${Math.round(d.localHttpMs)} ms waiting)`);
     }
     const result = {
       records, failed,
       firstSync: contenders.map((c, k) => ({ name: c.name, ...stats(times[k]) })),
       deltaRemote: stats(deltas.map((d) => d.remoteMs)),
       deltaLocal: stats(deltas.map((d) => d.localMs)),
+      counts: { firstSyncIdb: firstIdb, firstSyncHttp: firstHttp, deltaRemoteIdb: deltas.at(-1).remoteIdb, deltaRemoteHttp: deltas.at(-1).remoteHttp, deltaLocalIdb: deltas.at(-1).localIdb, deltaLocalHttp: deltas.at(-1).localHttp },
     };
     const sdk = result.firstSync[0];
     const best = result.firstSync.slice(1).reduce((a, b) => (b.median < a.median ? b : a));

@@ -44,11 +44,37 @@ export function recordHash(coll: string, id: string, v: number): bigint {
 
 /** The checksum of a set of (coll, id, v), as the server writes it. */
 export function checksumOf(entries: Iterable<{ coll: string; id: string; v: number }>): string {
-  let sumHi = 0, sumLo = 0;
-  for (const e of entries) {
-    fnv1a64(`${e.coll}/${e.id}/${e.v}`);
-    sumHi ^= hi;
-    sumLo ^= lo;
+  const sum = new RunningSum();
+  for (const e of entries) sum.toggle(e.coll, e.id, e.v);
+  return sum.toString();
+}
+
+/**
+ * A checksum kept up to date as a scope's membership changes: XOR is its own inverse, so a
+ * record's hash at its old version is taken out and at its new one put in, and the scope's
+ * checksum is known without reading its rows.
+ */
+export class RunningSum {
+  private hi = 0;
+  private lo = 0;
+
+  /** The running sum a stored checksum stands for; null when it is not 16 hex digits (damaged or absent). */
+  static parse(s: string | undefined): RunningSum | null {
+    if (s === undefined || !/^[0-9a-f]{16}$/.test(s)) return null;
+    const sum = new RunningSum();
+    sum.hi = parseInt(s.slice(0, 8), 16);
+    sum.lo = parseInt(s.slice(8), 16);
+    return sum;
   }
-  return (sumHi >>> 0).toString(16).padStart(8, "0") + (sumLo >>> 0).toString(16).padStart(8, "0");
+
+  /** Puts (coll, id, v) in the sum, or takes it out when it is in. */
+  toggle(coll: string, id: string, v: number): void {
+    fnv1a64(`${coll}/${id}/${v}`);
+    this.hi = (this.hi ^ hi) >>> 0;
+    this.lo = (this.lo ^ lo) >>> 0;
+  }
+
+  toString(): string {
+    return this.hi.toString(16).padStart(8, "0") + this.lo.toString(16).padStart(8, "0");
+  }
 }

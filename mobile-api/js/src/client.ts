@@ -2,7 +2,7 @@
 // reference client (mobile-api/client) is the reference for every behaviour here.
 import { ServerError, RevokedError, SignedOutError, SchemaMismatchError, DriftError, OfflineError } from "./errors.js";
 import { unwrap } from "idb";
-import { checksumOf } from "./checksum.js";
+import { checksumOf, RunningSum } from "./checksum.js";
 import { SyncLock } from "./lock.js";
 import { openStore, rebuild, rebuildAll, compose, dataOf, collKeys, scopeKeys, outboxByRecord, recordKey, settle, realign, allStores, type DB, type Tx, type Meta, type StoredRecord, type StoredIssue, type OutboxEntry } from "./store.js";
 import { SCHEMA_VERSION, changed, noteworthy, type ClientResponse, type ErrorBody, type Limits, type Mutation, type PullResponse, type PushResponse, type Result, type Scope, type ScopeRequest, type ScopeResponse } from "./wire.js";
@@ -323,11 +323,7 @@ export class Client {
       }
       rep.results.push(...results);
       const issues = await this.inTx(async (tx) => {
-        const out: Issue[] = [];
-        for (const r of results) {
-          const is = await recordOutcome(tx, r);
-          if (is) out.push(is);
-        }
+        const out = await recordOutcomes(tx, results);
         if (gap) await realign(tx, gap.expected - 1);
         await settle(tx);
         return out;
@@ -339,20 +335,15 @@ export class Client {
     }
   }
 
+  /** The first unsent mutations, at most n and about maxBytes: one read of the outbox's unsent index (mid order). */
   private async pending(n: number, maxBytes: number): Promise<Mutation[]> {
     const out: Mutation[] = [];
     let size = 0;
-    const tx = this.db.transaction("outbox");
-    let cur = await tx.store.openCursor();
-    while (cur && out.length < n) {
-      if (cur.value.acked === 0) {
-        size += JSON.stringify(cur.value.m).length;
-        if (maxBytes > 0 && size > maxBytes && out.length > 0) break;
-        out.push({ ...cur.value.m, mid: cur.value.mid });
-      }
-      cur = await cur.continue();
+    for (const o of await this.db.getAllFromIndex("outbox", "acked", 0, Number.isFinite(n) ? n : undefined)) {
+      size += JSON.stringify(o.m).length;
+      if (maxBytes > 0 && size > maxBytes && out.length > 0) break;
+      out.push({ ...o.m, mid: o.mid });
     }
-    await tx.done;
     return out;
   }
 
@@ -528,23 +519,40 @@ function tokenExpiry(token: string): number | null {
   }
 }
 
-/** Stores the outcome of one queued mutation; returns the issue to show, if any. */
-async function recordOutcome(tx: Tx, r: Result): Promise<Issue | null> {
+/**
+ * Stores the outcomes of a push; returns the issues to show. The requests of all outcomes go
+ * out together, a step at a time (read the queued mutations, write their new state and the
+ * issues, the acknowledged mid, the rebuilt records): one round trip to the browser's storage
+ * per step rather than per step and outcome.
+ */
+async function recordOutcomes(tx: Tx, results: Result[]): Promise<Issue[]> {
   const outbox = tx.objectStore("outbox");
-  const o = await outbox.get(r.mid);
-  if (!o || o.acked === 1) return null; // answered before
-  if (changed(r)) await outbox.put({ ...o, acked: 1, v: r.v ?? 0, seq: r.seq ?? 0 } as OutboxEntry);
-  else await outbox.delete(r.mid);
-  let issue: Issue | null = null;
-  if (noteworthy(r)) {
-    const stored: StoredIssue = { mid: r.mid, coll: o.coll, id: o.id, result: r, mutation: o.m };
-    stored.n = await tx.objectStore("issues").add(stored);
-    issue = toIssue(stored);
+  const queued = await Promise.all(results.map((r) => outbox.get(r.mid)));
+  const writes: Promise<unknown>[] = [];
+  const issues: Promise<Issue>[] = [];
+  const touched: string[] = [];
+  const answered = new Set<number>();
+  let last = 0;
+  results.forEach((r, i) => {
+    const o = queued[i];
+    if (!o || o.acked === 1 || answered.has(r.mid)) return; // answered before
+    answered.add(r.mid);
+    writes.push(changed(r) ? outbox.put({ ...o, acked: 1, v: r.v ?? 0, seq: r.seq ?? 0 } as OutboxEntry) : outbox.delete(r.mid));
+    if (noteworthy(r)) {
+      const stored: StoredIssue = { mid: r.mid, coll: o.coll, id: o.id, result: r, mutation: o.m };
+      issues.push(tx.objectStore("issues").add(stored).then((n) => toIssue({ ...stored, n })));
+    }
+    last = Math.max(last, r.mid);
+    touched.push(recordKey(o.coll, o.id));
+  });
+  await Promise.all(writes);
+  const out = await Promise.all(issues);
+  if (touched.length > 0) {
+    const meta = (await tx.objectStore("meta").get("meta"))!;
+    await tx.objectStore("meta").put({ ...meta, acked_mid: Math.max(meta.acked_mid, last) }, "meta");
   }
-  const meta = (await tx.objectStore("meta").get("meta"))!;
-  await tx.objectStore("meta").put({ ...meta, acked_mid: Math.max(meta.acked_mid, r.mid) }, "meta");
-  await rebuild(tx, o.coll, o.id);
-  return issue;
+  await rebuildAll(tx, touched);
+  return out;
 }
 
 /** One pull across its requests. */
@@ -569,18 +577,31 @@ class PullRun {
     return { more: more || restarted, restarted };
   }
 
+  /**
+   * Checks every scope the answer brought to its head against the server's checksum. The
+   * running sum kept in the scope's cursor row makes that one read; when it disagrees (or is
+   * unknown) the sum is computed from the scope's rows and stored, so that a damaged running
+   * sum does not download a scope again for nothing, and only rows that disagree too heal it.
+   */
   private async check(tx: Tx, res: PullResponse): Promise<boolean> {
     let restarted = false;
+    const cursors = tx.objectStore("cursors");
     for (const sc of Object.keys(res.scopes).sort()) {
       const sr = res.scopes[sc]!;
       if (sr.status === "removed" || sr.has_more || !sr.checksum) continue;
-      if ((await scopeChecksum(tx, sc)) === sr.checksum) continue;
+      const cur = (await cursors.get(sc))!;
+      if (cur.sum === sr.checksum) continue;
+      const sum = await scopeChecksum(tx, sc);
+      if (sum === sr.checksum) {
+        await cursors.put({ ...cur, sum });
+        continue;
+      }
       if (this.healedSet.has(sc)) {
         this.drifted.push(sc);
         continue;
       }
       await markStale(tx, sc);
-      await tx.objectStore("cursors").put({ scope: sc, cursor: 0, floor: 0 });
+      await cursors.put({ scope: sc, cursor: 0, floor: 0, sum });
       this.healedSet.add(sc);
       this.rep.healed.push(sc);
       restarted = true;
@@ -606,6 +627,11 @@ class PullRun {
         await markStale(tx, sc);
         break;
     }
+    // The running sum follows the page through a read of each changed row's old version: cheap
+    // for a delta, but a page of thousands (a download) pays less reading the scope's rows
+    // once at its head, so such a page drops it.
+    const sum = sr.changes.length <= maxTrackedChanges ? RunningSum.parse((await tx.objectStore("cursors").get(sc))?.sum) : null;
+    const olds: Promise<{ v?: number } | undefined>[] = [];
     // A page's writes go out together as plain IndexedDB requests, without a promise or a
     // wait for each: requests of a transaction run in order, so what follows reads what they
     // wrote, and a failed one aborts the transaction, which inTx reports. The new copy of a
@@ -617,10 +643,12 @@ class PullRun {
     const removed: string[] = [];
     for (const ch of sr.changes) {
       const key = recordKey(ch.coll, ch.id);
+      if (sum) olds.push(result(scopes.get([sc, ch.coll, ch.id])));
       if (ch.op === "put") {
         if (!ch.data) throw new Error(`pull: ${sc} ${ch.coll}/${ch.id}: put without data`);
         scopes.put({ scope: sc, coll: ch.coll, id: ch.id, v: ch.v });
         records.put(compose(ch.coll, ch.id, ch.v, ch.data, queued.get(key) ?? [], true));
+        sum?.toggle(ch.coll, ch.id, ch.v);
       } else if (ch.op === "remove") {
         scopes.delete([sc, ch.coll, ch.id]);
         removed.push(key);
@@ -629,11 +657,35 @@ class PullRun {
       }
       colls.add(ch.coll);
     }
+    let known = sum !== null;
+    for (const [i, old] of (await Promise.all(olds)).entries()) {
+      const ch = sr.changes[i]!;
+      if (old === undefined) continue; // the record was not in the scope yet
+      if (old.v === undefined) known = false; // a row stored without its version: the sum cannot take it out
+      else sum!.toggle(ch.coll, ch.id, old.v);
+    }
     await rebuildAll(tx, removed);
     this.rep.changes += sr.changes.length;
-    if (!sr.has_more) await leaveScope(tx, sc, true, colls);
-    await tx.objectStore("cursors").put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 });
+    if (!sr.has_more) {
+      for (const s of await leaveScope(tx, sc, true, colls)) {
+        if (s.v === undefined) known = false;
+        else sum?.toggle(s.coll, s.id, s.v);
+      }
+    }
+    const cursor = { scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 };
+    await tx.objectStore("cursors").put(known ? { ...cursor, sum: sum!.toString() } : cursor);
   }
+}
+
+/** The most changes of one page for which a scope's running sum is kept (see applyScope). */
+const maxTrackedChanges = 1000;
+
+/** The answer of a plain IndexedDB request. */
+function result<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
 }
 
 /** The cursors stored after applying res to the request req: what the next request sends. */
@@ -666,11 +718,12 @@ async function markStale(tx: Tx, sc: Scope): Promise<void> {
   await Promise.all((await scopes.getAll(scopeKeys(sc))).map((s) => scopes.put({ ...s, stale: 1 })));
 }
 
-/** Drops a scope's stale rows (staleOnly) or all its rows, and rebuilds the records they held. */
-async function leaveScope(tx: Tx, sc: Scope, staleOnly: boolean, colls: Set<string>): Promise<void> {
+/** Drops a scope's stale rows (staleOnly) or all its rows, and rebuilds the records they held; returns the rows dropped. */
+async function leaveScope(tx: Tx, sc: Scope, staleOnly: boolean, colls: Set<string>): Promise<{ coll: string; id: string; v?: number }[]> {
   const scopes = tx.objectStore("record_scopes");
   const rows = staleOnly ? await scopes.index("scope_stale").getAll([sc, 1]) : await scopes.getAll(scopeKeys(sc));
   await Promise.all(rows.map((s) => scopes.delete([s.scope, s.coll, s.id])));
   for (const s of rows) colls.add(s.coll);
   await rebuildAll(tx, rows.map((s) => recordKey(s.coll, s.id)));
+  return rows;
 }

@@ -87,7 +87,12 @@ interface FsDB extends DBSchema {
     value: { scope: string; coll: string; id: string; stale?: 1; v?: number };
     indexes: { record: [string, string]; scope_stale: [string, number] };
   };
-  cursors: { key: string; value: { scope: string; cursor: number; floor: number } };
+  /**
+   * sum: the scope's checksum kept up to date with its rows (RunningSum), so that a scope at
+   * its head is checked without reading them; absent while unknown (a big page dropped it, or
+   * the row was stored before it was kept), then the head computes it from the rows once.
+   */
+  cursors: { key: string; value: { scope: string; cursor: number; floor: number; sum?: string } };
   outbox: { key: number; value: OutboxEntry; indexes: { record: [string, string]; acked: number } };
   issues: { key: number; value: StoredIssue };
   photos: { key: string; value: PhotoEntry; indexes: { state: string } };

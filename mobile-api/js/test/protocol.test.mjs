@@ -251,6 +251,11 @@ test("a scope whose checksum disagrees is downloaded again and healed", async ()
   await c.db.put("records", ghost);
   await c.db.put("record_scopes", { scope: sd, coll: "places", id: ghost.id, stale: 0 });
   assert.notEqual(await c.checksum(sd), before);
+  // The damage reaches the running sum too (here: lost, as in a store written before sums were
+  // kept); with it intact a scope at its head is checked from it alone (checksum.test.mjs).
+  const { sum, ...cursor } = await c.db.get("cursors", sd);
+  assert.equal(sum, before, "the running sum was the rows' checksum");
+  await c.db.put("cursors", cursor);
   const pull = await c.pull();
   assert.deepEqual(pull.healed, [sd]);
   assert.ok(await c.get("findings", env.findingA), "the lost record is back");

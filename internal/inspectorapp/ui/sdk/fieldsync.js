@@ -297,14 +297,33 @@ function recordHash(coll, id, v) {
   return BigInt(hi) << 32n | BigInt(lo);
 }
 function checksumOf(entries) {
-  let sumHi = 0, sumLo = 0;
-  for (const e of entries) {
-    fnv1a64(`${e.coll}/${e.id}/${e.v}`);
-    sumHi ^= hi;
-    sumLo ^= lo;
-  }
-  return (sumHi >>> 0).toString(16).padStart(8, "0") + (sumLo >>> 0).toString(16).padStart(8, "0");
+  const sum = new RunningSum();
+  for (const e of entries) sum.toggle(e.coll, e.id, e.v);
+  return sum.toString();
 }
+var RunningSum = class _RunningSum {
+  constructor() {
+    __publicField(this, "hi", 0);
+    __publicField(this, "lo", 0);
+  }
+  /** The running sum a stored checksum stands for; null when it is not 16 hex digits (damaged or absent). */
+  static parse(s) {
+    if (s === void 0 || !/^[0-9a-f]{16}$/.test(s)) return null;
+    const sum = new _RunningSum();
+    sum.hi = parseInt(s.slice(0, 8), 16);
+    sum.lo = parseInt(s.slice(8), 16);
+    return sum;
+  }
+  /** Puts (coll, id, v) in the sum, or takes it out when it is in. */
+  toggle(coll, id, v) {
+    fnv1a64(`${coll}/${id}/${v}`);
+    this.hi = (this.hi ^ hi) >>> 0;
+    this.lo = (this.lo ^ lo) >>> 0;
+  }
+  toString() {
+    return this.hi.toString(16).padStart(8, "0") + this.lo.toString(16).padStart(8, "0");
+  }
+};
 
 // src/lock.ts
 var leaseMs = 3e4;
@@ -749,11 +768,7 @@ var Client = class _Client {
       }
       rep.results.push(...results);
       const issues = await this.inTx(async (tx) => {
-        const out = [];
-        for (const r of results) {
-          const is = await recordOutcome(tx, r);
-          if (is) out.push(is);
-        }
+        const out = await recordOutcomes(tx, results);
         if (gap) await realign(tx, gap.expected - 1);
         await settle(tx);
         return out;
@@ -764,20 +779,15 @@ var Client = class _Client {
       if (!gap && results[0].mid !== batch[0].mid) throw new Error(`push: server answered mid ${results[0].mid} to mid ${batch[0].mid}`);
     }
   }
+  /** The first unsent mutations, at most n and about maxBytes: one read of the outbox's unsent index (mid order). */
   async pending(n, maxBytes) {
     const out = [];
     let size = 0;
-    const tx = this.db.transaction("outbox");
-    let cur = await tx.store.openCursor();
-    while (cur && out.length < n) {
-      if (cur.value.acked === 0) {
-        size += JSON.stringify(cur.value.m).length;
-        if (maxBytes > 0 && size > maxBytes && out.length > 0) break;
-        out.push({ ...cur.value.m, mid: cur.value.mid });
-      }
-      cur = await cur.continue();
+    for (const o of await this.db.getAllFromIndex("outbox", "acked", 0, Number.isFinite(n) ? n : void 0)) {
+      size += JSON.stringify(o.m).length;
+      if (maxBytes > 0 && size > maxBytes && out.length > 0) break;
+      out.push({ ...o.m, mid: o.mid });
     }
-    await tx.done;
     return out;
   }
   /**
@@ -943,22 +953,34 @@ function tokenExpiry(token) {
     return null;
   }
 }
-async function recordOutcome(tx, r) {
+async function recordOutcomes(tx, results) {
   const outbox = tx.objectStore("outbox");
-  const o = await outbox.get(r.mid);
-  if (!o || o.acked === 1) return null;
-  if (changed(r)) await outbox.put({ ...o, acked: 1, v: r.v ?? 0, seq: r.seq ?? 0 });
-  else await outbox.delete(r.mid);
-  let issue = null;
-  if (noteworthy(r)) {
-    const stored = { mid: r.mid, coll: o.coll, id: o.id, result: r, mutation: o.m };
-    stored.n = await tx.objectStore("issues").add(stored);
-    issue = toIssue(stored);
+  const queued = await Promise.all(results.map((r) => outbox.get(r.mid)));
+  const writes = [];
+  const issues = [];
+  const touched = [];
+  const answered = /* @__PURE__ */ new Set();
+  let last = 0;
+  results.forEach((r, i) => {
+    const o = queued[i];
+    if (!o || o.acked === 1 || answered.has(r.mid)) return;
+    answered.add(r.mid);
+    writes.push(changed(r) ? outbox.put({ ...o, acked: 1, v: r.v ?? 0, seq: r.seq ?? 0 }) : outbox.delete(r.mid));
+    if (noteworthy(r)) {
+      const stored = { mid: r.mid, coll: o.coll, id: o.id, result: r, mutation: o.m };
+      issues.push(tx.objectStore("issues").add(stored).then((n) => toIssue({ ...stored, n })));
+    }
+    last = Math.max(last, r.mid);
+    touched.push(recordKey(o.coll, o.id));
+  });
+  await Promise.all(writes);
+  const out = await Promise.all(issues);
+  if (touched.length > 0) {
+    const meta = await tx.objectStore("meta").get("meta");
+    await tx.objectStore("meta").put({ ...meta, acked_mid: Math.max(meta.acked_mid, last) }, "meta");
   }
-  const meta = await tx.objectStore("meta").get("meta");
-  await tx.objectStore("meta").put({ ...meta, acked_mid: Math.max(meta.acked_mid, r.mid) }, "meta");
-  await rebuild(tx, o.coll, o.id);
-  return issue;
+  await rebuildAll(tx, touched);
+  return out;
 }
 var PullRun = class {
   constructor() {
@@ -982,18 +1004,31 @@ var PullRun = class {
     await settle(tx);
     return { more: more || restarted, restarted };
   }
+  /**
+   * Checks every scope the answer brought to its head against the server's checksum. The
+   * running sum kept in the scope's cursor row makes that one read; when it disagrees (or is
+   * unknown) the sum is computed from the scope's rows and stored, so that a damaged running
+   * sum does not download a scope again for nothing, and only rows that disagree too heal it.
+   */
   async check(tx, res) {
     let restarted = false;
+    const cursors = tx.objectStore("cursors");
     for (const sc of Object.keys(res.scopes).sort()) {
       const sr = res.scopes[sc];
       if (sr.status === "removed" || sr.has_more || !sr.checksum) continue;
-      if (await scopeChecksum(tx, sc) === sr.checksum) continue;
+      const cur = await cursors.get(sc);
+      if (cur.sum === sr.checksum) continue;
+      const sum = await scopeChecksum(tx, sc);
+      if (sum === sr.checksum) {
+        await cursors.put({ ...cur, sum });
+        continue;
+      }
       if (this.healedSet.has(sc)) {
         this.drifted.push(sc);
         continue;
       }
       await markStale(tx, sc);
-      await tx.objectStore("cursors").put({ scope: sc, cursor: 0, floor: 0 });
+      await cursors.put({ scope: sc, cursor: 0, floor: 0, sum });
       this.healedSet.add(sc);
       this.rep.healed.push(sc);
       restarted = true;
@@ -1001,6 +1036,7 @@ var PullRun = class {
     return restarted;
   }
   async applyScope(tx, sc, sr, colls) {
+    var _a;
     switch (sr.status) {
       case "removed":
         this.rep.removed.push(sc);
@@ -1018,16 +1054,20 @@ var PullRun = class {
         await markStale(tx, sc);
         break;
     }
+    const sum = sr.changes.length <= maxTrackedChanges ? RunningSum.parse((_a = await tx.objectStore("cursors").get(sc)) == null ? void 0 : _a.sum) : null;
+    const olds = [];
     const records = unwrap(tx.objectStore("records"));
     const scopes = unwrap(tx.objectStore("record_scopes"));
     const queued = await outboxByRecord(tx);
     const removed = [];
     for (const ch of sr.changes) {
       const key = recordKey(ch.coll, ch.id);
+      if (sum) olds.push(result(scopes.get([sc, ch.coll, ch.id])));
       if (ch.op === "put") {
         if (!ch.data) throw new Error(`pull: ${sc} ${ch.coll}/${ch.id}: put without data`);
         scopes.put({ scope: sc, coll: ch.coll, id: ch.id, v: ch.v });
         records.put(compose(ch.coll, ch.id, ch.v, ch.data, queued.get(key) ?? [], true));
+        sum == null ? void 0 : sum.toggle(ch.coll, ch.id, ch.v);
       } else if (ch.op === "remove") {
         scopes.delete([sc, ch.coll, ch.id]);
         removed.push(key);
@@ -1036,12 +1076,32 @@ var PullRun = class {
       }
       colls.add(ch.coll);
     }
+    let known = sum !== null;
+    for (const [i, old] of (await Promise.all(olds)).entries()) {
+      const ch = sr.changes[i];
+      if (old === void 0) continue;
+      if (old.v === void 0) known = false;
+      else sum.toggle(ch.coll, ch.id, old.v);
+    }
     await rebuildAll(tx, removed);
     this.rep.changes += sr.changes.length;
-    if (!sr.has_more) await leaveScope(tx, sc, true, colls);
-    await tx.objectStore("cursors").put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 });
+    if (!sr.has_more) {
+      for (const s of await leaveScope(tx, sc, true, colls)) {
+        if (s.v === void 0) known = false;
+        else sum == null ? void 0 : sum.toggle(s.coll, s.id, s.v);
+      }
+    }
+    const cursor = { scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 };
+    await tx.objectStore("cursors").put(known ? { ...cursor, sum: sum.toString() } : cursor);
   }
 };
+var maxTrackedChanges = 1e3;
+function result(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
 function cursorsAfter(req, res) {
   const out = { ...req };
   for (const [sc, sr] of Object.entries(res.scopes)) {
@@ -1069,6 +1129,7 @@ async function leaveScope(tx, sc, staleOnly, colls) {
   await Promise.all(rows.map((s) => scopes.delete([s.scope, s.coll, s.id])));
   for (const s of rows) colls.add(s.coll);
   await rebuildAll(tx, rows.map((s) => recordKey(s.coll, s.id)));
+  return rows;
 }
 
 // src/photos.ts

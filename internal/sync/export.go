@@ -6,6 +6,7 @@ import (
 	"encoding/json/jsontext"
 	jsonv2 "encoding/json/v2"
 	"fmt"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -91,6 +92,13 @@ func scanRecords(rows *sql.Rows, c *core.Collection, each func(id string, r *sto
 	for j := range raw {
 		dest[j] = &raw[j]
 	}
+	isDate := make([]bool, len(fields))
+	for i, f := range fields {
+		switch f.(type) {
+		case *core.DateField, *core.AutodateField:
+			isDate[i] = true
+		}
+	}
 	scratch := core.NewRecord(c)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
@@ -100,6 +108,12 @@ func scanRecords(rows *sql.Rows, c *core.Collection, each func(id string, r *sto
 		for i, f := range fields {
 			var v any
 			if j := colOf[i]; j >= 0 && raw[j].Valid {
+				if isDate[i] && canonicalDate(raw[j].String) {
+					// Stored as REST would write it: parsing and formatting it again, as
+					// PrepareValue would, cost a first download 8% of its time.
+					r.values[i] = raw[j].String
+					continue
+				}
 				v = raw[j].String
 			}
 			if r.values[i], err = f.PrepareValue(scratch, v); err != nil {
@@ -109,6 +123,38 @@ func scanRecords(rows *sql.Rows, c *core.Collection, each func(id string, r *sto
 		each(raw[idCol].String, r)
 	}
 	return rows.Err()
+}
+
+// canonicalDate reports whether s is a date PocketBase's DateTime prints unchanged: a valid
+// UTC time in its layout, 2006-01-02 15:04:05.000Z, from year 1000 on (the zero time of year
+// 1 prints as ""). Anything else goes through the field's PrepareValue.
+func canonicalDate(s string) bool {
+	const layout = "dddd-dd-dd dd:dd:dd.dddZ"
+	if len(s) != len(layout) || s[0] == '0' {
+		return false
+	}
+	for i := range len(layout) {
+		if layout[i] == 'd' {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		} else if s[i] != layout[i] {
+			return false
+		}
+	}
+	num := func(from, to int) int {
+		n := 0
+		for _, c := range s[from:to] {
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(5, 7), num(8, 10)
+	if month < 1 || month > 12 || day < 1 || num(11, 13) > 23 || num(14, 16) > 59 || num(17, 19) > 59 {
+		return false
+	}
+	// The day after the last of the month is the first of the next.
+	return day <= time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 func (r *storedRecord) encode(enc *jsontext.Encoder) error {

@@ -147,4 +147,3 @@ func queryPlan(t *testing.T, srv *testkit.Server, q string) []string {
 	}
 	return out
 }
-

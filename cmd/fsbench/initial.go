@@ -57,7 +57,7 @@ type initialResult struct {
 	// median of the repetitions. Stock paging is never compressed: PocketBase's list
 	// endpoint has no compression in this binary.
 	coded map[string]transfer
-	best        string              // the faster stock mode, which the ratio compares with
+	best  string // the faster stock mode, which the ratio compares with
 	// unlisted are the collections the list endpoint failed on (a query timeout), with the
 	// error and the records of them the pull got. The stock figures leave them out, which
 	// flatters stock.

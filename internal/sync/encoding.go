@@ -2,8 +2,6 @@ package sync
 
 import (
 	"bytes"
-	"encoding/json/jsontext"
-	jsonv2 "encoding/json/v2"
 	"strconv"
 	"strings"
 	stdsync "sync"
@@ -29,7 +27,8 @@ var (
 		w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
 		return w
 	}}
-	bodyBuffers = stdsync.Pool{New: func() any { return new(bytes.Buffer) }}
+	jsonBuffers = stdsync.Pool{New: func() any { return new([]byte) }}
+	gzipBuffers = stdsync.Pool{New: func() any { return new(bytes.Buffer) }}
 )
 
 // Content codings of a pull answer.
@@ -63,20 +62,21 @@ func acceptedCoding(header string) string {
 	return codingIdentity
 }
 
-// writeCompressed answers e with v as JSON, compressed as the client accepts.
-func writeCompressed(e *core.RequestEvent, status int, v any) error {
-	buf := bodyBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bodyBuffers.Put(buf)
-	// The options of PocketBase's e.JSON, so that stored text that is not valid UTF-8 is sent
-	// as REST sends it rather than failing the pull.
-	if err := jsonv2.MarshalWrite(buf, v, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)); err != nil {
+// writePull answers e with res as JSON, compressed as the client accepts.
+func writePull(e *core.RequestEvent, status int, res *PullResponse) error {
+	bp := jsonBuffers.Get().(*[]byte)
+	doc, err := res.appendJSON((*bp)[:0])
+	if err != nil {
 		return err
 	}
+	defer func() {
+		*bp = doc[:0] // the grown array serves the next answer
+		jsonBuffers.Put(bp)
+	}()
+	body := doc
 	h := e.Response.Header()
 	h.Add("Vary", "Accept-Encoding")
 	h.Set("Content-Type", "application/json")
-	body := buf.Bytes()
 	coding := codingIdentity
 	if len(body) >= compressMin {
 		coding = acceptedCoding(e.Request.Header.Get("Accept-Encoding"))
@@ -85,9 +85,9 @@ func writeCompressed(e *core.RequestEvent, status int, v any) error {
 	case codingZstd:
 		body = zstdEncoder.EncodeAll(body, make([]byte, 0, len(body)/4))
 	case codingGzip:
-		out := bodyBuffers.Get().(*bytes.Buffer)
+		out := gzipBuffers.Get().(*bytes.Buffer)
 		out.Reset()
-		defer bodyBuffers.Put(out)
+		defer gzipBuffers.Put(out)
 		w := gzipWriters.Get().(*gzip.Writer)
 		defer gzipWriters.Put(w)
 		w.Reset(out)
@@ -104,6 +104,6 @@ func writeCompressed(e *core.RequestEvent, status int, v any) error {
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	e.Response.WriteHeader(status)
-	_, err := e.Response.Write(body)
+	_, err = e.Response.Write(body)
 	return err
 }

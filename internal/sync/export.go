@@ -10,7 +10,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // storedRecord is one record of a pull: each field REST shows, with its value prepared as
@@ -19,6 +18,7 @@ import (
 // which cost a pull as much as reading them.
 type storedRecord struct {
 	fields []core.Field // shared by the records of one query
+	keys   [][]byte     // each field's name, quoted, with its colon: shared too
 	values []any
 }
 
@@ -99,12 +99,17 @@ func scanRecords(rows *sql.Rows, c *core.Collection, each func(id string, r *sto
 			isDate[i] = true
 		}
 	}
+	keys := make([][]byte, len(fields))
+	for i, f := range fields {
+		keys[i], _ = jsontext.AppendQuote(nil, f.GetName())
+		keys[i] = append(keys[i], ':')
+	}
 	scratch := core.NewRecord(c)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		r := &storedRecord{fields: fields, values: make([]any, len(fields))}
+		r := &storedRecord{fields: fields, keys: keys, values: make([]any, len(fields))}
 		for i, f := range fields {
 			var v any
 			if j := colOf[i]; j >= 0 && raw[j].Valid {
@@ -157,84 +162,13 @@ func canonicalDate(s string) bool {
 	return day <= time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
-func (r *storedRecord) encode(enc *jsontext.Encoder) error {
-	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
-		return err
-	}
-	for i, f := range r.fields {
-		if err := enc.WriteToken(jsontext.String(f.GetName())); err != nil {
-			return err
-		}
-		if err := encodeValue(enc, r.values[i]); err != nil {
-			return err
-		}
-	}
-	return enc.WriteToken(jsontext.EndObject)
-}
-
-// encodeValue writes the common prepared values directly and leaves the rest (JSON fields,
-// geo points) to their own marshalers.
-func encodeValue(enc *jsontext.Encoder, v any) error {
-	switch v := v.(type) {
-	case string:
-		return enc.WriteToken(jsontext.String(v))
-	case bool:
-		return enc.WriteToken(jsontext.Bool(v))
-	case float64:
-		return enc.WriteToken(jsontext.Float(v))
-	case types.DateTime:
-		return enc.WriteToken(jsontext.String(v.String()))
-	case []string:
-		if err := enc.WriteToken(jsontext.BeginArray); err != nil {
-			return err
-		}
-		for _, s := range v {
-			if err := enc.WriteToken(jsontext.String(s)); err != nil {
-				return err
-			}
-		}
-		return enc.WriteToken(jsontext.EndArray)
-	default:
-		return jsonv2.MarshalEncode(enc, v)
-	}
-}
-
 // MarshalJSONTo writes the change, its record's fields straight from the stored values.
 func (c Change) MarshalJSONTo(enc *jsontext.Encoder) error {
-	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
+	b, err := c.appendJSON(nil)
+	if err != nil {
 		return err
 	}
-	for _, kv := range []struct {
-		k string
-		v jsontext.Token
-	}{
-		{"seq", jsontext.Int(c.Seq)}, {"coll", jsontext.String(c.Coll)}, {"id", jsontext.String(c.ID)},
-		{"op", jsontext.String(c.Op)}, {"v", jsontext.Int(c.V)},
-	} {
-		if err := enc.WriteToken(jsontext.String(kv.k)); err != nil {
-			return err
-		}
-		if err := enc.WriteToken(kv.v); err != nil {
-			return err
-		}
-	}
-	switch {
-	case c.stored != nil:
-		if err := enc.WriteToken(jsontext.String("data")); err != nil {
-			return err
-		}
-		if err := c.stored.encode(enc); err != nil {
-			return err
-		}
-	case c.Data != nil:
-		if err := enc.WriteToken(jsontext.String("data")); err != nil {
-			return err
-		}
-		if err := jsonv2.MarshalEncode(enc, c.Data); err != nil {
-			return err
-		}
-	}
-	return enc.WriteToken(jsontext.EndObject)
+	return enc.WriteValue(b)
 }
 
 // MarshalJSON is MarshalJSONTo for encoders that know only the first JSON API.

@@ -165,13 +165,15 @@ func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, hea
 	more := *budget == 0 // with no budget left, look whether the scope has anything to send
 	if *budget > 0 {
 		// One row beyond the budget tells whether there is more without another query. A
-		// fresh download needs no removals.
-		q := "SELECT coll, rid, seq, op, v FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c} ORDER BY seq, coll, rid LIMIT {:n}"
+		// fresh download needs no removals. The rows come in the index's order, so SQLite
+		// reads no further than changeRows asks; a LIMIT would change the statement's text
+		// with the budget, or, bound as a parameter, make SQLite prepare it again each time.
+		q := "SELECT coll, rid, seq, op, v FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c} ORDER BY seq, coll, rid"
 		if fresh {
-			q = "SELECT coll, rid, seq, op, v FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c} AND op = 'put' ORDER BY seq, coll, rid LIMIT {:n}"
+			q = "SELECT coll, rid, seq, op, v FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c} AND op = 'put' ORDER BY seq, coll, rid"
 		}
 		var err error
-		rows, err = changeRows(tx.NewQuery(q).Bind(dbx.Params{"s": string(sc), "c": sr.Cursor, "n": *budget + 1}))
+		rows, err = changeRows(tx.NewQuery(q).Bind(dbx.Params{"s": string(sc), "c": sr.Cursor}), *budget+1)
 		if err != nil {
 			return fmt.Errorf("pull %s: %w", sc, err)
 		}
@@ -252,24 +254,24 @@ func completeLastTx(tx *dbx.Tx, sc Scope, rows []changeRow, putsOnly bool) ([]ch
 	if putsOnly {
 		q = "SELECT coll, rid, seq, op, v FROM fs_sync_changes WHERE scope = {:s} AND seq = {:c} AND op = 'put' ORDER BY coll, rid"
 	}
-	tail, err := changeRows(tx.NewQuery(q).Bind(dbx.Params{"s": string(sc), "c": last}))
+	tail, err := changeRows(tx.NewQuery(q).Bind(dbx.Params{"s": string(sc), "c": last}), -1)
 	if err != nil {
 		return nil, fmt.Errorf("pull %s: last tx: %w", sc, err)
 	}
 	return append(rows[:i], tail...), nil
 }
 
-// changeRows runs q, a SELECT coll, rid, seq, op, v, and scans its rows directly: a first
-// download reads ten thousand of them, which dbx's reflective scan made cost as much as the
-// query.
-func changeRows(q *dbx.Query) ([]changeRow, error) {
+// changeRows runs q, a SELECT coll, rid, seq, op, v, and scans at most limit of its rows (all
+// if limit < 0) directly: a first download reads ten thousand of them, which dbx's
+// reflective scan made cost as much as the query.
+func changeRows(q *dbx.Query, limit int) ([]changeRow, error) {
 	rows, err := q.Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []changeRow
-	for rows.Next() {
+	for (limit < 0 || len(out) < limit) && rows.Next() {
 		var r changeRow
 		if err := rows.Scan(&r.Coll, &r.RID, &r.Seq, &r.Op, &r.V); err != nil {
 			return nil, err

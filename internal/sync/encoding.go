@@ -2,6 +2,7 @@ package sync
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 	stdsync "sync"
@@ -65,7 +66,13 @@ func acceptedCoding(header string) string {
 // writePull answers e with res as JSON, compressed as the client accepts.
 func writePull(e *core.RequestEvent, status int, res *PullResponse) error {
 	bp := jsonBuffers.Get().(*[]byte)
-	doc, err := res.appendJSON((*bp)[:0])
+	n := 0
+	for _, sr := range res.Scopes {
+		n += len(sr.Changes)
+	}
+	// Room for the usual record up front: growing a first page's 2 MB by doubling copied it
+	// over and over.
+	doc, err := res.appendJSON(slices.Grow((*bp)[:0], 256+640*n))
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/haidian/fieldsync/internal/sync"
@@ -166,5 +167,33 @@ func TestCanonicalDate_AgreesWithPocketBase(t *testing.T) {
 			}
 		}
 		agree(string(s))
+	}
+}
+
+// Single relations and selects pass their stored text through only where PrepareValue would
+// give it back unchanged.
+func TestStoredAsShown_AgreesWithPrepareValue(t *testing.T) {
+	texts := []string{"", "abc123", "a b", `["x"]`, `["x","y"]`, "[", "[broken", `"quoted"`, "x]", "多值", `[""]`}
+	for _, f := range []core.Field{
+		&core.RelationField{Name: "r", MaxSelect: 1}, &core.SelectField{Name: "s", MaxSelect: 1, Values: []string{"a"}},
+		&core.RelationField{Name: "rm", MaxSelect: 5}, &core.SelectField{Name: "sm", MaxSelect: 5, Values: []string{"a"}},
+		&core.TextField{Name: "t"}, &core.DateField{Name: "d"},
+	} {
+		pass := sync.StoredAsShown(f)
+		if f.GetName() == "rm" || f.GetName() == "sm" || f.GetName() == "t" {
+			if pass != nil {
+				t.Errorf("%T %s: passes stored text through", f, f.GetName())
+			}
+			continue
+		}
+		for _, s := range texts {
+			want, err := f.PrepareValue(core.NewRecord(core.NewBaseCollection("c")), s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pass(s) && !reflect.DeepEqual(want, s) {
+				t.Errorf("%T %s: %q passes through, PrepareValue gives %#v", f, f.GetName(), s, want)
+			}
+		}
 	}
 }

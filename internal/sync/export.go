@@ -6,6 +6,7 @@ import (
 	"encoding/json/jsontext"
 	jsonv2 "encoding/json/v2"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -92,12 +93,9 @@ func scanRecords(rows *sql.Rows, c *core.Collection, each func(id string, r *sto
 	for j := range raw {
 		dest[j] = &raw[j]
 	}
-	isDate := make([]bool, len(fields))
+	fast := make([]func(string) bool, len(fields))
 	for i, f := range fields {
-		switch f.(type) {
-		case *core.DateField, *core.AutodateField:
-			isDate[i] = true
-		}
+		fast[i] = storedAsShown(f)
 	}
 	keys := make([][]byte, len(fields))
 	for i, f := range fields {
@@ -113,9 +111,7 @@ func scanRecords(rows *sql.Rows, c *core.Collection, each func(id string, r *sto
 		for i, f := range fields {
 			var v any
 			if j := colOf[i]; j >= 0 && raw[j].Valid {
-				if isDate[i] && canonicalDate(raw[j].String) {
-					// Stored as REST would write it: parsing and formatting it again, as
-					// PrepareValue would, cost a first download 8% of its time.
+				if fast[i] != nil && fast[i](raw[j].String) {
 					r.values[i] = raw[j].String
 					continue
 				}
@@ -129,6 +125,30 @@ func scanRecords(rows *sql.Rows, c *core.Collection, each func(id string, r *sto
 	}
 	return rows.Err()
 }
+
+// storedAsShown returns, for the fields whose stored text REST often shows unchanged, the test
+// of whether it does; nil for the others. Dates in PocketBase's layout and single relations
+// and selects (an id or a value, not a JSON list) are most of a record's fields: parsing and
+// formatting them again, as PrepareValue does, cost a first download 12% of its time.
+func storedAsShown(f core.Field) func(string) bool {
+	switch f := f.(type) {
+	case *core.DateField, *core.AutodateField:
+		return canonicalDate
+	case *core.RelationField:
+		if !f.IsMultiple() {
+			return singleValue
+		}
+	case *core.SelectField:
+		if !f.IsMultiple() {
+			return singleValue
+		}
+	}
+	return nil
+}
+
+// singleValue reports whether a single relation or select prepares s as s: PocketBase reads
+// text holding a "[" as a JSON list, and any other text as the one value it is.
+func singleValue(s string) bool { return !strings.Contains(s, "[") }
 
 // canonicalDate reports whether s is a date PocketBase's DateTime prints unchanged: a valid
 // UTC time in its layout, 2006-01-02 15:04:05.000Z, from year 1000 on (the zero time of year

@@ -20,5 +20,8 @@ func KeepsVerdict(app core.App, authColl *core.Collection, rule string) bool {
 // CanonicalDate is canonicalDate, for its test against PocketBase's own parse and format.
 var CanonicalDate = canonicalDate
 
+// StoredAsShown is storedAsShown, for its test against the fields' PrepareValue.
+var StoredAsShown = storedAsShown
+
 // AcceptedCoding is acceptedCoding, the coding a pull answer is compressed with.
 var AcceptedCoding = acceptedCoding

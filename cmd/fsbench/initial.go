@@ -180,10 +180,12 @@ func benchInitial(ctx context.Context, srv *server, sd, limit, reps int, nonce s
 			}
 			coded[coding] = append(coded[coding], t)
 		}
-		fmt.Fprintf(out, "  rep %d: pull %s (server CPU %s), stock offset %s (%s), stock keyset %s (%s); pull with zstd %s (%s), gzip %s (%s)\n", i+1,
-			ms3(pulls[i].time), ms3(pulls[i].cpu), ms3(stocks[stockOffset][i].time), ms3(stocks[stockOffset][i].cpu),
-			ms3(stocks[stockKeyset][i].time), ms3(stocks[stockKeyset][i].cpu),
-			ms3(coded["zstd"][i].time), ms3(coded["zstd"][i].cpu), ms3(coded["gzip"][i].time), ms3(coded["gzip"][i].cpu))
+		fmt.Fprintf(out, "  rep %d: pull %s (server CPU %s, %d bytes), stock offset %s (%s), stock keyset %s (%s, %d bytes); "+
+			"pull with zstd %s (%s, %d bytes), gzip %s (%s, %d bytes)\n", i+1,
+			ms3(pulls[i].time), ms3(pulls[i].cpu), pulls[i].bytes, ms3(stocks[stockOffset][i].time), ms3(stocks[stockOffset][i].cpu),
+			ms3(stocks[stockKeyset][i].time), ms3(stocks[stockKeyset][i].cpu), stocks[stockKeyset][i].bytes,
+			ms3(coded["zstd"][i].time), ms3(coded["zstd"][i].cpu), coded["zstd"][i].bytes,
+			ms3(coded["gzip"][i].time), ms3(coded["gzip"][i].cpu), coded["gzip"][i].bytes)
 	}
 	res.pull, res.pulls, res.stocks = medianTransfer(pulls), pulls, stocks
 	for _, coding := range codings {

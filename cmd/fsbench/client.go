@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/haidian/fieldsync/internal/sync"
 )
@@ -20,8 +23,8 @@ type api struct {
 
 func newAPI(base string) *api {
 	// One idle connection per simulated device, so 500 devices keep their connections
-	// instead of opening a new one per request; no compression, so bytes are what the
-	// server wrote.
+	// instead of opening a new one per request; no compression unless a call asks for it
+	// (callAccepting), so bytes are what the server wrote.
 	tr := &http.Transport{MaxIdleConns: 2048, MaxIdleConnsPerHost: 2048, DisableCompression: true,
 		IdleConnTimeout: time.Minute}
 	return &api{base: base, http: &http.Client{Transport: tr, Timeout: 5 * time.Minute}}
@@ -42,6 +45,13 @@ func (e *httpError) Error() string {
 // header, and decodes a 2xx answer into out (nil skips decoding). It returns the size of the
 // response body.
 func (a *api) call(ctx context.Context, method, path, token, client string, body, out any) (int, error) {
+	return a.callAccepting(ctx, method, path, token, client, "", body, out)
+}
+
+// callAccepting is call with an Accept-Encoding ("" sends none, so the answer comes
+// uncompressed). It returns the size of the body as it came over the wire, and decodes it
+// as its Content-Encoding says.
+func (a *api) callAccepting(ctx context.Context, method, path, token, client, accept string, body, out any) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
@@ -63,6 +73,9 @@ func (a *api) call(ctx context.Context, method, path, token, client string, body
 	if client != "" {
 		req.Header.Set(sync.ClientHeader, client)
 	}
+	if accept != "" {
+		req.Header.Set("Accept-Encoding", accept)
+	}
 	res, err := a.http.Do(req)
 	if err != nil {
 		return 0, err
@@ -72,15 +85,39 @@ func (a *api) call(ctx context.Context, method, path, token, client string, body
 	if err != nil {
 		return len(raw), fmt.Errorf("read %s: %w", path, err)
 	}
+	wire := len(raw)
+	if raw, err = decode(res.Header.Get("Content-Encoding"), raw); err != nil {
+		return wire, fmt.Errorf("read %s: %w", path, err)
+	}
 	if res.StatusCode/100 != 2 {
-		return len(raw), &httpError{method: method, path: path, status: res.StatusCode, body: truncate(raw, 300)}
+		return wire, &httpError{method: method, path: path, status: res.StatusCode, body: truncate(raw, 300)}
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return len(raw), fmt.Errorf("decode %s: %w", path, err)
+			return wire, fmt.Errorf("decode %s: %w", path, err)
 		}
 	}
-	return len(raw), nil
+	return wire, nil
+}
+
+// zstdDecoder is shared: DecodeAll is safe for concurrent use.
+var zstdDecoder, _ = zstd.NewReader(nil)
+
+// decode undoes the content coding of a body.
+func decode(coding string, raw []byte) ([]byte, error) {
+	switch coding {
+	case "":
+		return raw, nil
+	case "gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, err
+		}
+		return io.ReadAll(zr)
+	case "zstd":
+		return zstdDecoder.DecodeAll(raw, nil)
+	}
+	return nil, fmt.Errorf("unknown Content-Encoding %q", coding)
 }
 
 func truncate(b []byte, n int) string {
@@ -138,6 +175,7 @@ type device struct {
 	id      string
 	cursors map[sync.Scope]sync.ScopeRequest
 	mid     int64
+	accept  string // the Accept-Encoding of its pulls; "" asks for none
 }
 
 // pull sends one pull and advances the cursors as the protocol asks: the cursor of every scope
@@ -145,7 +183,7 @@ type device struct {
 // returns the response, its size, and whether some scope has more.
 func (d *device) pull(ctx context.Context, limit int) (*pullResponse, int, bool, error) {
 	var out pullResponse
-	n, err := d.api.call(ctx, http.MethodPost, "/api/sync/v1/pull", d.token, d.id,
+	n, err := d.api.callAccepting(ctx, http.MethodPost, "/api/sync/v1/pull", d.token, d.id, d.accept,
 		sync.PullRequest{ClientID: d.id, Scopes: d.cursors, LimitRows: limit}, &out)
 	if err != nil {
 		return nil, n, false, err

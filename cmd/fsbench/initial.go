@@ -20,6 +20,7 @@ import (
 // transfer is one download of an inspector's records.
 type transfer struct {
 	time     time.Duration
+	cpu      time.Duration // the server's CPU time meanwhile (user + system, in 10 ms ticks)
 	bytes    int
 	requests int
 	records  int
@@ -49,8 +50,14 @@ type initialResult struct {
 	subdistrict string
 	collections int
 	pull        transfer            // the median of the repetitions
+	pulls       []transfer          // every repetition, for the range
 	stock       map[string]transfer // by paging mode, the median of the repetitions
-	best        string              // the faster stock mode, which the ratio compares with
+	stocks      map[string][]transfer
+	// coded are the pulls asking for a content coding (Accept-Encoding), by coding: the
+	// median of the repetitions. Stock paging is never compressed: PocketBase's list
+	// endpoint has no compression in this binary.
+	coded map[string]transfer
+	best  string // the faster stock mode, which the ratio compares with
 	// unlisted are the collections the list endpoint failed on (a query timeout), with the
 	// error and the records of them the pull got. The stock figures leave them out, which
 	// flatters stock.
@@ -91,7 +98,14 @@ func benchInitial(ctx context.Context, srv *server, sd, limit, reps int, nonce s
 	// The stock client pages through every collection sync carries, from sync's own list.
 	colls := sync.SyncedCollections()
 	res := &initialResult{subdistrict: refdata.Subdistricts()[sd-1].NameZH, collections: len(colls),
-		stock: map[string]transfer{}, unlisted: map[string]unlisted{}}
+		stock: map[string]transfer{}, unlisted: map[string]unlisted{}, coded: map[string]transfer{}}
+	// measured runs f and adds the server's CPU time meanwhile to its transfer.
+	measured := func(f func() (transfer, error)) (transfer, error) {
+		c0 := sampleCPU(srv.cmd.Process.Pid)
+		t, err := f()
+		t.cpu = sampleCPU(srv.cmd.Process.Pid).server - c0.server
+		return t, err
+	}
 
 	pulled, _, err := pullAll(ctx, d, limit)
 	if err != nil {
@@ -117,6 +131,7 @@ func benchInitial(ctx context.Context, srv *server, sd, limit, reps int, nonce s
 
 	var pulls []transfer
 	stocks := map[string][]transfer{}
+	coded := map[string][]transfer{}
 	srv.profile(true)
 	defer srv.profile(false)
 	for i := range reps {
@@ -124,14 +139,21 @@ func benchInitial(ctx context.Context, srv *server, sd, limit, reps int, nonce s
 		for j := range 3 {
 			switch (i + j) % 3 {
 			case 0:
-				_, t, err := pullAll(ctx, d, limit)
+				t, err := measured(func() (transfer, error) {
+					_, t, err := pullAll(ctx, d, limit)
+					return t, err
+				})
 				if err != nil {
 					return nil, err
 				}
 				pulls = append(pulls, t)
 			default:
 				mode := stockModes[(i+j)%3-1]
-				_, t, failed, err := listAll(ctx, a, token, colls, mode, res.unlisted)
+				var failed map[string]unlisted
+				t, err := measured(func() (t transfer, err error) {
+					_, t, failed, err = listAll(ctx, a, token, colls, mode, res.unlisted)
+					return t, err
+				})
 				if err == nil && len(failed) > 0 {
 					err = fmt.Errorf("stock %s paging failed on %v", mode, failed)
 				}
@@ -141,11 +163,34 @@ func benchInitial(ctx context.Context, srv *server, sd, limit, reps int, nonce s
 				stocks[mode] = append(stocks[mode], t)
 			}
 		}
-		fmt.Fprintf(out, "  rep %d: pull %s, stock offset %s, stock keyset %s\n", i+1,
-			pulls[i].time.Round(time.Millisecond), stocks[stockOffset][i].time.Round(time.Millisecond),
-			stocks[stockKeyset][i].time.Round(time.Millisecond))
+		// The same download asking for each compression, after the uncompressed ones: what a
+		// phone's network carries, and what compressing costs the server.
+		for _, coding := range codings {
+			d.accept = coding
+			t, err := measured(func() (transfer, error) {
+				_, t, err := pullAll(ctx, d, limit)
+				return t, err
+			})
+			d.accept = ""
+			if err == nil && t.records != pulls[i].records {
+				err = fmt.Errorf("pull asking for %s got %d records, without %d", coding, t.records, pulls[i].records)
+			}
+			if err != nil {
+				return nil, err
+			}
+			coded[coding] = append(coded[coding], t)
+		}
+		fmt.Fprintf(out, "  rep %d: pull %s (server CPU %s, %d bytes), stock offset %s (%s), stock keyset %s (%s, %d bytes); "+
+			"pull with zstd %s (%s, %d bytes), gzip %s (%s, %d bytes)\n", i+1,
+			ms3(pulls[i].time), ms3(pulls[i].cpu), pulls[i].bytes, ms3(stocks[stockOffset][i].time), ms3(stocks[stockOffset][i].cpu),
+			ms3(stocks[stockKeyset][i].time), ms3(stocks[stockKeyset][i].cpu), stocks[stockKeyset][i].bytes,
+			ms3(coded["zstd"][i].time), ms3(coded["zstd"][i].cpu), coded["zstd"][i].bytes,
+			ms3(coded["gzip"][i].time), ms3(coded["gzip"][i].cpu), coded["gzip"][i].bytes)
 	}
-	res.pull = medianTransfer(pulls)
+	res.pull, res.pulls, res.stocks = medianTransfer(pulls), pulls, stocks
+	for _, coding := range codings {
+		res.coded[coding] = medianTransfer(coded[coding])
+	}
 	for _, mode := range stockModes {
 		res.stock[mode] = medianTransfer(stocks[mode])
 		if res.best == "" || res.stock[mode].time < res.stock[res.best].time {
@@ -154,6 +199,30 @@ func benchInitial(ctx context.Context, srv *server, sd, limit, reps int, nonce s
 	}
 	fmt.Fprintf(out, "  stock %s paging, slowest collections: %s\n", res.best, slowest(res.stock[res.best].byColl, 4))
 	return res, nil
+}
+
+// codings are the content codings benchmark 1 asks pulls for besides none.
+var codings = []string{"zstd", "gzip"}
+
+func ms3(d time.Duration) string { return d.Round(time.Millisecond).String() }
+
+// timeRange is the fastest and the slowest of ts.
+func timeRange(ts []transfer, of func(transfer) time.Duration) (time.Duration, time.Duration) {
+	lo, hi := of(ts[0]), of(ts[0])
+	for _, t := range ts[1:] {
+		lo, hi = min(lo, of(t)), max(hi, of(t))
+	}
+	return lo, hi
+}
+
+// medianOf is the median of one figure of ts.
+func medianOf(ts []transfer, of func(transfer) time.Duration) time.Duration {
+	v := make([]time.Duration, len(ts))
+	for i, t := range ts {
+		v[i] = of(t)
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
 }
 
 func (r *initialResult) unlistedRecords() int {

@@ -58,6 +58,15 @@ func TestRun_TinyDataset(t *testing.T) {
 	if i == nil || i.pull.records < 100 || i.stock[i.best].records != i.pull.records-i.unlistedRecords() {
 		t.Errorf("initial sync: %+v", i)
 	}
+	for _, coding := range codings {
+		if i == nil {
+			break
+		}
+		if c := i.coded[coding]; c.records != i.pull.records || c.bytes <= 0 || c.bytes*2 > i.pull.bytes {
+			t.Errorf("initial sync asking for %s: %d records in %d bytes, against %d in %d", coding, c.records, c.bytes,
+				i.pull.records, i.pull.bytes)
+		}
+	}
 	if w := rep.writes; w == nil || w.creates != 200 || w.push <= 0 || w.batch <= 0 || len(w.raws) != 1 || w.raws[0] <= 0 {
 		t.Errorf("writes: %+v", w)
 	}

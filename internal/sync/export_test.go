@@ -16,3 +16,12 @@ func PushVerdicts(app core.App) func(tx core.App, r, auth *core.Record, body map
 func KeepsVerdict(app core.App, authColl *core.Collection, rule string) bool {
 	return analyseRule(app, authColl, rule) != nil
 }
+
+// CanonicalDate is canonicalDate, for its test against PocketBase's own parse and format.
+var CanonicalDate = canonicalDate
+
+// StoredAsShown is storedAsShown, for its test against the fields' PrepareValue.
+var StoredAsShown = storedAsShown
+
+// AcceptedCoding is acceptedCoding, the coding a pull answer is compressed with.
+var AcceptedCoding = acceptedCoding

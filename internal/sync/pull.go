@@ -62,12 +62,10 @@ type Change struct {
 	stored *storedRecord
 }
 
+// changeRow is one row of fs_sync_changes as a pull reads it.
 type changeRow struct {
-	Coll string `db:"coll"`
-	RID  string `db:"rid"`
-	Seq  int64  `db:"seq"`
-	Op   string `db:"op"`
-	V    int64  `db:"v"`
+	Coll, RID, Op string
+	Seq, V        int64
 }
 
 // Pull answers req for actor. Every scope is read in one read transaction, so the response is
@@ -162,22 +160,25 @@ func (c ScopeRequest) since() int64 {
 // A page never ends inside a transaction: all changes sharing the last seq come along, even
 // beyond the budget. sum is the scope's checksum in this snapshot.
 func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, head, sum int64) error {
-	rows := []changeRow{}
+	var rows []changeRow
 	fresh := sr.Cursor == 0
 	more := *budget == 0 // with no budget left, look whether the scope has anything to send
 	if *budget > 0 {
-		// One row beyond the budget tells whether there is more without another query.
-		q := tx.Select("coll", "rid", "seq", "op", "v").From("fs_sync_changes").
-			Where(dbx.HashExp{"scope": string(sc)}).AndWhere(dbx.NewExp("seq > {:c}", dbx.Params{"c": sr.Cursor}))
+		// One row beyond the budget tells whether there is more without another query. A
+		// fresh download needs no removals. The rows come in the index's order, so SQLite
+		// reads no further than changeRows asks; a LIMIT would change the statement's text
+		// with the budget, or, bound as a parameter, make SQLite prepare it again each time.
+		q := "SELECT coll, rid, seq, op, v FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c} ORDER BY seq, coll, rid"
 		if fresh {
-			q.AndWhere(dbx.HashExp{"op": opPut}) // a fresh download needs no removals
+			q = "SELECT coll, rid, seq, op, v FROM fs_sync_changes WHERE scope = {:s} AND seq > {:c} AND op = 'put' ORDER BY seq, coll, rid"
 		}
-		if err := q.OrderBy("seq", "coll", "rid").Limit(int64(*budget) + 1).All(&rows); err != nil {
+		var err error
+		rows, err = changeRows(tx.NewQuery(q).Bind(dbx.Params{"s": string(sc), "c": sr.Cursor}), *budget+1)
+		if err != nil {
 			return fmt.Errorf("pull %s: %w", sc, err)
 		}
 		if len(rows) > *budget {
 			more = true
-			var err error
 			if rows, err = completeLastTx(tx, sc, rows[:*budget], fresh); err != nil {
 				return err
 			}
@@ -249,16 +250,35 @@ func completeLastTx(tx *dbx.Tx, sc Scope, rows []changeRow, putsOnly bool) ([]ch
 	for i > 0 && rows[i-1].Seq == last {
 		i--
 	}
-	var tail []changeRow
-	q := tx.Select("coll", "rid", "seq", "op", "v").From("fs_sync_changes").
-		Where(dbx.HashExp{"scope": string(sc), "seq": last})
+	q := "SELECT coll, rid, seq, op, v FROM fs_sync_changes WHERE scope = {:s} AND seq = {:c} ORDER BY coll, rid"
 	if putsOnly {
-		q.AndWhere(dbx.HashExp{"op": opPut})
+		q = "SELECT coll, rid, seq, op, v FROM fs_sync_changes WHERE scope = {:s} AND seq = {:c} AND op = 'put' ORDER BY coll, rid"
 	}
-	if err := q.OrderBy("coll", "rid").All(&tail); err != nil {
+	tail, err := changeRows(tx.NewQuery(q).Bind(dbx.Params{"s": string(sc), "c": last}), -1)
+	if err != nil {
 		return nil, fmt.Errorf("pull %s: last tx: %w", sc, err)
 	}
 	return append(rows[:i], tail...), nil
+}
+
+// changeRows runs q, a SELECT coll, rid, seq, op, v, and scans at most limit of its rows (all
+// if limit < 0) directly: a first download reads ten thousand of them, which dbx's
+// reflective scan made cost as much as the query.
+func changeRows(q *dbx.Query, limit int) ([]changeRow, error) {
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []changeRow
+	for (limit < 0 || len(out) < limit) && rows.Next() {
+		var r changeRow
+		if err := rows.Scan(&r.Coll, &r.RID, &r.Seq, &r.Op, &r.V); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // loadChanges reads the current data of the put rows, one query per collection.

@@ -129,7 +129,7 @@ func (s *Service) handlePull(e *core.RequestEvent) error {
 		return writeError(e, err)
 	}
 	tallyPull(e, res)
-	return e.JSON(http.StatusOK, res)
+	return writePull(e, http.StatusOK, res)
 }
 
 // gapBody answers a push whose mids skip ahead of the server's.

@@ -2,7 +2,10 @@ package client_test
 
 import (
 	"database/sql"
+	"net/http"
+	"reflect"
 	"slices"
+	stdsync "sync"
 	"testing"
 	"time"
 
@@ -235,5 +238,60 @@ func refer(t *testing.T, e *env, id, agency string) {
 	access.AsSystem(f)
 	if err := e.srv.App.Save(f); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// codings records the Content-Encoding of every answer; strip takes the client's
+// Accept-Encoding off its requests, as a phone of before compression sent none.
+type codings struct {
+	mu    stdsync.Mutex
+	seen  []string
+	strip bool
+}
+
+func (c *codings) RoundTrip(req *http.Request) (*http.Response, error) {
+	if c.strip {
+		req = req.Clone(req.Context())
+		req.Header.Del("Accept-Encoding")
+	}
+	res, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	if err == nil {
+		c.mu.Lock()
+		c.seen = append(c.seen, res.Header.Get("Content-Encoding"))
+		c.mu.Unlock()
+	}
+	return res, err
+}
+
+// The client asks for compressed pulls, reads zstd answers, and ends with the records and
+// checksums of a phone that asked for none.
+func TestPull_DownloadsCompressed(t *testing.T) {
+	e := newEnv(t)
+	zipped, plain := &codings{}, &codings{strip: true}
+	z := e.open(testkit.InspectorA, "zstd", func(c *client.Config) { c.HTTPClient = &http.Client{Transport: zipped} })
+	p := e.open(testkit.InspectorA, "plain", func(c *client.Config) { c.HTTPClient = &http.Client{Transport: plain} })
+	pull(t, z)
+	pull(t, p)
+	if !slices.Contains(zipped.seen, "zstd") {
+		t.Errorf("no answer came as zstd: %q", zipped.seen)
+	}
+	if slices.ContainsFunc(plain.seen, func(s string) bool { return s != "" }) {
+		t.Errorf("a client asking for no coding got %q", plain.seen)
+	}
+	ctx := t.Context()
+	scopes := must[[]client.Scope](t)(z.Scopes(ctx))
+	if !slices.Equal(scopes, must[[]client.Scope](t)(p.Scopes(ctx))) {
+		t.Fatalf("scopes differ")
+	}
+	for _, sc := range scopes {
+		if a, b := must[string](t)(z.Checksum(ctx, sc)), must[string](t)(p.Checksum(ctx, sc)); a != b {
+			t.Errorf("%s: checksum %s against %s", sc, a, b)
+		}
+	}
+	for _, coll := range []string{"places", "findings", "inspections", "users"} {
+		a, b := must[[]client.Record](t)(z.List(ctx, coll)), must[[]client.Record](t)(p.List(ctx, coll))
+		if len(a) == 0 || !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: %d records against %d, or they differ", coll, len(a), len(b))
+		}
 	}
 }

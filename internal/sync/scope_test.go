@@ -155,7 +155,13 @@ func TestPull_ScopeMovesWithMembership(t *testing.T) {
 	app := testkit.NewApp(t)
 	srv := testkit.Serve(t, app)
 	d := newDevice(t, srv, testkit.InspectorA, "device-mover-a")
+	// The package's injected clock stands still unless a test moves it: the download, the
+	// offline edit and the move each take their own moment, or this test depends on the ones
+	// that ran before it (alone, everything happened at the same instant and the edit could not
+	// be shown to predate the move).
+	advance(time.Minute)
 	initial := d.pull(0)
+	advance(time.Minute)
 	var findingV int64
 	for _, c := range initial.Scopes[sync.SubdistrictScope(testkit.SubdistrictA)].Changes {
 		if c.ID == testkit.Side("finding", "a") {

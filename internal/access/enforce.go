@@ -103,7 +103,7 @@ func enforceCreate(app core.App, r *core.Record) error {
 			continue
 		}
 		if bound && !slices.Contains(owner.Roles, attr.Actor.Role) && !holds(r, field, owner.Default) {
-			return protectedError(field)
+			return ProtectedError(field)
 		}
 	}
 	return checkParents(app, r, p)
@@ -142,7 +142,7 @@ func enforceUpdate(app core.App, r *core.Record) error {
 	if attr := AttributionOf(r); ownershipApplies(attr) {
 		for _, field := range p.Locked(attr.Actor.Role) {
 			if fieldChanged(stored, r, field) {
-				return protectedError(field)
+				return ProtectedError(field)
 			}
 		}
 	}
@@ -169,7 +169,8 @@ func ownershipApplies(a Attribution) bool {
 	return !a.Trusted && !a.Actor.Privileged()
 }
 
-func protectedError(field string) error {
+// ProtectedError is the refusal of a write to field by a role that may not set or change it.
+func ProtectedError(field string) error {
 	return fieldError(field, "protected_field",
 		"您的角色无权设置或修改此字段", "your role may not set or change this field")
 }

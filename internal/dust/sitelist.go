@@ -13,6 +13,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/fault"
+	"github.com/haidian/fieldsync/internal/localsetting"
 	"github.com/haidian/fieldsync/internal/refdata"
 	"github.com/haidian/fieldsync/internal/schema"
 )
@@ -23,7 +24,9 @@ import (
 //	GET  site-lists?quarter=2018-Q2                             who has sent theirs
 //
 // Sending copies the subdistrict's live construction sites that work during the quarter (begun
-// by its end, not ended before its start; a site without dates counts) into the list record,
+// by its end, not ended before its start; a site without an end date is still working; one
+// without a start date counts by the district's local choice, localsetting.SiteListCountsUndatedSites)
+// into the list record,
 // with who sent it and when; sending again in the same quarter replaces the copy. The
 // environment bureau reads every subdistrict's lists, field staff their own; the lists
 // themselves are records (dust_site_lists) that REST shows them alike.
@@ -85,8 +88,8 @@ func SitesOfQuarter(app core.App, sd, quarter string) ([]SiteEntry, error) {
 		"COALESCE(s.area_m2, 0) AS area_m2", "COALESCE(s.starts_on, '') AS starts_on", "COALESCE(s.ends_on, '') AS ends_on").
 		From(schema.Sites+" s").InnerJoin(schema.Places+" p", dbx.NewExp("p.id = s.place")).
 		Where(dbx.HashExp{"s.subdistrict": sd, "s.voided": false, "p.voided": false}).
-		AndWhere(dbx.NewExp("(COALESCE(s.starts_on, '') = '' OR s.starts_on < {:end}) AND (COALESCE(s.ends_on, '') = '' OR s.ends_on >= {:start})",
-			dbx.Params{"start": start, "end": end})).
+		AndWhere(dbx.NewExp("(CASE WHEN COALESCE(s.starts_on, '') = '' THEN {:undated} ELSE s.starts_on < {:end} END) AND (COALESCE(s.ends_on, '') = '' OR s.ends_on >= {:start})",
+			dbx.Params{"start": start, "end": end, "undated": localsetting.Bool(app, localsetting.SiteListCountsUndatedSites)})).
 		OrderBy("p.name", "s.id").All(&out)
 	return out, err
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/atomic"
+	"github.com/haidian/fieldsync/internal/localsetting"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -29,6 +30,29 @@ func registerQuotaRules(app core.App) {
 	}
 	app.OnRecordCreateExecute(schema.AlarmQuotas).BindFunc(stamp)
 	app.OnRecordUpdateExecute(schema.AlarmQuotas).BindFunc(stamp)
+	notes := func(e *core.RecordEvent) error {
+		if err := checkNotesWriter(e.App, e.Record); err != nil {
+			return err
+		}
+		return e.Next()
+	}
+	app.OnRecordCreate(schema.AlarmQuotas).BindFunc(notes)
+	app.OnRecordUpdate(schema.AlarmQuotas).BindFunc(notes)
+}
+
+// checkNotesWriter refuses notes written by staff of a role the district's local choice
+// (localsetting.QuotaNotesWriters) does not name: the gazette names the demand and the
+// allocation, not who annotates them. Administrators and server code are not bound.
+func checkNotesWriter(app core.App, q *core.Record) error {
+	attr := access.AttributionOf(q)
+	if attr.Trusted || !attr.Actor.IsStaff() {
+		return nil
+	}
+	written := access.Changed(app, q, "notes") && (!q.IsNew() || q.GetString("notes") != "")
+	if written && !slices.Contains(localsetting.Strings(app, localsetting.QuotaNotesWriters), string(attr.Actor.Role)) {
+		return access.ProtectedError("notes")
+	}
+	return nil
 }
 
 // stampQuota names the staff member whose write changed the demand or the allocation of q. A

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/localsetting"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -262,7 +263,12 @@ func inspectedPlaces(app core.App, kind, end string) ([]placeFacts, error) {
 // were still open at end, and the people involved and handled. A finding made at a
 // re-inspection or an acceptance check, or at no inspection, is not a new finding and never
 // counts (gazette line 4911: "再次检查或整改验收时不计算在内").
+//
+// Whether a problem first found at a later routine inspection of a place already counted is a
+// new finding is the district's local choice (localsetting.DailyCountsLaterRoutineFindings);
+// when it is not, only the findings of the place's first survey or routine inspection count.
 func findingsByPlace(app core.App, kind, end string) ([]findingFacts, error) {
+	later := localsetting.Bool(app, localsetting.DailyCountsLaterRoutineFindings)
 	var out []findingFacts
 	err := app.DB().NewQuery(`
 		SELECT place, subdistrict, category, severity, MIN(found_at) AS first_at,
@@ -278,9 +284,13 @@ func findingsByPlace(app core.App, kind, end string) ([]findingFacts, error) {
 			WHERE f.programme = 'tutoring' AND f.voided = FALSE AND f.status != 'voided'
 				AND i.kind IN ('survey', 'routine') AND i.voided = FALSE
 				AND p.kind = {:kind} AND p.voided = FALSE
+				AND ({:later} OR i.inspected_at = (
+					SELECT MIN(first.inspected_at) FROM inspections first
+					WHERE first.place = f.place AND first.programme = 'tutoring'
+						AND first.kind IN ('survey', 'routine') AND first.voided = FALSE))
 		)
 		WHERE found_at < {:end}
-		GROUP BY place, category, severity`).Bind(dbx.Params{"kind": kind, "end": end}).All(&out)
+		GROUP BY place, category, severity`).Bind(dbx.Params{"kind": kind, "end": end, "later": later}).All(&out)
 	if err != nil {
 		return nil, fmt.Errorf("findings of %s: %w", kind, err)
 	}

@@ -152,7 +152,7 @@ export interface FindingsRecord {
   responsible_party: string;
   /** Written only by server commands. */
   supervised: boolean;
-  /** The id of a record of `agencies`; `""` when unset. Written only by server commands. */
+  /** The id of a record of `agencies`; `""` when unset. */
   agency: string;
   /** Ids of records of `photos`. */
   photos: Array<string>;

@@ -117,11 +117,14 @@ func referredTo(app core.App, r *core.Record, p Policy, a Actor) bool {
 		return false
 	}
 	if p.AgencyAt != "" && r.GetString(schema.FieldAgency) == a.Agency {
+		// Referred: the finding's agency is theirs through a referral (refer@1). The findings an
+		// agency records itself name it too, but open no door: once the referral is declined,
+		// the agency is no longer called to the place.
 		var n int
-		err := app.DB().Select("COUNT(*)").From(schema.Findings).Where(dbx.HashExp{
-			schema.FieldPlace: r.GetString(p.AgencyAt), schema.FieldAgency: a.Agency,
-			schema.FieldSubdistrict: r.GetString(schema.FieldSubdistrict), "programme": r.GetString("programme"), "voided": false,
-		}).Row(&n)
+		err := app.DB().Select("COUNT(*)").From(schema.Findings + " f").Where(dbx.HashExp{
+			"f." + schema.FieldPlace: r.GetString(p.AgencyAt), "f." + schema.FieldAgency: a.Agency,
+			"f." + schema.FieldSubdistrict: r.GetString(schema.FieldSubdistrict), "f.programme": r.GetString("programme"), "f.voided": false,
+		}).AndWhere(dbx.NewExp("EXISTS (SELECT 1 FROM " + schema.Referrals + " x WHERE x.finding = f.id AND x.agency = f.agency)")).Row(&n)
 		if err == nil && n > 0 {
 			return true
 		}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/haidian/fieldsync/internal/rectify"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
@@ -97,6 +98,22 @@ func TestAgency_EditsOwnInspectionsRecordsFindingsWhereReferred(t *testing.T) {
 			if o := d.Patch(schema.Findings, id, map[string]any{"description": "改写"}); o.OK {
 				t.Errorf("%s: the brigade edited a finding: %s", door, o)
 			}
+		}
+	}
+
+	// "Not ours": once the brigade declines the referral, its own findings at the place open no
+	// door; it records nothing more there, at either door.
+	if res := command(srv, testkit.FireStaff, rectify.ReferralDeclineCommand, "referrals", testkit.Side("referral", "a"),
+		map[string]any{"response": "非本支队职责"}); res.Status != http.StatusOK {
+		t.Fatalf("decline: %d %s", res.Status, res.Body)
+	}
+	for _, d := range []testkit.Door{testkit.NewREST(t, srv, testkit.FireStaff), testkit.NewSync(t, srv, testkit.FireStaff, "phone-fire-declined")} {
+		if o := d.Create(schema.Findings, testkit.RID("agdeclined"+d.Name(), 1), finding(venueA, A, "fire", testkit.AgencyFire)); o.OK {
+			t.Errorf("%s: a finding after the brigade declined: %s", d.Name(), o)
+		}
+		if o := d.Create(schema.Inspections, testkit.RID("agdeclinedi"+d.Name(), 1), map[string]any{"programme": "fire", "kind": "routine",
+			"place": venueA, "subdistrict": A, "agency": testkit.AgencyFire, "inspected_at": "2018-05-22 10:00:00.000Z", "result": "pass"}); o.OK {
+			t.Errorf("%s: an inspection after the brigade declined: %s", d.Name(), o)
 		}
 	}
 }

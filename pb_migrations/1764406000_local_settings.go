@@ -31,7 +31,7 @@ func init() {
 		if err := createAll(app, []spec{localSettingsSpec()}, nil); err != nil {
 			return err
 		}
-		return ls.Seed(app, ls.WhiteListNeedsLicence, ls.ListReasonRequired, ls.DailyCountsLaterRoutineFindings,
+		return ls.Seed(app, ls.WhiteListNeedsLicence, ls.ListReasonRequired, ls.DailyCountsLaterRoutineFindings, ls.DailyFraudCountsMisappropriatedFunds,
 			ls.ElderlyAloneNeedsBirthDate, ls.QuotaNotesWriters, ls.SiteListCountsUndatedSites)
 	}, func(app core.App) error {
 		return deleteAll(app, []spec{localSettingsSpec()})

@@ -31,6 +31,10 @@ const (
 	// re-inspections and acceptance checks). Off: only the findings of a place's first survey
 	// or routine inspection count.
 	DailyCountsLaterRoutineFindings Key = "tutoring.daily_counts_later_routine_findings"
+	// DailyFraudCountsMisappropriatedFunds: report (一)'s column 存在虚假宣传、违规招生、收费非法集资问题的
+	// (4886) counts 抽逃办学资金 beside 非法集资, as it did when the one stood in for the other, so
+	// that past days do not change. Off: the column counts only the gazette's problems.
+	DailyFraudCountsMisappropriatedFunds Key = "tutoring.daily_fraud_counts_misappropriated_funds"
 	// ElderlyAloneNeedsBirthDate: a household ticked elderly_alone proves the category "60 岁以上
 	// 独居老人" (3492) only with a birth date making the resident 60 or over. Off: the tick
 	// suffices when no birth date is recorded (a recorded date under 60 still refuses).

@@ -110,7 +110,7 @@ type problem struct {
 
 var centreProblems = []problem{
 	{"fraud", []string{"tutoring.false_advertising", "tutoring.illegal_enrolment", "tutoring.illegal_fees",
-		"tutoring.misappropriated_funds", "tutoring.illegal_fundraising"}, false},
+		misappropriatedFunds, "tutoring.illegal_fundraising"}, false},
 	{"teaching", []string{"tutoring.beyond_curriculum", "tutoring.ahead_of_schedule", "tutoring.exam_cramming"}, false},
 	{"admission_link", []string{"tutoring.grade_exam_admission"}, false},
 	{"major_hazard", []string{"tutoring.safety_hazard"}, true},
@@ -122,6 +122,23 @@ var schoolProblems = []problem{
 	{"teaching_plan", []string{"tutoring.school_teaching_plan"}, false},
 	{"moonlighting", []string{"tutoring.school_teacher_moonlighting"}, false},
 	{"admission_link", []string{"tutoring.school_admission_link"}, false},
+}
+
+// misappropriatedFunds (抽逃办学资金) is not the gazette's 非法集资; whether it counts in the
+// 收费非法集资 column, as it did when it stood in for 非法集资, is the district's local choice
+// (localsetting.DailyFraudCountsMisappropriatedFunds).
+const misappropriatedFunds = "tutoring.misappropriated_funds"
+
+// centreProblemsFor returns the centre problem classes under the district's local choices.
+func centreProblemsFor(app core.App) []problem {
+	if localsetting.Bool(app, localsetting.DailyFraudCountsMisappropriatedFunds) {
+		return centreProblems
+	}
+	out := slices.Clone(centreProblems)
+	for i, p := range out {
+		out[i].categories = slices.DeleteFunc(slices.Clone(p.categories), func(c string) bool { return c == misappropriatedFunds })
+	}
+	return out
 }
 
 // qualificationColumn maps a centre's qualification class to its column. A school licence
@@ -202,11 +219,12 @@ func ComputeDaily(app core.App, day time.Time, district bool, visible func(strin
 	if err != nil {
 		return nil, err
 	}
+	problems := centreProblemsFor(app)
 	out := &Daily{Day: day.In(Beijing).Format("2006-01-02"), Subdistricts: []Scope{}}
 	in := func(sd string) func(string) bool { return func(s string) bool { return sd == "" || s == sd } }
 	build := func(sd subdistrictRow) Scope {
 		s := Scope{Subdistrict: sd.ID, NameZH: sd.NameZH, NameEN: sd.NameEN,
-			Centres: tableOf(centres, cf, centreProblems, CentreColumns, start, in(sd.ID), true),
+			Centres: tableOf(centres, cf, problems, CentreColumns, start, in(sd.ID), true),
 			Schools: tableOf(schools, sf, schoolProblems, SchoolColumns, start, in(sd.ID), false)}
 		for sdID, n := range known {
 			if in(sd.ID)(sdID) {

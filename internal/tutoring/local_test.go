@@ -95,3 +95,39 @@ func TestLocal_WhiteListCriteriaAndReason(t *testing.T) {
 		t.Errorf("stored list %q by %q", c.GetString("list_status"), c.GetString("list_decided_by"))
 	}
 }
+
+// TestLocal_DailyFraudColumnAndMisappropriatedFunds: report (一)'s column "存在虚假宣传、违规招生、收费
+// 非法集资问题的" (gazette 4886) names 非法集资, not 抽逃办学资金; counting the latter there too, so
+// that past days do not change, is the district's setting
+// tutoring.daily_fraud_counts_misappropriated_funds. A centre whose survey (REST) found
+// misappropriated funds (pushed from a phone) counts in the column by default, not once the
+// setting is off; one with 非法集资 counts either way.
+func TestLocal_DailyFraudColumnAndMisappropriatedFunds(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	sdA := testkit.SubdistrictA
+	phone, rest := newSync(t, srv, testkit.InspectorA, "phone-local-fraud"), newREST(t, srv, testkit.InspectorA)
+	for n, category := range []string{"tutoring.misappropriated_funds", "tutoring.illegal_fundraising"} {
+		place, insp := rid("lsfplace", n+1), rid("lsfsurvey", n+1)
+		save(t, srv.App, schema.Places, place, map[string]any{"kind": "tutoring_centre", "name": "场所 " + place, "subdistrict": sdA, "address": "学院路 " + place})
+		save(t, srv.App, schema.Centres, "c"+place[1:], map[string]any{"place": place, "subdistrict": sdA, "business_licence": "none"})
+		mustOK(t, rest.Create(schema.Inspections, insp, map[string]any{"programme": "tutoring", "kind": "survey", "place": place,
+			"subdistrict": sdA, "inspected_at": "2018-06-09 02:00:00.000Z", "result": "fail"}))
+		mustOK(t, phone.Create(schema.Findings, rid("lsffinding", n+1), map[string]any{"programme": "tutoring", "place": place,
+			"subdistrict": sdA, "inspection": insp, "category": category, "severity": "general", "description": "收费问题"}))
+	}
+	fraud := func() int {
+		res := srv.Do(http.MethodGet, "/api/fs/tutoring/daily?day=2018-06-09&subdistrict="+sdA, srv.Token("users", testkit.SupervisorA), nil)
+		var d tutoring.Daily
+		if res.Status != http.StatusOK || json.Unmarshal(res.Body, &d) != nil || len(d.Subdistricts) != 1 {
+			t.Fatalf("daily report: %d %s", res.Status, res.Body)
+		}
+		return d.Subdistricts[0].Centres.Today["fraud"]
+	}
+	if n := fraud(); n != 2 {
+		t.Errorf("default rule: the fraud column %d, want 2", n)
+	}
+	testkit.SetLocal(t, srv, localsetting.DailyFraudCountsMisappropriatedFunds, false)
+	if n := fraud(); n != 1 {
+		t.Errorf("setting off: the fraud column %d, want 1 (非法集资 only)", n)
+	}
+}

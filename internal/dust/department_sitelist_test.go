@@ -38,11 +38,11 @@ func TestSiteList_DepartmentsSendTheirOwn(t *testing.T) {
 		{"name": "西北旺安置房", "address": "西北旺镇", "starts_on": "2017-09-15", "ends_on": "2019-06-30"},
 	}}
 	for user, body := range map[string]map[string]any{
-		staff["water"]:      list,                                            // another department
-		testkit.FireStaff:   with(list, "agency", agency["fire"]),            // an agency line 3739 does not name
-		testkit.SupervisorA: list,                                            // a subdistrict, for a department
-		staff["housing"]:    with(list, "subdistrict", testkit.SubdistrictA), // a department, for a subdistrict
-		testkit.EnvStaff:    with(list, "agency", agency["env"]),             // the receiver sends nothing
+		staff["water"]:      list,                                                    // another department
+		testkit.FireStaff:   testkit.With(list, "agency", agency["fire"]),            // an agency line 3739 does not name
+		testkit.SupervisorA: list,                                                    // a subdistrict, for a department
+		staff["housing"]:    testkit.With(list, "subdistrict", testkit.SubdistrictA), // a department, for a subdistrict
+		testkit.EnvStaff:    testkit.With(list, "agency", agency["env"]),             // the receiver sends nothing
 	} {
 		if res := send(user, body); res.Status != http.StatusForbidden || !strings.Contains(string(res.Body), "site_list_forbidden") {
 			t.Errorf("%s sent %v: %d %s", user, body["agency"], res.Status, res.Body)
@@ -54,7 +54,7 @@ func TestSiteList_DepartmentsSendTheirOwn(t *testing.T) {
 		[]map[string]any{{"name": "工地", "starts_on": "2018-3-1"}},
 		nil,
 	} {
-		if res := send(staff["housing"], with(list, "sites", bad)); res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "site_list_invalid") {
+		if res := send(staff["housing"], testkit.With(list, "sites", bad)); res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "site_list_invalid") {
 			t.Errorf("sites %v: %d %s", bad, res.Status, res.Body)
 		}
 	}
@@ -64,7 +64,7 @@ func TestSiteList_DepartmentsSendTheirOwn(t *testing.T) {
 	}
 	id, _ := res.JSON(t)["id"].(string)
 	// Sending again in the quarter replaces the list.
-	res = send(staff["housing"], with(list, "sites", list["sites"].([]map[string]any)[:1]))
+	res = send(staff["housing"], testkit.With(list, "sites", list["sites"].([]map[string]any)[:1]))
 	if again, _ := res.JSON(t)["id"].(string); res.Status != http.StatusOK || again != id || res.JSON(t)["site_count"] != float64(1) {
 		t.Errorf("sent again: %d %s (first %s)", res.Status, res.Body, id)
 	}
@@ -108,15 +108,4 @@ func TestSiteList_DepartmentsSendTheirOwn(t *testing.T) {
 			t.Errorf("%s reads the commission's list: %d, want %d", user, res.Status, want)
 		}
 	}
-}
-
-func with(body map[string]any, kv ...any) map[string]any {
-	out := map[string]any{}
-	for k, v := range body {
-		out[k] = v
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		out[kv[i].(string)] = kv[i+1]
-	}
-	return out
 }

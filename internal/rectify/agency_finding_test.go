@@ -61,7 +61,7 @@ func TestAgency_EditsOwnInspectionsRecordsFindingsWhereReferred(t *testing.T) {
 			body map[string]any
 			ok   bool
 		}{
-			{"fire, where referred", d, with(finding(venueA, A, "fire", testkit.AgencyFire), "inspection", insp), true},
+			{"fire, where referred", d, testkit.With(finding(venueA, A, "fire", testkit.AgencyFire), "inspection", insp), true},
 			{"an unreferred place", d, finding(venueB, B, "fire", testkit.AgencyFire), false},
 			{"another programme at the referred place", d, finding(venueA, A, "dust", testkit.AgencyFire), false},
 			{"in another agency's name", d, finding(venueA, A, "fire", testkit.AgencyEnv), false},
@@ -116,15 +116,4 @@ func TestAgency_EditsOwnInspectionsRecordsFindingsWhereReferred(t *testing.T) {
 			t.Errorf("%s: an inspection after the brigade declined: %s", d.Name(), o)
 		}
 	}
-}
-
-func with(body map[string]any, kv ...any) map[string]any {
-	out := map[string]any{}
-	for k, v := range body {
-		out[k] = v
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		out[kv[i].(string)] = kv[i+1]
-	}
-	return out
 }

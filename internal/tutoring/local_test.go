@@ -44,14 +44,7 @@ func TestLocal_DailyLaterRoutineFindings(t *testing.T) {
 	mustOK(t, rest.Create(schema.Inspections, rid("lsdsurvey", 2), insp(other, "survey", "2018-06-09 03:00:00.000Z")))
 	mustOK(t, phone.Create(schema.Findings, rid("lsdfinding", 2), finding(other, rid("lsdsurvey", 2))))
 
-	teaching := func() int {
-		res := srv.Do(http.MethodGet, "/api/fs/tutoring/daily?day=2018-06-09&subdistrict="+sdA, srv.Token("users", testkit.SupervisorA), nil)
-		var d tutoring.Daily
-		if res.Status != http.StatusOK || json.Unmarshal(res.Body, &d) != nil || len(d.Subdistricts) != 1 {
-			t.Fatalf("daily report: %d %s", res.Status, res.Body)
-		}
-		return d.Subdistricts[0].Centres.Today["teaching"]
-	}
+	teaching := func() int { return todayInA(t, srv, "2018-06-09", "teaching") }
 	if n := teaching(); n != 2 {
 		t.Errorf("default rule: D2's teaching column %d, want 2 (the later routine finding and the survey's)", n)
 	}
@@ -115,14 +108,7 @@ func TestLocal_DailyFraudColumnAndMisappropriatedFunds(t *testing.T) {
 		mustOK(t, phone.Create(schema.Findings, rid("lsffinding", n+1), map[string]any{"programme": "tutoring", "place": place,
 			"subdistrict": sdA, "inspection": insp, "category": category, "severity": "general", "description": "收费问题"}))
 	}
-	fraud := func() int {
-		res := srv.Do(http.MethodGet, "/api/fs/tutoring/daily?day=2018-06-09&subdistrict="+sdA, srv.Token("users", testkit.SupervisorA), nil)
-		var d tutoring.Daily
-		if res.Status != http.StatusOK || json.Unmarshal(res.Body, &d) != nil || len(d.Subdistricts) != 1 {
-			t.Fatalf("daily report: %d %s", res.Status, res.Body)
-		}
-		return d.Subdistricts[0].Centres.Today["fraud"]
-	}
+	fraud := func() int { return todayInA(t, srv, "2018-06-09", "fraud") }
 	if n := fraud(); n != 2 {
 		t.Errorf("default rule: the fraud column %d, want 2", n)
 	}
@@ -130,4 +116,16 @@ func TestLocal_DailyFraudColumnAndMisappropriatedFunds(t *testing.T) {
 	if n := fraud(); n != 1 {
 		t.Errorf("setting off: the fraud column %d, want 1 (非法集资 only)", n)
 	}
+}
+
+// todayInA is the day's figure of table (一)'s column in subdistrict A, as A's supervisor reads
+// it through REST.
+func todayInA(t *testing.T, srv *testkit.Server, day, column string) int {
+	t.Helper()
+	res := srv.Do(http.MethodGet, "/api/fs/tutoring/daily?day="+day+"&subdistrict="+testkit.SubdistrictA, srv.Token("users", testkit.SupervisorA), nil)
+	var d tutoring.Daily
+	if res.Status != http.StatusOK || json.Unmarshal(res.Body, &d) != nil || len(d.Subdistricts) != 1 {
+		t.Fatalf("daily report: %d %s", res.Status, res.Body)
+	}
+	return d.Subdistricts[0].Centres.Today[column]
 }

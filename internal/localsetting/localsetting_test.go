@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -81,6 +82,11 @@ func TestLocalSettings_AdministratorsWriteStaffRead(t *testing.T) {
 		if res.Status != http.StatusBadRequest || field["code"] != c.code {
 			t.Errorf("admin PATCH %v: want 400 %s on %s, got %d %s", c.body, c.code, c.field, res.Status, res.Body)
 		}
+	}
+	unknown := srv.Do(http.MethodPost, recordsPath, admin, map[string]any{"key": "tutoring.invented_rule", "value": true,
+		"description_zh": "无", "description_en": "none"})
+	if data, _ := unknown.JSON(t)["data"].(map[string]any); unknown.Status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(data["key"]), "local_setting_unknown") {
+		t.Errorf("admin creates a setting the code does not read: %d %s", unknown.Status, unknown.Body)
 	}
 	quota, err := srv.App.FindFirstRecordByData(schema.LocalSettings, "key", string(localsetting.QuotaNotesWriters))
 	if err != nil {

@@ -98,6 +98,11 @@ func TestAgency_EditsOwnInspectionsRecordsFindingsWhereReferred(t *testing.T) {
 			if o := d.Patch(schema.Findings, id, map[string]any{"description": "改写"}); o.OK {
 				t.Errorf("%s: the brigade edited a finding: %s", door, o)
 			}
+			// It records its measures on it, as on a finding referred to it (line 3452).
+			if o := d.Create(schema.Enforcements, testkit.RID("agmeasure"+door, n+1), map[string]any{"finding": id,
+				"subdistrict": A, "measure": "seal", "decided_at": "2018-05-21 11:00:00.000Z"}); !o.OK {
+				t.Errorf("%s: the brigade's measure on its own finding: %s", door, o)
+			}
 		}
 	}
 

@@ -24,20 +24,17 @@ var (
 )
 
 func registerQuotaRules(app core.App) {
-	stamp := func(e *core.RecordEvent) error {
-		stampQuota(e.Record)
-		return e.Next()
-	}
-	app.OnRecordCreateExecute(schema.AlarmQuotas).BindFunc(stamp)
-	app.OnRecordUpdateExecute(schema.AlarmQuotas).BindFunc(stamp)
-	notes := func(e *core.RecordEvent) error {
+	// Both run as the write executes, where atomic.Previous holds the stored row without a
+	// query of its own.
+	write := func(e *core.RecordEvent) error {
 		if err := checkNotesWriter(e.App, e.Record); err != nil {
 			return err
 		}
+		stampQuota(e.Record)
 		return e.Next()
 	}
-	app.OnRecordCreate(schema.AlarmQuotas).BindFunc(notes)
-	app.OnRecordUpdate(schema.AlarmQuotas).BindFunc(notes)
+	app.OnRecordCreateExecute(schema.AlarmQuotas).BindFunc(write)
+	app.OnRecordUpdateExecute(schema.AlarmQuotas).BindFunc(write)
 }
 
 // checkNotesWriter refuses notes written by staff of a role the district's local choice
@@ -48,7 +45,10 @@ func checkNotesWriter(app core.App, q *core.Record) error {
 	if attr.Trusted || !attr.Actor.IsStaff() {
 		return nil
 	}
-	written := access.Changed(app, q, "notes") && (!q.IsNew() || q.GetString("notes") != "")
+	written := q.GetString("notes") != ""
+	if !q.IsNew() {
+		written = q.GetString("notes") != atomic.Previous(q).GetString("notes")
+	}
 	if written && !slices.Contains(localsetting.Strings(app, localsetting.QuotaNotesWriters), string(attr.Actor.Role)) {
 		return access.ProtectedError("notes")
 	}

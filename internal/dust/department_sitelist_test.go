@@ -48,14 +48,19 @@ func TestSiteList_DepartmentsSendTheirOwn(t *testing.T) {
 			t.Errorf("%s sent %v: %d %s", user, body["agency"], res.Status, res.Body)
 		}
 	}
+	tooMany := make([]map[string]any, 1001)
+	for i := range tooMany {
+		tooMany[i] = map[string]any{"name": "工地"}
+	}
 	for _, bad := range []any{
+		tooMany,
 		[]map[string]any{{"name": " "}},
 		[]map[string]any{{"name": "工地", "subdistrict": "sd9999999999999"}},
 		[]map[string]any{{"name": "工地", "starts_on": "2018-3-1"}},
 		nil,
 	} {
 		if res := send(staff["housing"], testkit.With(list, "sites", bad)); res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "site_list_invalid") {
-			t.Errorf("sites %v: %d %s", bad, res.Status, res.Body)
+			t.Errorf("sites %.80v: %d %s", bad, res.Status, res.Body)
 		}
 	}
 	res := send(staff["housing"], list)

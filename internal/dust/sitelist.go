@@ -1,6 +1,7 @@
 package dust
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -28,8 +29,8 @@ import (
 // Sending copies the subdistrict's live construction sites that work during the quarter (begun
 // by its end, not ended before its start; a site without an end date is still working; one
 // without a start date counts by the district's local choice, localsetting.SiteListCountsUndatedSites)
-// into the list record,
-// with who sent it and when; sending again in the same quarter replaces the copy.
+// into the list record, with who sent it and when; sending again in the same quarter replaces
+// the copy.
 //
 // The departments of the same line (区住房城乡建设委, 区城管委（交通委）, 区水务局, 区园林绿化局) send
 // the sites of their own trades, which fieldsync does not hold: their staff send the list itself
@@ -77,16 +78,21 @@ var (
 		"只有街镇工作人员、报送部门、区环保局和区级管理员可以查看施工工地名单",
 		"only subdistrict staff, the sending departments, the environment bureau and district administrators read site lists")
 	errBadSiteList = fault.New(fault.Invalid, "site_list_invalid",
-		"工地名单无效：每个工地须有名称（200字以内），所在街镇须为本区街镇，日期格式为 2018-04-01，至多 5000 个工地",
-		"invalid site list: each site needs a name (at most 200 characters), a Haidian subdistrict if any, dates such as 2018-04-01; at most 5000 sites")
+		"工地名单无效：每个工地须有名称（200字以内），所在街镇须为本区街镇，日期格式为 2018-04-01，至多 1000 个工地（共 2 MB 以内）",
+		"invalid site list: each site needs a name (at most 200 characters), a Haidian subdistrict if any, dates such as 2018-04-01; at most 1000 sites (2 MB in all)")
 )
 
 // SiteListDepartments are the codes of the departments that send their own quarterly lists
 // (gazette line 3739: "区住房城乡建设委、区城管委（交通委）、区水务局、区园林绿化局等部门").
 var SiteListDepartments = []string{"housing", "city", "water", "landscape"}
 
-// maxDepartmentSites bounds a department's list; the collection stores at most 2 MiB of sites.
-const maxDepartmentSites = 5000
+// A department's list is bounded by its number of sites and by what the collection's sites
+// field stores (2 MiB of JSON), so that a list too long answers site_list_invalid, not a
+// failure of the save.
+const (
+	maxDepartmentSites = 1000
+	maxSitesBytes      = 2 << 20
+)
 
 // quarterBounds returns the UTC bounds of a Beijing quarter ("2018-Q2") as PocketBase stores dates.
 func quarterBounds(quarter string) (start, end string, err error) {
@@ -196,6 +202,9 @@ func handleSendSiteList(e *core.RequestEvent) error {
 // entries are copied from its records and need no check.
 func validDepartmentSites(sites []SiteEntry) bool {
 	if sites == nil || len(sites) > maxDepartmentSites {
+		return false
+	}
+	if encoded, err := json.Marshal(sites); err != nil || len(encoded) > maxSitesBytes {
 		return false
 	}
 	for _, s := range sites {

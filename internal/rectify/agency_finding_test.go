@@ -42,7 +42,7 @@ func TestAgency_EditsOwnInspectionsRecordsFindingsWhereReferred(t *testing.T) {
 			t.Errorf("%s: the brigade edits its own inspection: %s", door, o)
 		}
 		for field, v := range map[string]any{"agency": testkit.AgencyEnv, "review": "approved", "place": venueB} {
-			if o := d.Patch(schema.Inspections, insp, map[string]any{field: v}); o.OK {
+			if o := d.Patch(schema.Inspections, insp, map[string]any{field: v}); o.OK || o.Fields[field] != "protected_field" {
 				t.Errorf("%s: the brigade changed its inspection's %s: %s", door, field, o)
 			}
 		}
@@ -60,20 +60,22 @@ func TestAgency_EditsOwnInspectionsRecordsFindingsWhereReferred(t *testing.T) {
 			d    testkit.Door
 			body map[string]any
 			ok   bool
+			// field, code: the refused field's code, where a field check (not the API rule) refuses
+			field, code string
 		}{
-			{"fire, where referred", d, testkit.With(finding(venueA, A, "fire", testkit.AgencyFire), "inspection", insp), true},
-			{"an unreferred place", d, finding(venueB, B, "fire", testkit.AgencyFire), false},
-			{"another programme at the referred place", d, finding(venueA, A, "dust", testkit.AgencyFire), false},
-			{"in another agency's name", d, finding(venueA, A, "fire", testkit.AgencyEnv), false},
-			{"in no agency's name", d, finding(venueA, A, "fire", ""), false},
-			{"the referred place, named in another subdistrict", d, finding(venueA, B, "fire", testkit.AgencyFire), false},
-			{"another agency's referral", env[i], finding(venueA, A, "fire", testkit.AgencyEnv), false},
-			{"another agency's referral, in the brigade's name", env[i], finding(venueA, A, "fire", testkit.AgencyFire), false},
+			{"fire, where referred", d, testkit.With(finding(venueA, A, "fire", testkit.AgencyFire), "inspection", insp), true, "", ""},
+			{"an unreferred place", d, finding(venueB, B, "fire", testkit.AgencyFire), false, "subdistrict", "scope_forbidden"},
+			{"another programme at the referred place", d, finding(venueA, A, "dust", testkit.AgencyFire), false, "subdistrict", "scope_forbidden"},
+			{"in another agency's name", d, finding(venueA, A, "fire", testkit.AgencyEnv), false, "", ""},
+			{"in no agency's name", d, finding(venueA, A, "fire", ""), false, "", ""},
+			{"the referred place, named in another subdistrict", d, finding(venueA, B, "fire", testkit.AgencyFire), false, "subdistrict", "scope_forbidden"},
+			{"another agency's referral", env[i], finding(venueA, A, "fire", testkit.AgencyEnv), false, "subdistrict", "scope_forbidden"},
+			{"another agency's referral, in the brigade's name", env[i], finding(venueA, A, "fire", testkit.AgencyFire), false, "", ""},
 		} {
 			id := testkit.RID("agfind"+door, n+1)
 			o := tc.d.Create(schema.Findings, id, tc.body)
-			if o.OK != tc.ok {
-				t.Errorf("%s %s: accepted %v, want %v: %s", door, tc.name, o.OK, tc.ok, o)
+			if o.OK != tc.ok || (tc.code != "" && o.Fields[tc.field] != tc.code) {
+				t.Errorf("%s %s: accepted %v, want %v (%s %s): %s", door, tc.name, o.OK, tc.ok, tc.field, tc.code, o)
 				continue
 			}
 			stored, err := app.FindRecordById(schema.Findings, id)

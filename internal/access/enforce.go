@@ -102,11 +102,19 @@ func enforceCreate(app core.App, r *core.Record) error {
 			}
 			continue
 		}
-		if bound && !slices.Contains(owner.Roles, attr.Actor.Role) && !holds(r, field, owner.Default) {
+		if bound && !slices.Contains(owner.Roles, attr.Actor.Role) && !holds(r, field, owner.Default) &&
+			!namesOwnAgency(p, field, r, attr.Actor) {
 			return ProtectedError(field)
 		}
 	}
 	return checkParents(app, r, p)
+}
+
+// namesOwnAgency reports whether r's field is the agency field of a record agency staff a may
+// create where they were called to (Policy.AgencyAt), holding a's own agency: the record is in
+// their agency's charge from its creation, whoever owns the field afterwards.
+func namesOwnAgency(p Policy, field string, r *core.Record, a Actor) bool {
+	return p.AgencyAt != "" && field == schema.FieldAgency && a.Agency != "" && r.GetString(field) == a.Agency
 }
 
 // referredTo reports whether agency staff a may create r through its AgencyVia link: the

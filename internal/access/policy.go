@@ -120,9 +120,9 @@ var Policies = map[string]Policy{
 		Owned: map[string]Owner{
 			"status":     {Default: "open"},
 			"supervised": {Default: false},
-			// Set by the referral commands; agency staff name their own agency on the findings
-			// they record (the API rule admits no other).
-			"agency":               {Roles: []Role{AgencyStaff}},
+			// Set by the referral commands; agency staff creating a finding through AgencyAt name
+			// their own agency in it (see namesOwnAgency), and change it never.
+			"agency":               {},
 			"closed_by":            {},
 			"closed_at":            {},
 			"ordered_at":           {},

@@ -152,7 +152,7 @@ export interface FindingsRecord {
   responsible_party: string;
   /** Written only by server commands. */
   supervised: boolean;
-  /** The id of a record of `agencies`; `""` when unset. */
+  /** The id of a record of `agencies`; `""` when unset. Written only by server commands. */
   agency: string;
   /** Ids of records of `photos`. */
   photos: Array<string>;

@@ -6,6 +6,7 @@ import (
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/schema"
@@ -24,15 +25,19 @@ func Register(app core.App) {
 	}
 	// Dropped as the write happens (a reader inside the transaction sees the new value) and
 	// again once it is committed or rolled back (a reader outside it may have loaded the old).
-	app.OnRecordCreateExecute(schema.LocalSettings).BindFunc(drop)
-	app.OnRecordUpdateExecute(schema.LocalSettings).BindFunc(drop)
-	app.OnRecordDeleteExecute(schema.LocalSettings).BindFunc(drop)
-	app.OnRecordAfterCreateSuccess(schema.LocalSettings).BindFunc(drop)
-	app.OnRecordAfterUpdateSuccess(schema.LocalSettings).BindFunc(drop)
-	app.OnRecordAfterDeleteSuccess(schema.LocalSettings).BindFunc(drop)
-	app.OnRecordAfterCreateError(schema.LocalSettings).BindFunc(dropOnError)
-	app.OnRecordAfterUpdateError(schema.LocalSettings).BindFunc(dropOnError)
-	app.OnRecordAfterDeleteError(schema.LocalSettings).BindFunc(dropOnError)
+	for _, h := range []*hook.TaggedHook[*core.RecordEvent]{
+		app.OnRecordCreateExecute(schema.LocalSettings), app.OnRecordUpdateExecute(schema.LocalSettings),
+		app.OnRecordDeleteExecute(schema.LocalSettings), app.OnRecordAfterCreateSuccess(schema.LocalSettings),
+		app.OnRecordAfterUpdateSuccess(schema.LocalSettings), app.OnRecordAfterDeleteSuccess(schema.LocalSettings),
+	} {
+		h.BindFunc(drop)
+	}
+	for _, h := range []*hook.TaggedHook[*core.RecordErrorEvent]{
+		app.OnRecordAfterCreateError(schema.LocalSettings), app.OnRecordAfterUpdateError(schema.LocalSettings),
+		app.OnRecordAfterDeleteError(schema.LocalSettings),
+	} {
+		h.BindFunc(dropOnError)
+	}
 	app.OnRecordValidate(schema.LocalSettings).BindFunc(func(e *core.RecordEvent) error {
 		if err := check(e.Record); err != nil {
 			return err

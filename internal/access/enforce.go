@@ -102,11 +102,19 @@ func enforceCreate(app core.App, r *core.Record) error {
 			}
 			continue
 		}
-		if bound && !slices.Contains(owner.Roles, attr.Actor.Role) && !holds(r, field, owner.Default) {
-			return protectedError(field)
+		if bound && !slices.Contains(owner.Roles, attr.Actor.Role) && !holds(r, field, owner.Default) &&
+			!namesOwnAgency(p, field, r, attr.Actor) {
+			return ProtectedError(field)
 		}
 	}
 	return checkParents(app, r, p)
+}
+
+// namesOwnAgency reports whether r's field is the agency field of a record agency staff a may
+// create where they were called to (Policy.AgencyAt), holding a's own agency: the record is in
+// their agency's charge from its creation, whoever owns the field afterwards.
+func namesOwnAgency(p Policy, field string, r *core.Record, a Actor) bool {
+	return p.AgencyAt != "" && field == schema.FieldAgency && a.Agency != "" && r.GetString(field) == a.Agency
 }
 
 // referredTo reports whether agency staff a may create r through its AgencyVia link: the
@@ -117,11 +125,14 @@ func referredTo(app core.App, r *core.Record, p Policy, a Actor) bool {
 		return false
 	}
 	if p.AgencyAt != "" && r.GetString(schema.FieldAgency) == a.Agency {
+		// Referred: the finding's agency is theirs through a referral (refer@1). The findings an
+		// agency records itself name it too, but open no door: once the referral is declined,
+		// the agency is no longer called to the place.
 		var n int
-		err := app.DB().Select("COUNT(*)").From(schema.Findings).Where(dbx.HashExp{
-			schema.FieldPlace: r.GetString(p.AgencyAt), schema.FieldAgency: a.Agency,
-			schema.FieldSubdistrict: r.GetString(schema.FieldSubdistrict), "programme": r.GetString("programme"), "voided": false,
-		}).Row(&n)
+		err := app.DB().Select("COUNT(*)").From(schema.Findings + " f").Where(dbx.HashExp{
+			"f." + schema.FieldPlace: r.GetString(p.AgencyAt), "f." + schema.FieldAgency: a.Agency,
+			"f." + schema.FieldSubdistrict: r.GetString(schema.FieldSubdistrict), "f.programme": r.GetString("programme"), "f.voided": false,
+		}).AndWhere(dbx.NewExp("EXISTS (SELECT 1 FROM " + schema.Referrals + " x WHERE x.finding = f.id AND x.agency = f.agency)")).Row(&n)
 		if err == nil && n > 0 {
 			return true
 		}
@@ -142,7 +153,7 @@ func enforceUpdate(app core.App, r *core.Record) error {
 	if attr := AttributionOf(r); ownershipApplies(attr) {
 		for _, field := range p.Locked(attr.Actor.Role) {
 			if fieldChanged(stored, r, field) {
-				return protectedError(field)
+				return ProtectedError(field)
 			}
 		}
 	}
@@ -169,7 +180,8 @@ func ownershipApplies(a Attribution) bool {
 	return !a.Trusted && !a.Actor.Privileged()
 }
 
-func protectedError(field string) error {
+// ProtectedError is the refusal of a write to field by a role that may not set or change it.
+func ProtectedError(field string) error {
 	return fieldError(field, "protected_field",
 		"您的角色无权设置或修改此字段", "your role may not set or change this field")
 }

@@ -98,7 +98,9 @@ var Policies = map[string]Policy{
 	schema.Incidents: {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Sites:     {Author: "author", Scoped: true, Parents: map[string]string{"place": schema.Places}},
 	schema.Inspections: {
-		Author: "inspector", Scoped: true, Immutable: []string{"programme", "place"}, AgencyAt: schema.FieldPlace,
+		// An inspection stays in the name of the agency that recorded it (or of none): its staff
+		// edit it by that name.
+		Author: "inspector", Scoped: true, Immutable: []string{"programme", "place", "agency"}, AgencyAt: schema.FieldPlace,
 		Parents: map[string]string{"place": schema.Places, "photos": schema.Photos},
 		Owned: map[string]Owner{
 			"review":      {Roles: supervisorOnly, Default: "submitted"},
@@ -106,16 +108,20 @@ var Policies = map[string]Policy{
 			"reviewed_at": {Roles: supervisorOnly},
 		},
 	},
+	// Agency staff record findings where a finding of the programme was referred to them
+	// (AgencyAt), in their agency's name: the finding is then in their charge.
 	schema.Findings: {
-		Author: "author", Scoped: true, Immutable: []string{"programme", "place"},
+		Author: "author", Scoped: true, Immutable: []string{"programme", "place"}, AgencyAt: schema.FieldPlace,
 		Parents: map[string]string{
 			"place": schema.Places, "inspection": schema.Inspections, "photos": schema.Photos,
 		},
 		// The lifecycle moves only through the workflow commands of internal/rectify, which
 		// check each step's rules; no role writes these fields directly.
 		Owned: map[string]Owner{
-			"status":               {Default: "open"},
-			"supervised":           {Default: false},
+			"status":     {Default: "open"},
+			"supervised": {Default: false},
+			// Set by the referral commands; agency staff creating a finding through AgencyAt name
+			// their own agency in it (see namesOwnAgency), and change it never.
 			"agency":               {},
 			"closed_by":            {},
 			"closed_at":            {},

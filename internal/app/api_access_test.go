@@ -256,6 +256,10 @@ var accessMatrix = map[string]accessRow{
 	schema.Milestones: {read: accStaff, create: accSuper, update: accSuper, del: accSuper,
 		samples: (*accessProbe).milestoneSamples, body: (*accessProbe).milestoneBody,
 		change: map[string]any{"target": 0.5}},
+	// The district's local choices: staff read them, only administrators edit them.
+	schema.LocalSettings: {read: accStaff, create: accSuper, update: accSuper, del: accSuper,
+		samples: (*accessProbe).localSettingSamples, body: (*accessProbe).localSettingBody,
+		change: map[string]any{"value": false}},
 	schema.RegistryImports: {read: accSuper, create: accSuper, update: accSuper, del: accSuper,
 		samples: (*accessProbe).registryImportSamples, body: (*accessProbe).registryImportBody,
 		change: map[string]any{"file_name": "renamed.csv"}},

@@ -1,6 +1,10 @@
 package app_test
 
-import "github.com/haidian/fieldsync/internal/schema"
+import (
+	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/localsetting"
+	"github.com/haidian/fieldsync/internal/schema"
+)
 
 // The tutoring programme's collections (internal/tutoring). Incidents are field records of a
 // subdistrict. The agencies' registries: only the import route writes them and only district
@@ -36,4 +40,41 @@ func (p *accessProbe) milestoneBody(string) map[string]any {
 
 func (p *accessProbe) milestoneSamples() [2]string {
 	return p.seed(schema.Milestones, p.milestoneBody)
+}
+
+// localSettingSamples are the seeded records of the first two local choices (both yes/no).
+func (p *accessProbe) localSettingSamples() [2]string {
+	var ids [2]string
+	for i, s := range localsetting.All[:2] {
+		r, err := p.app.FindFirstRecordByData(schema.LocalSettings, "key", string(s.Key))
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		ids[i] = r.Id
+	}
+	return ids
+}
+
+// localSettingBody is a new record of a local choice: the migration seeds every key the code
+// reads and a key is unique, so it takes a key whose record is gone, or frees the last one (a
+// deleted setting reads as its default); the samples' keys are never freed.
+func (p *accessProbe) localSettingBody(string) map[string]any {
+	body := func(s localsetting.Setting) map[string]any {
+		return map[string]any{"key": string(s.Key), "value": s.Default, "description_zh": s.ZH, "description_en": s.EN}
+	}
+	for _, s := range localsetting.All[2:] {
+		if _, err := p.app.FindFirstRecordByData(schema.LocalSettings, "key", string(s.Key)); err != nil {
+			return body(s)
+		}
+	}
+	last := localsetting.All[len(localsetting.All)-1]
+	r, err := p.app.FindFirstRecordByData(schema.LocalSettings, "key", string(last.Key))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	access.AsSystem(r)
+	if err := p.app.Delete(r); err != nil {
+		p.t.Fatal(err)
+	}
+	return body(last)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/inspectorapp"
+	"github.com/haidian/fieldsync/internal/localsetting"
 	"github.com/haidian/fieldsync/internal/monthly"
 	"github.com/haidian/fieldsync/internal/notice"
 	"github.com/haidian/fieldsync/internal/ops"
@@ -60,6 +61,7 @@ func BindWith(app core.App, o Options) *ops.Service {
 	access.Register(app)
 	ruleguard.Register(app)
 	audit.Register(app)
+	localsetting.Register(app)
 	sync.Register(app, syncConfig(o))
 	sync.RegisterRevocation(app)
 	signin.Register(app, signinConfig(o))

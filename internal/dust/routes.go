@@ -200,7 +200,7 @@ type LandOfSubdistrict struct {
 	LandShare
 }
 
-// landViewer decides which subdistricts' bare-land figures and site lists the caller reads:
+// landViewer decides which subdistricts' bare-land figures the caller reads:
 // field staff their own, the environment bureau and district administrators every one.
 func landViewer(e *core.RequestEvent) (func(string) bool, error) {
 	a := access.ActorFromAuth(e.Auth)

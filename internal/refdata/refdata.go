@@ -80,6 +80,11 @@ func Agencies() []Agency {
 		{"civil", "区民政局", "District Civil Affairs Bureau"},
 		{"hr", "区人力社保局", "District Human Resources and Social Security Bureau"},
 		{"police", "公安海淀分局", "Haidian Public Security Branch"},
+		// The dust plan's departments that send their own quarterly site lists (gazette line
+		// 3739), added by migration 1764406020.
+		{"city", "区城管委（交通委）", "District City Management Commission (Transport Commission)"},
+		{"water", "区水务局", "District Water Authority"},
+		{"landscape", "区园林绿化局", "District Landscaping and Greening Bureau"},
 	}
 	out := make([]Agency, len(list))
 	for i, a := range list {

@@ -47,6 +47,9 @@ const (
 	// Milestones are the plans' deadlines, with the share due by each (internal/rectify).
 	Milestones = "milestones"
 
+	// LocalSettings are the district's local choices, one record per rule (internal/localsetting).
+	LocalSettings = "local_settings"
+
 	// Incidents around tutoring centres, for the daily report (一).
 	Incidents = "tutoring_incidents"
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/atomic"
+	"github.com/haidian/fieldsync/internal/localsetting"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -136,8 +137,9 @@ func setHouseholdFacts(app core.App, r, stored *core.Record, householdChanged bo
 			"the household is not a live household of the install's subdistrict with a household record")
 	}
 	on := r.GetDateTime(fieldInstalledOn).Time()
-	r.Set(fieldEligibility, EligibilityOf(h, on))
-	r.Set(field60Plus, elderlyAloneOn(h, on) || h.GetInt("members_60plus") > 0)
+	needsBirthDate := localsetting.Bool(app, localsetting.ElderlyAloneNeedsBirthDate)
+	r.Set(fieldEligibility, EligibilityOf(h, on, needsBirthDate))
+	r.Set(field60Plus, elderlyAloneOn(h, on, needsBirthDate) || h.GetInt("members_60plus") > 0)
 	return nil
 }
 
@@ -176,10 +178,11 @@ func findHousehold(app core.App, place, sd string) (*core.Record, error) {
 
 // EligibilityOf is the resident category a household's unit installed on day on falls under,
 // first match first: an elderly person living alone (ticked, and 60 or over on that day by the
-// birth date the record holds), disabled, a member aged 60+, or a general household.
-func EligibilityOf(h *core.Record, on time.Time) string {
+// birth date the record holds, or without one when needsBirthDate is false), disabled, a member
+// aged 60+, or a general household.
+func EligibilityOf(h *core.Record, on time.Time, needsBirthDate bool) string {
 	switch {
-	case elderlyAloneOn(h, on):
+	case elderlyAloneOn(h, on, needsBirthDate):
 		return ElderlyAlone
 	case h.GetBool("disabled"):
 		return Disabled
@@ -190,11 +193,16 @@ func EligibilityOf(h *core.Record, on time.Time) string {
 }
 
 // elderlyAloneOn reports whether h is the home of a resident living alone who is at least
-// NetworkedMinAge on day on, by the birth date h records. A tick without a birth date is not
-// enough: the gazette's category is an age, and the record must show it.
-func elderlyAloneOn(h *core.Record, on time.Time) bool {
+// NetworkedMinAge on day on, by the birth date h records. Whether a tick without a birth date
+// is enough is the district's local choice (localsetting.ElderlyAloneNeedsBirthDate; by default
+// it is not: the gazette's category is an age, and the record must show it). A recorded birth
+// date always decides.
+func elderlyAloneOn(h *core.Record, on time.Time, needsBirthDate bool) bool {
 	born := h.GetDateTime(fieldBornOn)
-	return h.GetBool("elderly_alone") && !born.IsZero() && ageOn(born.Time(), on) >= NetworkedMinAge
+	if born.IsZero() {
+		return h.GetBool("elderly_alone") && !needsBirthDate
+	}
+	return h.GetBool("elderly_alone") && ageOn(born.Time(), on) >= NetworkedMinAge
 }
 
 // ageOn is the age in whole years on day on of a person born on born, both read as calendar

@@ -83,16 +83,8 @@ func install(side, home, unit, serial string) map[string]any {
 	}
 }
 
-func with(body map[string]any, kv ...any) map[string]any {
-	out := map[string]any{}
-	for k, v := range body {
-		out[k] = v
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		out[kv[i].(string)] = kv[i+1]
-	}
-	return out
-}
+// with returns a copy of body with the given field, value pairs set.
+var with = testkit.With
 
 // installDoor writes installs through one of testkit's doors (REST or a sync push).
 type installDoor struct{ testkit.Door }

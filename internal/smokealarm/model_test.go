@@ -360,7 +360,7 @@ func (m *progressModel) checkRules(installs []map[string]any) {
 			m.t.Fatalf("install %s: no household: %v", id, err)
 		}
 		on, _ := types.ParseDateTime(r["installed_on"])
-		if e := smokealarm.EligibilityOf(h, on.Time()); r["eligibility"] != e {
+		if e := smokealarm.EligibilityOf(h, on.Time(), true); r["eligibility"] != e {
 			m.t.Fatalf("install %s: eligibility %v, household says %s", id, r["eligibility"], e)
 		}
 		if r["unit_type"] == smokealarm.Networked && r["eligibility"] != smokealarm.ElderlyAlone && r["eligibility"] != smokealarm.Disabled {

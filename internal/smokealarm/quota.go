@@ -9,6 +9,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/atomic"
+	"github.com/haidian/fieldsync/internal/localsetting"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -23,12 +24,35 @@ var (
 )
 
 func registerQuotaRules(app core.App) {
-	stamp := func(e *core.RecordEvent) error {
+	// Both run as the write executes, where atomic.Previous holds the stored row without a
+	// query of its own.
+	write := func(e *core.RecordEvent) error {
+		if err := checkNotesWriter(e.App, e.Record); err != nil {
+			return err
+		}
 		stampQuota(e.Record)
 		return e.Next()
 	}
-	app.OnRecordCreateExecute(schema.AlarmQuotas).BindFunc(stamp)
-	app.OnRecordUpdateExecute(schema.AlarmQuotas).BindFunc(stamp)
+	app.OnRecordCreateExecute(schema.AlarmQuotas).BindFunc(write)
+	app.OnRecordUpdateExecute(schema.AlarmQuotas).BindFunc(write)
+}
+
+// checkNotesWriter refuses notes written by staff of a role the district's local choice
+// (localsetting.QuotaNotesWriters) does not name: the gazette names the demand and the
+// allocation, not who annotates them. Administrators and server code are not bound.
+func checkNotesWriter(app core.App, q *core.Record) error {
+	attr := access.AttributionOf(q)
+	if attr.Trusted || !attr.Actor.IsStaff() {
+		return nil
+	}
+	written := q.GetString("notes") != ""
+	if !q.IsNew() {
+		written = q.GetString("notes") != atomic.Previous(q).GetString("notes")
+	}
+	if written && !slices.Contains(localsetting.Strings(app, localsetting.QuotaNotesWriters), string(attr.Actor.Role)) {
+		return access.ProtectedError("notes")
+	}
+	return nil
 }
 
 // stampQuota names the staff member whose write changed the demand or the allocation of q. A

@@ -86,6 +86,12 @@ func (a *applier) create() (Result, error) {
 				return Result{}, errIDTaken
 			}
 		}
+		// REST judges the create rule before any hook runs: a create the rule refuses answers
+		// forbidden there, whatever else is wrong with it (a field its author may not set).
+		// The push answers the same, checking the rule only on this rare path.
+		if a.refusedByRule() {
+			return Result{}, errForbidden
+		}
 		return Result{}, err
 	}
 	ok, err := a.allowed(r, a.coll.CreateRule, a.m.Data)
@@ -96,6 +102,24 @@ func (a *applier) create() (Result, error) {
 		return Result{}, errForbidden
 	}
 	return a.result(r, Applied, nil)
+}
+
+// refusedByRule reports whether the create rule refuses the record the mutation sends, as REST
+// would judge it: on the fields as sent, before any hook. A rule reads the record's row (its
+// relations, back-relations), so the record is stored without hooks to be judged. That row
+// never stays: a refused mutation fails its transaction, which every caller of apply rolls
+// back (applyGroup, resolve).
+func (a *applier) refusedByRule() bool {
+	if a.coll.CreateRule == nil || *a.coll.CreateRule == "" {
+		return a.coll.CreateRule == nil
+	}
+	probe := core.NewRecord(a.coll)
+	probe.Id = a.m.ID
+	if loadClientFields(probe, a.m.Data) != nil || a.tx.UnsafeWithoutHooks().SaveNoValidate(probe) != nil {
+		return false
+	}
+	ok, err := a.allowed(probe, a.coll.CreateRule, a.m.Data)
+	return err == nil && !ok
 }
 
 // outsider reports whether the author holds none of a record's scopes now. A record in no

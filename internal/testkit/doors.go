@@ -187,3 +187,16 @@ func Save(t testing.TB, a core.App, coll, id string, data map[string]any) *core.
 func RID(prefix string, n int) string {
 	return fmt.Sprintf("%s%0*d", prefix, 15-len(prefix), n)
 }
+
+// With returns a copy of body with the given field, value pairs set: a variant of a record's
+// body for one case of a table.
+func With(body map[string]any, kv ...any) map[string]any {
+	out := make(map[string]any, len(body)+len(kv)/2)
+	for k, v := range body {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i].(string)] = kv[i+1]
+	}
+	return out
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/localsetting"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -109,7 +110,7 @@ type problem struct {
 
 var centreProblems = []problem{
 	{"fraud", []string{"tutoring.false_advertising", "tutoring.illegal_enrolment", "tutoring.illegal_fees",
-		"tutoring.misappropriated_funds", "tutoring.illegal_fundraising"}, false},
+		misappropriatedFunds, "tutoring.illegal_fundraising"}, false},
 	{"teaching", []string{"tutoring.beyond_curriculum", "tutoring.ahead_of_schedule", "tutoring.exam_cramming"}, false},
 	{"admission_link", []string{"tutoring.grade_exam_admission"}, false},
 	{"major_hazard", []string{"tutoring.safety_hazard"}, true},
@@ -121,6 +122,23 @@ var schoolProblems = []problem{
 	{"teaching_plan", []string{"tutoring.school_teaching_plan"}, false},
 	{"moonlighting", []string{"tutoring.school_teacher_moonlighting"}, false},
 	{"admission_link", []string{"tutoring.school_admission_link"}, false},
+}
+
+// misappropriatedFunds (抽逃办学资金) is not the gazette's 非法集资; whether it counts in the
+// 收费非法集资 column, as it did when it stood in for 非法集资, is the district's local choice
+// (localsetting.DailyFraudCountsMisappropriatedFunds).
+const misappropriatedFunds = "tutoring.misappropriated_funds"
+
+// centreProblemsFor returns the centre problem classes under the district's local choices.
+func centreProblemsFor(app core.App) []problem {
+	if localsetting.Bool(app, localsetting.DailyFraudCountsMisappropriatedFunds) {
+		return centreProblems
+	}
+	out := slices.Clone(centreProblems)
+	for i, p := range out {
+		out[i].categories = slices.DeleteFunc(slices.Clone(p.categories), func(c string) bool { return c == misappropriatedFunds })
+	}
+	return out
 }
 
 // qualificationColumn maps a centre's qualification class to its column. A school licence
@@ -201,11 +219,12 @@ func ComputeDaily(app core.App, day time.Time, district bool, visible func(strin
 	if err != nil {
 		return nil, err
 	}
+	problems := centreProblemsFor(app)
 	out := &Daily{Day: day.In(Beijing).Format("2006-01-02"), Subdistricts: []Scope{}}
 	in := func(sd string) func(string) bool { return func(s string) bool { return sd == "" || s == sd } }
 	build := func(sd subdistrictRow) Scope {
 		s := Scope{Subdistrict: sd.ID, NameZH: sd.NameZH, NameEN: sd.NameEN,
-			Centres: tableOf(centres, cf, centreProblems, CentreColumns, start, in(sd.ID), true),
+			Centres: tableOf(centres, cf, problems, CentreColumns, start, in(sd.ID), true),
 			Schools: tableOf(schools, sf, schoolProblems, SchoolColumns, start, in(sd.ID), false)}
 		for sdID, n := range known {
 			if in(sd.ID)(sdID) {
@@ -262,7 +281,12 @@ func inspectedPlaces(app core.App, kind, end string) ([]placeFacts, error) {
 // were still open at end, and the people involved and handled. A finding made at a
 // re-inspection or an acceptance check, or at no inspection, is not a new finding and never
 // counts (gazette line 4911: "再次检查或整改验收时不计算在内").
+//
+// Whether a problem first found at a later routine inspection of a place already counted is a
+// new finding is the district's local choice (localsetting.DailyCountsLaterRoutineFindings);
+// when it is not, only the findings of the place's first survey or routine inspection count.
 func findingsByPlace(app core.App, kind, end string) ([]findingFacts, error) {
+	later := localsetting.Bool(app, localsetting.DailyCountsLaterRoutineFindings)
 	var out []findingFacts
 	err := app.DB().NewQuery(`
 		SELECT place, subdistrict, category, severity, MIN(found_at) AS first_at,
@@ -278,9 +302,13 @@ func findingsByPlace(app core.App, kind, end string) ([]findingFacts, error) {
 			WHERE f.programme = 'tutoring' AND f.voided = FALSE AND f.status != 'voided'
 				AND i.kind IN ('survey', 'routine') AND i.voided = FALSE
 				AND p.kind = {:kind} AND p.voided = FALSE
+				AND ({:later} OR i.inspected_at = (
+					SELECT MIN(first.inspected_at) FROM inspections first
+					WHERE first.place = f.place AND first.programme = 'tutoring'
+						AND first.kind IN ('survey', 'routine') AND first.voided = FALSE))
 		)
 		WHERE found_at < {:end}
-		GROUP BY place, category, severity`).Bind(dbx.Params{"kind": kind, "end": end}).All(&out)
+		GROUP BY place, category, severity`).Bind(dbx.Params{"kind": kind, "end": end, "later": later}).All(&out)
 	if err != nil {
 		return nil, fmt.Errorf("findings of %s: %w", kind, err)
 	}

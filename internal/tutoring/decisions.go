@@ -9,6 +9,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/fault"
+	"github.com/haidian/fieldsync/internal/localsetting"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -20,6 +21,8 @@ import (
 //   - the filing of a centre's classes: "班次、内容、招生对象、上课时间等要向所在地教育行政部门进行
 //     审核备案，并向社会公布" (4730), which 区教委 organises (4732).
 //
+// The white list's criteria and the required reason are the district's local choices
+// (localsetting.WhiteListNeedsLicence, localsetting.ListReasonRequired): the gazette sets none.
 // Nothing a subdistrict enters or a centre's status does changes a list; an edit of a filed
 // class's content withdraws its filing until the commission files it again.
 
@@ -30,7 +33,8 @@ var (
 	errNotCommission = fault.New(fault.Permission, "tutoring_decision_forbidden",
 		"只有区教委工作人员可以作出此决定", "only education-commission staff take this decision")
 	errBadList = fault.New(fault.Invalid, "centre_list_invalid",
-		"名单应为白名单、黑名单或不列入（none），并写明理由", "list must be white, black or none, with a reason")
+		"名单应为白名单、黑名单或不列入（none），并按本区设置写明理由",
+		"list must be white, black or none, with a reason where the district's setting requires one")
 	errWhiteNeedsLicence = fault.New(fault.Invalid, "centre_white_needs_licence",
 		"列入白名单的机构须持有办学许可证且正常办学（未在整改、暂停或停止办学中）",
 		"a white-listed centre holds a school licence and operates (not rectifying, suspended or stopped)")
@@ -64,7 +68,7 @@ func handleList(now func() time.Time) func(*core.RequestEvent) error {
 			return writeError(e, err)
 		}
 		var req listRequest
-		if err := e.BindBody(&req); err != nil || req.Reason == "" ||
+		if err := e.BindBody(&req); err != nil || (req.Reason == "" && localsetting.Bool(e.App, localsetting.ListReasonRequired)) ||
 			(req.List != WhiteList && req.List != BlackList && req.List != NoList) {
 			return writeError(e, errBadList)
 		}
@@ -72,7 +76,8 @@ func handleList(now func() time.Time) func(*core.RequestEvent) error {
 		if err != nil || c.GetBool("voided") {
 			return writeError(e, errNoRecord)
 		}
-		if req.List == WhiteList && (c.GetString("qualification") != Licensed || c.GetString(schema.FieldStatus) != Operating) {
+		if req.List == WhiteList && localsetting.Bool(e.App, localsetting.WhiteListNeedsLicence) &&
+			(c.GetString("qualification") != Licensed || c.GetString(schema.FieldStatus) != Operating) {
 			return writeError(e, errWhiteNeedsLicence)
 		}
 		c.Set("list_status", req.List)

@@ -21,18 +21,22 @@ var SubdistrictMeasures = []string{"stop_and_report", "referral"}
 // assigns them:
 //   - 查封、三停、拘留、罚款、约谈、曝光 are the fire brigade's means, and it refers illegal
 //     construction and unlicensed business to the competent agency (line 3452, 主责单位: 海淀消防支队);
-//   - 停工 of a site breaking the six-100% rule is ordered by the departments of the dust plan
-//     (line 3738: 区住房城乡建设委 …, with 区城管执法监察局 and 区环保局); subdistricts are
+//   - 停工 of a site breaking the six-100% rule is ordered by the departments of the dust plan,
+//     each in its own trade (line 3738: 区住房城乡建设委、区城管委（交通委）、区水务局、区园林绿化局
+//     "分别…依法实施停工、限期整改等措施", with 区城管执法监察局 and 区环保局); subdistricts are
 //     among its 责任单位 but order no stop: they stop and report;
 //   - fines for dust and other environmental breaches are imposed by the enforcing departments
 //     "依据职责" (line 3770: 环保、公安、城管执法、质监、工商).
 var AgencyMeasures = map[string][]string{
-	"fire":    {"seal", "stop_production", "stop_business", "stop_use", "detention", "fine", "summons", "exposure", "referral"},
-	"housing": {"stop_work", "referral"},
-	"urban":   {"stop_work", "fine", "referral"},
-	"env":     {"stop_work", "fine", "referral"},
-	"police":  {"fine", "referral"},
-	"market":  {"fine", "referral"},
+	"fire":      {"seal", "stop_production", "stop_business", "stop_use", "detention", "fine", "summons", "exposure", "referral"},
+	"housing":   {"stop_work", "referral"},
+	"city":      {"stop_work", "referral"},
+	"water":     {"stop_work", "referral"},
+	"landscape": {"stop_work", "referral"},
+	"urban":     {"stop_work", "fine", "referral"},
+	"env":       {"stop_work", "fine", "referral"},
+	"police":    {"fine", "referral"},
+	"market":    {"fine", "referral"},
 }
 
 // mayOrder reports whether actor a may record measure: field staff the subdistricts' measures,

@@ -110,6 +110,9 @@ export const subdistrictMeasures = ["stop_and_report", "referral"];
 export const agencyMeasures = {
   fire: ["seal", "stop_production", "stop_business", "stop_use", "detention", "fine", "summons", "exposure", "referral"],
   housing: ["stop_work", "referral"],
+  city: ["stop_work", "referral"],
+  water: ["stop_work", "referral"],
+  landscape: ["stop_work", "referral"],
   urban: ["stop_work", "fine", "referral"],
   env: ["stop_work", "fine", "referral"],
   police: ["fine", "referral"],

@@ -10,9 +10,11 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/rectify"
+	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
 	"github.com/haidian/fieldsync/internal/tutoring"
 )
@@ -59,6 +61,49 @@ func TestRules_AgencyMeasuresMirrorTheServer(t *testing.T) {
 	for code, want := range rectify.AgencyMeasures {
 		if !slices.Equal(got[code], want) {
 			t.Errorf("rules.js agencyMeasures.%s = %v, the server's %v", code, got[code], want)
+		}
+	}
+}
+
+// TestRules_CentreMirrorsTheServer: what the phone lets each role write on a tutoring centre is
+// the server's field policy, its registration-form codes are internal/tutoring's, and the
+// phones' alphabet it checks is the schema's pattern of each contact phone.
+func TestRules_CentreMirrorsTheServer(t *testing.T) {
+	src, err := os.ReadFile("ui/rules.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := regexp.MustCompile(`(?s)export const centreLocked = \{(.*?)\n\};`).FindStringSubmatch(string(src))
+	if block == nil {
+		t.Fatal("rules.js has no centreLocked")
+	}
+	policy := access.Policies[schema.Centres]
+	for _, role := range []access.Role{access.Inspector, access.Supervisor} {
+		m := regexp.MustCompile(`(?m)^\s*` + string(role) + `: (\[[^\]]*\]),`).FindStringSubmatch(block[1])
+		if m == nil {
+			t.Fatalf("rules.js centreLocked has no %s", role)
+		}
+		if got, want := jsList(t, "export const x = "+m[1], "x"), policy.Locked(role); !slices.Equal(got, want) {
+			t.Errorf("rules.js centreLocked.%s = %v, the server's %v", role, got, want)
+		}
+	}
+	for name, want := range map[string]string{
+		"centreOtherUnspecified":           tutoring.CodeOtherUnspecified,
+		"centreSubjectModeWithoutSubjects": tutoring.CodeSubjectModeNoSubject,
+	} {
+		if !strings.Contains(string(src), `export const `+name+` = "`+want+`";`) {
+			t.Errorf("rules.js %s is not the server's %q", name, want)
+		}
+	}
+	app := testkit.NewApp(t)
+	centres, err := app.FindCollectionByNameOrId(schema.Centres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone := regexp.MustCompile(`export const phonePattern = /(.*)/;`).FindStringSubmatch(string(src))
+	for _, f := range []string{"legal_rep_phone", "principal_phone", "sponsor_phone"} {
+		if want := centres.Fields.GetByName(f).(*core.TextField).Pattern; phone == nil || phone[1] != want {
+			t.Errorf("rules.js phonePattern %v, the schema's %s %q", phone, f, want)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package inspectorapp_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -17,17 +16,15 @@ import (
 // TestApp_CentreRegistrationAndLicence: offline, an inspector registers a new tutoring centre
 // from the registration form (the phone first refuses a wrong check character and an
 // unexplained "other") and the centre of a place added without one (refused first for an
-// unexplained "other" category and a subject mode without academic subjects), edits the licence data of another centre, where the list and the
-// status are not offered; page code queues a patch of the white/black list, which no screen
-// offers. The browser restarts offline and all six edits are still queued; online they sync:
+// unexplained "other" category and a subject mode without academic subjects), edits the
+// licence data of another centre, where the list and the status are not offered; page code
+// queues a patch of the white/black list, which no screen offers. The browser restarts offline and all six edits are still queued; online they sync:
 // the supervisor reads the new places and centres (with the contacts entered, the server's
 // qualification the one the phone showed) and the edited licence once each, the forged list
 // is refused and shown on the centre's place, and the list is unchanged on the server.
 func TestApp_CentreRegistrationAndLicence(t *testing.T) {
 	s := testkit.Serve(t, testkit.NewApp(t))
-	net := &cutter{next: s}
-	server := httptest.NewServer(net)
-	t.Cleanup(server.Close)
+	net, server := behindCutter(t, s)
 	sup := s.Token("users", testkit.SupervisorA)
 	profile := t.TempDir()
 	ctx, stop := phone(t, profile)
@@ -122,14 +119,9 @@ func TestApp_CentreRegistrationAndLicence(t *testing.T) {
 
 	// Two places, two centres, the licence edit, the forged list: still queued after a restart.
 	waitQueued(t, ctx, 6, 0)
-	stop()
-	ctx, stop = phone(t, profile)
+	ctx, stop = reopenOffline(t, stop, profile, server.URL)
 	defer stop()
 	shoot = func(name string) { browsertest.Shoot(t, ctx, *screenshots, name) }
-	offline(t, ctx)
-	step(t, ctx, chromedp.Navigate(server.URL+"/app/"))
-	waitScreen(t, ctx, "home")
-	offline(t, ctx)
 	waitQueued(t, ctx, 6, 0)
 	if n := count(t, s, "places", `name = "启航艺术培训中心"`); n != 0 {
 		t.Fatalf("the new place reached the server while the phone was offline: %d", n)

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -32,9 +31,7 @@ import (
 // revoked phone keeps none.
 func TestApp_FollowupsCentresReportPhotosAndAccuracy(t *testing.T) {
 	s := testkit.Serve(t, testkit.NewApp(t))
-	net := &cutter{next: s}
-	server := httptest.NewServer(net)
-	t.Cleanup(server.Close)
+	net, server := behindCutter(t, s)
 	sup := s.Token("users", testkit.SupervisorA)
 	// A unit of subdistrict B already carries this serial.
 	const takenSerial = "HDYG-B-2026-00001"

@@ -47,14 +47,7 @@ func TestRules_AgencyMeasuresMirrorTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	block := regexp.MustCompile(`(?s)export const agencyMeasures = \{(.*?)\n\};`).FindStringSubmatch(string(src))
-	if block == nil {
-		t.Fatal("rules.js has no agencyMeasures")
-	}
-	got := map[string][]string{}
-	for _, m := range regexp.MustCompile(`(?m)^\s*(\w+): (\[[^\]]*\]),`).FindAllStringSubmatch(block[1], -1) {
-		got[m[1]] = jsList(t, "export const x = "+m[2], "x")
-	}
+	got := jsLists(t, string(src), "agencyMeasures")
 	if len(got) != len(rectify.AgencyMeasures) {
 		t.Errorf("rules.js agencyMeasures names %d agencies, the server %d", len(got), len(rectify.AgencyMeasures))
 	}
@@ -73,17 +66,12 @@ func TestRules_CentreMirrorsTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	block := regexp.MustCompile(`(?s)export const centreLocked = \{(.*?)\n\};`).FindStringSubmatch(string(src))
-	if block == nil {
-		t.Fatal("rules.js has no centreLocked")
+	locked := jsLists(t, string(src), "centreLocked")
+	if len(locked) != 2 {
+		t.Errorf("rules.js centreLocked names %d roles, the field staff's two", len(locked))
 	}
-	policy := access.Policies[schema.Centres]
 	for _, role := range []access.Role{access.Inspector, access.Supervisor} {
-		m := regexp.MustCompile(`(?m)^\s*` + string(role) + `: (\[[^\]]*\]),`).FindStringSubmatch(block[1])
-		if m == nil {
-			t.Fatalf("rules.js centreLocked has no %s", role)
-		}
-		if got, want := jsList(t, "export const x = "+m[1], "x"), policy.Locked(role); !slices.Equal(got, want) {
+		if got, want := locked[string(role)], access.Policies[schema.Centres].Locked(role); !slices.Equal(got, want) {
 			t.Errorf("rules.js centreLocked.%s = %v, the server's %v", role, got, want)
 		}
 	}
@@ -106,6 +94,20 @@ func TestRules_CentreMirrorsTheServer(t *testing.T) {
 			t.Errorf("rules.js phonePattern %v, the schema's %s %q", phone, f, want)
 		}
 	}
+}
+
+// jsLists reads `export const name = { key: [ "a", … ], … };` from a module's source.
+func jsLists(t *testing.T, src, name string) map[string][]string {
+	t.Helper()
+	block := regexp.MustCompile(`(?s)export const ` + name + ` = \{(.*?)\n\};`).FindStringSubmatch(src)
+	if block == nil {
+		t.Fatalf("rules.js has no %s", name)
+	}
+	out := map[string][]string{}
+	for _, m := range regexp.MustCompile(`(?m)^\s*(\w+): (\[[^\]]*\]),`).FindAllStringSubmatch(block[1], -1) {
+		out[m[1]] = jsList(t, "export const x = "+m[2], "x")
+	}
+	return out
 }
 
 // jsList reads `export const name = [ "a", "b", … ];` from a module's source.

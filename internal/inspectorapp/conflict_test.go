@@ -3,7 +3,6 @@ package inspectorapp_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -103,9 +102,7 @@ type testPhone struct {
 
 func signedInPhone(t *testing.T, s *testkit.Server, email string) *testPhone {
 	t.Helper()
-	net := &cutter{next: s}
-	server := httptest.NewServer(net)
-	t.Cleanup(server.Close)
+	net, server := behindCutter(t, s)
 	ctx, _ := phone(t, t.TempDir())
 	signIn(t, ctx, server.URL, email)
 	return &testPhone{ctx: ctx, net: net}

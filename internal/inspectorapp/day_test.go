@@ -42,6 +42,29 @@ func (c *cutter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.next.ServeHTTP(w, r)
 }
 
+// behindCutter serves s to phones through a cutter the test can cut.
+func behindCutter(t *testing.T, s *testkit.Server) (*cutter, *httptest.Server) {
+	t.Helper()
+	net := &cutter{next: s}
+	server := httptest.NewServer(net)
+	t.Cleanup(server.Close)
+	return net, server
+}
+
+// reopenOffline closes the phone's browser (stop) and starts it again on the same profile with
+// no network, opening the app at base to today's work: a phone whose browser was killed while
+// it had no signal.
+func reopenOffline(t *testing.T, stop func(), profile, base string) (context.Context, func()) {
+	t.Helper()
+	stop()
+	ctx, stopAgain := phone(t, profile)
+	offline(t, ctx)
+	step(t, ctx, chromedp.Navigate(base+"/app/"))
+	waitScreen(t, ctx, "home")
+	offline(t, ctx)
+	return ctx, stopAgain
+}
+
 // TestApp_InspectorsOfflineDay follows an inspector's day (issue 15, steps 1–4) at 390×844:
 // sign in online and download the subdistrict; cut the network; the app reopens with the
 // data; record a finding with two camera photos, order its rectification and record the
@@ -51,9 +74,7 @@ func (c *cutter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // through REST, the photos stored byte for byte.
 func TestApp_InspectorsOfflineDay(t *testing.T) {
 	s := testkit.Serve(t, testkit.NewApp(t))
-	net := &cutter{next: s}
-	server := httptest.NewServer(net)
-	t.Cleanup(server.Close)
+	net, server := behindCutter(t, s)
 	sdA := testkit.SubdistrictA
 	// A household without a smoke alarm yet, so today's work lists it.
 	testkit.Save(t, s.App, "places", "apphomeplace001", map[string]any{"kind": "household", "name": "住户 李", "subdistrict": sdA, "address": "万寿路 8 号院 3 单元"})
@@ -175,14 +196,9 @@ func TestApp_InspectorsOfflineDay(t *testing.T) {
 	waitQueued(t, ctx, edits, 3)
 
 	// Close the browser and reopen it, still offline: everything is still queued.
-	stop()
-	ctx, stop = phone(t, profile)
+	ctx, stop = reopenOffline(t, stop, profile, server.URL)
 	defer stop()
 	shoot = func(name string) { browsertest.Shoot(t, ctx, *screenshots, name) }
-	offline(t, ctx)
-	step(t, ctx, chromedp.Navigate(server.URL+"/app/"))
-	waitScreen(t, ctx, "home")
-	offline(t, ctx)
 	waitQueued(t, ctx, edits, 3)
 	if got := count(t, s, "findings", `description = "三楼楼道私拉电线给电动车充电"`); got != 0 {
 		t.Fatalf("a finding reached the server while the phone was offline: %d", got)

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -32,9 +31,7 @@ import (
 // revoked phone keeps none.
 func TestApp_FollowupsCentresReportPhotosAndAccuracy(t *testing.T) {
 	s := testkit.Serve(t, testkit.NewApp(t))
-	net := &cutter{next: s}
-	server := httptest.NewServer(net)
-	t.Cleanup(server.Close)
+	net, server := behindCutter(t, s)
 	sup := s.Token("users", testkit.SupervisorA)
 	// A unit of subdistrict B already carries this serial.
 	const takenSerial = "HDYG-B-2026-00001"
@@ -225,7 +222,15 @@ func moveTo(t *testing.T, ctx context.Context, lat, lon, acc float64) {
 // the sync makes, so a click that first finds the node and then taps it may find it gone.
 func tapSync(t *testing.T, ctx context.Context) {
 	t.Helper()
-	value(t, ctx, chromedp.Poll[bool](`(() => { const b = document.querySelector("#sync-now"); if (!b || b.disabled) return false; b.click(); return true })()`))
+	tap(t, ctx, "#sync-now")
+}
+
+// tap taps the element sel once it is there and enabled, finding and tapping it in one step in
+// the page: a screen redrawn in the background (after a local edit or a sync) replaces its
+// nodes, so a DevTools click may aim at a node that is gone.
+func tap(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	value(t, ctx, chromedp.Poll[bool](fmt.Sprintf(`(() => { const b = document.querySelector(%q); if (!b || b.disabled) return false; b.click(); return true })()`, sel)))
 }
 
 // waitKeptPhotos waits until the phone keeps n report photos.

@@ -10,9 +10,11 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/dust"
 	"github.com/haidian/fieldsync/internal/fire"
 	"github.com/haidian/fieldsync/internal/rectify"
+	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
 	"github.com/haidian/fieldsync/internal/tutoring"
 )
@@ -45,14 +47,7 @@ func TestRules_AgencyMeasuresMirrorTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	block := regexp.MustCompile(`(?s)export const agencyMeasures = \{(.*?)\n\};`).FindStringSubmatch(string(src))
-	if block == nil {
-		t.Fatal("rules.js has no agencyMeasures")
-	}
-	got := map[string][]string{}
-	for _, m := range regexp.MustCompile(`(?m)^\s*(\w+): (\[[^\]]*\]),`).FindAllStringSubmatch(block[1], -1) {
-		got[m[1]] = jsList(t, "export const x = "+m[2], "x")
-	}
+	got := jsLists(t, string(src), "agencyMeasures")
 	if len(got) != len(rectify.AgencyMeasures) {
 		t.Errorf("rules.js agencyMeasures names %d agencies, the server %d", len(got), len(rectify.AgencyMeasures))
 	}
@@ -61,6 +56,58 @@ func TestRules_AgencyMeasuresMirrorTheServer(t *testing.T) {
 			t.Errorf("rules.js agencyMeasures.%s = %v, the server's %v", code, got[code], want)
 		}
 	}
+}
+
+// TestRules_CentreMirrorsTheServer: what the phone lets each role write on a tutoring centre is
+// the server's field policy, its registration-form codes are internal/tutoring's, and the
+// phones' alphabet it checks is the schema's pattern of each contact phone.
+func TestRules_CentreMirrorsTheServer(t *testing.T) {
+	src, err := os.ReadFile("ui/rules.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked := jsLists(t, string(src), "centreLocked")
+	if len(locked) != 2 {
+		t.Errorf("rules.js centreLocked names %d roles, the field staff's two", len(locked))
+	}
+	for _, role := range []access.Role{access.Inspector, access.Supervisor} {
+		if got, want := locked[string(role)], access.Policies[schema.Centres].Locked(role); !slices.Equal(got, want) {
+			t.Errorf("rules.js centreLocked.%s = %v, the server's %v", role, got, want)
+		}
+	}
+	for name, want := range map[string]string{
+		"centreOtherUnspecified":           tutoring.CodeOtherUnspecified,
+		"centreSubjectModeWithoutSubjects": tutoring.CodeSubjectModeNoSubject,
+	} {
+		if !strings.Contains(string(src), `export const `+name+` = "`+want+`";`) {
+			t.Errorf("rules.js %s is not the server's %q", name, want)
+		}
+	}
+	app := testkit.NewApp(t)
+	centres, err := app.FindCollectionByNameOrId(schema.Centres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone := regexp.MustCompile(`export const phonePattern = /(.*)/;`).FindStringSubmatch(string(src))
+	for _, f := range []string{"legal_rep_phone", "principal_phone", "sponsor_phone"} {
+		if want := centres.Fields.GetByName(f).(*core.TextField).Pattern; phone == nil || phone[1] != want {
+			t.Errorf("rules.js phonePattern %v, the schema's %s %q", phone, f, want)
+		}
+	}
+}
+
+// jsLists reads `export const name = { key: [ "a", … ], … };` from a module's source.
+func jsLists(t *testing.T, src, name string) map[string][]string {
+	t.Helper()
+	block := regexp.MustCompile(`(?s)export const ` + name + ` = \{(.*?)\n\};`).FindStringSubmatch(src)
+	if block == nil {
+		t.Fatalf("rules.js has no %s", name)
+	}
+	out := map[string][]string{}
+	for _, m := range regexp.MustCompile(`(?m)^\s*(\w+): (\[[^\]]*\]),`).FindAllStringSubmatch(block[1], -1) {
+		out[m[1]] = jsList(t, "export const x = "+m[2], "x")
+	}
+	return out
 }
 
 // jsList reads `export const name = [ "a", "b", … ];` from a module's source.

@@ -259,7 +259,7 @@ function schedulePush() {
 
 // A pull changes many records at once: draw the screen again once they settled, unless the
 // inspector is filling in a new record or typing into a form.
-const entryScreens = ["signin", "finding-new", "install", "followup", "incident", "tutoring", "dust", "land", "newplace"];
+const entryScreens = ["signin", "finding-new", "install", "followup", "incident", "tutoring", "dust", "land", "newplace", "centre-new", "centre-edit"];
 let pending = null;
 const busy = () => entryScreens.includes(view.dataset.screen) || view.querySelector("form[data-editing]") !== null;
 function scheduleDraw() {

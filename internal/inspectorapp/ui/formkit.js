@@ -57,6 +57,32 @@ export function photoPicker() {
   return { el: field(t("finding.photos"), input, t("finding.photosHint")), thumbs, taken };
 }
 
+// gpsPicker is 用手机定位 with the fix it took: a fresh fix at each tap (locate(timeout,
+// maximumAge 0)), shown with its accuracy so the inspector can walk closer and take it again.
+// into puts the point (lon/lat, a PocketBase geo point) and its accuracy in metres on a
+// place's data, so a supervisor can tell a point taken at the door from one down the street.
+export function gpsPicker(locate) {
+  let fix = null;
+  const where = h("p", { id: "gps", class: "muted" }, t("newPlace.gpsNone"));
+  const button = h("button", { type: "button", id: "gps-button", onclick: async () => {
+    const p = await locate(8000, 0);
+    if (p && !p.error) {
+      fix = p;
+      where.textContent = t("newPlace.gpsAt", { lon: p.lon.toFixed(6), lat: p.lat.toFixed(6), acc: Math.round(p.accuracy) });
+    } else where.textContent = t("newPlace.gpsFailed", { m: p?.error ?? "" });
+  } }, t("newPlace.gps"));
+  return {
+    el: [button, where],
+    into(data) {
+      if (fix) {
+        data.location = { lon: fix.lon, lat: fix.lat };
+        data.location_accuracy_m = Math.round(fix.accuracy * 10) / 10;
+      }
+      return data;
+    },
+  };
+}
+
 export async function photoThumbs(c, ids) {
   const out = [];
   for (const id of ids ?? []) {

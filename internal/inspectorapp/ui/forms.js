@@ -5,7 +5,7 @@
 // phone can check (rules.js) are checked before saving, each refused field marked where it is.
 import { addPhoto } from "/app/sdk/fieldsync.js";
 import { h, field, select } from "/app/dom.js";
-import { form, text, photoPicker, photoThumbs, queuedSteps } from "/app/formkit.js";
+import { form, text, photoPicker, photoThumbs, queuedSteps, gpsPicker } from "/app/formkit.js";
 import { t, term, options, checkItem, day, todayBeijing, endOfDay, stamp } from "/app/i18n.js";
 import { casework, caseIssues } from "/app/casework.js";
 import { reportPhoto } from "/app/reportphotos.js";
@@ -344,33 +344,22 @@ export function forms({ issuesOf, issueView, nav, locate }) {
   async function newPlaceScreen(ctx) {
     const c = ctx.client;
     const sd = ctx.me.subdistricts?.[0] ?? "";
-    let fix = null;
-    const where = h("p", { id: "gps", class: "muted" }, t("newPlace.gpsNone"));
+    const gps = gpsPicker(locate);
     const kinds = ["household", "tutoring_centre", "construction_site", "mixing_station", "school", "venue", "bare_land"];
     const kind = select("kind", options("place_kind", (v) => kinds.includes(v)), "", "—");
     const venue = select("venue_type", options("venue_type", (v) => v !== ""), "", "—");
     const f = form("place-form", [
       h("h2", {}, t("newPlace.title")),
+      // A tutoring centre is registered with its form (centres.js): the place comes with it.
+      fieldStaffOf(ctx.me, { subdistrict: sd }) ? h("a", { href: "#/centre/new", class: "button", id: "act-centre-new" }, t("centre.registerNew")) : null,
       field(t("newPlace.kind"), kind), field(t("newPlace.venueType"), venue),
       field(t("newPlace.name"), text("name")), field(t("newPlace.address"), text("address")),
-      h("button", { type: "button", id: "gps-button", onclick: async () => {
-        const p = await locate(8000, 0);
-        if (p && !p.error) {
-          fix = p;
-          where.textContent = t("newPlace.gpsAt", { lon: p.lon.toFixed(6), lat: p.lat.toFixed(6), acc: Math.round(p.accuracy) });
-        } else where.textContent = t("newPlace.gpsFailed", { m: p?.error ?? "" });
-      } }, t("newPlace.gps")), where,
+      gps.el,
       h("button", { type: "submit", class: "primary" }, t("newPlace.save")),
     ], async (fd) => {
       const data = { kind: fd.get("kind"), name: String(fd.get("name") ?? "").trim(), address: String(fd.get("address") ?? "").trim(), subdistrict: sd };
       if (data.kind === "venue" && fd.get("venue_type")) data.venue_type = fd.get("venue_type");
-      // The place's point is lon/lat (a PocketBase geo point) and its accuracy in metres beside
-      // it: shown when taking it, so the inspector can walk closer and take it again, and kept
-      // so a supervisor can tell a point taken at the door from one taken down the street.
-      if (fix) {
-        data.location = { lon: fix.lon, lat: fix.lat };
-        data.location_accuracy_m = Math.round(fix.accuracy * 10) / 10;
-      }
+      gps.into(data);
       const refused = checkPlace(data);
       if (Object.keys(refused).length) return refused;
       const id = await c.create("places", data);

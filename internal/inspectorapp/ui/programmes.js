@@ -4,7 +4,7 @@
 import { addPhoto } from "/app/sdk/fieldsync.js";
 import { h, field, select } from "/app/dom.js";
 import { t, term, options, day, todayBeijing, stamp } from "/app/i18n.js";
-import { checkFollowup, checkIncident } from "/app/rules.js";
+import { checkFollowup, checkIncident, fieldStaffOf } from "/app/rules.js";
 import { form, text, photoPicker } from "/app/formkit.js";
 
 const live = (r) => r && !r.data.voided;
@@ -87,9 +87,16 @@ async function incidentScreen(ctx, _parts, q, { nav }) {
 
 // centreFacts shows a centre's licence and registration data as REST shows it to staff of its
 // subdistrict: what a visit checks against the premises; the people's contacts stay off it.
-export async function centreFacts(c, place) {
-  const centre = (await c.list("tutoring_centres", { place })).find(live);
-  if (!centre) return h("section", { id: "centre-facts" }, h("h3", {}, t("centre.title")), h("p", { class: "muted" }, t("centre.none")));
+// The subdistrict's field staff get 修改办学资质 on a registered centre and 登记培训机构 on a
+// centre's place with no registration (centres.js).
+export async function centreFacts(ctx, place) {
+  const c = ctx.client;
+  const centre = (await c.list("tutoring_centres", { place: place.id })).find(live);
+  const staff = fieldStaffOf(ctx.me, place.data);
+  if (!centre) {
+    return h("section", { id: "centre-facts" }, h("h3", {}, t("centre.title")), h("p", { class: "muted" }, t("centre.none")),
+      staff ? h("a", { href: `#/centre/new?place=${place.id}`, class: "button", id: "act-centre-register" }, t("centre.register")) : null);
+  }
   const d = centre.data;
   const yesNo = (v) => (v ? t("yes") : t("no"));
   const rows = [
@@ -104,8 +111,10 @@ export async function centreFacts(c, place) {
     ["centre.listStatus", term("list_status", d.list_status)],
     ["centre.status", term("centre_status", d.status)],
   ].filter(([, v]) => v);
-  return h("section", { id: "centre-facts" }, h("h3", {}, t("centre.title")),
-    h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", {}, t(k)), h("dd", { dataset: { key: k } }, v)])));
+  return h("section", { id: "centre-facts", dataset: { dirty: String(centre.dirty) } }, h("h3", {}, t("centre.title")),
+    h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", {}, t(k)), h("dd", { dataset: { key: k } }, v)])),
+    centre.dirty ? h("p", { class: "muted" }, t("finding.unsynced")) : null,
+    staff ? h("a", { href: `#/centre/edit?place=${place.id}`, class: "button", id: "act-centre-edit" }, t("centre.edit")) : null);
 }
 
 export function programmes(helpers) {

@@ -189,3 +189,47 @@ export const referralAnswers = {
 export function answersFor(me, r) {
   return me?.role === "agency_staff" && me.agency && me.agency === r.agency ? referralAnswers[r.status || "pending"] ?? [] : [];
 }
+
+// A tutoring centre's fields each role may not write (internal/access.Policies, the centres'
+// Policy.Locked): the white and black lists are the education commission's decisions, the
+// status a supervisor's, the rectification opinion a supervisor's command, the rest the
+// server's. The phone offers a field only to a role that may write it; the server refuses the
+// others (protected_field).
+export const centreLocked = {
+  inspector: ["author", "list_decided_at", "list_decided_by", "list_reason", "list_status", "outcome", "outcome_deadline", "outcome_escalated_at", "status", "subdistrict", "suspended_at"],
+  supervisor: ["author", "list_decided_at", "list_decided_by", "list_reason", "list_status", "outcome", "outcome_deadline", "outcome_escalated_at", "subdistrict", "suspended_at"],
+};
+
+// mayWriteCentre reports whether me may write field of centre c (its data): the subdistrict's
+// field staff, and only the fields their role holds.
+export function mayWriteCentre(me, c, field) {
+  return fieldStaffOf(me, c) && !centreLocked[me.role].includes(field);
+}
+
+// qualify mirrors internal/tutoring.Qualify: the class the server derives from the licences,
+// in the gazette's order.
+export function qualify(schoolLicence, businessLicence, institutionCertificate) {
+  if (schoolLicence) return "licensed";
+  if (businessLicence === "with_education") return "business_with_education";
+  if (businessLicence === "without_education") return "business_without_education";
+  if (institutionCertificate) return "institution_only";
+  return "none";
+}
+
+// The registration form's own rules (internal/tutoring.checkForm) and the phones' alphabet
+// (the schema's pattern of legal_rep_phone, principal_phone and sponsor_phone).
+export const centreOtherUnspecified = "centre_other_unspecified";
+export const centreSubjectModeWithoutSubjects = "centre_subject_mode_without_subjects";
+export const phonePattern = /^[0-9+\-() ]*$/;
+const centrePhones = ["legal_rep_phone", "principal_phone", "sponsor_phone"];
+
+// checkCentre checks the fields of c it holds: a new centre's, or the fields an edit changes.
+export function checkCentre(c) {
+  const out = {};
+  if (c.credit_code && creditCodeProblem(c.credit_code)) out.credit_code = creditCodeProblem(c.credit_code);
+  for (const f of centrePhones) if (c[f] && !phonePattern.test(c[f])) out[f] = "validation_invalid_format";
+  if (c.sponsor_type === "other" && blank(c.sponsor_type_other)) out.sponsor_type_other = centreOtherUnspecified;
+  if ((c.categories ?? []).includes("other") && blank(c.categories_other)) out.categories_other = centreOtherUnspecified;
+  if (c.subject_mode && !(c.categories ?? []).includes("subject")) out.subject_mode = centreSubjectModeWithoutSubjects;
+  return out;
+}

@@ -5,6 +5,7 @@ import { h } from "/app/dom.js";
 import { t, term, day, todayBeijing, language } from "/app/i18n.js";
 import { forms } from "/app/forms.js";
 import { programmes, installsOf, centreFacts } from "/app/programmes.js";
+import { centres } from "/app/centres.js";
 import { assignedToMe } from "/app/reportphotos.js";
 
 const live = (r) => r && !r.data.voided;
@@ -41,7 +42,8 @@ const metres = (m) => (m === null ? "" : m < 1000 ? `${Math.round(m)} m` : `${(m
 
 const fieldName = (coll, f) => {
   const names = { description: "finding.description", responsible_party: "finding.party", deadline: "finding.deadline", serial: "install.serial", unit_type: "install.unitType", category: "finding.category", severity: "finding.severity",
-    measure: "measure.measure", fine_yuan: "measure.fine", agency: "referral.agency", reason: "referral.reason", result: "followup.result", new_serial: "followup.newSerial", location_accuracy_m: "place.accuracyField" };
+    measure: "measure.measure", fine_yuan: "measure.fine", agency: "referral.agency", reason: "referral.reason", result: "followup.result", new_serial: "followup.newSerial", location_accuracy_m: "place.accuracyField",
+    credit_code: "centre.creditCode", licence_no: "centre.licenceNo", list_status: "centre.listStatus" };
   return names[f] ? t(names[f]) : f;
 };
 
@@ -158,9 +160,9 @@ export function nav() {
 async function placesScreen(ctx, _parts, q) {
   const c = ctx.client;
   const query = (q.get("q") ?? "").trim().toLowerCase();
-  const [places, centres] = await Promise.all([c.list("places"), c.list("tutoring_centres")]);
+  const [places, centreList] = await Promise.all([c.list("places"), c.list("tutoring_centres")]);
   const byCode = new Map();
-  for (const ce of centres) if (ce.data.credit_code) byCode.set(ce.data.place, ce.data.credit_code.toLowerCase());
+  for (const ce of centreList) if (ce.data.credit_code) byCode.set(ce.data.place, ce.data.credit_code.toLowerCase());
   const hits = places.filter((p) => live(p) && (!query || p.data.name.toLowerCase().includes(query) || p.data.address.toLowerCase().includes(query) || (byCode.get(p.id) ?? "").includes(query)))
     .sort((a, b) => a.data.name.localeCompare(b.data.name, "zh"));
   const input = h("input", { id: "place-q", type: "search", name: "q", value: q.get("q") ?? "", placeholder: t("places.search"), "aria-label": t("places.search") });
@@ -177,15 +179,18 @@ async function placeScreen(ctx, [id]) {
   const c = ctx.client;
   const p = await c.get("places", id);
   if (!p) return h("div", { dataset: { screen: "place" } }, nav(), h("p", { class: "warn" }, t("place.notFound")));
-  const [findings, inspections, units, entries, households, incidents] = await Promise.all([
+  const [findings, inspections, units, entries, households, incidents, centreRecs] = await Promise.all([
     c.list("findings", { place: id }), c.list("inspections", { place: id }), installsOf(c, id), c.list("bare_land_entries", { place: id }), c.list("households", { place: id }),
-    c.list("tutoring_incidents", { place: id }),
+    c.list("tutoring_incidents", { place: id }), c.list("tutoring_centres", { place: id }),
   ]);
   const unsynced = (r) => (r.dirty ? "· " + t("finding.unsynced") : "");
   // Problems of the place's own records, including those the server refused, which never
-  // reached the store: found by the place, household or install they named.
+  // reached the store: found by the place, household or install they named, or the centre
+  // record whose edit it was (a patch names only the fields it sets).
   const installIds = new Set(units.map((u) => u.install.id));
-  const issues = (await c.issues()).filter((is) => (is.coll === "places" && is.id === id) || is.data?.place === id || is.data?.household === id || installIds.has(is.data?.install));
+  const centreIds = new Set(centreRecs.map((r) => r.id));
+  const issues = (await c.issues()).filter((is) => (is.coll === "places" && is.id === id) || is.data?.place === id || is.data?.household === id || installIds.has(is.data?.install) ||
+    (is.coll === "tutoring_centres" && centreIds.has(is.id)));
   const history = [
     ...findings.filter(live).map((f) => ({ when: f.data.created || "", el: h("a", { href: `#/finding/${f.id}`, class: "card" }, h("span", { class: "title" }, `${t("finding.detail")}：${f.data.description}`), h("span", { class: "meta" }, `${term("finding_status", f.data.status)} ${f.dirty ? "· " + t("finding.unsynced") : ""}`)) })),
     ...inspections.filter(live).map((i) => ({ when: i.data.inspected_at, el: h("div", { class: "card" }, h("span", { class: "title" }, `${t("place.inspection")}：${term("programme", i.data.programme)} ${t("result." + i.data.result)}`), h("span", { class: "meta" }, `${day(i.data.inspected_at)} ${i.dirty ? "· " + t("finding.unsynced") : ""}`)) })),
@@ -214,7 +219,7 @@ async function placeScreen(ctx, [id]) {
       k === "tutoring_centre" ? action(`#/incident/new?place=${id}`, t("place.incident"), "act-incident") : null,
       k === "construction_site" || k === "mixing_station" ? action(`#/dust/new?place=${id}`, t("place.dust"), "act-dust") : null,
       k === "bare_land" ? action(`#/land/new?place=${id}`, t("place.bareLand"), "act-land") : null),
-    k === "tutoring_centre" ? await centreFacts(c, id) : null,
+    k === "tutoring_centre" ? await centreFacts(ctx, p) : null,
     h("h3", {}, t("place.history")),
     history.length ? h("ul", { class: "cards", id: "history" }, history.map((x) => h("li", {}, x.el))) : h("p", { class: "muted" }, t("place.noHistory")));
 }
@@ -225,4 +230,5 @@ export const screens = {
   place: placeScreen,
   ...forms({ issuesOf, issueView, nav, locate }),
   ...programmes({ nav }),
+  ...centres({ nav, locate }),
 };

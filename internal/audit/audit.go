@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -104,23 +105,97 @@ func record(app core.App, r *core.Record, action string, changes map[string]any)
 	if err != nil {
 		return fmt.Errorf("audit marshal: %w", err)
 	}
-	now := types.NowDateTime().String()
-	_, err = app.DB().Insert(schema.AuditLog, dbx.Params{
-		"id":         core.GenerateDefaultRandomId(),
-		"coll":       r.Collection().Name,
-		"record_id":  r.Id,
-		"action":     action,
-		"actor_id":   attr.Actor.ID,
-		"actor_kind": string(attr.Actor.Kind),
-		"door":       string(attr.Door),
-		"changes":    string(data),
-		"created":    now,
-		"updated":    now,
-	}).Execute()
+	row := []string{core.GenerateDefaultRandomId(), r.Collection().Name, r.Id, action, attr.Actor.ID,
+		string(attr.Actor.Kind), string(attr.Door), string(data), types.NowDateTime().String()}
+	if deferred.add(app, row) {
+		return nil
+	}
+	return insert(app.DB(), [][]string{row})
+}
+
+// insert appends audit rows, all with one statement: they travel as one JSON array, so the
+// statement's text, and its prepared form, is the same for any number of rows. A row is its
+// id, coll, record_id, action, actor_id, actor_kind, door, changes and time.
+func insert(db dbx.Builder, rows [][]string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	raw, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("audit marshal: %w", err)
+	}
+	_, err = db.NewQuery(`INSERT INTO ` + schema.AuditLog + ` (id, coll, record_id, action, actor_id, actor_kind, door, changes, created, updated)
+		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>8
+		FROM json_each({:rows})`).Bind(dbx.Params{"rows": string(raw)}).Execute()
 	if err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
 	return nil
+}
+
+// pending holds the audit rows of the transactions whose owners write them at their end.
+type pending struct {
+	mu  sync.Mutex
+	txs map[*core.TxAppInfo]*[][]string
+}
+
+var deferred = pending{txs: map[*core.TxAppInfo]*[][]string{}}
+
+// Defer lets tx's owner write tx's audit rows at its end, all with one statement, by Flush:
+// a push group of a hundred creates appends its hundred rows at once. The rows are still
+// made as each write happens, with its time; nothing reads the trail inside the transactions
+// that defer it. Only an owner that calls Flush on every path to a commit may ask for it, as
+// the rows would otherwise be lost with their transaction's end.
+func Defer(tx core.App) error {
+	info := tx.TxInfo()
+	if info == nil {
+		return fmt.Errorf("audit: defer outside a transaction")
+	}
+	deferred.mu.Lock()
+	defer deferred.mu.Unlock()
+	if _, ok := deferred.txs[info]; ok {
+		return nil
+	}
+	deferred.txs[info] = &[][]string{}
+	info.OnComplete(func(error) error {
+		deferred.mu.Lock()
+		delete(deferred.txs, info)
+		deferred.mu.Unlock()
+		return nil
+	})
+	return nil
+}
+
+// Flush writes the audit rows tx deferred, and lets later writes of tx append theirs as they
+// happen.
+func Flush(tx core.App) error {
+	info := tx.TxInfo()
+	if info == nil {
+		return nil
+	}
+	deferred.mu.Lock()
+	rows, ok := deferred.txs[info]
+	delete(deferred.txs, info)
+	deferred.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	return insert(tx.DB(), *rows)
+}
+
+// add keeps row for app's transaction if its owner deferred its audit rows.
+func (p *pending) add(app core.App, row []string) bool {
+	info := app.TxInfo()
+	if info == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rows, ok := p.txs[info]
+	if ok {
+		*rows = append(*rows, row)
+	}
+	return ok
 }
 
 // secret reports whether a field's value must stay out of the trail (passwords, token keys).

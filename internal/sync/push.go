@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/audit"
 	"github.com/haidian/fieldsync/internal/fault"
 	"github.com/haidian/fieldsync/internal/schema"
 )
@@ -191,7 +192,12 @@ func (s *Service) applyGroup(snd sender, ms []Mutation) ([]json.RawMessage, int,
 		if err := s.expectLast(tx, snd, ms[0].MID-1); err != nil {
 			return err
 		}
-		if err := s.log.deferChecksums(tx); err != nil {
+		// The group's bookkeeping rows and audit rows are written once, at its end, each
+		// table's with one statement (see deferWrites and audit.Defer).
+		if err := s.log.deferWrites(tx); err != nil {
+			return err
+		}
+		if err := audit.Defer(tx); err != nil {
 			return err
 		}
 		for i, m := range ms {
@@ -210,7 +216,10 @@ func (s *Service) applyGroup(snd sender, ms []Mutation) ([]json.RawMessage, int,
 			}
 			outs = append(outs, out)
 		}
-		if err := s.log.flushChecksums(tx); err != nil {
+		if err := s.log.flushWrites(tx); err != nil {
+			return err
+		}
+		if err := audit.Flush(tx); err != nil {
 			return err
 		}
 		return s.storeOutcomes(tx, snd, ms[0].MID, outs)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/atomic"
+	"github.com/haidian/fieldsync/internal/bulk"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -105,28 +106,20 @@ func record(app core.App, r *core.Record, action string, changes map[string]any)
 	if err != nil {
 		return fmt.Errorf("audit marshal: %w", err)
 	}
-	row := []string{core.GenerateDefaultRandomId(), r.Collection().Name, r.Id, action, attr.Actor.ID,
-		string(attr.Actor.Kind), string(attr.Door), string(data), types.NowDateTime().String()}
+	now := types.NowDateTime().String()
+	row := []any{core.GenerateDefaultRandomId(), r.Collection().Name, r.Id, action, attr.Actor.ID,
+		string(attr.Actor.Kind), string(attr.Door), string(data), now, now}
 	if deferred.add(app, row) {
 		return nil
 	}
-	return insert(app.DB(), [][]string{row})
+	return insert(app.DB(), [][]any{row})
 }
 
-// insert appends audit rows, all with one statement: they travel as one JSON array, so the
-// statement's text, and its prepared form, is the same for any number of rows. A row is its
-// id, coll, record_id, action, actor_id, actor_kind, door, changes and time.
-func insert(db dbx.Builder, rows [][]string) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	raw, err := json.Marshal(rows)
-	if err != nil {
-		return fmt.Errorf("audit marshal: %w", err)
-	}
-	_, err = db.NewQuery(`INSERT INTO ` + schema.AuditLog + ` (id, coll, record_id, action, actor_id, actor_kind, door, changes, created, updated)
-		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>8
-		FROM json_each({:rows})`).Bind(dbx.Params{"rows": string(raw)}).Execute()
+// insert appends audit rows, a few statements for any number of them (see bulk). A row is
+// its id, coll, record_id, action, actor_id, actor_kind, door, changes, created and updated.
+func insert(db dbx.Builder, rows [][]any) error {
+	err := bulk.Insert(db, "INSERT INTO "+schema.AuditLog+
+		" (id, coll, record_id, action, actor_id, actor_kind, door, changes, created, updated)", "", rows)
 	if err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
@@ -136,12 +129,12 @@ func insert(db dbx.Builder, rows [][]string) error {
 // pending holds the audit rows of the transactions whose owners write them at their end.
 type pending struct {
 	mu  sync.Mutex
-	txs map[*core.TxAppInfo]*[][]string
+	txs map[*core.TxAppInfo]*[][]any
 }
 
-var deferred = pending{txs: map[*core.TxAppInfo]*[][]string{}}
+var deferred = pending{txs: map[*core.TxAppInfo]*[][]any{}}
 
-// Defer lets tx's owner write tx's audit rows at its end, all with one statement, by Flush:
+// Defer lets tx's owner write tx's audit rows at its end, with a few statements, by Flush:
 // a push group of a hundred creates appends its hundred rows at once. The rows are still
 // made as each write happens, with its time; nothing reads the trail inside the transactions
 // that defer it. Only an owner that calls Flush on every path to a commit may ask for it, as
@@ -156,7 +149,7 @@ func Defer(tx core.App) error {
 	if _, ok := deferred.txs[info]; ok {
 		return nil
 	}
-	deferred.txs[info] = &[][]string{}
+	deferred.txs[info] = &[][]any{}
 	info.OnComplete(func(error) error {
 		deferred.mu.Lock()
 		delete(deferred.txs, info)
@@ -184,7 +177,7 @@ func Flush(tx core.App) error {
 }
 
 // add keeps row for app's transaction if its owner deferred its audit rows.
-func (p *pending) add(app core.App, row []string) bool {
+func (p *pending) add(app core.App, row []any) bool {
 	info := app.TxInfo()
 	if info == nil {
 		return false

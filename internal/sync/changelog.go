@@ -7,7 +7,6 @@ import (
 	"maps"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	stdsync "sync"
 	"time"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/atomic"
+	"github.com/haidian/fieldsync/internal/bulk"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -291,13 +291,10 @@ func saveState(db dbx.Builder, coll, id string, st state) error {
 	return saveStates(db, map[string]state{coll + "/" + id: st})
 }
 
-// saveStates upserts the bookkeeping rows of the records keyed "coll/id", all with one
-// statement, as writeChanges does.
+// saveStates upserts the bookkeeping rows of the records keyed "coll/id", a few statements for
+// any number of them (see bulk).
 func saveStates(db dbx.Builder, states map[string]state) error {
-	if len(states) == 0 {
-		return nil
-	}
-	arr := make([][]any, 0, len(states))
+	values := make([][]any, 0, len(states))
 	for _, key := range slices.Sorted(maps.Keys(states)) {
 		st := states[key]
 		coll, id, _ := strings.Cut(key, "/")
@@ -309,16 +306,10 @@ func saveStates(db dbx.Builder, states map[string]state) error {
 		if err != nil {
 			return fmt.Errorf("encode scopes: %w", err)
 		}
-		arr = append(arr, []any{coll, id, st.V, string(fv), string(sc), st.Born})
+		values = append(values, []any{coll, id, st.V, string(fv), string(sc), st.Born})
 	}
-	raw, err := json.Marshal(arr)
-	if err != nil {
-		return fmt.Errorf("encode states: %w", err)
-	}
-	_, err = db.NewQuery(`INSERT INTO fs_sync_records (coll, rid, v, fv, scopes, born)
-		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each({:rows}) WHERE true
-		ON CONFLICT (coll, rid) DO UPDATE SET v = excluded.v, fv = excluded.fv, scopes = excluded.scopes`).
-		Bind(dbx.Params{"rows": string(raw)}).Execute()
+	err := bulk.Insert(db, "INSERT INTO fs_sync_records (coll, rid, v, fv, scopes, born)",
+		"ON CONFLICT (coll, rid) DO UPDATE SET v = excluded.v, fv = excluded.fv, scopes = excluded.scopes", values)
 	if err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
@@ -555,9 +546,9 @@ func writeChecksum(db dbx.Builder, s Scope, cur scopeSum) error {
 // deferWrites lets tx's owner write the transaction's bookkeeping rows at its end, by
 // flushWrites before tx commits, instead of at every change: a push group of a hundred
 // creates in one scope writes each scope's checksum row once, and its hundred change rows and
-// hundred record rows with one statement each. Until then the rows live in the transaction's
-// state, which every read of them by the change log consults first; nothing else reads them
-// inside a push's transaction. Only an owner that calls flushWrites on every path to a commit
+// hundred record rows with a few statements each (see bulk). Until then the rows live in the
+// transaction's state, which every read of them by the change log consults first; nothing
+// else reads them inside a push's transaction. Only an owner that calls flushWrites on every path to a commit
 // may ask for it; every other transaction writes the rows as it goes.
 func (l *changeLog) deferWrites(tx core.App) error {
 	ts, err := l.tx(tx)
@@ -613,28 +604,16 @@ func (l *changeLog) flushWrites(tx core.App) error {
 	return nil
 }
 
-// writeChanges upserts change rows, all with one statement: they travel as one JSON array,
-// so the statement's text, and its prepared form, is the same for any number of rows. The
-// hash goes as text, as JSON numbers beyond 2^53 are not exact everywhere.
+// writeChanges upserts change rows, a few statements for any number of them (see bulk).
 func writeChanges(db dbx.Builder, keys []changeKey, rows []pendingChange) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	arr := make([][]any, len(keys))
+	values := make([][]any, len(keys))
 	for i, k := range keys {
 		r := rows[i]
-		arr[i] = []any{string(k.scope), k.coll, k.rid, r.seq, r.op, r.v, strconv.FormatInt(r.h, 10), r.at}
+		values[i] = []any{string(k.scope), k.coll, k.rid, r.seq, r.op, r.v, r.h, r.at}
 	}
-	raw, err := json.Marshal(arr)
-	if err != nil {
-		return fmt.Errorf("encode changes: %w", err)
-	}
-	_, err = db.NewQuery(`INSERT INTO fs_sync_changes (scope, coll, rid, seq, op, v, h, at)
-		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, CAST(value->>6 AS INTEGER), value->>7
-		FROM json_each({:rows}) WHERE true
-		ON CONFLICT (scope, coll, rid) DO UPDATE SET seq = excluded.seq, op = excluded.op,
-			v = excluded.v, h = excluded.h, at = excluded.at`).
-		Bind(dbx.Params{"rows": string(raw)}).Execute()
+	err := bulk.Insert(db, "INSERT INTO fs_sync_changes (scope, coll, rid, seq, op, v, h, at)",
+		`ON CONFLICT (scope, coll, rid) DO UPDATE SET seq = excluded.seq, op = excluded.op,
+			v = excluded.v, h = excluded.h, at = excluded.at`, values)
 	if err != nil {
 		return fmt.Errorf("write changes: %w", err)
 	}

@@ -193,7 +193,7 @@ func (s *Service) applyGroup(snd sender, ms []Mutation) ([]json.RawMessage, int,
 			return err
 		}
 		// The group's bookkeeping rows and audit rows are written once, at its end, each
-		// table's with one statement (see deferWrites and audit.Defer).
+		// table's with a few statements (see deferWrites and audit.Defer).
 		if err := s.log.deferWrites(tx); err != nil {
 			return err
 		}

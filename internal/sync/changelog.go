@@ -159,7 +159,11 @@ func mapKeys[K comparable, V any](m map[K]V) []K {
 
 // state is a synced record's bookkeeping row.
 type state struct {
-	V      int64
+	V int64
+	// FV holds the version of each field changed since the record was created, and under
+	// allFields the version of every other field: the create's. A create stores that one
+	// entry instead of one per field, which kept a finding's row (some forty fields) beyond
+	// what fits in a page of the table, on an overflow page of its own.
 	FV     map[string]fieldVersion
 	Scopes []Scope
 	// Born is when the record was created, stamped ("" for records older than the stamp).
@@ -174,7 +178,20 @@ type fieldVersion struct {
 	By string `json:"by,omitempty"`
 }
 
+// allFields is FV's key for the fields not listed in it. Field names are letters, digits and
+// underscores, so it names none of them.
+const allFields = "*"
+
+// field returns the version at which the field last changed.
+func (st state) field(name string) fieldVersion {
+	if fv, ok := st.FV[name]; ok {
+		return fv
+	}
+	return st.FV[allFields]
+}
+
 // changedByOthers reports whether a field other than by device changed after version base.
+// The allFields entry always stands for some field: id and created never change.
 func (st state) changedByOthers(base int64, device string) bool {
 	for _, fv := range st.FV {
 		if fv.V > base && fv.By != device {
@@ -341,12 +358,14 @@ func (l *changeLog) put(app core.App, r *core.Record, changed []string) error {
 		st.Born = stamp(l.now())
 	}
 	st.V++
+	device := access.AttributionOf(r).Device
 	if changed == nil {
 		changed = fieldNames(r)
-	}
-	device := access.AttributionOf(r).Device
-	for _, f := range changed {
-		st.FV[f] = fieldVersion{V: st.V, By: device}
+		st.FV = map[string]fieldVersion{allFields: {V: st.V, By: device}}
+	} else {
+		for _, f := range changed {
+			st.FV[f] = fieldVersion{V: st.V, By: device}
+		}
 	}
 	if err := l.rescope(app, r, scopesOf, &st, seq); err != nil {
 		return err

@@ -124,3 +124,51 @@ func tableRows(t *testing.T, app core.App, q string) []string {
 	}
 	return out
 }
+
+// A create's bookkeeping row holds one field version for all its fields, and every field
+// reads it until changed: a patch of a field unchanged since the create by a phone that never
+// saw the record is a conflict, a stale patch of a field another phone changed since is a
+// conflict, of a field nobody changed since the create is merged, and a patch based on the
+// latest version is applied.
+func TestChangeLog_CreateHoldsOneVersionForAllFields(t *testing.T) {
+	srv := testkit.Serve(t, testkit.NewApp(t))
+	x := testkit.NewSync(t, srv, testkit.InspectorA, "fv-phone-x")
+	y := testkit.NewSync(t, srv, testkit.InspectorA, "fv-phone-y")
+	const id = "fvfinding000001"
+	if o := x.Create("findings", id, map[string]any{"programme": "fire", "place": testkit.Side("venue", "a"),
+		"subdistrict": testkit.SubdistrictA, "category": "fire.wiring", "severity": "general", "description": "楼道私拉电线"}); !o.OK {
+		t.Fatalf("create: %s", o.Raw)
+	}
+	var fv string
+	if err := srv.App.DB().NewQuery("SELECT fv FROM fs_sync_records WHERE coll = 'findings' AND rid = {:id}").
+		Bind(map[string]any{"id": id}).Row(&fv); err != nil {
+		t.Fatal(err)
+	}
+	if fv != `{"*":{"v":1,"by":"fv-phone-x"}}` {
+		t.Errorf("a create's field versions stored as %s", fv)
+	}
+	outcome := func(d *testkit.SyncDoor, base int64, set map[string]any) string {
+		t.Helper()
+		o := d.Send(sync.Mutation{Op: sync.OpPatch, Coll: "findings", ID: id, BaseV: base, Set: set})
+		var r sync.Result
+		if err := json.Unmarshal([]byte(o.Raw), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Outcome
+	}
+	if got := outcome(y, 0, map[string]any{"description": "楼道私拉电线，未整改"}); got != sync.Conflicted {
+		t.Errorf("phone y's patch of a field x created, on no version: %s, want conflict", got)
+	}
+	if got := outcome(y, 2, map[string]any{"severity": "major"}); got != sync.Applied {
+		t.Errorf("phone y's patch on the latest version: %s, want applied", got)
+	}
+	if got := outcome(x, 1, map[string]any{"severity": "general"}); got != sync.Conflicted {
+		t.Errorf("phone x's stale patch of the field y changed: %s, want conflict", got)
+	}
+	if got := outcome(x, 1, map[string]any{"responsible_party": "物业"}); got != sync.Merged {
+		t.Errorf("phone x's stale patch of a field unchanged since the create: %s, want merged", got)
+	}
+	if got := outcome(y, x.Version("findings", id), map[string]any{"description": "楼道私拉电线，已整改"}); got != sync.Applied {
+		t.Errorf("phone y's patch on the latest version: %s, want applied", got)
+	}
+}

@@ -567,8 +567,8 @@ func writeChecksum(db dbx.Builder, s Scope, cur scopeSum) error {
 // creates in one scope writes each scope's checksum row once, and its hundred change rows and
 // hundred record rows with a few statements each (see bulk). Until then the rows live in the
 // transaction's state, which every read of them by the change log consults first; nothing
-// else reads them inside a push's transaction. Only an owner that calls flushWrites on every path to a commit
-// may ask for it; every other transaction writes the rows as it goes.
+// else reads them inside a push's transaction. Only an owner that calls flushWrites on every
+// path to a commit may ask for it; every other transaction writes the rows as it goes.
 func (l *changeLog) deferWrites(tx core.App) error {
 	ts, err := l.tx(tx)
 	if err != nil {

@@ -150,10 +150,15 @@ func Defer(tx core.App) error {
 		return nil
 	}
 	deferred.txs[info] = &[][]any{}
-	info.OnComplete(func(error) error {
+	info.OnComplete(func(txErr error) error {
 		deferred.mu.Lock()
+		rows, unflushed := deferred.txs[info]
 		delete(deferred.txs, info)
 		deferred.mu.Unlock()
+		if txErr == nil && unflushed && len(*rows) > 0 {
+			// A bug of the owner, made loud: the writes are committed without their trail.
+			return fmt.Errorf("audit: %d deferred rows were never flushed", len(*rows))
+		}
 		return nil
 	})
 	return nil

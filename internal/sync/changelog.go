@@ -131,9 +131,14 @@ func (l *changeLog) tx(app core.App) (*txState, error) {
 	info.OnComplete(func(txErr error) error {
 		l.mu.Lock()
 		delete(l.txs, info)
+		unflushed := len(st.changes) + len(st.states) + len(st.dirty)
 		l.mu.Unlock()
 		if txErr == nil && len(st.scopes) > 0 && l.committed != nil {
 			l.committed(st.seq, scopeSet(mapKeys(st.scopes)))
+		}
+		if txErr == nil && unflushed > 0 {
+			// A bug of the owner, made loud: the writes are committed without their rows.
+			return fmt.Errorf("change log: %d deferred rows were never flushed", unflushed)
 		}
 		return nil
 	})

@@ -167,7 +167,7 @@ type state struct {
 	V int64
 	// FV holds the version of each field changed since the record was created, and under
 	// allFields the version of every other field: the create's. A create stores that one
-	// entry instead of one per field, which kept a finding's row (some forty fields) beyond
+	// entry instead of one per field, which kept a finding's row (34 fields) beyond
 	// what fits in a page of the table, on an overflow page of its own.
 	FV     map[string]fieldVersion
 	Scopes []Scope

@@ -54,3 +54,45 @@ func TestParents_WrittenParentIsReadAgainInItsTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The policies read a parent's subdistrict and agency with a query of their own instead of
+// loading the whole record: for every record of every collection a policy links to, it reads
+// what the record holds, and a missing record is an error.
+func TestParents_LinkReadsWhatTheRecordHolds(t *testing.T) {
+	a := testkit.NewApp(t)
+	colls := map[string]bool{}
+	for _, p := range access.Policies {
+		for _, c := range p.Parents {
+			colls[c] = true
+		}
+	}
+	agencies := 0
+	for c := range colls {
+		rs, err := a.FindAllRecords(c)
+		if err != nil || len(rs) == 0 {
+			t.Fatalf("%s: %d records, %v: the fixture must hold some", c, len(rs), err)
+		}
+		for _, r := range rs {
+			sd, ag, err := access.LinkOf(a, c, r.Id)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", c, r.Id, err)
+			}
+			if sd != r.GetString(schema.FieldSubdistrict) || ag != r.GetString(schema.FieldAgency) {
+				t.Errorf("%s/%s: read (%q, %q), the record holds (%q, %q)", c, r.Id, sd, ag,
+					r.GetString(schema.FieldSubdistrict), r.GetString(schema.FieldAgency))
+			}
+			if sd == "" {
+				t.Errorf("%s/%s: no subdistrict read", c, r.Id)
+			}
+			if ag != "" {
+				agencies++
+			}
+		}
+		if _, _, err := access.LinkOf(a, c, "nosuchrecord000"); err == nil {
+			t.Errorf("%s: a missing record reads without error", c)
+		}
+	}
+	if agencies == 0 {
+		t.Error("no record with an agency was read: the fixture must hold a referred one")
+	}
+}

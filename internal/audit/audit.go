@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/atomic"
+	"github.com/haidian/fieldsync/internal/bulk"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -105,22 +107,93 @@ func record(app core.App, r *core.Record, action string, changes map[string]any)
 		return fmt.Errorf("audit marshal: %w", err)
 	}
 	now := types.NowDateTime().String()
-	_, err = app.DB().Insert(schema.AuditLog, dbx.Params{
-		"id":         core.GenerateDefaultRandomId(),
-		"coll":       r.Collection().Name,
-		"record_id":  r.Id,
-		"action":     action,
-		"actor_id":   attr.Actor.ID,
-		"actor_kind": string(attr.Actor.Kind),
-		"door":       string(attr.Door),
-		"changes":    string(data),
-		"created":    now,
-		"updated":    now,
-	}).Execute()
+	row := []any{core.GenerateDefaultRandomId(), r.Collection().Name, r.Id, action, attr.Actor.ID,
+		string(attr.Actor.Kind), string(attr.Door), string(data), now, now}
+	if deferred.add(app, row) {
+		return nil
+	}
+	return insert(app.DB(), [][]any{row})
+}
+
+// insert appends audit rows, a few statements for any number of them (see bulk). A row is
+// its id, coll, record_id, action, actor_id, actor_kind, door, changes, created and updated.
+func insert(db dbx.Builder, rows [][]any) error {
+	err := bulk.Insert(db, "INSERT INTO "+schema.AuditLog+
+		" (id, coll, record_id, action, actor_id, actor_kind, door, changes, created, updated)", "", rows)
 	if err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
 	return nil
+}
+
+// pending holds the audit rows of the transactions whose owners write them at their end.
+type pending struct {
+	mu  sync.Mutex
+	txs map[*core.TxAppInfo]*[][]any
+}
+
+var deferred = pending{txs: map[*core.TxAppInfo]*[][]any{}}
+
+// Defer lets tx's owner write tx's audit rows at its end, with a few statements, by Flush:
+// a push group of a hundred creates appends its hundred rows at once. The rows are still
+// made as each write happens, with its time; nothing reads the trail inside the transactions
+// that defer it. Only an owner that calls Flush on every path to a commit may ask for it, as
+// the rows would otherwise be lost with their transaction's end.
+func Defer(tx core.App) error {
+	info := tx.TxInfo()
+	if info == nil {
+		return fmt.Errorf("audit: defer outside a transaction")
+	}
+	deferred.mu.Lock()
+	defer deferred.mu.Unlock()
+	if _, ok := deferred.txs[info]; ok {
+		return nil
+	}
+	deferred.txs[info] = &[][]any{}
+	info.OnComplete(func(txErr error) error {
+		deferred.mu.Lock()
+		rows, unflushed := deferred.txs[info]
+		delete(deferred.txs, info)
+		deferred.mu.Unlock()
+		if txErr == nil && unflushed && len(*rows) > 0 {
+			// A bug of the owner, made loud: the writes are committed without their trail.
+			return fmt.Errorf("audit: %d deferred rows were never flushed", len(*rows))
+		}
+		return nil
+	})
+	return nil
+}
+
+// Flush writes the audit rows tx deferred, and lets later writes of tx append theirs as they
+// happen.
+func Flush(tx core.App) error {
+	info := tx.TxInfo()
+	if info == nil {
+		return nil
+	}
+	deferred.mu.Lock()
+	rows, ok := deferred.txs[info]
+	delete(deferred.txs, info)
+	deferred.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	return insert(tx.DB(), *rows)
+}
+
+// add keeps row for app's transaction if its owner deferred its audit rows.
+func (p *pending) add(app core.App, row []any) bool {
+	info := app.TxInfo()
+	if info == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rows, ok := p.txs[info]
+	if ok {
+		*rows = append(*rows, row)
+	}
+	return ok
 }
 
 // secret reports whether a field's value must stay out of the trail (passwords, token keys).

@@ -219,7 +219,7 @@ func (a *applier) patch() (Result, error) {
 	var conflicts []Conflict
 	for field := range set {
 		theirs, mine := r.Get(field), incoming.Get(field)
-		fv := st.FV[field]
+		fv := st.field(field)
 		if fv.V > a.m.BaseV && fv.By != a.device && !reflect.DeepEqual(theirs, mine) {
 			value, resolution := resolve(field, theirs, mine)
 			conflicts = append(conflicts, Conflict{Field: field, Resolution: resolution, Server: theirs, Client: mine})

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	stdsync "sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/haidian/fieldsync/internal/access"
 	"github.com/haidian/fieldsync/internal/atomic"
+	"github.com/haidian/fieldsync/internal/bulk"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -36,8 +38,9 @@ type changeLog struct {
 
 // txState is what the change log knows of one open transaction: its sequence number, the
 // scopes it moved, and what it read or wrote of the bookkeeping rows, so that a group of
-// writes reads each row once. The rows are still written as each write happens; the caches
-// only save reading back what the transaction itself knows.
+// writes reads each row once. Unless its owner defers them (see deferWrites), the rows are
+// written as each write happens, and the caches only save reading back what the transaction
+// itself knows.
 type txState struct {
 	seq    int64
 	scopes map[Scope]bool
@@ -45,10 +48,28 @@ type txState struct {
 	records map[string]state
 	// checksums caches fs_sync_scopes rows by scope.
 	checksums map[Scope]scopeSum
-	// deferred says the transaction's owner writes the checksums once, at its end (see
-	// deferChecksums); dirty lists the scopes whose rows it must write.
+	// deferred says the transaction's owner writes the rows below once, at its end (see
+	// deferWrites): dirty lists the scopes whose checksum rows it must write, states the
+	// records whose rows (in records) it must write, changes the change rows.
 	deferred bool
 	dirty    map[Scope]bool
+	states   map[string]bool
+	changes  map[changeKey]pendingChange
+}
+
+// changeKey names a change row: a record in a scope.
+type changeKey struct {
+	scope     Scope
+	coll, rid string
+}
+
+// pendingChange is a change row's values besides its key.
+type pendingChange struct {
+	seq   int64
+	op    string
+	v, h  int64
+	at    int64
+	order int // when the transaction first wrote it, so that the rows go out in that order
 }
 
 // scopeSum is a scope's running checksum and record count.
@@ -105,14 +126,19 @@ func (l *changeLog) tx(app core.App) (*txState, error) {
 		return st, nil
 	}
 	st := &txState{scopes: map[Scope]bool{}, records: map[string]state{}, checksums: map[Scope]scopeSum{},
-		dirty: map[Scope]bool{}}
+		dirty: map[Scope]bool{}, states: map[string]bool{}, changes: map[changeKey]pendingChange{}}
 	l.txs[info] = st
 	info.OnComplete(func(txErr error) error {
 		l.mu.Lock()
 		delete(l.txs, info)
+		unflushed := len(st.changes) + len(st.states) + len(st.dirty)
 		l.mu.Unlock()
 		if txErr == nil && len(st.scopes) > 0 && l.committed != nil {
 			l.committed(st.seq, scopeSet(mapKeys(st.scopes)))
+		}
+		if txErr == nil && unflushed > 0 {
+			// A bug of the owner, made loud: the writes are committed without their rows.
+			return fmt.Errorf("change log: %d deferred rows were never flushed", unflushed)
 		}
 		return nil
 	})
@@ -138,7 +164,11 @@ func mapKeys[K comparable, V any](m map[K]V) []K {
 
 // state is a synced record's bookkeeping row.
 type state struct {
-	V      int64
+	V int64
+	// FV holds the version of each field changed since the record was created, and under
+	// allFields the version of every other field: the create's. A create stores that one
+	// entry instead of one per field, which kept a finding's row (34 fields) beyond
+	// what fits in a page of the table, on an overflow page of its own.
 	FV     map[string]fieldVersion
 	Scopes []Scope
 	// Born is when the record was created, stamped ("" for records older than the stamp).
@@ -153,7 +183,20 @@ type fieldVersion struct {
 	By string `json:"by,omitempty"`
 }
 
+// allFields is FV's key for the fields not listed in it. Field names are letters, digits and
+// underscores, so it names none of them.
+const allFields = "*"
+
+// field returns the version at which the field last changed.
+func (st state) field(name string) fieldVersion {
+	if fv, ok := st.FV[name]; ok {
+		return fv
+	}
+	return st.FV[allFields]
+}
+
 // changedByOthers reports whether a field other than by device changed after version base.
+// The allFields entry always stands for some field: id and created never change.
 func (st state) changedByOthers(base int64, device string) bool {
 	for _, fv := range st.FV {
 		if fv.V > base && fv.By != device {
@@ -190,15 +233,26 @@ func (l *changeLog) load(app core.App, coll, id string) (state, error) {
 	return st, nil
 }
 
-// save writes the bookkeeping row of coll/id and keeps it in the transaction's cache.
+// save writes the bookkeeping row of coll/id, or leaves it to the transaction's owner when it
+// defers its writes, and keeps it in the transaction's cache.
 func (l *changeLog) save(app core.App, coll, id string, st state) error {
-	if err := saveState(app.DB(), coll, id, st); err != nil {
+	ts, err := l.tx(app)
+	if err != nil {
 		return err
+	}
+	l.mu.Lock()
+	deferred := ts.deferred
+	l.mu.Unlock()
+	if !deferred {
+		if err := saveState(app.DB(), coll, id, st); err != nil {
+			return err
+		}
 	}
 	return l.remember(app, coll, id, &st)
 }
 
-// remember caches coll/id's row for app's transaction; nil forgets it (the row is gone).
+// remember caches coll/id's row for app's transaction; nil forgets it (the row is gone, and a
+// deferred write of it with it).
 func (l *changeLog) remember(app core.App, coll, id string, st *state) error {
 	ts, err := l.tx(app)
 	if err != nil {
@@ -206,10 +260,15 @@ func (l *changeLog) remember(app core.App, coll, id string, st *state) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	key := coll + "/" + id
 	if st == nil {
-		delete(ts.records, coll+"/"+id)
-	} else {
-		ts.records[coll+"/"+id] = st.clone()
+		delete(ts.records, key)
+		delete(ts.states, key)
+		return nil
+	}
+	ts.records[key] = st.clone()
+	if ts.deferred {
+		ts.states[key] = true
 	}
 	return nil
 }
@@ -251,11 +310,28 @@ func loadState(db dbx.Builder, coll, id string) (state, error) {
 }
 
 func saveState(db dbx.Builder, coll, id string, st state) error {
-	fv, _ := json.Marshal(st.FV)
-	sc, _ := json.Marshal(st.Scopes)
-	_, err := db.NewQuery(`INSERT INTO fs_sync_records (coll, rid, v, fv, scopes, born) VALUES ({:c}, {:r}, {:v}, {:fv}, {:s}, {:b})
-		ON CONFLICT (coll, rid) DO UPDATE SET v = excluded.v, fv = excluded.fv, scopes = excluded.scopes`).
-		Bind(dbx.Params{"c": coll, "r": id, "v": st.V, "fv": string(fv), "s": string(sc), "b": st.Born}).Execute()
+	return saveStates(db, map[string]state{coll + "/" + id: st})
+}
+
+// saveStates upserts the bookkeeping rows of the records keyed "coll/id", a few statements for
+// any number of them (see bulk).
+func saveStates(db dbx.Builder, states map[string]state) error {
+	values := make([][]any, 0, len(states))
+	for _, key := range slices.Sorted(maps.Keys(states)) {
+		st := states[key]
+		coll, id, _ := strings.Cut(key, "/")
+		fv, err := json.Marshal(st.FV)
+		if err != nil {
+			return fmt.Errorf("encode fv: %w", err)
+		}
+		sc, err := json.Marshal(st.Scopes)
+		if err != nil {
+			return fmt.Errorf("encode scopes: %w", err)
+		}
+		values = append(values, []any{coll, id, st.V, string(fv), string(sc), st.Born})
+	}
+	err := bulk.Insert(db, "INSERT INTO fs_sync_records (coll, rid, v, fv, scopes, born)",
+		"ON CONFLICT (coll, rid) DO UPDATE SET v = excluded.v, fv = excluded.fv, scopes = excluded.scopes", values)
 	if err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
@@ -287,12 +363,14 @@ func (l *changeLog) put(app core.App, r *core.Record, changed []string) error {
 		st.Born = stamp(l.now())
 	}
 	st.V++
+	device := access.AttributionOf(r).Device
 	if changed == nil {
 		changed = fieldNames(r)
-	}
-	device := access.AttributionOf(r).Device
-	for _, f := range changed {
-		st.FV[f] = fieldVersion{V: st.V, By: device}
+		st.FV = map[string]fieldVersion{allFields: {V: st.V, By: device}}
+	} else {
+		for _, f := range changed {
+			st.FV[f] = fieldVersion{V: st.V, By: device}
+		}
 	}
 	if err := l.rescope(app, r, scopesOf, &st, seq); err != nil {
 		return err
@@ -395,12 +473,24 @@ const (
 // checksum: the xor of the hashes of the live records in it. fresh says the record has no live
 // row in the scope (the caller knows it from the record's bookkeeping), which spares reading it.
 func (l *changeLog) upsertChange(app core.App, s Scope, coll, id string, seq int64, op string, v int64, h int64, fresh bool) error {
+	ts, err := l.tx(app)
+	if err != nil {
+		return err
+	}
 	db := app.DB()
 	var old struct {
 		Op string `db:"op"`
 		H  int64  `db:"h"`
 	}
-	if !fresh {
+	key := changeKey{scope: s, coll: coll, rid: id}
+	l.mu.Lock()
+	pending, isPending := ts.changes[key]
+	deferred := ts.deferred
+	l.mu.Unlock()
+	switch {
+	case isPending: // written earlier in the transaction, not yet in the table
+		old.Op, old.H = pending.op, pending.h
+	case !fresh:
 		err := db.Select("op", "h").From("fs_sync_changes").
 			Where(dbx.HashExp{"scope": string(s), "coll": coll, "rid": id}).One(&old)
 		if err != nil && !isNoRows(err) {
@@ -418,14 +508,17 @@ func (l *changeLog) upsertChange(app core.App, s Scope, coll, id string, seq int
 		delta ^= old.H
 		dn--
 	}
-	_, err := db.NewQuery(`INSERT INTO fs_sync_changes (scope, coll, rid, seq, op, v, h, at)
-		VALUES ({:s}, {:c}, {:r}, {:seq}, {:op}, {:v}, {:h}, {:at})
-		ON CONFLICT (scope, coll, rid) DO UPDATE SET seq = excluded.seq, op = excluded.op,
-			v = excluded.v, h = excluded.h, at = excluded.at`).
-		Bind(dbx.Params{"s": string(s), "c": coll, "r": id, "seq": seq, "op": op, "v": v, "h": h,
-			"at": l.now().Unix()}).Execute()
-	if err != nil {
-		return fmt.Errorf("write change: %w", err)
+	row := pendingChange{seq: seq, op: op, v: v, h: h, at: l.now().Unix()}
+	if deferred {
+		l.mu.Lock()
+		row.order = len(ts.changes)
+		if isPending {
+			row.order = pending.order
+		}
+		ts.changes[key] = row
+		l.mu.Unlock()
+	} else if err := writeChanges(db, []changeKey{key}, []pendingChange{row}); err != nil {
+		return err
 	}
 	l.touch(app, s)
 	return l.addToChecksum(app, s, delta, dn)
@@ -474,11 +567,14 @@ func writeChecksum(db dbx.Builder, s Scope, cur scopeSum) error {
 	return nil
 }
 
-// deferChecksums lets tx's owner write each scope's checksum once, by flushChecksums before
-// tx commits, instead of at every change: a push group of a hundred creates in one scope
-// writes its row once. Only an owner that calls flushChecksums on every path to a commit may
-// ask for it; every other transaction writes the rows as it goes.
-func (l *changeLog) deferChecksums(tx core.App) error {
+// deferWrites lets tx's owner write the transaction's bookkeeping rows at its end, by
+// flushWrites before tx commits, instead of at every change: a push group of a hundred
+// creates in one scope writes each scope's checksum row once, and its hundred change rows and
+// hundred record rows with a few statements each (see bulk). Until then the rows live in the
+// transaction's state, which every read of them by the change log consults first; nothing
+// else reads them inside a push's transaction. Only an owner that calls flushWrites on every
+// path to a commit may ask for it; every other transaction writes the rows as it goes.
+func (l *changeLog) deferWrites(tx core.App) error {
 	ts, err := l.tx(tx)
 	if err != nil {
 		return err
@@ -489,8 +585,9 @@ func (l *changeLog) deferChecksums(tx core.App) error {
 	return nil
 }
 
-// flushChecksums writes the checksums tx changed since deferChecksums, or its last flush.
-func (l *changeLog) flushChecksums(tx core.App) error {
+// flushWrites writes the rows tx deferred since deferWrites, and writes the rows of any later
+// change as it happens.
+func (l *changeLog) flushWrites(tx core.App) error {
 	ts, err := l.tx(tx)
 	if err != nil {
 		return err
@@ -500,12 +597,49 @@ func (l *changeLog) flushChecksums(tx core.App) error {
 	for s := range ts.dirty {
 		sums[s] = ts.checksums[s]
 	}
+	keys := slices.SortedFunc(maps.Keys(ts.changes), func(a, b changeKey) int {
+		return ts.changes[a].order - ts.changes[b].order
+	})
+	rows := make([]pendingChange, len(keys))
+	for i, k := range keys {
+		rows[i] = ts.changes[k]
+	}
+	states := make(map[string]state, len(ts.states))
+	for key := range ts.states {
+		states[key] = ts.records[key]
+	}
 	clear(ts.dirty)
+	clear(ts.changes)
+	clear(ts.states)
+	ts.deferred = false
 	l.mu.Unlock()
+	db := tx.DB()
+	if err := writeChanges(db, keys, rows); err != nil {
+		return err
+	}
+	if err := saveStates(db, states); err != nil {
+		return err
+	}
 	for _, s := range slices.Sorted(maps.Keys(sums)) {
-		if err := writeChecksum(tx.DB(), s, sums[s]); err != nil {
+		if err := writeChecksum(db, s, sums[s]); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// writeChanges upserts change rows, a few statements for any number of them (see bulk).
+func writeChanges(db dbx.Builder, keys []changeKey, rows []pendingChange) error {
+	values := make([][]any, len(keys))
+	for i, k := range keys {
+		r := rows[i]
+		values[i] = []any{string(k.scope), k.coll, k.rid, r.seq, r.op, r.v, r.h, r.at}
+	}
+	err := bulk.Insert(db, "INSERT INTO fs_sync_changes (scope, coll, rid, seq, op, v, h, at)",
+		`ON CONFLICT (scope, coll, rid) DO UPDATE SET seq = excluded.seq, op = excluded.op,
+			v = excluded.v, h = excluded.h, at = excluded.at`, values)
+	if err != nil {
+		return fmt.Errorf("write changes: %w", err)
 	}
 	return nil
 }

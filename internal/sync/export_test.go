@@ -1,6 +1,18 @@
 package sync
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// HoldGroupsFor lets a push group run for up to d before it commits, and returns what puts
+// the bound back. Only tests that do not run in parallel may call it.
+func HoldGroupsFor(d time.Duration) (restore func()) {
+	was := maxGroupTime
+	maxGroupTime = d
+	return func() { maxGroupTime = was }
+}
 
 // PushVerdicts returns the rule evaluation a push uses, bound to app as Register binds it, so
 // tests can compare its verdicts with PocketBase's own.

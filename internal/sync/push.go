@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/haidian/fieldsync/internal/access"
+	"github.com/haidian/fieldsync/internal/audit"
 	"github.com/haidian/fieldsync/internal/fault"
 	"github.com/haidian/fieldsync/internal/schema"
 )
@@ -144,7 +145,8 @@ func (s *Service) expectLast(tx core.App, snd sender, want int64) error {
 
 // maxGroupTime bounds how long one transaction of a push holds the database's single writer,
 // so that other phones and the supervisors' screens wait at most about this long.
-const maxGroupTime = 100 * time.Millisecond
+// (A variable only so that a test can hold a group together on a loaded machine.)
+var maxGroupTime = 100 * time.Millisecond
 
 // applyRun applies a prefix of the consecutive new mutations ms, at least one of them, and
 // returns their outcomes. It applies them in one transaction, committed once maxGroupTime is
@@ -191,7 +193,12 @@ func (s *Service) applyGroup(snd sender, ms []Mutation) ([]json.RawMessage, int,
 		if err := s.expectLast(tx, snd, ms[0].MID-1); err != nil {
 			return err
 		}
-		if err := s.log.deferChecksums(tx); err != nil {
+		// The group's bookkeeping rows and audit rows are written once, at its end, each
+		// table's with a few statements (see deferWrites and audit.Defer).
+		if err := s.log.deferWrites(tx); err != nil {
+			return err
+		}
+		if err := audit.Defer(tx); err != nil {
 			return err
 		}
 		for i, m := range ms {
@@ -210,7 +217,10 @@ func (s *Service) applyGroup(snd sender, ms []Mutation) ([]json.RawMessage, int,
 			}
 			outs = append(outs, out)
 		}
-		if err := s.log.flushChecksums(tx); err != nil {
+		if err := s.log.flushWrites(tx); err != nil {
+			return err
+		}
+		if err := audit.Flush(tx); err != nil {
 			return err
 		}
 		return s.storeOutcomes(tx, snd, ms[0].MID, outs)

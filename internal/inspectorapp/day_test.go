@@ -298,9 +298,13 @@ func step(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp
 	}
 }
 
+// goTo moves the app to hash, as a tap on a link would. The screen's name is cleared first
+// when the hash changes: otherwise a waitScreen("place") after moving from one place to
+// another passes at once, on the old place, before the new screen is drawn.
 func goTo(t *testing.T, ctx context.Context, hash string) {
 	t.Helper()
-	value(t, ctx, chromedp.Evaluate[string](`location.hash = `+fmt.Sprintf("%q", hash)))
+	value(t, ctx, chromedp.Evaluate[string](fmt.Sprintf(
+		`(location.hash !== %[1]q && (document.getElementById("view").dataset.screen = ""), location.hash = %[1]q)`, hash)))
 }
 
 // waitQueued waits until the status line shows edits and photos waiting.

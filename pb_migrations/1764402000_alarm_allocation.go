@@ -90,12 +90,17 @@ func init() {
 	})
 }
 
-// setRules replaces the API rules of an existing collection.
-func setRules(app core.App, name string, rules a.Rules) error {
+// editCollection loads an existing collection, lets edit change it and saves it.
+func editCollection(app core.App, name string, edit func(c *core.Collection)) error {
 	c, err := app.FindCollectionByNameOrId(name)
 	if err != nil {
 		return err
 	}
-	spec{rules: rules}.apply(c)
+	edit(c)
 	return app.Save(c)
+}
+
+// setRules replaces the API rules of an existing collection.
+func setRules(app core.App, name string, rules a.Rules) error {
+	return editCollection(app, name, func(c *core.Collection) { spec{rules: rules}.apply(c) })
 }

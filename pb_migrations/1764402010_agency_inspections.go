@@ -24,10 +24,5 @@ func init() {
 
 // setCreateRule replaces the create rule of an existing collection.
 func setCreateRule(app core.App, name string, rule *string) error {
-	c, err := app.FindCollectionByNameOrId(name)
-	if err != nil {
-		return err
-	}
-	c.CreateRule = rule
-	return app.Save(c)
+	return editCollection(app, name, func(c *core.Collection) { c.CreateRule = rule })
 }

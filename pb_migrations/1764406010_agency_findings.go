@@ -33,10 +33,5 @@ func init() {
 
 // setUpdateRule replaces the update rule of an existing collection.
 func setUpdateRule(app core.App, name string, rule *string) error {
-	c, err := app.FindCollectionByNameOrId(name)
-	if err != nil {
-		return err
-	}
-	c.UpdateRule = rule
-	return app.Save(c)
+	return editCollection(app, name, func(c *core.Collection) { c.UpdateRule = rule })
 }

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { env, rest, newUser, phone, reopen, control, restAll, findingData, tokenOf } from "./helpers.mjs";
-import { RevokedError, OfflineError } from "../dist/fieldsync.js";
+import { RevokedError, OfflineError, blockOf } from "../dist/fieldsync.js";
 
 test("first sync downloads every scope as added, then ok; a local create is read back at once and replaced by the server's truth", async () => {
   const user = await newUser();
@@ -245,11 +245,14 @@ test("a scope whose checksum disagrees is downloaded again and healed", async ()
   const sd = `sd:${env.sdA}`;
   const before = await c.checksum(sd);
   // Damage the store: lose one record, invent another.
-  await c.db.delete("records", ["findings", env.findingA]);
-  await c.db.delete("record_scopes", [sd, "findings", env.findingA]);
-  const ghost = { coll: "places", id: "ghost0000000000", v: 1, base: { id: "ghost0000000000" }, data: { id: "ghost0000000000" }, dirty: 0, place: "", status: "", deadline: "", subdistrict: env.sdA };
-  await c.db.put("records", ghost);
-  await c.db.put("record_scopes", { scope: sd, coll: "places", id: ghost.id, stale: 0 });
+  const lost = await c.db.get("blocks", ["findings", blockOf(env.findingA)]);
+  assert.ok(lost.r[env.findingA]);
+  delete lost.r[env.findingA];
+  await c.db.put("blocks", lost, ["findings", lost.b]);
+  const ghost = { id: "ghost0000000000" };
+  const invented = (await c.db.get("blocks", ["places", blockOf(ghost.id)])) ?? { coll: "places", b: blockOf(ghost.id), r: {} };
+  invented.r[ghost.id] = { v: 1, base: { id: ghost.id }, sc: { [sd]: 1 } };
+  await c.db.put("blocks", invented, ["places", invented.b]);
   assert.notEqual(await c.checksum(sd), before);
   // The damage reaches the running sum too (here: lost, as in a store written before sums were
   // kept); with it intact a scope at its head is checked from it alone (checksum.test.mjs).

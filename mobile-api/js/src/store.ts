@@ -52,7 +52,12 @@ export interface Block {
   r: Record<string, Slot>;
 }
 
-/** How many blocks a collection's records are spread over. */
+/**
+ * How many blocks a collection's records are spread over. More blocks cost a first sync more
+ * values; bigger ones cost a delta more bytes per changed record, and Chromium stores a value
+ * over 64 KB (serialized) as a blob file of its own. At 64, the 10,844 records of the
+ * benchmark's 万寿路 inspector take 917 blocks, the largest about 34 KB.
+ */
 export const buckets = 64;
 
 /** The bucket of a record id: FNV-1a 32 of its UTF-16 code units, mod buckets. */

@@ -6,6 +6,11 @@ import { RevokedError, OfflineError, blockOf } from "../dist/fieldsync.js";
 
 test("first sync downloads every scope as added, then ok; a local create is read back at once and replaced by the server's truth", async () => {
   const user = await newUser();
+  // Findings due on two days, two of them on the same one: list orders by deadline, then id.
+  for (const deadline of ["2031-03-02 00:00:00.000Z", "2031-03-01 00:00:00.000Z", "2031-03-02 00:00:00.000Z"]) {
+    const made = await rest("POST", "/api/collections/findings/records", { ...findingData("限期整改"), deadline });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+  }
   const c = await phone(user);
   const { pull } = await c.sync();
   assert.deepEqual(pull.added.sort(), ["ref", `me:${user.id}`, `sd:${env.sdA}`].sort());
@@ -14,6 +19,16 @@ test("first sync downloads every scope as added, then ok; a local create is read
   assert.equal(await due("2018-06-02"), true, "the deadline index finds a finding due 2018-06-01 before 2018-06-02");
   assert.equal(await due("2018-05-31"), false, "and not before 2018-05-31");
   assert.ok((await c.list("findings", { subdistrict: env.sdA })).some((r) => r.id === env.findingA), "the subdistrict index finds it");
+  // Reads gather records from many blocks: a list comes in id order, or in the field's order then id's.
+  const all = await c.list("findings");
+  const byRest = [...(await restAll("findings", await tokenOf(c))).keys()].sort();
+  assert.deepEqual(all.map((r) => r.id), byRest, "every finding REST shows, in id order");
+  assert.equal(await c.count("findings"), byRest.length);
+  const dated = await c.list("findings", { deadlineBefore: "9999" });
+  const key = (r) => [r.data.deadline, r.id];
+  assert.ok(dated.length >= 4, `findings with deadlines: ${dated.length}`);
+  assert.deepEqual(dated.map(key), dated.map(key).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1)), "by deadline, then id");
+  assert.deepEqual(dated.map((r) => r.id).sort(), all.filter((r) => r.data.deadline).map((r) => r.id).sort(), "every finding with a deadline");
   const again = await c.sync();
   assert.equal(again.pull.added.length + again.pull.reset.length + again.pull.removed.length, 0, "at the head every scope is ok");
 

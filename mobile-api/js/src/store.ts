@@ -200,9 +200,9 @@ async function moveToBlocks(tx: IDBPTransaction<unknown, string[], "versionchang
       const cur = (await cursors.get(sc)) as { scope: string } | undefined;
       if (cur) void cursors.put({ ...cur, sweep: 1 });
     }
-  } catch (e) {
+  } catch {
+    // Opening then fails with the aborted upgrade, and the version 2 store stays as it was.
     try { tx.abort(); } catch { /* already aborted */ }
-    throw e;
   }
 }
 

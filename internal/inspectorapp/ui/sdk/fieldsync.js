@@ -434,12 +434,11 @@ async function moveToBlocks(tx, db) {
       const cur = await cursors.get(sc);
       if (cur) void cursors.put({ ...cur, sweep: 1 });
     }
-  } catch (e) {
+  } catch {
     try {
       tx.abort();
     } catch {
     }
-    throw e;
   }
 }
 var collBlocks = (coll) => IDBKeyRange.bound([coll, 0], [coll, buckets]);

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { env, rest, newUser, findingData, tokenOf } from "./helpers.mjs";
+import { env, rest, newUser, findingData, tokenOf, control } from "./helpers.mjs";
 import { Client, addPhoto as addPhotoV2 } from "./fixtures/fieldsync-v2.js";
 import { Client as ClientV3, queuedPhotos, uploadPhotos } from "../dist/fieldsync.js";
 
@@ -56,6 +56,41 @@ test("a version 2 store with unsent edits and a queued photo opens as version 3 
   assert.equal((await rest("GET", `/api/collections/findings/records/${created}`, undefined, token)).body.description, "升级前新建");
   await c.sync();
   assert.equal((await c.get("photos", photo)).data.status, "stored");
+  for (const sc of await c.scopes()) assert.equal((await c.db.get("cursors", sc)).sum, await c.checksum(sc));
+  c.close();
+});
+
+test("a version 2 store left in the middle of a reset finishes it as version 3: what the reset did not send again is dropped at the head", async () => {
+  const user = await newUser();
+  const place = await rest("POST", "/api/collections/places/records", { kind: "venue", venue_type: "group_rental", name: "升级时删除的场所", subdistrict: env.sdA, address: "升级路 1 号" });
+  assert.equal(place.status, 200, JSON.stringify(place.body));
+  // A phone whose connection breaks after its first page of pulls, once armed.
+  let pulls = 0, armed = false;
+  const breaking = async (url, init) => {
+    if (armed && String(url).endsWith("/api/sync/v1/pull") && ++pulls > 1) throw new TypeError("network cut");
+    return fetch(url, init);
+  };
+  const dbName = `upgrade-reset${process.pid}x${Date.now().toString(36)}`;
+  const old = await Client.open({ baseURL: env.url, dbName, appVersion: "test", pullRows: 50, fetch: breaking });
+  await old.signIn(user.email, user.password);
+  await old.sync();
+  const sd = `sd:${env.sdA}`;
+  assert.ok(await old.get("places", place.body.id));
+  assert.equal((await rest("DELETE", `/api/collections/places/records/${place.body.id}`)).status, 204);
+  await control("compact"); // the phone's cursor is now below the server's floor: a reset
+  armed = true;
+  await assert.rejects(old.pull(), /network|offline/i);
+  const rows = await old.db.getAll("record_scopes");
+  assert.ok(rows.some((r) => r.scope === sd && r.stale === 1), "the old store holds the reset's stale rows");
+  old.close();
+
+  const c = await ClientV3.open({ baseURL: env.url, dbName, appVersion: "test", pullRows: 50 });
+  assert.equal((await c.db.get("cursors", sd)).sweep, 1, "the upgrade remembers that the scope has stale members to drop");
+  assert.ok(await c.get("places", place.body.id), "the place is kept until the reset reaches its head");
+  const rep = await c.pull();
+  assert.deepEqual(rep.healed, []);
+  assert.equal(await c.get("places", place.body.id), undefined, "the place not sent again was dropped at the head");
+  assert.equal((await c.db.get("cursors", sd)).sweep, undefined);
   for (const sc of await c.scopes()) assert.equal((await c.db.get("cursors", sc)).sum, await c.checksum(sc));
   c.close();
 });

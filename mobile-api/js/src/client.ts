@@ -663,7 +663,7 @@ class PullRun {
     // were found all the same (marked), which only its members can tell.
     const sum = cur ? RunningSum.parse(cur.sum) : marked ? null : new RunningSum();
     const recs = recordsOf(tx);
-    const [, queued] = await Promise.all([recs.load(sr.changes.map((ch) => [ch.coll, ch.id])), outboxByRecord(tx)]);
+    const [, queued] = sr.changes.length === 0 ? [] : await Promise.all([recs.load(sr.changes.map((ch) => [ch.coll, ch.id])), outboxByRecord(tx)]);
     const removed: string[] = [];
     for (const ch of sr.changes) {
       const old = recs.get(ch.coll, ch.id);
@@ -673,7 +673,7 @@ class PullRun {
         if (!ch.data) throw new Error(`pull: ${sc} ${ch.coll}/${ch.id}: put without data`);
         // The new copy is the pulled data with the queued mutations replayed (the outbox read
         // once for the page), with the record's other scopes kept.
-        const next = compose(ch.v, ch.data, queued.get(recordKey(ch.coll, ch.id)) ?? [], true)!;
+        const next = compose(ch.v, ch.data, queued!.get(recordKey(ch.coll, ch.id)) ?? [], true)!;
         next.sc = { ...old?.sc, [sc]: ch.v };
         const stale = without(old?.stale, sc);
         if (stale) next.stale = stale;

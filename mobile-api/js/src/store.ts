@@ -241,8 +241,9 @@ export class Records {
 
   /**
    * Reads the blocks of these records that are not read yet: none when the store is empty
-   * (one count), a collection's blocks with one request when many of them are wanted, else
-   * one request per block, all at once.
+   * (one count), a collection's blocks with one request when most of them are wanted (a
+   * download's page), else one request per block, all at once (a delta: reading the whole
+   * collection for ten changed records would clone every record of it).
    */
   async load(records: Iterable<[string, string]>): Promise<void> {
     const want = new Map<string, [string, number]>();
@@ -264,7 +265,7 @@ export class Records {
     }
     const store = this.tx.objectStore("blocks");
     await Promise.all([...byColl].map(async ([coll, list]) => {
-      if (list.length > 8) {
+      if (list.length > buckets / 2) {
         for (const b of await store.getAll(collBlocks(coll))) if (!this.blocks.has(Records.key(coll, b.b))) this.blocks.set(Records.key(coll, b.b), b);
         for (const [c, b] of list) if (!this.blocks.has(Records.key(c, b))) this.blocks.set(Records.key(c, b), undefined);
       } else {

@@ -467,8 +467,9 @@ var Records = class _Records {
   }
   /**
    * Reads the blocks of these records that are not read yet: none when the store is empty
-   * (one count), a collection's blocks with one request when many of them are wanted, else
-   * one request per block, all at once.
+   * (one count), a collection's blocks with one request when most of them are wanted (a
+   * download's page), else one request per block, all at once (a delta: reading the whole
+   * collection for ten changed records would clone every record of it).
    */
   async load(records) {
     const want = /* @__PURE__ */ new Map();
@@ -490,7 +491,7 @@ var Records = class _Records {
     }
     const store = this.tx.objectStore("blocks");
     await Promise.all([...byColl].map(async ([coll, list]) => {
-      if (list.length > 8) {
+      if (list.length > buckets / 2) {
         for (const b of await store.getAll(collBlocks(coll))) if (!this.blocks.has(_Records.key(coll, b.b))) this.blocks.set(_Records.key(coll, b.b), b);
         for (const [c, b] of list) if (!this.blocks.has(_Records.key(c, b))) this.blocks.set(_Records.key(c, b), void 0);
       } else {
@@ -1230,7 +1231,7 @@ var PullRun = class {
     sweep || (sweep = marked);
     const sum = cur ? RunningSum.parse(cur.sum) : marked ? null : new RunningSum();
     const recs = recordsOf(tx);
-    const [, queued] = await Promise.all([recs.load(sr.changes.map((ch) => [ch.coll, ch.id])), outboxByRecord(tx)]);
+    const [, queued] = sr.changes.length === 0 ? [] : await Promise.all([recs.load(sr.changes.map((ch) => [ch.coll, ch.id])), outboxByRecord(tx)]);
     const removed = [];
     for (const ch of sr.changes) {
       const old = recs.get(ch.coll, ch.id);

@@ -165,13 +165,14 @@ func openOffline(ctx context.Context, base string) (float64, float64, error) {
 	return ms, heap, nil
 }
 
-// storedRecords counts the records in the app's IndexedDB store (the SDK's "records").
+// storedRecords counts the records in the app's IndexedDB store (the SDK's "blocks", each
+// holding many records by id).
 const storedRecords = `new Promise((resolve, reject) => {
   const open = indexedDB.open("xcz");
   open.onerror = () => reject(open.error);
   open.onsuccess = () => {
-    const req = open.result.transaction("records").objectStore("records").count();
-    req.onsuccess = () => { resolve(req.result); open.result.close(); };
+    const req = open.result.transaction("blocks").objectStore("blocks").getAll();
+    req.onsuccess = () => { resolve(req.result.reduce((n, b) => n + Object.keys(b.r).length, 0)); open.result.close(); };
     req.onerror = () => reject(req.error);
   };
 })`

@@ -199,7 +199,7 @@ async function firstSignIn(email, password, msg) {
   msg.className = "";
   msg.textContent = t("signin.registering");
   await c.register();
-  const count = async () => c.db.count("records");
+  const count = async () => c.count();
   const off = c.on("change", async () => { msg.textContent = t("signin.downloading", { n: await count() }); });
   try {
     await c.sync();

@@ -55,7 +55,7 @@ export async function sdkFirstSync({ email, password, dbName }) {
   const idb = { requests: counts.idb - idb0, read: counts.read - read0 };
   const held = {};
   for (const coll of collections) {
-    const n = await c.db.count("records", IDBKeyRange.bound([coll], [coll, []]));
+    const n = await c.count(coll);
     if (n) held[coll] = n;
   }
   c.close();

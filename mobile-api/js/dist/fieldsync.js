@@ -38,6 +38,110 @@ var OfflineError = class extends Error {
   }
 };
 
+// src/checksum.ts
+var encoder = new TextEncoder();
+var hi = 0;
+var lo = 0;
+function fnv1a64(s) {
+  hi = 3421674724;
+  lo = 2216829733;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) return fnvBytes(encoder.encode(s));
+    step(c);
+  }
+}
+function fnvBytes(bytes) {
+  hi = 3421674724;
+  lo = 2216829733;
+  for (const b of bytes) step(b);
+}
+function step(b) {
+  lo = (lo ^ b) >>> 0;
+  const t = lo * 435;
+  hi = Math.imul(hi, 435) + Math.floor(t / 4294967296) + (lo << 8) >>> 0;
+  lo = t >>> 0;
+}
+function recordHash(coll, id, v) {
+  fnv1a64(`${coll}/${id}/${v}`);
+  return BigInt(hi) << 32n | BigInt(lo);
+}
+function checksumOf(entries) {
+  const sum = new RunningSum();
+  for (const e of entries) sum.toggle(e.coll, e.id, e.v);
+  return sum.toString();
+}
+var RunningSum = class _RunningSum {
+  constructor() {
+    __publicField(this, "hi", 0);
+    __publicField(this, "lo", 0);
+  }
+  /** The running sum a stored checksum stands for; null when it is not 16 hex digits (damaged or absent). */
+  static parse(s) {
+    if (s === void 0 || !/^[0-9a-f]{16}$/.test(s)) return null;
+    const sum = new _RunningSum();
+    sum.hi = parseInt(s.slice(0, 8), 16);
+    sum.lo = parseInt(s.slice(8), 16);
+    return sum;
+  }
+  /** Puts (coll, id, v) in the sum, or takes it out when it is in. */
+  toggle(coll, id, v) {
+    fnv1a64(`${coll}/${id}/${v}`);
+    this.hi = (this.hi ^ hi) >>> 0;
+    this.lo = (this.lo ^ lo) >>> 0;
+  }
+  toString() {
+    return this.hi.toString(16).padStart(8, "0") + this.lo.toString(16).padStart(8, "0");
+  }
+};
+
+// src/lock.ts
+var leaseMs = 3e4;
+var SyncLock = class {
+  constructor(db, name) {
+    this.db = db;
+    this.name = name;
+    __publicField(this, "tail", Promise.resolve());
+    __publicField(this, "owner", Math.random().toString(36).slice(2));
+  }
+  /** Runs f while holding the lock; waits for the holder, in this tab or another, to finish. */
+  run(f) {
+    const next = this.tail.then(() => this.acrossTabs(f));
+    this.tail = next.catch(() => void 0);
+    return next;
+  }
+  acrossTabs(f) {
+    var _a;
+    const locks = (_a = globalThis.navigator) == null ? void 0 : _a.locks;
+    if (locks == null ? void 0 : locks.request) return locks.request(this.name, () => f());
+    return this.withLease(f);
+  }
+  async withLease(f) {
+    for (let wait = 20; !await this.take(); wait = Math.min(wait * 2, 1e3)) {
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    const renew = setInterval(() => void this.take(), leaseMs / 3);
+    try {
+      return await f();
+    } finally {
+      clearInterval(renew);
+      const tx = this.db.transaction("locks", "readwrite");
+      const cur = await tx.store.get(this.name);
+      if ((cur == null ? void 0 : cur.owner) === this.owner) await tx.store.delete(this.name);
+      await tx.done;
+    }
+  }
+  async take() {
+    const tx = this.db.transaction("locks", "readwrite");
+    const cur = await tx.store.get(this.name);
+    const now = Date.now();
+    const free = !cur || cur.owner === this.owner || cur.until < now;
+    if (free) await tx.store.put({ name: this.name, owner: this.owner, until: now + leaseMs });
+    await tx.done;
+    return free;
+  }
+};
+
 // node_modules/idb/build/index.js
 var instanceOfAny = (object, constructors) => constructors.some((c) => object instanceof c);
 var idbProxyableTypes;
@@ -268,132 +372,24 @@ replaceTraps((oldTraps) => ({
   }
 }));
 
-// src/checksum.ts
-var encoder = new TextEncoder();
-var hi = 0;
-var lo = 0;
-function fnv1a64(s) {
-  hi = 3421674724;
-  lo = 2216829733;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 128) return fnvBytes(encoder.encode(s));
-    step(c);
-  }
-}
-function fnvBytes(bytes) {
-  hi = 3421674724;
-  lo = 2216829733;
-  for (const b of bytes) step(b);
-}
-function step(b) {
-  lo = (lo ^ b) >>> 0;
-  const t = lo * 435;
-  hi = Math.imul(hi, 435) + Math.floor(t / 4294967296) + (lo << 8) >>> 0;
-  lo = t >>> 0;
-}
-function recordHash(coll, id, v) {
-  fnv1a64(`${coll}/${id}/${v}`);
-  return BigInt(hi) << 32n | BigInt(lo);
-}
-function checksumOf(entries) {
-  const sum = new RunningSum();
-  for (const e of entries) sum.toggle(e.coll, e.id, e.v);
-  return sum.toString();
-}
-var RunningSum = class _RunningSum {
-  constructor() {
-    __publicField(this, "hi", 0);
-    __publicField(this, "lo", 0);
-  }
-  /** The running sum a stored checksum stands for; null when it is not 16 hex digits (damaged or absent). */
-  static parse(s) {
-    if (s === void 0 || !/^[0-9a-f]{16}$/.test(s)) return null;
-    const sum = new _RunningSum();
-    sum.hi = parseInt(s.slice(0, 8), 16);
-    sum.lo = parseInt(s.slice(8), 16);
-    return sum;
-  }
-  /** Puts (coll, id, v) in the sum, or takes it out when it is in. */
-  toggle(coll, id, v) {
-    fnv1a64(`${coll}/${id}/${v}`);
-    this.hi = (this.hi ^ hi) >>> 0;
-    this.lo = (this.lo ^ lo) >>> 0;
-  }
-  toString() {
-    return this.hi.toString(16).padStart(8, "0") + this.lo.toString(16).padStart(8, "0");
-  }
-};
-
-// src/lock.ts
-var leaseMs = 3e4;
-var SyncLock = class {
-  constructor(db, name) {
-    this.db = db;
-    this.name = name;
-    __publicField(this, "tail", Promise.resolve());
-    __publicField(this, "owner", Math.random().toString(36).slice(2));
-  }
-  /** Runs f while holding the lock; waits for the holder, in this tab or another, to finish. */
-  run(f) {
-    const next = this.tail.then(() => this.acrossTabs(f));
-    this.tail = next.catch(() => void 0);
-    return next;
-  }
-  acrossTabs(f) {
-    var _a;
-    const locks = (_a = globalThis.navigator) == null ? void 0 : _a.locks;
-    if (locks == null ? void 0 : locks.request) return locks.request(this.name, () => f());
-    return this.withLease(f);
-  }
-  async withLease(f) {
-    for (let wait = 20; !await this.take(); wait = Math.min(wait * 2, 1e3)) {
-      await new Promise((r) => setTimeout(r, wait));
-    }
-    const renew = setInterval(() => void this.take(), leaseMs / 3);
-    try {
-      return await f();
-    } finally {
-      clearInterval(renew);
-      const tx = this.db.transaction("locks", "readwrite");
-      const cur = await tx.store.get(this.name);
-      if ((cur == null ? void 0 : cur.owner) === this.owner) await tx.store.delete(this.name);
-      await tx.done;
-    }
-  }
-  async take() {
-    const tx = this.db.transaction("locks", "readwrite");
-    const cur = await tx.store.get(this.name);
-    const now = Date.now();
-    const free = !cur || cur.owner === this.owner || cur.until < now;
-    if (free) await tx.store.put({ name: this.name, owner: this.owner, until: now + leaseMs });
-    await tx.done;
-    return free;
-  }
-};
-
 // src/store.ts
 var dataOf = (r) => r.data ?? r.base;
-var allStores = ["meta", "records", "record_scopes", "cursors", "outbox", "issues", "photos", "locks"];
+var buckets = 64;
+function blockOf(id) {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return (h >>> 0) % buckets;
+}
+var allStores = ["meta", "blocks", "cursors", "outbox", "issues", "photos", "locks"];
 function openStore(name) {
-  return openDB(name, 2, {
+  return openDB(name, 3, {
     upgrade(db, oldVersion, _newVersion, tx) {
+      db.createObjectStore("blocks");
       if (oldVersion >= 1) {
-        const old = tx;
-        old.objectStore("records").deleteIndex("coll");
-        old.objectStore("records").deleteIndex("dirty");
-        old.objectStore("record_scopes").deleteIndex("scope");
+        void moveToBlocks(tx, db);
         return;
       }
       db.createObjectStore("meta");
-      const r = db.createObjectStore("records", { keyPath: ["coll", "id"] });
-      r.createIndex("coll_place", ["coll", "place"]);
-      r.createIndex("coll_status", ["coll", "status"]);
-      r.createIndex("coll_deadline", ["coll", "deadline"]);
-      r.createIndex("coll_subdistrict", ["coll", "subdistrict"]);
-      const s = db.createObjectStore("record_scopes", { keyPath: ["scope", "coll", "id"] });
-      s.createIndex("record", ["coll", "id"]);
-      s.createIndex("scope_stale", ["scope", "stale"]);
       db.createObjectStore("cursors", { keyPath: "scope" });
       const o = db.createObjectStore("outbox", { keyPath: "mid" });
       o.createIndex("record", ["coll", "id"]);
@@ -405,8 +401,47 @@ function openStore(name) {
     }
   });
 }
-var collKeys = (coll) => IDBKeyRange.bound([coll], [coll, []]);
-var scopeKeys = (scope) => IDBKeyRange.bound([scope], [scope, []]);
+async function moveToBlocks(tx, db) {
+  try {
+    const [recs, rows] = await Promise.all([
+      tx.objectStore("records").getAll(),
+      tx.objectStore("record_scopes").getAll()
+    ]);
+    const blocks = /* @__PURE__ */ new Map();
+    const slots = /* @__PURE__ */ new Map();
+    for (const r of recs) {
+      const slot = { v: r.v, base: r.base };
+      if (r.data) slot.data = r.data;
+      if (r.dirty) slot.dirty = 1;
+      slots.set(recordKey(r.coll, r.id), slot);
+      const k = JSON.stringify([r.coll, blockOf(r.id)]);
+      let b = blocks.get(k);
+      if (!b) blocks.set(k, b = { coll: r.coll, b: blockOf(r.id), r: {} });
+      b.r[r.id] = slot;
+    }
+    for (const row of rows) {
+      const slot = slots.get(recordKey(row.coll, row.id));
+      if (!slot) continue;
+      (slot.sc ?? (slot.sc = {}))[row.scope] = row.v ?? slot.v;
+      if (row.stale) (slot.stale ?? (slot.stale = {}))[row.scope] = 1;
+    }
+    for (const b of blocks.values()) void tx.objectStore("blocks").put(b, [b.coll, b.b]);
+    db.deleteObjectStore("records");
+    db.deleteObjectStore("record_scopes");
+    const stale = new Set(rows.filter((r) => r.stale).map((r) => r.scope));
+    const cursors = tx.objectStore("cursors");
+    for (const sc of stale) {
+      const cur = await cursors.get(sc);
+      if (cur) void cursors.put({ ...cur, sweep: 1 });
+    }
+  } catch {
+    try {
+      tx.abort();
+    } catch {
+    }
+  }
+}
+var collBlocks = (coll) => IDBKeyRange.bound([coll, 0], [coll, buckets]);
 function applyMutation(m, data) {
   switch (m.op) {
     case "create":
@@ -419,35 +454,144 @@ function applyMutation(m, data) {
       return data;
   }
 }
-async function rebuild(tx, coll, id) {
-  const [rec, queued, scopes] = await Promise.all([
-    tx.objectStore("records").get([coll, id]),
-    tx.objectStore("outbox").index("record").getAll([coll, id]),
-    tx.objectStore("record_scopes").index("record").count([coll, id])
-  ]);
-  const next = compose(coll, id, (rec == null ? void 0 : rec.v) ?? 0, (rec == null ? void 0 : rec.base) ?? null, queued, scopes > 0);
-  if (next) await tx.objectStore("records").put(next);
-  else if (rec) await tx.objectStore("records").delete([coll, id]);
+var Records = class _Records {
+  constructor(tx) {
+    this.tx = tx;
+    __publicField(this, "blocks", /* @__PURE__ */ new Map());
+    __publicField(this, "changed", /* @__PURE__ */ new Set());
+    /** Whether the store held no block when this transaction began (counted once). */
+    __publicField(this, "empty");
+  }
+  static key(coll, b) {
+    return coll + "\0" + b;
+  }
+  /**
+   * Reads the blocks of these records that are not read yet: none when the store is empty
+   * (one count), a collection's blocks with one request when most of them are wanted (a
+   * download's page), else one request per block, all at once (a delta: reading the whole
+   * collection for ten changed records would clone every record of it).
+   */
+  async load(records) {
+    const want = /* @__PURE__ */ new Map();
+    for (const [coll, id] of records) {
+      const b = blockOf(id), k = _Records.key(coll, b);
+      if (!this.blocks.has(k)) want.set(k, [coll, b]);
+    }
+    if (want.size === 0) return;
+    this.empty ?? (this.empty = await this.tx.objectStore("blocks").count() === 0);
+    if (this.empty) {
+      for (const k of want.keys()) this.blocks.set(k, void 0);
+      return;
+    }
+    const byColl = /* @__PURE__ */ new Map();
+    for (const kb of want.values()) {
+      const list = byColl.get(kb[0]);
+      if (list) list.push(kb);
+      else byColl.set(kb[0], [kb]);
+    }
+    const store = this.tx.objectStore("blocks");
+    await Promise.all([...byColl].map(async ([coll, list]) => {
+      if (list.length > buckets / 2) {
+        for (const b of await store.getAll(collBlocks(coll))) if (!this.blocks.has(_Records.key(coll, b.b))) this.blocks.set(_Records.key(coll, b.b), b);
+        for (const [c, b] of list) if (!this.blocks.has(_Records.key(c, b))) this.blocks.set(_Records.key(c, b), void 0);
+      } else {
+        await Promise.all(list.map(async ([c, b]) => {
+          const block = await store.get([c, b]);
+          if (!this.blocks.has(_Records.key(c, b))) this.blocks.set(_Records.key(c, b), block);
+        }));
+      }
+    }));
+  }
+  /** Reads every block (a scope's checksum, a sweep of its stale members, revocation). */
+  async loadAll() {
+    for (const b of await this.tx.objectStore("blocks").getAll()) {
+      const k = _Records.key(b.coll, b.b);
+      if (!this.blocks.has(k)) this.blocks.set(k, b);
+    }
+    this.empty = false;
+  }
+  /** Every record of the blocks read (after loadAll: every record). */
+  *all() {
+    for (const block of this.blocks.values()) {
+      if (block) for (const [id, slot] of Object.entries(block.r)) yield { coll: block.coll, id, ...slot };
+    }
+  }
+  /** A record of a block read by load; undefined when there is none. */
+  get(coll, id) {
+    var _a;
+    const k = _Records.key(coll, blockOf(id));
+    if (!this.blocks.has(k)) throw new Error(`store: ${coll}/${id} read before its block was loaded`);
+    return (_a = this.blocks.get(k)) == null ? void 0 : _a.r[id];
+  }
+  /** Stores (or deletes, with null) a record of a block read by load. */
+  set(coll, id, slot) {
+    const b = blockOf(id), k = _Records.key(coll, b);
+    if (!this.blocks.has(k)) throw new Error(`store: ${coll}/${id} written before its block was loaded`);
+    let block = this.blocks.get(k);
+    if (!slot) {
+      if (!block || !(id in block.r)) return;
+      delete block.r[id];
+    } else {
+      if (!block) this.blocks.set(k, block = { coll, b, r: {} });
+      block.r[id] = slot;
+    }
+    this.changed.add(k);
+  }
+  /** Marks a record's block changed after its slot was changed in place. */
+  touch(coll, id) {
+    this.changed.add(_Records.key(coll, blockOf(id)));
+  }
+  /** Writes the changed blocks (an emptied block is deleted). */
+  async flush() {
+    const store = this.tx.objectStore("blocks");
+    const writes = [];
+    for (const k of this.changed) {
+      const block = this.blocks.get(k);
+      writes.push(Object.keys(block.r).length > 0 ? store.put(block, [block.coll, block.b]) : store.delete([block.coll, block.b]));
+    }
+    this.changed.clear();
+    await Promise.all(writes);
+  }
+};
+var recordsByTx = /* @__PURE__ */ new WeakMap();
+function recordsOf(tx) {
+  let r = recordsByTx.get(tx);
+  if (!r) recordsByTx.set(tx, r = new Records(tx));
+  return r;
 }
-function compose(coll, id, v, base, queued, scoped) {
+async function flushRecords(tx) {
+  var _a;
+  await ((_a = recordsByTx.get(tx)) == null ? void 0 : _a.flush());
+}
+var held = (s) => (s == null ? void 0 : s.sc) !== void 0 && Object.keys(s.sc).length > 0;
+async function rebuild(tx, coll, id) {
+  await rebuildAll(tx, [recordKey(coll, id)]);
+}
+function compose(v, base, queued, scoped) {
   const muts = queued.filter((o) => o.acked === 0 || o.v > v).sort((a, b) => a.mid - b.mid);
-  let data = base ? { ...base } : null;
+  let data = base;
   for (const o of muts) data = applyMutation(o.m, data);
   if (!data || !scoped && muts.length === 0) return null;
-  const rec = { coll, id, v, base };
+  const rec = { v, base };
   if (muts.length > 0 || !base) rec.data = data;
   if (muts.some((o) => o.acked === 0)) rec.dirty = 1;
-  for (const f of ["place", "status", "deadline", "subdistrict"]) {
-    const value = data[f];
-    if (typeof value === "string" && value !== "") rec[f] = value;
-  }
   return rec;
 }
+function recompose(old, queued) {
+  const next = compose((old == null ? void 0 : old.v) ?? 0, (old == null ? void 0 : old.base) ?? null, queued, held(old));
+  if (next && (old == null ? void 0 : old.sc)) next.sc = old.sc;
+  if (next && (old == null ? void 0 : old.stale)) next.stale = old.stale;
+  return next;
+}
 async function rebuildAll(tx, keys) {
-  await Promise.all([...new Set(keys)].map((k) => {
-    const [coll, id] = JSON.parse(k);
-    return rebuild(tx, coll, id);
-  }));
+  const list = [...new Set(keys)].map((k) => JSON.parse(k));
+  if (list.length === 0) return;
+  const recs = recordsOf(tx);
+  const [, queued] = await Promise.all([
+    recs.load(list),
+    list.length > 20 ? outboxByRecord(tx).then((byRec) => list.map(([c, i]) => byRec.get(recordKey(c, i)) ?? [])) : Promise.all(list.map((k) => tx.objectStore("outbox").index("record").getAll(k)))
+  ]);
+  list.forEach(([coll, id], n) => recs.set(coll, id, recompose(recs.get(coll, id), queued[n])));
 }
 async function outboxByRecord(tx) {
   const out = /* @__PURE__ */ new Map();
@@ -674,13 +818,15 @@ var Client = class _Client {
     const tx = this.db.transaction(allStores, "readwrite");
     const meta = await tx.objectStore("meta").get("meta");
     await tx.objectStore("meta").put({ ...meta, token: "", revoked: true }, "meta");
-    await tx.objectStore("record_scopes").clear();
     await tx.objectStore("cursors").clear();
     await tx.objectStore("issues").clear();
     for (const p of await tx.objectStore("photos").getAll()) if (p.state !== "queued") await tx.objectStore("photos").delete(p.sha256);
-    const recs = await tx.objectStore("records").getAll();
-    await tx.objectStore("records").clear();
+    const store = recordsOf(tx);
+    await store.loadAll();
+    const recs = [...store.all()];
+    for (const r of recs) store.set(r.coll, r.id, null);
     await rebuildAll(tx, recs.map((r) => recordKey(r.coll, r.id)));
+    await flushRecords(tx);
     const unsent = await tx.objectStore("outbox").index("acked").count(0);
     await tx.done;
     this.emit("revoked", { unsent });
@@ -713,6 +859,7 @@ var Client = class _Client {
     const tx = this.db.transaction(allStores, "readwrite");
     try {
       const out = await f(tx);
+      await flushRecords(tx);
       await tx.done;
       return out;
     } catch (e) {
@@ -853,7 +1000,9 @@ var Client = class _Client {
     m.device_time = new Date(this.now()).toISOString();
     const mid = await this.inTx(async (tx) => {
       if (m.op !== "create") {
-        const rec = await tx.objectStore("records").get([m.coll, m.id]);
+        const recs = recordsOf(tx);
+        await recs.load([[m.coll, m.id]]);
+        const rec = recs.get(m.coll, m.id);
         if (!rec) throw new Error(`${m.op} ${m.coll}/${m.id}: record not found`);
         if (rec.v > 0) m.base_v = rec.v;
       }
@@ -868,18 +1017,36 @@ var Client = class _Client {
   }
   // ---- local reads ----
   async get(coll, id) {
-    const r = await this.db.get("records", [coll, id]);
-    return r && local(r);
+    var _a;
+    const slot = (_a = await this.db.get("blocks", [coll, blockOf(id)])) == null ? void 0 : _a.r[id];
+    return slot && local(coll, id, slot);
   }
-  /** A collection's records, optionally by one indexed field (place, status, deadline, subdistrict). */
+  /**
+   * A collection's records, optionally those with one field equal to a value (place, status,
+   * subdistrict) or a deadline before a date; in order of that field, then of id. The
+   * collection's blocks are read whole and filtered here: reading a block of records costs
+   * the browser about what reading one record did.
+   */
   async list(coll, by) {
-    let rows;
-    if ((by == null ? void 0 : by.place) !== void 0) rows = await this.db.getAllFromIndex("records", "coll_place", [coll, by.place]);
-    else if ((by == null ? void 0 : by.status) !== void 0) rows = await this.db.getAllFromIndex("records", "coll_status", [coll, by.status]);
-    else if ((by == null ? void 0 : by.subdistrict) !== void 0) rows = await this.db.getAllFromIndex("records", "coll_subdistrict", [coll, by.subdistrict]);
-    else if ((by == null ? void 0 : by.deadlineBefore) !== void 0) rows = await this.db.getAllFromIndex("records", "coll_deadline", IDBKeyRange.bound([coll, "0"], [coll, by.deadlineBefore], false, true));
-    else rows = await this.db.getAll("records", collKeys(coll));
-    return rows.map((r) => local(r));
+    const rows = [];
+    for (const block of await this.db.getAll("blocks", collBlocks(coll))) {
+      for (const [id, slot] of Object.entries(block.r)) rows.push(local(coll, id, slot));
+    }
+    const field = (by == null ? void 0 : by.place) !== void 0 ? "place" : (by == null ? void 0 : by.status) !== void 0 ? "status" : (by == null ? void 0 : by.subdistrict) !== void 0 ? "subdistrict" : (by == null ? void 0 : by.deadlineBefore) !== void 0 ? "deadline" : null;
+    const of = (r) => r.data[field];
+    const picked = field === null ? rows : rows.filter((r) => {
+      const x = of(r);
+      if (typeof x !== "string" || x === "") return false;
+      return field === "deadline" ? x >= "0" && x < by.deadlineBefore : x === by[field];
+    });
+    const byId = (a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    return picked.sort(field === "deadline" ? (a, b) => of(a) < of(b) ? -1 : of(a) > of(b) ? 1 : byId(a, b) : byId);
+  }
+  /** How many records the store holds, of one collection or of all. */
+  async count(coll) {
+    let n = 0;
+    for (const block of await this.db.getAll("blocks", coll ? collBlocks(coll) : void 0)) n += Object.keys(block.r).length;
+    return n;
   }
   /** How many local edits wait to be pushed or answered. */
   async pendingCount() {
@@ -916,8 +1083,8 @@ var GapError = class extends ServerError {
     this.results = results;
   }
 };
-function local(r) {
-  return { coll: r.coll, id: r.id, v: r.v, data: dataOf(r), dirty: r.dirty === 1 };
+function local(coll, id, r) {
+  return { coll, id, v: r.v, data: dataOf(r), dirty: r.dirty === 1 };
 }
 function toIssue(is) {
   const m = is.mutation;
@@ -1007,8 +1174,9 @@ var PullRun = class {
   /**
    * Checks every scope the answer brought to its head against the server's checksum. The
    * running sum kept in the scope's cursor row makes that one read; when it disagrees (or is
-   * unknown) the sum is computed from the scope's rows and stored, so that a damaged running
-   * sum does not download a scope again for nothing, and only rows that disagree too heal it.
+   * unknown) the sum is computed from the scope's members and stored, so that a damaged
+   * running sum does not download a scope again for nothing, and only members that disagree
+   * too heal it.
    */
   async check(tx, res) {
     let restarted = false;
@@ -1027,80 +1195,87 @@ var PullRun = class {
         this.drifted.push(sc);
         continue;
       }
-      await markStale(tx, sc);
-      await cursors.put({ scope: sc, cursor: 0, floor: 0, sum });
+      const sweep = await markStale(tx, sc);
+      await cursors.put({ scope: sc, cursor: 0, floor: 0, sum, ...sweep ? { sweep: 1 } : {} });
       this.healedSet.add(sc);
       this.rep.healed.push(sc);
       restarted = true;
     }
     return restarted;
   }
+  /**
+   * Stores one scope's page. The records' blocks are read once for the page (none at all into
+   * an empty store), changed in memory and written back when the transaction ends. A record
+   * keeps, per scope, the version the scope delivered: the running sum takes the old one out
+   * and puts the new one in, so a scope's checksum is known without reading its members.
+   */
   async applyScope(tx, sc, sr, colls) {
     var _a;
-    switch (sr.status) {
-      case "removed":
-        this.rep.removed.push(sc);
-        await tx.objectStore("cursors").delete(sc);
-        await leaveScope(tx, sc, false, colls);
-        return;
-      case "added":
-        this.rep.added.push(sc);
-        await markStale(tx, sc);
-        break;
-      case "reset":
-        if (this.resetSet.has(sc)) throw new Error(`pull: scope ${sc}: reset again before its download ended`);
-        this.resetSet.add(sc);
-        this.rep.reset.push(sc);
-        await markStale(tx, sc);
-        break;
+    const cursors = tx.objectStore("cursors");
+    if (sr.status === "removed") {
+      this.rep.removed.push(sc);
+      await cursors.delete(sc);
+      await leaveScope(tx, sc, false, colls);
+      return;
     }
-    const sum = sr.changes.length <= maxTrackedChanges ? RunningSum.parse((_a = await tx.objectStore("cursors").get(sc)) == null ? void 0 : _a.sum) : null;
-    const olds = [];
-    const records = unwrap(tx.objectStore("records"));
-    const scopes = unwrap(tx.objectStore("record_scopes"));
-    const queued = await outboxByRecord(tx);
+    const cur = await cursors.get(sc);
+    let sweep = (cur == null ? void 0 : cur.sweep) === 1;
+    let marked = false;
+    if (sr.status === "added") this.rep.added.push(sc);
+    if (sr.status === "reset") {
+      if (this.resetSet.has(sc)) throw new Error(`pull: scope ${sc}: reset again before its download ended`);
+      this.resetSet.add(sc);
+      this.rep.reset.push(sc);
+    }
+    if (sr.status === "added" || sr.status === "reset") marked = await markStale(tx, sc);
+    sweep || (sweep = marked);
+    const sum = cur ? RunningSum.parse(cur.sum) : marked ? null : new RunningSum();
+    const recs = recordsOf(tx);
+    const [, queued] = sr.changes.length === 0 ? [] : await Promise.all([recs.load(sr.changes.map((ch) => [ch.coll, ch.id])), outboxByRecord(tx)]);
     const removed = [];
     for (const ch of sr.changes) {
-      const key = recordKey(ch.coll, ch.id);
-      if (sum) olds.push(result(scopes.get([sc, ch.coll, ch.id])));
+      const old = recs.get(ch.coll, ch.id);
+      const oldV = (_a = old == null ? void 0 : old.sc) == null ? void 0 : _a[sc];
+      if (oldV !== void 0) sum == null ? void 0 : sum.toggle(ch.coll, ch.id, oldV);
       if (ch.op === "put") {
         if (!ch.data) throw new Error(`pull: ${sc} ${ch.coll}/${ch.id}: put without data`);
-        scopes.put({ scope: sc, coll: ch.coll, id: ch.id, v: ch.v });
-        records.put(compose(ch.coll, ch.id, ch.v, ch.data, queued.get(key) ?? [], true));
+        const next = compose(ch.v, ch.data, queued.get(recordKey(ch.coll, ch.id)) ?? [], true);
+        next.sc = { ...old == null ? void 0 : old.sc, [sc]: ch.v };
+        const stale = without(old == null ? void 0 : old.stale, sc);
+        if (stale) next.stale = stale;
+        recs.set(ch.coll, ch.id, next);
         sum == null ? void 0 : sum.toggle(ch.coll, ch.id, ch.v);
       } else if (ch.op === "remove") {
-        scopes.delete([sc, ch.coll, ch.id]);
-        removed.push(key);
+        if (old && oldV !== void 0) {
+          leave(old, sc);
+          recs.touch(ch.coll, ch.id);
+          removed.push(recordKey(ch.coll, ch.id));
+        }
       } else {
         throw new Error(`pull: unknown op ${String(ch.op)}`);
       }
       colls.add(ch.coll);
     }
-    let known = sum !== null;
-    for (const [i, old] of (await Promise.all(olds)).entries()) {
-      const ch = sr.changes[i];
-      if (old === void 0) continue;
-      if (old.v === void 0) known = false;
-      else sum.toggle(ch.coll, ch.id, old.v);
-    }
     await rebuildAll(tx, removed);
     this.rep.changes += sr.changes.length;
-    if (!sr.has_more) {
-      for (const s of await leaveScope(tx, sc, true, colls)) {
-        if (s.v === void 0) known = false;
-        else sum == null ? void 0 : sum.toggle(s.coll, s.id, s.v);
-      }
+    if (!sr.has_more && sweep) {
+      for (const s of await leaveScope(tx, sc, true, colls)) sum == null ? void 0 : sum.toggle(s.coll, s.id, s.v);
+      sweep = false;
     }
-    const cursor = { scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 };
-    await tx.objectStore("cursors").put(known ? { ...cursor, sum: sum.toString() } : cursor);
+    await cursors.put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0, ...sum ? { sum: sum.toString() } : {}, ...sweep ? { sweep: 1 } : {} });
   }
 };
-var maxTrackedChanges = 1e3;
-function result(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
+function without(m, k) {
+  if (!m || !(k in m)) return m;
+  const { [k]: _, ...rest } = m;
+  return Object.keys(rest).length > 0 ? rest : void 0;
+}
+function leave(slot, sc) {
+  const scopes = without(slot.sc, sc), stale = without(slot.stale, sc);
+  if (scopes) slot.sc = scopes;
+  else delete slot.sc;
+  if (stale) slot.stale = stale;
+  else delete slot.stale;
 }
 function cursorsAfter(req, res) {
   const out = { ...req };
@@ -1111,25 +1286,45 @@ function cursorsAfter(req, res) {
   return out;
 }
 async function scopeChecksum(tx, sc) {
-  const rows = await tx.objectStore("record_scopes").getAll(scopeKeys(sc));
-  const entries = await Promise.all(rows.map(async (s) => {
-    var _a;
-    const v = s.v ?? ((_a = await tx.objectStore("records").get([s.coll, s.id])) == null ? void 0 : _a.v);
-    return v === void 0 ? null : { coll: s.coll, id: s.id, v };
-  }));
-  return checksumOf(entries.filter((e) => e !== null));
+  var _a;
+  const recs = recordsOf(tx);
+  await recs.loadAll();
+  const members = [];
+  for (const r of recs.all()) {
+    const v = (_a = r.sc) == null ? void 0 : _a[sc];
+    if (v !== void 0) members.push({ coll: r.coll, id: r.id, v });
+  }
+  return checksumOf(members);
 }
 async function markStale(tx, sc) {
-  const scopes = tx.objectStore("record_scopes");
-  await Promise.all((await scopes.getAll(scopeKeys(sc))).map((s) => scopes.put({ ...s, stale: 1 })));
+  var _a;
+  const recs = recordsOf(tx);
+  await recs.loadAll();
+  let marked = false;
+  for (const r of [...recs.all()]) {
+    if (((_a = r.sc) == null ? void 0 : _a[sc]) === void 0) continue;
+    const slot = recs.get(r.coll, r.id);
+    slot.stale = { ...slot.stale, [sc]: 1 };
+    recs.touch(r.coll, r.id);
+    marked = true;
+  }
+  return marked;
 }
 async function leaveScope(tx, sc, staleOnly, colls) {
-  const scopes = tx.objectStore("record_scopes");
-  const rows = staleOnly ? await scopes.index("scope_stale").getAll([sc, 1]) : await scopes.getAll(scopeKeys(sc));
-  await Promise.all(rows.map((s) => scopes.delete([s.scope, s.coll, s.id])));
-  for (const s of rows) colls.add(s.coll);
-  await rebuildAll(tx, rows.map((s) => recordKey(s.coll, s.id)));
-  return rows;
+  var _a, _b;
+  const recs = recordsOf(tx);
+  await recs.loadAll();
+  const left = [];
+  for (const r of [...recs.all()]) {
+    const v = (_a = r.sc) == null ? void 0 : _a[sc];
+    if (v === void 0 || staleOnly && !((_b = r.stale) == null ? void 0 : _b[sc])) continue;
+    leave(recs.get(r.coll, r.id), sc);
+    recs.touch(r.coll, r.id);
+    left.push({ coll: r.coll, id: r.id, v });
+    colls.add(r.coll);
+  }
+  await rebuildAll(tx, left.map((s) => recordKey(s.coll, s.id)));
+  return left;
 }
 
 // src/photos.ts
@@ -1310,6 +1505,7 @@ export {
   ServerError,
   SignedOutError,
   addPhoto,
+  blockOf,
   checksumOf,
   collections,
   fieldMessage,

@@ -1,10 +1,9 @@
 // The sync client: sign-in, registration, push, pull, local edits and reads, issues. The Go
 // reference client (mobile-api/client) is the reference for every behaviour here.
 import { ServerError, RevokedError, SignedOutError, SchemaMismatchError, DriftError, OfflineError } from "./errors.js";
-import { unwrap } from "idb";
 import { checksumOf, RunningSum } from "./checksum.js";
 import { SyncLock } from "./lock.js";
-import { openStore, rebuild, rebuildAll, compose, dataOf, collKeys, scopeKeys, outboxByRecord, recordKey, settle, realign, allStores, type DB, type Tx, type Meta, type StoredRecord, type StoredIssue, type OutboxEntry } from "./store.js";
+import { openStore, rebuild, rebuildAll, compose, dataOf, blockOf, collBlocks, recordsOf, flushRecords, outboxByRecord, recordKey, settle, realign, allStores, type DB, type Tx, type Meta, type Slot, type StoredIssue, type OutboxEntry } from "./store.js";
 import { SCHEMA_VERSION, changed, noteworthy, type ClientResponse, type ErrorBody, type Limits, type Mutation, type PullResponse, type PushResponse, type Result, type Scope, type ScopeRequest, type ScopeResponse } from "./wire.js";
 import type { Collection, RecordOf } from "./records.gen.js";
 import { fieldMessage } from "./messages.js";
@@ -227,13 +226,17 @@ export class Client {
     const tx = this.db.transaction(allStores, "readwrite");
     const meta = (await tx.objectStore("meta").get("meta"))!;
     await tx.objectStore("meta").put({ ...meta, token: "", revoked: true }, "meta");
-    await tx.objectStore("record_scopes").clear();
     await tx.objectStore("cursors").clear();
     await tx.objectStore("issues").clear();
     for (const p of await tx.objectStore("photos").getAll()) if (p.state !== "queued") await tx.objectStore("photos").delete(p.sha256);
-    const recs = await tx.objectStore("records").getAll();
-    await tx.objectStore("records").clear();
+    // Every record loses what the server sent (its base and scopes); rebuilding keeps what
+    // unsent creates make of nothing.
+    const store = recordsOf(tx as unknown as Tx);
+    await store.loadAll();
+    const recs = [...store.all()];
+    for (const r of recs) store.set(r.coll, r.id, null);
     await rebuildAll(tx as unknown as Tx, recs.map((r) => recordKey(r.coll, r.id)));
+    await flushRecords(tx as unknown as Tx);
     const unsent = await tx.objectStore("outbox").index("acked").count(0);
     await tx.done;
     this.emit("revoked", { unsent });
@@ -271,6 +274,7 @@ export class Client {
     const tx = this.db.transaction(allStores, "readwrite") as unknown as Tx;
     try {
       const out = await f(tx);
+      await flushRecords(tx);
       await tx.done;
       return out;
     } catch (e) {
@@ -415,7 +419,9 @@ export class Client {
     m.device_time = new Date(this.now()).toISOString();
     const mid = await this.inTx(async (tx) => {
       if (m.op !== "create") {
-        const rec = await tx.objectStore("records").get([m.coll, m.id]);
+        const recs = recordsOf(tx);
+        await recs.load([[m.coll, m.id]]);
+        const rec = recs.get(m.coll, m.id);
         if (!rec) throw new Error(`${m.op} ${m.coll}/${m.id}: record not found`);
         if (rec.v > 0) m.base_v = rec.v;
       }
@@ -432,19 +438,37 @@ export class Client {
   // ---- local reads ----
 
   async get<C extends Collection>(coll: C, id: string): Promise<LocalRecord<RecordOf[C]> | undefined> {
-    const r = await this.db.get("records", [coll, id]);
-    return r && local<RecordOf[C]>(r);
+    const slot = (await this.db.get("blocks", [coll, blockOf(id)]))?.r[id];
+    return slot && local<RecordOf[C]>(coll, id, slot);
   }
 
-  /** A collection's records, optionally by one indexed field (place, status, deadline, subdistrict). */
+  /**
+   * A collection's records, optionally those with one field equal to a value (place, status,
+   * subdistrict) or a deadline before a date; in order of that field, then of id. The
+   * collection's blocks are read whole and filtered here: reading a block of records costs
+   * the browser about what reading one record did.
+   */
   async list<C extends Collection>(coll: C, by?: { place?: string; status?: string; subdistrict?: string; deadlineBefore?: string }): Promise<LocalRecord<RecordOf[C]>[]> {
-    let rows: StoredRecord[];
-    if (by?.place !== undefined) rows = await this.db.getAllFromIndex("records", "coll_place", [coll, by.place]);
-    else if (by?.status !== undefined) rows = await this.db.getAllFromIndex("records", "coll_status", [coll, by.status]);
-    else if (by?.subdistrict !== undefined) rows = await this.db.getAllFromIndex("records", "coll_subdistrict", [coll, by.subdistrict]);
-    else if (by?.deadlineBefore !== undefined) rows = await this.db.getAllFromIndex("records", "coll_deadline", IDBKeyRange.bound([coll, "0"], [coll, by.deadlineBefore], false, true));
-    else rows = await this.db.getAll("records", collKeys(coll));
-    return rows.map((r) => local<RecordOf[C]>(r));
+    const rows: LocalRecord<RecordOf[C]>[] = [];
+    for (const block of await this.db.getAll("blocks", collBlocks(coll))) {
+      for (const [id, slot] of Object.entries(block.r)) rows.push(local<RecordOf[C]>(coll, id, slot));
+    }
+    const field = by?.place !== undefined ? "place" : by?.status !== undefined ? "status" : by?.subdistrict !== undefined ? "subdistrict" : by?.deadlineBefore !== undefined ? "deadline" : null;
+    const of = (r: LocalRecord<RecordOf[C]>) => (r.data as unknown as Record<string, unknown>)[field!];
+    const picked = field === null ? rows : rows.filter((r) => {
+      const x = of(r);
+      if (typeof x !== "string" || x === "") return false;
+      return field === "deadline" ? x >= "0" && x < by!.deadlineBefore! : x === by![field as "place"];
+    });
+    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    return picked.sort(field === "deadline" ? (a, b) => (of(a)! < of(b)! ? -1 : of(a)! > of(b)! ? 1 : byId(a, b)) : byId);
+  }
+
+  /** How many records the store holds, of one collection or of all. */
+  async count(coll?: Collection): Promise<number> {
+    let n = 0;
+    for (const block of await this.db.getAll("blocks", coll ? collBlocks(coll) : undefined)) n += Object.keys(block.r).length;
+    return n;
   }
 
   /** How many local edits wait to be pushed or answered. */
@@ -483,8 +507,8 @@ export class GapError extends ServerError {
   }
 }
 
-function local<T>(r: StoredRecord): LocalRecord<T> {
-  return { coll: r.coll, id: r.id, v: r.v, data: dataOf(r) as T, dirty: r.dirty === 1 };
+function local<T>(coll: string, id: string, r: Slot): LocalRecord<T> {
+  return { coll, id, v: r.v, data: dataOf(r) as T, dirty: r.dirty === 1 };
 }
 
 function toIssue(is: StoredIssue): Issue {
@@ -580,8 +604,9 @@ class PullRun {
   /**
    * Checks every scope the answer brought to its head against the server's checksum. The
    * running sum kept in the scope's cursor row makes that one read; when it disagrees (or is
-   * unknown) the sum is computed from the scope's rows and stored, so that a damaged running
-   * sum does not download a scope again for nothing, and only rows that disagree too heal it.
+   * unknown) the sum is computed from the scope's members and stored, so that a damaged
+   * running sum does not download a scope again for nothing, and only members that disagree
+   * too heal it.
    */
   private async check(tx: Tx, res: PullResponse): Promise<boolean> {
     let restarted = false;
@@ -600,8 +625,8 @@ class PullRun {
         this.drifted.push(sc);
         continue;
       }
-      await markStale(tx, sc);
-      await cursors.put({ scope: sc, cursor: 0, floor: 0, sum });
+      const sweep = await markStale(tx, sc);
+      await cursors.put({ scope: sc, cursor: 0, floor: 0, sum, ...(sweep ? { sweep: 1 as const } : {}) });
       this.healedSet.add(sc);
       this.rep.healed.push(sc);
       restarted = true;
@@ -609,83 +634,86 @@ class PullRun {
     return restarted;
   }
 
+  /**
+   * Stores one scope's page. The records' blocks are read once for the page (none at all into
+   * an empty store), changed in memory and written back when the transaction ends. A record
+   * keeps, per scope, the version the scope delivered: the running sum takes the old one out
+   * and puts the new one in, so a scope's checksum is known without reading its members.
+   */
   private async applyScope(tx: Tx, sc: Scope, sr: ScopeResponse, colls: Set<string>): Promise<void> {
-    switch (sr.status) {
-      case "removed":
-        this.rep.removed.push(sc);
-        await tx.objectStore("cursors").delete(sc);
-        await leaveScope(tx, sc, false, colls);
-        return;
-      case "added":
-        this.rep.added.push(sc);
-        await markStale(tx, sc);
-        break;
-      case "reset":
-        if (this.resetSet.has(sc)) throw new Error(`pull: scope ${sc}: reset again before its download ended`);
-        this.resetSet.add(sc);
-        this.rep.reset.push(sc);
-        await markStale(tx, sc);
-        break;
+    const cursors = tx.objectStore("cursors");
+    if (sr.status === "removed") {
+      this.rep.removed.push(sc);
+      await cursors.delete(sc);
+      await leaveScope(tx, sc, false, colls);
+      return;
     }
-    // The running sum follows the page through a read of each changed row's old version: cheap
-    // for a delta, but a page of thousands (a download) pays less reading the scope's rows
-    // once at its head, so such a page drops it.
-    const sum = sr.changes.length <= maxTrackedChanges ? RunningSum.parse((await tx.objectStore("cursors").get(sc))?.sum) : null;
-    const olds: Promise<{ v?: number } | undefined>[] = [];
-    // A page's writes go out together as plain IndexedDB requests, without a promise or a
-    // wait for each: requests of a transaction run in order, so what follows reads what they
-    // wrote, and a failed one aborts the transaction, which inTx reports. The new copy of a
-    // record the server sent is its data with the queued mutations replayed, which needs the
-    // outbox (read once) and not the old copy.
-    const records = unwrap(tx.objectStore("records"));
-    const scopes = unwrap(tx.objectStore("record_scopes"));
-    const queued = await outboxByRecord(tx);
+    const cur = await cursors.get(sc);
+    let sweep = cur?.sweep === 1;
+    let marked = false;
+    if (sr.status === "added") this.rep.added.push(sc);
+    if (sr.status === "reset") {
+      if (this.resetSet.has(sc)) throw new Error(`pull: scope ${sc}: reset again before its download ended`);
+      this.resetSet.add(sc);
+      this.rep.reset.push(sc);
+    }
+    if (sr.status === "added" || sr.status === "reset") marked = await markStale(tx, sc);
+    sweep ||= marked;
+    // A scope without a cursor row has no members, so its sum starts at zero; unless members
+    // were found all the same (marked), which only its members can tell.
+    const sum = cur ? RunningSum.parse(cur.sum) : marked ? null : new RunningSum();
+    const recs = recordsOf(tx);
+    const [, queued] = sr.changes.length === 0 ? [] : await Promise.all([recs.load(sr.changes.map((ch) => [ch.coll, ch.id])), outboxByRecord(tx)]);
     const removed: string[] = [];
     for (const ch of sr.changes) {
-      const key = recordKey(ch.coll, ch.id);
-      if (sum) olds.push(result(scopes.get([sc, ch.coll, ch.id])));
+      const old = recs.get(ch.coll, ch.id);
+      const oldV = old?.sc?.[sc];
+      if (oldV !== undefined) sum?.toggle(ch.coll, ch.id, oldV);
       if (ch.op === "put") {
         if (!ch.data) throw new Error(`pull: ${sc} ${ch.coll}/${ch.id}: put without data`);
-        scopes.put({ scope: sc, coll: ch.coll, id: ch.id, v: ch.v });
-        records.put(compose(ch.coll, ch.id, ch.v, ch.data, queued.get(key) ?? [], true));
+        // The new copy is the pulled data with the queued mutations replayed (the outbox read
+        // once for the page), with the record's other scopes kept.
+        const next = compose(ch.v, ch.data, queued!.get(recordKey(ch.coll, ch.id)) ?? [], true)!;
+        next.sc = { ...old?.sc, [sc]: ch.v };
+        const stale = without(old?.stale, sc);
+        if (stale) next.stale = stale;
+        recs.set(ch.coll, ch.id, next);
         sum?.toggle(ch.coll, ch.id, ch.v);
       } else if (ch.op === "remove") {
-        scopes.delete([sc, ch.coll, ch.id]);
-        removed.push(key);
+        if (old && oldV !== undefined) {
+          leave(old, sc);
+          recs.touch(ch.coll, ch.id);
+          removed.push(recordKey(ch.coll, ch.id));
+        }
       } else {
         throw new Error(`pull: unknown op ${String(ch.op)}`);
       }
       colls.add(ch.coll);
     }
-    let known = sum !== null;
-    for (const [i, old] of (await Promise.all(olds)).entries()) {
-      const ch = sr.changes[i]!;
-      if (old === undefined) continue; // the record was not in the scope yet
-      if (old.v === undefined) known = false; // a row stored without its version: the sum cannot take it out
-      else sum!.toggle(ch.coll, ch.id, old.v);
-    }
     await rebuildAll(tx, removed);
     this.rep.changes += sr.changes.length;
-    if (!sr.has_more) {
-      for (const s of await leaveScope(tx, sc, true, colls)) {
-        if (s.v === undefined) known = false;
-        else sum?.toggle(s.coll, s.id, s.v);
-      }
+    if (!sr.has_more && sweep) {
+      for (const s of await leaveScope(tx, sc, true, colls)) sum?.toggle(s.coll, s.id, s.v);
+      sweep = false;
     }
-    const cursor = { scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0 };
-    await tx.objectStore("cursors").put(known ? { ...cursor, sum: sum!.toString() } : cursor);
+    await cursors.put({ scope: sc, cursor: sr.cursor, floor: sr.floor ?? 0, ...(sum ? { sum: sum.toString() } : {}), ...(sweep ? { sweep: 1 as const } : {}) });
   }
 }
 
-/** The most changes of one page for which a scope's running sum is kept (see applyScope). */
-const maxTrackedChanges = 1000;
+/** m without key k; undefined when nothing is left. */
+function without<T>(m: Record<string, T> | undefined, k: string): Record<string, T> | undefined {
+  if (!m || !(k in m)) return m;
+  const { [k]: _, ...rest } = m;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
 
-/** The answer of a plain IndexedDB request. */
-function result<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
+/** Takes a record out of a scope, in place (its block must then be touched). */
+function leave(slot: Slot, sc: Scope): void {
+  const scopes = without(slot.sc, sc), stale = without(slot.stale, sc);
+  if (scopes) slot.sc = scopes;
+  else delete slot.sc;
+  if (stale) slot.stale = stale;
+  else delete slot.stale;
 }
 
 /** The cursors stored after applying res to the request req: what the next request sends. */
@@ -698,32 +726,50 @@ function cursorsAfter(req: Record<Scope, ScopeRequest>, res: PullResponse): Reco
   return out;
 }
 
-/**
- * The checksum of the records the server put in a scope, at the versions it delivered: its
- * rows carry them, so the check reads one index range and not every record (a row stored
- * before rows kept the version falls back to its record's).
- */
+/** The checksum of the records the server put in a scope, at the versions it delivered (reads every block). */
 async function scopeChecksum(tx: Tx, sc: Scope): Promise<string> {
-  const rows = await tx.objectStore("record_scopes").getAll(scopeKeys(sc));
-  const entries = await Promise.all(rows.map(async (s) => {
-    const v = s.v ?? (await tx.objectStore("records").get([s.coll, s.id]))?.v;
-    return v === undefined ? null : { coll: s.coll, id: s.id, v };
-  }));
-  return checksumOf(entries.filter((e) => e !== null));
+  const recs = recordsOf(tx);
+  await recs.loadAll();
+  const members: { coll: string; id: string; v: number }[] = [];
+  for (const r of recs.all()) {
+    const v = r.sc?.[sc];
+    if (v !== undefined) members.push({ coll: r.coll, id: r.id, v });
+  }
+  return checksumOf(members);
 }
 
-/** Starts a fresh download of a scope: the rows it does not send again are dropped at its head. */
-async function markStale(tx: Tx, sc: Scope): Promise<void> {
-  const scopes = tx.objectStore("record_scopes");
-  await Promise.all((await scopes.getAll(scopeKeys(sc))).map((s) => scopes.put({ ...s, stale: 1 })));
+/**
+ * Starts a fresh download of a scope: its members are marked stale, and those it does not
+ * send again are dropped at its head. True when it had members (then the head sweeps); a
+ * first download into an empty store reads nothing (one count).
+ */
+async function markStale(tx: Tx, sc: Scope): Promise<boolean> {
+  const recs = recordsOf(tx);
+  await recs.loadAll();
+  let marked = false;
+  for (const r of [...recs.all()]) {
+    if (r.sc?.[sc] === undefined) continue;
+    const slot = recs.get(r.coll, r.id)!;
+    slot.stale = { ...slot.stale, [sc]: 1 };
+    recs.touch(r.coll, r.id);
+    marked = true;
+  }
+  return marked;
 }
 
-/** Drops a scope's stale rows (staleOnly) or all its rows, and rebuilds the records they held; returns the rows dropped. */
-async function leaveScope(tx: Tx, sc: Scope, staleOnly: boolean, colls: Set<string>): Promise<{ coll: string; id: string; v?: number }[]> {
-  const scopes = tx.objectStore("record_scopes");
-  const rows = staleOnly ? await scopes.index("scope_stale").getAll([sc, 1]) : await scopes.getAll(scopeKeys(sc));
-  await Promise.all(rows.map((s) => scopes.delete([s.scope, s.coll, s.id])));
-  for (const s of rows) colls.add(s.coll);
-  await rebuildAll(tx, rows.map((s) => recordKey(s.coll, s.id)));
-  return rows;
+/** Takes a scope's stale members (staleOnly) or all its members out of it, and rebuilds them; returns those taken out. */
+async function leaveScope(tx: Tx, sc: Scope, staleOnly: boolean, colls: Set<string>): Promise<{ coll: string; id: string; v: number }[]> {
+  const recs = recordsOf(tx);
+  await recs.loadAll();
+  const left: { coll: string; id: string; v: number }[] = [];
+  for (const r of [...recs.all()]) {
+    const v = r.sc?.[sc];
+    if (v === undefined || (staleOnly && !r.stale?.[sc])) continue;
+    leave(recs.get(r.coll, r.id)!, sc);
+    recs.touch(r.coll, r.id);
+    left.push({ coll: r.coll, id: r.id, v });
+    colls.add(r.coll);
+  }
+  await rebuildAll(tx, left.map((s) => recordKey(s.coll, s.id)));
+  return left;
 }

@@ -3,6 +3,7 @@ export { ServerError, RevokedError, SignedOutError, SchemaMismatchError, DriftEr
 export { addPhoto, uploadPhotos, queuedPhotos, sha256Hex, type UploadOptions } from "./photos.js";
 export { live, subscribe, type LiveOptions } from "./realtime.js";
 export { checksumOf, recordHash } from "./checksum.js";
+export { blockOf, type Block, type Slot } from "./store.js";
 export { fieldMessage } from "./messages.js";
 export { SCHEMA_VERSION, type Result, type Outcome, type Mutation, type Scope, type Change } from "./wire.js";
 export * from "./records.gen.js";

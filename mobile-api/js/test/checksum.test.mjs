@@ -5,15 +5,16 @@ import assert from "node:assert/strict";
 import { env, rest, newUser, phone, seen, control, findingData } from "./helpers.mjs";
 
 /**
- * Runs f counting the reads of whole scopes (getAll on the record_scopes store: computing a
- * checksum from the rows, or marking a scope stale); returns that count.
+ * Runs f counting the reads of every record (getAll of the whole blocks store: computing a
+ * checksum from the records, marking a scope's members stale, sweeping them at its head);
+ * returns that count.
  */
 async function scopeReads(f) {
   const proto = globalThis.IDBObjectStore.prototype;
   const getAll = proto.getAll;
   let n = 0;
   proto.getAll = function (...args) {
-    if (this.name === "record_scopes") n++;
+    if (this.name === "blocks" && args[0] === undefined) n++;
     return getAll.apply(this, args);
   };
   try {
@@ -98,8 +99,44 @@ test("a reset scope's running sum follows the download and the rows dropped at i
   assert.ok(rep.reset.includes(`sd:${env.sdA}`), `reset: ${rep.reset}`);
   assert.equal(await c.get("places", place.body.id), undefined, "the place not sent again was dropped at the head");
   assert.deepEqual(rep.healed, []);
-  // Each reset scope's rows are read once, to mark them stale; a running sum that missed a
-  // re-sent or dropped row would be computed again from the rows at the head, a second read.
-  assert.equal(reads, rep.reset.length, `reads of whole scopes: ${reads}, reset scopes: ${rep.reset.length}`);
+  // The records are read twice per reset scope: to mark its members stale, and at its head to
+  // drop those not sent again; a running sum that missed a re-sent or dropped member would be
+  // computed again from the records at the head, a third read.
+  assert.equal(reads, 2 * rep.reset.length, `reads of every record: ${reads}, reset scopes: ${rep.reset.length}`);
   for (const sc of await c.scopes()) assert.equal(await storedSum(c, sc), await c.checksum(sc), `${sc}: the running sum is the rows' checksum`);
+});
+
+test("a delta reads the blocks of the records it changes, not their whole collection", async () => {
+  const user = await newUser();
+  const c = await phone(user);
+  const other = await phone(user);
+  await c.sync();
+  // 20 findings from another device: with 64 blocks per collection, about 20 of the findings'
+  // blocks change, fewer than half of them.
+  const tag = `增量 ${Date.now().toString(36)} `;
+  for (let i = 0; i < 20; i++) await other.create("findings", findingData(tag + i));
+  assert.equal((await other.push()).results.filter((r) => r.outcome === "applied").length, 20);
+  const proto = globalThis.IDBObjectStore.prototype;
+  const [getAll, get] = [proto.getAll, proto.get];
+  let ranges = 0, gets = 0;
+  proto.getAll = function (...args) {
+    if (this.name === "blocks") ranges++;
+    return getAll.apply(this, args);
+  };
+  proto.get = function (...args) {
+    if (this.name === "blocks") gets++;
+    return get.apply(this, args);
+  };
+  let rep;
+  try {
+    rep = await c.sync();
+  } finally {
+    [proto.getAll, proto.get] = [getAll, get];
+  }
+  assert.equal(rep.pull.changes, 20);
+  assert.equal(ranges, 0, "no collection or store was read whole");
+  assert.ok(gets > 0 && gets <= 20, `blocks read one by one: ${gets}`);
+  assert.equal((await c.list("findings")).filter((f) => f.data.description.startsWith(tag)).length, 20);
+  c.close();
+  other.close();
 });

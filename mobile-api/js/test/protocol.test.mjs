@@ -2,10 +2,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { env, rest, newUser, phone, reopen, control, restAll, findingData, tokenOf } from "./helpers.mjs";
-import { RevokedError, OfflineError } from "../dist/fieldsync.js";
+import { RevokedError, OfflineError, blockOf } from "../dist/fieldsync.js";
 
 test("first sync downloads every scope as added, then ok; a local create is read back at once and replaced by the server's truth", async () => {
   const user = await newUser();
+  // Findings due on two days, two of them on the same one: list orders by deadline, then id.
+  for (const deadline of ["2031-03-02 00:00:00.000Z", "2031-03-01 00:00:00.000Z", "2031-03-02 00:00:00.000Z"]) {
+    const made = await rest("POST", "/api/collections/findings/records", { ...findingData("限期整改"), deadline });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+  }
   const c = await phone(user);
   const { pull } = await c.sync();
   assert.deepEqual(pull.added.sort(), ["ref", `me:${user.id}`, `sd:${env.sdA}`].sort());
@@ -14,6 +19,16 @@ test("first sync downloads every scope as added, then ok; a local create is read
   assert.equal(await due("2018-06-02"), true, "the deadline index finds a finding due 2018-06-01 before 2018-06-02");
   assert.equal(await due("2018-05-31"), false, "and not before 2018-05-31");
   assert.ok((await c.list("findings", { subdistrict: env.sdA })).some((r) => r.id === env.findingA), "the subdistrict index finds it");
+  // Reads gather records from many blocks: a list comes in id order, or in the field's order then id's.
+  const all = await c.list("findings");
+  const byRest = [...(await restAll("findings", await tokenOf(c))).keys()].sort();
+  assert.deepEqual(all.map((r) => r.id), byRest, "every finding REST shows, in id order");
+  assert.equal(await c.count("findings"), byRest.length);
+  const dated = await c.list("findings", { deadlineBefore: "9999" });
+  const key = (r) => [r.data.deadline, r.id];
+  assert.ok(dated.length >= 4, `findings with deadlines: ${dated.length}`);
+  assert.deepEqual(dated.map(key), dated.map(key).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1)), "by deadline, then id");
+  assert.deepEqual(dated.map((r) => r.id).sort(), all.filter((r) => r.data.deadline).map((r) => r.id).sort(), "every finding with a deadline");
   const again = await c.sync();
   assert.equal(again.pull.added.length + again.pull.reset.length + again.pull.removed.length, 0, "at the head every scope is ok");
 
@@ -245,11 +260,14 @@ test("a scope whose checksum disagrees is downloaded again and healed", async ()
   const sd = `sd:${env.sdA}`;
   const before = await c.checksum(sd);
   // Damage the store: lose one record, invent another.
-  await c.db.delete("records", ["findings", env.findingA]);
-  await c.db.delete("record_scopes", [sd, "findings", env.findingA]);
-  const ghost = { coll: "places", id: "ghost0000000000", v: 1, base: { id: "ghost0000000000" }, data: { id: "ghost0000000000" }, dirty: 0, place: "", status: "", deadline: "", subdistrict: env.sdA };
-  await c.db.put("records", ghost);
-  await c.db.put("record_scopes", { scope: sd, coll: "places", id: ghost.id, stale: 0 });
+  const lost = await c.db.get("blocks", ["findings", blockOf(env.findingA)]);
+  assert.ok(lost.r[env.findingA]);
+  delete lost.r[env.findingA];
+  await c.db.put("blocks", lost, ["findings", lost.b]);
+  const ghost = { id: "ghost0000000000" };
+  const invented = (await c.db.get("blocks", ["places", blockOf(ghost.id)])) ?? { coll: "places", b: blockOf(ghost.id), r: {} };
+  invented.r[ghost.id] = { v: 1, base: { id: ghost.id }, sc: { [sd]: 1 } };
+  await c.db.put("blocks", invented, ["places", invented.b]);
   assert.notEqual(await c.checksum(sd), before);
   // The damage reaches the running sum too (here: lost, as in a store written before sums were
   // kept); with it intact a scope at its head is checked from it alone (checksum.test.mjs).

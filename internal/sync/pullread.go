@@ -194,12 +194,16 @@ func (h *helper) run(ctx context.Context, s *Service, db *dbx.DB, head int64, q 
 		testHookHelperBegun()
 	}
 	var seen int64
-	if err := tx.NewQuery("SELECT seq FROM fs_sync_head").Row(&seen); err != nil || seen != head {
+	if err := tx.NewQuery("SELECT seq FROM fs_sync_head").Row(&seen); err != nil {
+		return
+	}
+	if seen != head {
 		helperCounts.moved.Add(1)
 		return
 	}
 	helperCounts.used.Add(1)
-	for ok := true; ; {
+	for {
+		var ok bool
 		if c, ok = q.take(); !ok {
 			return
 		}

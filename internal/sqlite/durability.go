@@ -48,9 +48,9 @@ func DBConnect(mode Synchronous) core.DBConnectFunc {
 // Without the map, every page a connection's 32 MB page cache does not hold is copied from
 // the operating system's cache by a read system call into a page buffer allocated for it;
 // a first download touches some ten thousand such pages (its records are scattered over the
-// file), and in cmd/fsbench's profile the reads and the buffers were a third of a download's
-// CPU. With the map SQLite reads the pages where the kernel holds them. Writes still go
-// through the WAL as before: the map is only read, so durability does not change.
+// file), and in cmd/fsbench's profile the reads and the buffers were over a quarter of a
+// download's CPU. With the map SQLite reads the pages where the kernel holds them. Writes
+// still go through the WAL as before: the map is only read, so durability does not change.
 //
 // What it costs, as SQLite's documentation (mmap.html) says: an I/O error while reading a
 // mapped page (a failing disk) is a SIGBUS signal, which ends the process, where a read

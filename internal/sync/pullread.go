@@ -46,7 +46,7 @@ var (
 	testHelperFirst     bool
 )
 
-// helperCounts counts what became of the helpers pages asked for, for tests and profiles.
+// helperCounts counts what became of the helpers pages started, for tests.
 var helperCounts struct {
 	used, moved, calledOff atomic.Int64
 }

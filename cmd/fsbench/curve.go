@@ -110,10 +110,10 @@ func benchCurve(ctx context.Context, cfg config, bin string, ds *dataset, plan *
 		}
 		pts = append(pts, pt)
 		fmt.Fprintf(out, "  %d devices in %s: pulls p50 %s p99 %s; pushes p50 %s p99 %s; photos p50 %s p99 %s; "+
-			"%.0f mutations/s, %.1f photos/s; server %.2f cores, peak RSS %s; %d busy, %d failed; load %s → %s\n",
+			"%.0f mutations/s, %.1f photos/s; server %.2f cores, peak RSS %s (anonymous %s); %d busy, %d failed; load %s → %s\n",
 			n, pt.elapsed.Round(time.Millisecond), ms(pt.pulls.p50), ms(pt.pulls.p99), ms(pt.pushes.p50), ms(pt.pushes.p99),
 			ms(pt.photos.p50), ms(pt.photos.p99), float64(pt.mutations)/pt.elapsed.Seconds(),
-			float64(pt.photos.n)/pt.elapsed.Seconds(), pt.cores, megabytes(pt.mem.peak), pt.busy, len(pt.failures),
+			float64(pt.photos.n)/pt.elapsed.Seconds(), pt.cores, megabytes(pt.mem.peak), megabytes(pt.mem.anonPeak), pt.busy, len(pt.failures),
 			pt.loadBefore, pt.loadAfter)
 		for i, f := range pt.failures {
 			if i == 3 {

@@ -318,8 +318,9 @@ func runOnServer(ctx context.Context, cfg config, bin string, ds *dataset, n str
 	if merr != nil {
 		return merr
 	}
-	fmt.Fprintf(out, "  server memory: peak %s, at the end %s\n  %s\n", megabytes(mem.peak), megabytes(mem.rss), use)
-	rep.peaks = append(rep.peaks, fmt.Sprintf("bench %s: %s", n, megabytes(mem.peak)))
+	fmt.Fprintf(out, "  server memory: peak %s, at the end %s (%s of it file pages: the mapped database's, the binary's); anonymous peak %s\n  %s\n",
+		megabytes(mem.peak), megabytes(mem.rss), megabytes(mem.file), megabytes(mem.anonPeak), use)
+	rep.peaks = append(rep.peaks, fmt.Sprintf("bench %s: %s (anonymous %s)", n, megabytes(mem.peak), megabytes(mem.anonPeak)))
 	if serr != nil {
 		return fmt.Errorf("stop server: %w", serr)
 	}

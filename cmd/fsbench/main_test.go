@@ -71,7 +71,7 @@ func TestRun_TinyDataset(t *testing.T) {
 		t.Errorf("writes: %+v", w)
 	}
 	d := rep.devices
-	if d == nil || len(d.phases) != 2 || d.phases[0].pulls.n < 5*2 || d.mem.peak <= 0 {
+	if d == nil || len(d.phases) != 2 || d.phases[0].pulls.n < 5*2 || d.mem.peak <= 0 || d.mem.anonPeak <= 0 {
 		t.Fatalf("devices: %+v", d)
 	}
 	if len(rep.curve) != 2 {
@@ -79,7 +79,7 @@ func TestRun_TinyDataset(t *testing.T) {
 	}
 	for _, p := range rep.curve {
 		if len(p.failures) > 0 || p.mutations != p.devices*7 || p.photos.n != p.devices*2 || p.pulls.n < p.devices ||
-			p.pushes.n != p.devices*2 || p.mem.peak <= 0 {
+			p.pushes.n != p.devices*2 || p.mem.peak <= 0 || p.mem.anonPeak <= 0 {
 			t.Errorf("capacity curve at %d devices: %+v", p.devices, p)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/haidian/fieldsync/internal/sqlite"
@@ -106,5 +107,59 @@ func TestDBConnect_WritesAreNotDoomedByAnotherWriter(t *testing.T) {
 	}
 	if err := ro.NewQuery("SELECT COUNT(*) FROM t").Row(&n); err != nil || n != 1 {
 		t.Errorf("the snapshot saw the other's write: %d rows, %v", n, err)
+	}
+}
+
+// TestDBConnect_DataReadThroughAMap: the data database's connections read it through a memory
+// map of MmapSize, and the driver really maps the file (a driver that ignored the pragma
+// would answer 0, or leave no mapping of the file in the process); the auxiliary database
+// keeps SQLite's default, reads by system call.
+func TestDBConnect_DataReadThroughAMap(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		file string
+		want int64
+	}{{"data.db", sqlite.MmapSize}, {"auxiliary.db", 0}} {
+		path := filepath.Join(dir, tc.file)
+		writer, err := sqlite.DBConnect(sqlite.SyncNormal)(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The record is copied into the database file, where a fresh connection reads it.
+		for _, q := range []string{"CREATE TABLE t (x)", "INSERT INTO t VALUES (randomblob(100000))", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+			if _, err := writer.NewQuery(q).Execute(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		writer.Close()
+		db, err := sqlite.DBConnect(sqlite.SyncNormal)(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var got int64
+		var n int
+		tx, err := db.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.NewQuery("PRAGMA mmap_size").Row(&got); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.NewQuery("SELECT length(x) FROM t").Row(&n); err != nil || n != 100000 {
+			t.Fatalf("%s: read %d bytes: %v", tc.file, n, err)
+		}
+		maps, err := os.ReadFile("/proc/self/maps")
+		tx.Rollback()
+		if got != tc.want {
+			t.Errorf("%s: mmap_size %d, want %d", tc.file, got, tc.want)
+		}
+		if err != nil {
+			t.Logf("no /proc/self/maps (%v): the mapping itself is not checked", err)
+			continue
+		}
+		if mapped := strings.Contains(string(maps), path+"\n"); mapped != (tc.want > 0) {
+			t.Errorf("%s: mapped=%v, want %v", tc.file, mapped, tc.want > 0)
+		}
 	}
 }

@@ -37,3 +37,24 @@ var StoredAsShown = storedAsShown
 
 // AcceptedCoding is acceptedCoding, the coding a pull answer is compressed with.
 var AcceptedCoding = acceptedCoding
+
+// ReadPagesWithHelper makes every page of at least minRows records read on two connections,
+// chunk records to a query, with one helper slot whatever the cores. With helperFirst the
+// page's own connection waits until the helper is done (so the helper reads every chunk it
+// may), and begun, if not nil, runs in the helper once its transaction began. It returns what
+// puts the settings back. Only tests that do not run in parallel may call it.
+func ReadPagesWithHelper(minRows, chunk int, helperFirst bool, begun func()) (restore func()) {
+	wasMin, wasChunk, wasSlots, wasFirst, wasHook := helperMinRows, chunkRows, helperSlots, testHelperFirst, testHookHelperBegun
+	helperMinRows, chunkRows, helperSlots = minRows, chunk, make(chan struct{}, 1)
+	testHelperFirst, testHookHelperBegun = helperFirst, begun
+	return func() {
+		helperMinRows, chunkRows, helperSlots, testHelperFirst, testHookHelperBegun = wasMin, wasChunk, wasSlots, wasFirst, wasHook
+	}
+}
+
+// HelperCounts returns how many page helpers read chunks (used), found that the head had
+// moved since the page's snapshot and read nothing (moved), and were called off before they
+// began (calledOff).
+func HelperCounts() (used, moved, calledOff int64) {
+	return helperCounts.used.Load(), helperCounts.moved.Load(), helperCounts.calledOff.Load()
+}

@@ -60,6 +60,10 @@ func TestModel_RandomSeeds(t *testing.T) {
 			seeds = append(seeds, *modelSeedFrom+i)
 		}
 	}
+	// Every page of two records or more is read with a helper connection racing its own for
+	// the chunks, as a download's page is: the phones must converge all the same.
+	defer sync.ReadPagesWithHelper(2, 2, false, nil)()
+	used0, moved0, off0 := sync.HelperCounts()
 	var mu gosync.Mutex
 	total := exercise{outcomes: map[string]int{}, statuses: map[string]int{}}
 	t.Run("seeds", func(t *testing.T) {
@@ -99,7 +103,12 @@ func TestModel_RandomSeeds(t *testing.T) {
 			t.Errorf("no seed of %d exercised a %s", len(seeds), name)
 		}
 	}
-	t.Logf("over %d seeds: %+v", len(seeds), total)
+	used, moved, off := sync.HelperCounts()
+	if used == used0 {
+		t.Errorf("no page of %d seeds was read with a helper", len(seeds))
+	}
+	t.Logf("over %d seeds: %+v; page helpers used %d, found the head moved %d, called off %d",
+		len(seeds), total, used-used0, moved-moved0, off-off0)
 }
 
 // minSeedsForCoverage is the fewest seeds over which every outcome kind and disturbance must

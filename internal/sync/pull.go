@@ -123,7 +123,7 @@ func (s *Service) Pull(actor access.Actor, req PullRequest) (*PullResponse, erro
 		default:
 			sr.Cursor, sr.Floor = cur.Cursor, cur.Floor
 		}
-		if err := s.page(tx, sc, sr, &limit, head, sums[sc]); err != nil {
+		if err := s.page(db, tx, sc, sr, &limit, head, sums[sc]); err != nil {
 			return nil, err
 		}
 		res.Scopes[sc] = sr
@@ -159,7 +159,7 @@ func (c ScopeRequest) since() int64 {
 // page fills sr with the changes of scope after sr.Cursor, within the remaining row budget.
 // A page never ends inside a transaction: all changes sharing the last seq come along, even
 // beyond the budget. sum is the scope's checksum in this snapshot.
-func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, head, sum int64) error {
+func (s *Service) page(db *dbx.DB, tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, head, sum int64) error {
 	var rows []changeRow
 	fresh := sr.Cursor == 0
 	more := *budget == 0 // with no budget left, look whether the scope has anything to send
@@ -215,7 +215,7 @@ func (s *Service) page(tx *dbx.Tx, sc Scope, sr *ScopeResponse, budget *int, hea
 		sr.Cursor = max(sr.Cursor, head)
 		sr.Checksum = FormatChecksum(sum)
 	}
-	changes, err := s.loadChanges(tx, rows)
+	changes, err := s.loadChanges(db, tx, head, rows)
 	if err != nil {
 		return err
 	}
@@ -281,19 +281,11 @@ func changeRows(q *dbx.Query, limit int) ([]changeRow, error) {
 	return out, rows.Err()
 }
 
-// loadChanges reads the current data of the put rows, one query per collection.
-func (s *Service) loadChanges(tx *dbx.Tx, rows []changeRow) ([]Change, error) {
-	byColl := map[string][]string{}
-	for _, r := range rows {
-		if r.Op == opPut {
-			byColl[r.Coll] = append(byColl[r.Coll], r.RID)
-		}
-	}
-	data := map[string]*storedRecord{}
-	for coll, ids := range byColl {
-		if err := s.loadRecords(tx, coll, ids, data); err != nil {
-			return nil, err
-		}
+// loadChanges reads the current data of the put rows in tx's snapshot, whose head is head.
+func (s *Service) loadChanges(db *dbx.DB, tx *dbx.Tx, head int64, rows []changeRow) ([]Change, error) {
+	data, err := s.readRecords(db, tx, head, rows)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Change, 0, len(rows))
 	for _, r := range rows {

@@ -1,0 +1,177 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"math"
+	stdsync "sync"
+	"time"
+
+	"github.com/haidian/fieldsync/internal/fault"
+)
+
+// admission lets pushes take the database's single writer one at a time, in the order they
+// arrived, and turns away at once a push that would wait longer than maxWait.
+//
+// Without it, every push waits for the writer in database/sql's pool, which hands a freed
+// connection to any one of its waiters: past the knee some phones waited far longer than the
+// queue was long, and the queue grew without bound until phones timed out. With it, a push
+// holds its ticket for all of its transactions (not one per group): the writer serves one push
+// after another, so the first to come is the first answered, and a push's wait is the work of
+// the pushes ahead of it, which the queue can estimate. Taking a ticket per group would share
+// the writer round-robin instead, so that every push in the queue finished late together.
+//
+// Only pushes queue here: REST, batch and server jobs take the writer in the pool as before,
+// beside the one push that holds the ticket.
+type admission struct {
+	maxWait time.Duration // 0: never turn a push away
+	now     func() time.Time
+
+	mu      stdsync.Mutex
+	queue   []*ticket // in arrival order; queue[0] holds the writer's turn
+	pending int       // the new mutations of every push in queue
+	rate    commitRate
+}
+
+// ticket is one push's place in the queue.
+type ticket struct {
+	mutations int
+	turn      chan struct{} // closed when the push's turn comes
+	granted   time.Time
+}
+
+// commitRate is the mutations pushes decided per second of holding their turn, weighted
+// towards the recent pushes: each new push counts as much as the pushes before it taken
+// together times decay.
+type commitRate struct {
+	mutations, seconds float64
+}
+
+// rateDecay is how fast older pushes stop counting: after about ten pushes (a fraction of a
+// second under load) a push weighs a third of what it did.
+const rateDecay = 0.9
+
+// assumedRate is the rate before any push was measured: well below what one node decides on
+// a quiet machine (1,113 mutations/s at 500 devices), so a cold server errs towards refusing.
+const assumedRate = 500.0
+
+// maxRetryAfter bounds the wait a refused push is told to observe.
+const maxRetryAfter = 5 * time.Minute
+
+func (r *commitRate) add(mutations int, d time.Duration) {
+	r.mutations = r.mutations*rateDecay + float64(mutations)
+	r.seconds = r.seconds*rateDecay + d.Seconds()
+}
+
+// perSecond is the current estimate, assumedRate until a push has taken measurable time.
+func (r *commitRate) perSecond() float64 {
+	if r.seconds <= 0 || r.mutations <= 0 {
+		return assumedRate
+	}
+	return r.mutations / r.seconds
+}
+
+// BusyError refuses a push whose expected wait for the writer is longer than the configured
+// bound. Nothing of the push was stored: the phone keeps its outbox and sends the same mids
+// again after RetryAfter.
+type BusyError struct {
+	RetryAfter time.Duration
+}
+
+func (b *BusyError) Error() string { return errSyncBusy.Error() }
+
+// RetryAfterSeconds is RetryAfter in whole seconds, rounded up, as the Retry-After header
+// carries it.
+func (b *BusyError) RetryAfterSeconds() int { return int(math.Ceil(b.RetryAfter.Seconds())) }
+
+// Unwrap gives the fault the phone receives (sync_busy).
+func (b *BusyError) Unwrap() error { return errSyncBusy }
+
+var errSyncBusy = fault.New(fault.Busy, "sync_busy",
+	"服务器繁忙，变更已保留在本机，请稍后自动重试", "the server is busy; your changes stay on the phone and are sent again later")
+
+func newAdmission(maxWait time.Duration, now func() time.Time) *admission {
+	return &admission{maxWait: maxWait, now: now}
+}
+
+// admit waits for the turn of a push of mutations new mutations and returns the function that
+// ends it, to be called once with the number of mutations the push decided, and how long the
+// push waited. A push with no new mutations needs no writer and passes at once. A push that
+// would wait longer than maxWait behind the pushes queued before it gets a *BusyError at once;
+// the first push in an empty queue is never refused. If ctx ends while the push waits (the
+// phone gave up), it leaves the queue with ctx's error.
+func (a *admission) admit(ctx context.Context, mutations int) (done func(decided int), wait time.Duration, err error) {
+	if mutations == 0 {
+		return func(int) {}, 0, nil
+	}
+	arrived := a.now()
+	a.mu.Lock()
+	if expected := a.expectedWait(); len(a.queue) > 0 && a.maxWait > 0 && expected > a.maxWait {
+		a.mu.Unlock()
+		return nil, 0, &BusyError{RetryAfter: min(expected, maxRetryAfter)}
+	}
+	t := &ticket{mutations: mutations, turn: make(chan struct{})}
+	a.queue = append(a.queue, t)
+	a.pending += mutations
+	if len(a.queue) == 1 {
+		a.grant(t)
+	}
+	a.mu.Unlock()
+
+	select {
+	case <-t.turn:
+		return func(decided int) { a.leave(t, decided) }, a.now().Sub(arrived), nil
+	case <-ctx.Done():
+		a.leave(t, 0)
+		return nil, a.now().Sub(arrived), fmt.Errorf("wait for the writer: %w", ctx.Err())
+	}
+}
+
+// expectedWait is how long a push arriving now would wait: the new mutations queued ahead of
+// it at the recent rate. Called with mu held.
+func (a *admission) expectedWait() time.Duration {
+	return time.Duration(float64(a.pending) / a.rate.perSecond() * float64(time.Second))
+}
+
+// grant gives t its turn. Called with mu held.
+func (a *admission) grant(t *ticket) {
+	t.granted = a.now()
+	close(t.turn)
+}
+
+// leave takes t out of the queue: at the end of its turn, counting the mutations it decided
+// towards the rate, or when its push gave up waiting. If t held the turn, the next push gets
+// it.
+func (a *admission) leave(t *ticket, decided int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i, q := range a.queue {
+		if q != t {
+			continue
+		}
+		a.queue = append(a.queue[:i], a.queue[i+1:]...)
+		a.pending -= t.mutations
+		if i > 0 {
+			return
+		}
+		if decided > 0 {
+			a.rate.add(decided, a.now().Sub(t.granted))
+		}
+		if len(a.queue) > 0 {
+			a.grant(a.queue[0])
+		}
+		return
+	}
+}
+
+// QueueLength is the push queue as the metrics show it.
+type QueueLength struct {
+	Pushes    int // pushes holding or waiting for the writer's turn
+	Mutations int // their new mutations
+}
+
+func (a *admission) length() QueueLength {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return QueueLength{Pushes: len(a.queue), Mutations: a.pending}
+}

@@ -33,6 +33,8 @@ func TestMain(m *testing.M) {
 	testkit.SetBind(func(a core.App) {
 		o := app.DefaultOptions()
 		o.Now = now
+		o.Settings.PushMaxWait = time.Duration(pushMaxWait.Load())
+		o.Settings.MetricsToken = metricsToken
 		app.BindWith(a, o)
 	})
 	testkit.Main(m)

@@ -170,13 +170,22 @@ func (s *server) profile(on bool) {
 	_ = s.cmd.Process.Signal(sig)
 }
 
-// memory is the server's resident set: now and at its peak (VmRSS and VmHWM), in bytes.
+// memory is a process's resident set: now and at its peak (VmRSS and VmHWM), in bytes.
 type memory struct{ rss, peak int64 }
 
 func (s *server) memory() (memory, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	m, err := memoryOf(strconv.Itoa(s.cmd.Process.Pid))
 	if err != nil {
-		return memory{}, fmt.Errorf("server memory: %w", err)
+		return m, fmt.Errorf("server memory: %w", err)
+	}
+	return m, nil
+}
+
+// memoryOf reads the resident set of the process pid ("self" for fsbench's own).
+func memoryOf(pid string) (memory, error) {
+	f, err := os.Open("/proc/" + pid + "/status")
+	if err != nil {
+		return memory{}, err
 	}
 	defer f.Close()
 	var m memory
@@ -188,7 +197,7 @@ func (s *server) memory() (memory, error) {
 		}
 		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
 		if err != nil {
-			return m, fmt.Errorf("server memory: %s: %w", key, err)
+			return m, fmt.Errorf("%s: %w", key, err)
 		}
 		if key == "VmRSS" {
 			m.rss = kb << 10

@@ -108,7 +108,7 @@ func (a *admission) admit(ctx context.Context, mutations int) (done func(decided
 	a.mu.Lock()
 	if expected := a.expectedWait(); len(a.queue) > 0 && a.maxWait > 0 && expected > a.maxWait {
 		a.mu.Unlock()
-		return nil, 0, &BusyError{RetryAfter: min(expected, maxRetryAfter)}
+		return nil, 0, &BusyError{RetryAfter: a.retryAfter(expected)}
 	}
 	t := &ticket{mutations: mutations, turn: make(chan struct{})}
 	a.queue = append(a.queue, t)
@@ -131,6 +131,16 @@ func (a *admission) admit(ctx context.Context, mutations int) (done func(decided
 // it at the recent rate. Called with mu held.
 func (a *admission) expectedWait() time.Duration {
 	return time.Duration(float64(a.pending) / a.rate.perSecond() * float64(time.Second))
+}
+
+// retryAfter is the wait told to a push refused when the queue's expected wait is expected:
+// the time until the queue as it stands would have shrunk to the bound, so that the phone
+// comes back when it could be admitted rather than after the whole queue drained (which
+// would leave the writer idle at the end of a burst); but at least a tenth of the bound (3 s
+// by default) and a second, so that refused phones do not come back faster than refusing
+// them costs, and at most maxRetryAfter. The phone adds up to half of it at random.
+func (a *admission) retryAfter(expected time.Duration) time.Duration {
+	return min(max(expected-a.maxWait, a.maxWait/10, time.Second), maxRetryAfter)
 }
 
 // grant gives t its turn. Called with mu held.

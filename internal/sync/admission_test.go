@@ -1,7 +1,6 @@
 package sync_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	stdsync "sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,15 +15,10 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	"github.com/haidian/fieldsync/internal/config"
+	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
-
-// pushMaxWait is the push admission bound of the next test app (see TestMain).
-var pushMaxWait atomic.Int64
-
-func init() { pushMaxWait.Store(int64(config.Default().PushMaxWait)) }
 
 // metricsToken is the scraper's token of every test app here.
 const metricsToken = "sync-test-scraper-token-0123456789"
@@ -33,56 +26,17 @@ const metricsToken = "sync-test-scraper-token-0123456789"
 // appWithPushMaxWait is a test app whose pushes are turned away beyond wait.
 func appWithPushMaxWait(t *testing.T, wait time.Duration) *tests.TestApp {
 	t.Helper()
-	pushMaxWait.Store(int64(wait))
-	defer pushMaxWait.Store(int64(config.Default().PushMaxWait))
-	return testkit.NewApp(t)
+	return testkit.NewAppWith(t, func(a core.App) {
+		o := options()
+		o.Settings.PushMaxWait = wait
+		app.BindWith(a, o)
+	})
 }
 
-// holdWriter takes the database's single writer until the returned function is called, as a
-// long transaction of another door would: pushes admitted meanwhile wait for it.
-func holdWriter(t *testing.T, app core.App) (release func()) {
-	t.Helper()
-	held, done, ended := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		ended <- app.RunInTransaction(func(core.App) error {
-			close(held)
-			<-done
-			return nil
-		})
-	}()
-	<-held
-	var once stdsync.Once
-	release = func() {
-		once.Do(func() {
-			close(done)
-			if err := <-ended; err != nil {
-				t.Errorf("holding the writer: %v", err)
-			}
-		})
-	}
-	t.Cleanup(release)
-	return release
-}
-
-// metric reads one sample of /metrics ("name{labels}"), 0 when absent.
+// metric reads one sample of /metrics.
 func metric(t *testing.T, srv *testkit.Server, sample string) float64 {
 	t.Helper()
-	res := srv.DoRaw(http.MethodGet, "/metrics", "Bearer "+metricsToken, nil, nil)
-	if res.Status != http.StatusOK {
-		t.Fatalf("scrape: %d %s", res.Status, res.Body)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(res.Body))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), sample+" "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				t.Fatalf("%s: %v", sample, err)
-			}
-			return f
-		}
-	}
-	return 0
+	return srv.Metric(t, "Bearer "+metricsToken, sample)
 }
 
 // waitQueue waits until n pushes hold or wait for the writer's turn, as the metrics show it.
@@ -139,7 +93,7 @@ func TestPush_AdmittedInArrivalOrder(t *testing.T) {
 	app := appWithPushMaxWait(t, 0)
 	srv := testkit.Serve(t, app)
 	token := registerPhones(t, srv, phones)
-	release := holdWriter(t, app)
+	release := testkit.HoldWriter(t, app)
 	var answers []<-chan testkit.Response
 	for p := range phones {
 		answers = append(answers, pushAsync(srv, token, placePush(p, 3)))
@@ -183,7 +137,7 @@ func TestPush_BusyRefusesBeforeStoring(t *testing.T) {
 	app := appWithPushMaxWait(t, time.Nanosecond)
 	srv := testkit.Serve(t, app)
 	token := registerPhones(t, srv, phones)
-	release := holdWriter(t, app)
+	release := testkit.HoldWriter(t, app)
 	first := pushAsync(srv, token, placePush(0, n))
 	waitQueue(t, srv, 1)
 

@@ -107,13 +107,11 @@ func TestSDK(t *testing.T) {
 // busyApp is a second app, for the SDK's busy test, whose pushes are answered 503 sync_busy
 // as soon as one push is queued before them (a push admission bound of a nanosecond).
 func busyApp(t *testing.T) *tests.TestApp {
-	testkit.SetBind(func(a core.App) {
+	return testkit.NewAppWith(t, func(a core.App) {
 		o := app.DefaultOptions()
 		o.Settings.PushMaxWait = time.Nanosecond
 		app.BindWith(a, o)
 	})
-	defer testkit.SetBind(app.Bind)
-	return testkit.NewApp(t)
 }
 
 func chromiumPath() string {
@@ -143,9 +141,8 @@ type harness struct {
 	delay    time.Duration
 	seen     map[string]int // requests forwarded to the server, by path
 
-	busy        *testkit.Server // the busy test's server (busyApp)
-	writerHeld  chan struct{}   // closed to end the transaction holding busy's writer
-	writerEnded chan error
+	busy          *testkit.Server // the busy test's server (busyApp)
+	releaseWriter func()          // ends the transaction holding busy's writer; nil when not held
 }
 
 func newHarness(t *testing.T, srv *testkit.Server, jsDir string) *harness {
@@ -269,28 +266,14 @@ func (h *harness) control(w http.ResponseWriter, r *http.Request) {
 		h.delay = time.Duration(ms) * time.Millisecond
 	case "hold-busy-writer":
 		// A long transaction of another door: pushes to the busy server queue behind it.
-		held := make(chan struct{})
-		h.writerHeld, h.writerEnded = make(chan struct{}), make(chan error, 1)
-		go func(release <-chan struct{}, ended chan<- error) {
-			ended <- h.busy.App.RunInTransaction(func(core.App) error {
-				close(held)
-				<-release
-				return nil
-			})
-		}(h.writerHeld, h.writerEnded)
-		<-held
+		h.releaseWriter = testkit.HoldWriter(h.t, h.busy.App)
 	case "release-busy-writer":
-		if h.writerHeld == nil {
+		if h.releaseWriter == nil {
 			http.Error(w, "the busy server's writer is not held", http.StatusConflict)
 			return
 		}
-		close(h.writerHeld)
-		err := <-h.writerEnded
-		h.writerHeld = nil
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
+		h.releaseWriter()
+		h.releaseWriter = nil
 	case "compact":
 		// What the server does daily: drop removal markers, raising the horizon.
 		if _, err := sync.Compact(h.srv.App, time.Now().Add(time.Hour)); err != nil {

@@ -2,7 +2,9 @@ package sync_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -223,4 +225,43 @@ func storedOf(t *testing.T, app core.App, phone, n int) string {
 		}
 	}
 	return fmt.Sprintf("%d records, %d outcomes, last mid %d, %d journal rows", records, outcomes, last, journal)
+}
+
+// TestPush_PhoneGivingUpLeavesTheQueue: a push whose phone gives up while it waits for the
+// writer (its timeout, a lost connection) leaves the queue at once, so its goroutine and
+// connection are not kept, and stores nothing; the pushes before it go on.
+func TestPush_PhoneGivingUpLeavesTheQueue(t *testing.T) {
+	app := appWithPushMaxWait(t, 0)
+	srv := testkit.Serve(t, app)
+	token := registerPhones(t, srv, 2)
+	release := testkit.HoldWriter(t, app)
+	first := pushAsync(srv, token, placePush(0, 2))
+	waitQueue(t, srv, 1)
+	ctx, giveUp := context.WithCancel(t.Context())
+	gaveUp := make(chan error, 1)
+	go func() {
+		raw, _ := json.Marshal(placePush(1, 2))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/api/sync/v1/push", bytes.NewReader(raw))
+		req.Header.Set("Authorization", token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		gaveUp <- err
+	}()
+	waitQueue(t, srv, 2)
+	giveUp()
+	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the phone that gave up: %v", err)
+	}
+	waitQueue(t, srv, 1)
+	release()
+	if res := <-first; res.Status != http.StatusOK {
+		t.Fatalf("the push before it: %d %s", res.Status, res.Body)
+	}
+	waitQueue(t, srv, 0)
+	if stored := storedOf(t, app, 1, 2); stored != "0 records, 0 outcomes, last mid 0, 0 journal rows" {
+		t.Errorf("the push given up: %s", stored)
+	}
 }

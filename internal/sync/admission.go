@@ -95,8 +95,8 @@ func newAdmission(maxWait time.Duration, now func() time.Time) *admission {
 }
 
 // admit waits for the turn of a push of mutations new mutations and returns the function that
-// ends it, to be called once with the number of mutations the push decided, and how long the
-// push waited. A push with no new mutations needs no writer and passes at once. A push that
+// ends it, called with the number of mutations the push decided (calls after the first do
+// nothing), and how long the push waited. A push with no new mutations needs no writer and passes at once. A push that
 // would wait longer than maxWait behind the pushes queued before it gets a *BusyError at once;
 // the first push in an empty queue is never refused. If ctx ends while the push waits (the
 // phone gave up), it leaves the queue with ctx's error.

@@ -156,8 +156,8 @@ func (s *Service) handlePush(e *core.RequestEvent) error {
 		tallyPush(e, req, nil, wait)
 		return writeBusy(e, err)
 	}
+	defer done(0) // the turn ends however the push ends, a panic included; done below ends it first
 	res, err := s.Push(e.Auth, client, req)
-	defer func() { done(res.decidedCount()) }() // after the journal, which takes the writer too
 	tallyPush(e, req, res, wait)
 	status, body := http.StatusOK, any(res)
 	var gap *GapError
@@ -186,6 +186,9 @@ func (s *Service) handlePush(e *core.RequestEvent) error {
 		Payload: raw, Response: out}); jerr != nil {
 		e.App.Logger().Error("sync journal append failed", "client", req.ClientID, "error", jerr)
 	}
+	// The turn ends after the journal, which takes the writer too, and before the answer is
+	// written, which a slow phone could make wait.
+	done(res.decidedCount())
 	return e.Blob(status, "application/json", out)
 }
 

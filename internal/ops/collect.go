@@ -155,7 +155,8 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 var descPushQueue = prometheus.NewDesc("fieldsync_sync_push_queue",
-	"Pushes holding or waiting for the database writer's turn (what=pushes), and their new mutations (what=mutations).",
+	"Pushes holding or waiting for the database writer's turn (what=pushes), their new mutations (what=mutations), "+
+		"and pushes turned away busy whose place is kept until they come back (what=booked).",
 	[]string{"what"}, nil)
 
 // pushQueueCollector reads the sync protocol's push queue when Prometheus scrapes.
@@ -167,4 +168,5 @@ func (c pushQueueCollector) Collect(ch chan<- prometheus.Metric) {
 	q := c()
 	ch <- prometheus.MustNewConstMetric(descPushQueue, prometheus.GaugeValue, float64(q.Pushes), "pushes")
 	ch <- prometheus.MustNewConstMetric(descPushQueue, prometheus.GaugeValue, float64(q.Mutations), "mutations")
+	ch <- prometheus.MustNewConstMetric(descPushQueue, prometheus.GaugeValue, float64(q.Booked), "booked")
 }

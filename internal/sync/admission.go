@@ -21,6 +21,12 @@ import (
 // the pushes ahead of it, which the queue can estimate. Taking a ticket per group would share
 // the writer round-robin instead, so that every push in the queue finished late together.
 //
+// A push turned away keeps its place: its work is booked behind the queue and the wait it is
+// told (Retry-After) is when its turn would come, so that pushes turned away later are told
+// later times; when it comes back it is let in whatever the queue's length. Without booking,
+// refused phones came back at random against new arrivals, and under a long overload a phone
+// could be turned away dozens of times while later ones got in.
+//
 // Only pushes queue here: REST, batch and server jobs take the writer in the pool as before,
 // beside the one push that holds the ticket.
 type admission struct {
@@ -31,6 +37,17 @@ type admission struct {
 	queue   []*ticket // in arrival order; queue[0] holds the writer's turn
 	pending int       // the new mutations of every push in queue
 	rate    commitRate
+	// booked are the pushes turned away and expected back, by sync client; bookedMutations
+	// is their new mutations.
+	booked          map[string]booking
+	bookedMutations int
+}
+
+// booking is the place a push turned away keeps until it comes back, or until expires if it
+// does not.
+type booking struct {
+	mutations int
+	expires   time.Time
 }
 
 // ticket is one push's place in the queue.
@@ -94,21 +111,28 @@ func newAdmission(maxWait time.Duration, now func() time.Time) *admission {
 	return &admission{maxWait: maxWait, now: now}
 }
 
-// admit waits for the turn of a push of mutations new mutations and returns the function that
-// ends it, called with the number of mutations the push decided (calls after the first do
-// nothing), and how long the push waited. A push with no new mutations needs no writer and passes at once. A push that
-// would wait longer than maxWait behind the pushes queued before it gets a *BusyError at once;
-// the first push in an empty queue is never refused. If ctx ends while the push waits (the
-// phone gave up), it leaves the queue with ctx's error.
-func (a *admission) admit(ctx context.Context, mutations int) (done func(decided int), wait time.Duration, err error) {
+// admit waits for the turn of a push of client with mutations new mutations and returns the
+// function that ends it, called with the number of mutations the push decided (calls after the
+// first do nothing), and how long the push waited. A push with no new mutations needs no writer
+// and passes at once. A push that would wait longer than maxWait behind the pushes queued and
+// booked before it gets a *BusyError at once, and its place is booked; the first push in an
+// empty queue, and a push whose place was booked, are never turned away. If ctx ends while the
+// push waits (the phone gave up), it leaves the queue with ctx's error.
+func (a *admission) admit(ctx context.Context, client string, mutations int) (done func(decided int), wait time.Duration, err error) {
 	if mutations == 0 {
 		return func(int) {}, 0, nil
 	}
 	arrived := a.now()
 	a.mu.Lock()
-	if expected := a.expectedWait(); len(a.queue) > 0 && a.maxWait > 0 && expected > a.maxWait {
+	a.expireBookings(arrived)
+	if b, ok := a.booked[client]; ok {
+		delete(a.booked, client)
+		a.bookedMutations -= b.mutations
+	} else if expected := a.expectedWait(); len(a.queue) > 0 && a.maxWait > 0 && expected > a.maxWait {
+		retry := a.retryAfter(expected)
+		a.book(client, mutations, arrived.Add(retry*3/2+max(a.maxWait, 10*time.Second)))
 		a.mu.Unlock()
-		return nil, 0, &BusyError{RetryAfter: a.retryAfter(expected)}
+		return nil, 0, &BusyError{RetryAfter: retry}
 	}
 	t := &ticket{mutations: mutations, turn: make(chan struct{})}
 	a.queue = append(a.queue, t)
@@ -127,18 +151,38 @@ func (a *admission) admit(ctx context.Context, mutations int) (done func(decided
 	}
 }
 
-// expectedWait is how long a push arriving now would wait: the new mutations queued ahead of
-// it at the recent rate. Called with mu held.
-func (a *admission) expectedWait() time.Duration {
-	return time.Duration(float64(a.pending) / a.rate.perSecond() * float64(time.Second))
+// book keeps the place of client's push turned away until expires: the wait it was told, the
+// up to half again a phone adds, and some slack. Called with mu held.
+func (a *admission) book(client string, mutations int, expires time.Time) {
+	if a.booked == nil {
+		a.booked = map[string]booking{}
+	}
+	a.booked[client] = booking{mutations: mutations, expires: expires}
+	a.bookedMutations += mutations
 }
 
-// retryAfter is the wait told to a push refused when the queue's expected wait is expected:
-// the time until the queue as it stands would have shrunk to the bound, so that the phone
-// comes back when it could be admitted rather than after the whole queue drained (which
-// would leave the writer idle at the end of a burst); but at least a tenth of the bound (3 s
-// by default) and a second, so that refused phones do not come back faster than refusing
-// them costs, and at most maxRetryAfter. The phone adds up to half of it at random.
+// expireBookings forgets the places of pushes that did not come back in time (the phone was
+// switched off, or gave up). Called with mu held.
+func (a *admission) expireBookings(now time.Time) {
+	for c, b := range a.booked {
+		if now.After(b.expires) {
+			delete(a.booked, c)
+			a.bookedMutations -= b.mutations
+		}
+	}
+}
+
+// expectedWait is how long a push arriving now would wait: the new mutations queued or booked
+// ahead of it at the recent rate. Called with mu held.
+func (a *admission) expectedWait() time.Duration {
+	return time.Duration(float64(a.pending+a.bookedMutations) / a.rate.perSecond() * float64(time.Second))
+}
+
+// retryAfter is the wait told to a push refused when the expected wait of the queue and the
+// bookings is expected: the time until they would have shrunk to the bound, so that the phone
+// comes back when its turn nears rather than after all of it drained (which would leave the
+// writer idle at the end of a burst); but at least a tenth of the bound (3 s by default) and a
+// second, and at most maxRetryAfter. The phone adds up to half of it at random.
 func (a *admission) retryAfter(expected time.Duration) time.Duration {
 	return min(max(expected-a.maxWait, a.maxWait/10, time.Second), maxRetryAfter)
 }
@@ -178,10 +222,12 @@ func (a *admission) leave(t *ticket, decided int) {
 type QueueLength struct {
 	Pushes    int // pushes holding or waiting for the writer's turn
 	Mutations int // their new mutations
+	Booked    int // pushes turned away whose place is kept until they come back
 }
 
 func (a *admission) length() QueueLength {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return QueueLength{Pushes: len(a.queue), Mutations: a.pending}
+	a.expireBookings(a.now())
+	return QueueLength{Pushes: len(a.queue), Mutations: a.pending, Booked: len(a.booked)}
 }

@@ -265,3 +265,34 @@ func TestPush_PhoneGivingUpLeavesTheQueue(t *testing.T) {
 		t.Errorf("the push given up: %s", stored)
 	}
 }
+
+// TestPush_TurnedAwayKeepsItsPlace: a push turned away busy keeps its place: sent again, it
+// is let in although the queue is still over the bound, while a push of another phone that
+// arrives later is turned away; the booked places count in the waits told.
+func TestPush_TurnedAwayKeepsItsPlace(t *testing.T) {
+	app := appWithPushMaxWait(t, time.Nanosecond)
+	srv := testkit.Serve(t, app)
+	token := registerPhones(t, srv, 3)
+	release := testkit.HoldWriter(t, app)
+	first := pushAsync(srv, token, placePush(0, 2))
+	waitQueue(t, srv, 1)
+	checkBusy(t, 1, srv.Do(http.MethodPost, "/api/sync/v1/push", token, placePush(1, 2)))
+	if n := metric(t, srv, `fieldsync_sync_push_queue{what="booked"}`); n != 1 {
+		t.Errorf("%v places booked, want 1", n)
+	}
+	again := pushAsync(srv, token, placePush(1, 2))
+	waitQueue(t, srv, 2)
+	checkBusy(t, 2, srv.Do(http.MethodPost, "/api/sync/v1/push", token, placePush(2, 2)))
+	release()
+	for p, ch := range []<-chan testkit.Response{first, again} {
+		if res := <-ch; res.Status != http.StatusOK {
+			t.Fatalf("phone %d: %d %s", p, res.Status, res.Body)
+		}
+	}
+	if stored := storedOf(t, app, 2, 2); stored != "0 records, 0 outcomes, last mid 0, 0 journal rows" {
+		t.Errorf("the later phone, turned away: %s", stored)
+	}
+	if n := metric(t, srv, `fieldsync_sync_push_queue{what="booked"}`); n != 1 {
+		t.Errorf("%v places booked, want the later phone's", n)
+	}
+}

@@ -151,7 +151,7 @@ func (s *Service) handlePush(e *core.RequestEvent) error {
 	if err != nil {
 		return writeError(e, err)
 	}
-	done, wait, err := s.pushes.admit(e.Request.Context(), s.newMutations(client, req))
+	done, wait, err := s.pushes.admit(e.Request.Context(), client.Id, s.newMutations(client, req))
 	if err != nil {
 		tallyPush(e, req, nil, wait)
 		return writeBusy(e, err)

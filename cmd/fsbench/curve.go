@@ -273,26 +273,25 @@ func runBurst(ctx context.Context, d *device, i int, plan *benchdata.Plan, photo
 // the photos' bytes one after another, as a phone's outbox does.
 func (l *burstLog) pushQueue(ctx context.Context, d *device, i int, plan *benchdata.Plan, sd string, sdNum int,
 	photo []byte, c curveConfig) {
-	var ids []string
-	var data []map[string]any
-	var colls []string
-	var blobs [][]byte
-	for p := range c.photos {
-		b := uniquePhoto(photo, d.id, p)
-		blobs = append(blobs, b)
-		ids = append(ids, core.GenerateDefaultRandomId())
-		data = append(data, map[string]any{"sha256": sha256Hex(b), "subdistrict": sd})
-		colls = append(colls, schema.Photos)
+	// Each push's records are made as it is sent and each photo's bytes again as it is
+	// uploaded, not all of them at once: past the knee most devices are mid-queue together,
+	// and 5,000 devices' whole days held at once would be gigabytes in fsbench.
+	record := func(e int) (coll string, data map[string]any) {
+		if e < c.photos {
+			return schema.Photos, map[string]any{"sha256": sha256Hex(uniquePhoto(photo, d.id, e)), "subdistrict": sd}
+		}
+		return schema.Findings, plan.NewFinding(sdNum, 10_000_000+i*c.edits+e)
 	}
-	for e := len(ids); e < c.edits; e++ {
-		ids = append(ids, core.GenerateDefaultRandomId())
-		data = append(data, plan.NewFinding(sdNum, 10_000_000+i*c.edits+e))
-		colls = append(colls, schema.Findings)
-	}
-	for from := 0; from < len(ids); from += c.pushSize {
-		to := min(from+c.pushSize, len(ids))
+	for from := 0; from < c.edits; from += c.pushSize {
+		to := min(from+c.pushSize, c.edits)
+		var colls, ids []string
+		var data []map[string]any
+		for e := from; e < to; e++ {
+			coll, rec := record(e)
+			colls, ids, data = append(colls, coll), append(ids, core.GenerateDefaultRandomId()), append(data, rec)
+		}
 		t0 := time.Now()
-		err := d.pushCreates(ctx, colls[from:to], ids[from:to], data[from:to])
+		err := d.pushCreates(ctx, colls, ids, data)
 		if ctx.Err() != nil {
 			return // stopped by --curve-limit: a cut wait is no figure
 		}
@@ -303,9 +302,9 @@ func (l *burstLog) pushQueue(ctx context.Context, d *device, i int, plan *benchd
 		}
 		l.mutations += to - from
 	}
-	for _, b := range blobs {
+	for p := range c.photos {
 		t0 := time.Now()
-		busy, err := uploadPhoto(ctx, d, b)
+		busy, err := uploadPhoto(ctx, d, uniquePhoto(photo, d.id, p))
 		l.busy += busy
 		if err != nil {
 			l.fail(ctx, err, "device %d upload", i)

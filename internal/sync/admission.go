@@ -58,8 +58,8 @@ type ticket struct {
 }
 
 // commitRate is the mutations pushes decided per second of holding their turn, weighted
-// towards the recent pushes: each new push counts as much as the pushes before it taken
-// together times decay.
+// towards the recent pushes: the ratio of two sums, of mutations and of seconds, in which each
+// push counts rateDecay times less than the push after it.
 type commitRate struct {
 	mutations, seconds float64
 }

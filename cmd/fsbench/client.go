@@ -5,9 +5,12 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -35,6 +38,7 @@ type httpError struct {
 	method, path string
 	status       int
 	body         string
+	retryAfter   time.Duration // the answer's Retry-After, 0 if none
 }
 
 func (e *httpError) Error() string {
@@ -90,7 +94,9 @@ func (a *api) callAccepting(ctx context.Context, method, path, token, client, ac
 		return wire, fmt.Errorf("read %s: %w", path, err)
 	}
 	if res.StatusCode/100 != 2 {
-		return wire, &httpError{method: method, path: path, status: res.StatusCode, body: truncate(raw, 300)}
+		secs, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+		return wire, &httpError{method: method, path: path, status: res.StatusCode, body: truncate(raw, 300),
+			retryAfter: time.Duration(secs) * time.Second}
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -176,6 +182,7 @@ type device struct {
 	cursors map[sync.Scope]sync.ScopeRequest
 	mid     int64
 	accept  string // the Accept-Encoding of its pulls; "" asks for none
+	busy    int    // pushes answered 503 sync_busy and sent again after Retry-After
 }
 
 // pull sends one pull and advances the cursors as the protocol asks: the cursor of every scope
@@ -221,7 +228,7 @@ func (d *device) pushCreates(ctx context.Context, colls, ids []string, data []ma
 		Results []sync.Result `json:"results"`
 		LastMID int64         `json:"last_mid"`
 	}
-	if _, err := d.api.call(ctx, http.MethodPost, "/api/sync/v1/push", d.token, d.id, req, &out); err != nil {
+	if err := d.sendPush(ctx, req, &out); err != nil {
 		return err
 	}
 	d.mid = out.LastMID
@@ -234,4 +241,21 @@ func (d *device) pushCreates(ctx context.Context, colls, ids []string, data []ma
 		return fmt.Errorf("push: %d results for %d mutations", len(out.Results), len(ids))
 	}
 	return nil
+}
+
+// sendPush sends req until it is not answered busy: on 503 sync_busy it waits the answer's
+// Retry-After, plus up to half of it again at random so that the phones turned away together
+// do not come back together, and sends the same mids again, as a phone keeps its outbox.
+func (d *device) sendPush(ctx context.Context, req sync.PushRequest, out any) error {
+	for {
+		_, err := d.api.call(ctx, http.MethodPost, "/api/sync/v1/push", d.token, d.id, req, out)
+		var he *httpError
+		if !errors.As(err, &he) || he.status != http.StatusServiceUnavailable || he.retryAfter <= 0 {
+			return err
+		}
+		d.busy++
+		if !pause(ctx, he.retryAfter+time.Duration(rand.Float64()*float64(he.retryAfter)/2)) {
+			return ctx.Err()
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -42,6 +43,9 @@ type curveConfig struct {
 	pushSize  int
 	photoW    int
 	photoH    int
+	// limit, when set, stops a point's burst after this long; what is left unsent is
+	// reported, so that a fleet past the knee cannot run for hours.
+	limit time.Duration
 }
 
 // curvePoint is one fleet size's figures.
@@ -50,7 +54,11 @@ type curvePoint struct {
 	elapsed               time.Duration
 	pulls, pushes, photos dist
 	mutations             int
-	busy                  int // uploads answered 503 (no decode slot) and sent again
+	busy                  int   // uploads answered 503 (no decode slot) and sent again
+	pushBusy              int   // pushes answered 503 sync_busy and sent again after Retry-After
+	timeouts              int   // requests that ran past the client's timeout
+	unsent                int   // mutations not pushed when the --curve-limit stopped the burst
+	clientPeak            int64 // fsbench's own peak RSS so far (VmHWM), bytes
 	failures              []string
 	cores                 float64 // server CPU seconds per second of the run
 	cpu                   string
@@ -110,11 +118,12 @@ func benchCurve(ctx context.Context, cfg config, bin string, ds *dataset, plan *
 		}
 		pts = append(pts, pt)
 		fmt.Fprintf(out, "  %d devices in %s: pulls p50 %s p99 %s; pushes p50 %s p99 %s; photos p50 %s p99 %s; "+
-			"%.0f mutations/s, %.1f photos/s; server %.2f cores, peak RSS %s (anonymous %s); %d busy, %d failed; load %s → %s\n",
+			"%.0f mutations/s, %.1f photos/s; server %.2f cores, peak RSS %s (anonymous %s); %d uploads and %d pushes busy, "+
+			"%d failed (%d timed out), %d mutations unsent; fsbench peak RSS %s; load %s → %s\n",
 			n, pt.elapsed.Round(time.Millisecond), ms(pt.pulls.p50), ms(pt.pulls.p99), ms(pt.pushes.p50), ms(pt.pushes.p99),
 			ms(pt.photos.p50), ms(pt.photos.p99), float64(pt.mutations)/pt.elapsed.Seconds(),
-			float64(pt.photos.n)/pt.elapsed.Seconds(), pt.cores, megabytes(pt.mem.peak), megabytes(pt.mem.anonPeak), pt.busy, len(pt.failures),
-			pt.loadBefore, pt.loadAfter)
+			float64(pt.photos.n)/pt.elapsed.Seconds(), pt.cores, megabytes(pt.mem.peak), megabytes(pt.mem.anonPeak), pt.busy, pt.pushBusy,
+			len(pt.failures), pt.timeouts, pt.unsent, megabytes(pt.clientPeak), pt.loadBefore, pt.loadAfter)
 		for i, f := range pt.failures {
 			if i == 3 {
 				fmt.Fprintf(out, "    … %d more\n", len(pt.failures)-3)
@@ -157,22 +166,33 @@ func curveAt(ctx context.Context, cfg config, bin string, ds *dataset, plan *ben
 	start := time.Now()
 	var mu stdsync.Mutex
 	var pulls, pushes, photos []time.Duration
+	burst, stop := ctx, context.CancelFunc(func() {})
+	if cfg.curve.limit > 0 {
+		burst, stop = context.WithTimeout(ctx, cfg.curve.limit)
+	}
+	defer stop()
 	var wg stdsync.WaitGroup
 	for i, d := range devs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l := runBurst(ctx, d, i, plan, photo, cfg.curve, cfg.devices.seed)
+			l := runBurst(burst, d, i, plan, photo, cfg.curve, cfg.devices.seed)
 			mu.Lock()
 			defer mu.Unlock()
 			pulls, pushes, photos = append(pulls, l.pulls...), append(pushes, l.pushes...), append(photos, l.photos...)
 			pt.mutations += l.mutations
 			pt.busy += l.busy
+			pt.pushBusy += d.busy
+			pt.timeouts += l.timeouts
 			pt.failures = append(pt.failures, l.failures...)
 		}()
 	}
 	wg.Wait()
 	pt.elapsed = time.Since(start)
+	pt.unsent = n*cfg.curve.edits - pt.mutations
+	if own, err := memoryOf("self"); err == nil {
+		pt.clientPeak = own.peak
+	}
 	pt.loadAfter = loadAverage()
 	cpu1 := sampleCPU(srv.cmd.Process.Pid)
 	pt.cpu, pt.cores = cpuUse(cpu0, cpu1), (cpu1.server-cpu0.server).Seconds()/pt.elapsed.Seconds()
@@ -185,9 +205,22 @@ func curveAt(ctx context.Context, cfg config, bin string, ds *dataset, plan *ben
 
 // burstLog is what one device did in the burst.
 type burstLog struct {
-	pulls, pushes, photos []time.Duration
-	mutations, busy       int
-	failures              []string
+	pulls, pushes, photos     []time.Duration
+	mutations, busy, timeouts int
+	failures                  []string
+}
+
+// fail records a failed request, unless the burst was stopped (its end is no failure: what
+// it left unsent is counted), counting those that ran past the client's timeout.
+func (l *burstLog) fail(ctx context.Context, err error, format string, args ...any) {
+	if ctx.Err() != nil {
+		return
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		l.timeouts++
+	}
+	l.failures = append(l.failures, fmt.Sprintf(format, args...)+": "+err.Error())
 }
 
 // runBurst is one device's evening: it delta-syncs every pullEvery through the window and,
@@ -225,7 +258,7 @@ func runBurst(ctx context.Context, d *device, i int, plan *benchdata.Plan, photo
 			_, _, more, err := d.pull(ctx, 1000)
 			l.pulls = append(l.pulls, time.Since(t0))
 			if err != nil {
-				l.failures = append(l.failures, fmt.Sprintf("device %d pull: %v", i, err))
+				l.fail(ctx, err, "device %d pull", i)
 				break
 			}
 			if !more {
@@ -240,39 +273,41 @@ func runBurst(ctx context.Context, d *device, i int, plan *benchdata.Plan, photo
 // the photos' bytes one after another, as a phone's outbox does.
 func (l *burstLog) pushQueue(ctx context.Context, d *device, i int, plan *benchdata.Plan, sd string, sdNum int,
 	photo []byte, c curveConfig) {
-	var ids []string
-	var data []map[string]any
-	var colls []string
-	var blobs [][]byte
-	for p := range c.photos {
-		b := uniquePhoto(photo, d.id, p)
-		blobs = append(blobs, b)
-		ids = append(ids, core.GenerateDefaultRandomId())
-		data = append(data, map[string]any{"sha256": sha256Hex(b), "subdistrict": sd})
-		colls = append(colls, schema.Photos)
+	// Each push's records are made as it is sent and each photo's bytes again as it is
+	// uploaded, not all of them at once: past the knee most devices are mid-queue together,
+	// and 5,000 devices' whole days held at once would be gigabytes in fsbench.
+	record := func(e int) (coll string, data map[string]any) {
+		if e < c.photos {
+			return schema.Photos, map[string]any{"sha256": sha256Hex(uniquePhoto(photo, d.id, e)), "subdistrict": sd}
+		}
+		return schema.Findings, plan.NewFinding(sdNum, 10_000_000+i*c.edits+e)
 	}
-	for e := len(ids); e < c.edits; e++ {
-		ids = append(ids, core.GenerateDefaultRandomId())
-		data = append(data, plan.NewFinding(sdNum, 10_000_000+i*c.edits+e))
-		colls = append(colls, schema.Findings)
-	}
-	for from := 0; from < len(ids); from += c.pushSize {
-		to := min(from+c.pushSize, len(ids))
+	for from := 0; from < c.edits; from += c.pushSize {
+		to := min(from+c.pushSize, c.edits)
+		var colls, ids []string
+		var data []map[string]any
+		for e := from; e < to; e++ {
+			coll, rec := record(e)
+			colls, ids, data = append(colls, coll), append(ids, core.GenerateDefaultRandomId()), append(data, rec)
+		}
 		t0 := time.Now()
-		err := d.pushCreates(ctx, colls[from:to], ids[from:to], data[from:to])
+		err := d.pushCreates(ctx, colls, ids, data)
+		if ctx.Err() != nil {
+			return // stopped by --curve-limit: a cut wait is no figure
+		}
 		l.pushes = append(l.pushes, time.Since(t0))
 		if err != nil {
-			l.failures = append(l.failures, fmt.Sprintf("device %d push: %v", i, err))
+			l.fail(ctx, err, "device %d push", i)
 			return
 		}
 		l.mutations += to - from
 	}
-	for _, b := range blobs {
+	for p := range c.photos {
 		t0 := time.Now()
-		busy, err := uploadPhoto(ctx, d, b)
+		busy, err := uploadPhoto(ctx, d, uniquePhoto(photo, d.id, p))
 		l.busy += busy
 		if err != nil {
-			l.failures = append(l.failures, fmt.Sprintf("device %d upload: %v", i, err))
+			l.fail(ctx, err, "device %d upload", i)
 			continue
 		}
 		l.photos = append(l.photos, time.Since(t0))

@@ -130,6 +130,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.curve.pushSize, "curve-push-size", 50, "benchmark 4: mutations per push")
 	compress := fs.Float64("curve-compress", 30, "benchmark 4: how much faster than life the 30-minute burst runs")
 	pullEvery := fs.Duration("curve-pull-every", 5*time.Minute, "benchmark 4: how often, in life, a device delta-syncs")
+	fs.DurationVar(&c.curve.limit, "curve-limit", 0, "benchmark 4: stop each point's burst after this long (0: when every device is done) and report the mutations left unsent")
 	photoSize := fs.String("curve-photo", "1280x960", "benchmark 4: the width and height of the photos")
 	if err := fs.Parse(args); err != nil {
 		return c, err

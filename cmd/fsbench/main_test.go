@@ -79,7 +79,7 @@ func TestRun_TinyDataset(t *testing.T) {
 	}
 	for _, p := range rep.curve {
 		if len(p.failures) > 0 || p.mutations != p.devices*7 || p.photos.n != p.devices*2 || p.pulls.n < p.devices ||
-			p.pushes.n != p.devices*2 || p.mem.peak <= 0 || p.mem.anonPeak <= 0 {
+			p.pushes.n != p.devices*2 || p.mem.peak <= 0 || p.mem.anonPeak <= 0 || p.unsent != 0 || p.pushBusy != 0 || p.clientPeak <= 0 {
 			t.Errorf("capacity curve at %d devices: %+v", p.devices, p)
 		}
 	}

@@ -207,16 +207,17 @@ func waitQuiet(ctx context.Context, max float64, limit time.Duration, out io.Wri
 func (r *report) printCurve(out io.Writer) {
 	fmt.Fprintf(out, "\n4 capacity curve (the evening burst, 30 minutes in %s)\n", r.cfg.curve.window)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "devices\tpull p50/p99\tpush p50/p99\tphoto p50/p99\tmutations/s\tphotos/s\tpulls/s\tserver CPU\tpeak RSS (anonymous)\tbusy\tfailed\tload 1 min before → after")
+	fmt.Fprintln(tw, "devices\tpull p50/p99\tpush p50/p99\tphoto p50/p99\tmutations/s\tphotos/s\tpulls/s\tserver CPU\tpeak RSS (anonymous)\t"+
+		"busy uploads/pushes\tfailed (timed out)\tunsent\tload 1 min before → after")
 	knee := 0
 	for _, p := range r.curve {
 		secs := p.elapsed.Seconds()
-		fmt.Fprintf(tw, "%s\t%s / %s\t%s / %s\t%s / %s\t%.0f\t%.1f\t%.0f\t%.2f cores\t%s (%s)\t%d\t%d\t%s → %s\n",
+		fmt.Fprintf(tw, "%s\t%s / %s\t%s / %s\t%s / %s\t%.0f\t%.1f\t%.0f\t%.2f cores\t%s (%s)\t%d / %d\t%d (%d)\t%d\t%s → %s\n",
 			thousands(p.devices), ms(p.pulls.p50), ms(p.pulls.p99), ms(p.pushes.p50), ms(p.pushes.p99),
 			ms(p.photos.p50), ms(p.photos.p99), float64(p.mutations)/secs, float64(p.photos.n)/secs,
-			float64(p.pulls.n)/secs, p.cores, megabytes(p.mem.peak), megabytes(p.mem.anonPeak), p.busy, len(p.failures),
-			firstField(p.loadBefore), firstField(p.loadAfter))
-		if p.pulls.p99 < targetP99 && len(p.failures) == 0 {
+			float64(p.pulls.n)/secs, p.cores, megabytes(p.mem.peak), megabytes(p.mem.anonPeak), p.busy, p.pushBusy, len(p.failures), p.timeouts,
+			p.unsent, firstField(p.loadBefore), firstField(p.loadAfter))
+		if p.pulls.p99 < targetP99 && len(p.failures) == 0 && p.unsent == 0 {
 			knee = max(knee, p.devices)
 		}
 	}

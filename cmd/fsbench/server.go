@@ -207,11 +207,27 @@ func (s *server) sampleAnon() {
 	}
 }
 
-// status reads the memory figures of /proc/<pid>/status, in bytes.
+// status reads the memory figures of the server's /proc/<pid>/status, in bytes.
 func (s *server) status() (map[string]int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	st, err := statusOf(strconv.Itoa(s.cmd.Process.Pid))
 	if err != nil {
-		return nil, fmt.Errorf("server memory: %w", err)
+		return st, fmt.Errorf("server memory: %w", err)
+	}
+	return st, nil
+}
+
+// memoryOf reads the resident set of the process pid ("self" for fsbench's own): now and
+// at its peak.
+func memoryOf(pid string) (memory, error) {
+	st, err := statusOf(pid)
+	return memory{rss: st["VmRSS"], peak: st["VmHWM"], file: st["RssFile"]}, err
+}
+
+// statusOf reads the memory figures of /proc/<pid>/status, in bytes.
+func statusOf(pid string) (map[string]int64, error) {
+	f, err := os.Open("/proc/" + pid + "/status")
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	out := map[string]int64{}
@@ -223,7 +239,7 @@ func (s *server) status() (map[string]int64, error) {
 		}
 		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
 		if err != nil {
-			return out, fmt.Errorf("server memory: %s: %w", key, err)
+			return out, fmt.Errorf("%s: %w", key, err)
 		}
 		out[key] = kb << 10
 	}

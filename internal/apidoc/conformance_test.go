@@ -56,7 +56,8 @@ var recordName = apidoc.RecordSchemaName
 // unprovokable are documented answers no scenario can cause without breaking the server.
 var unprovokable = map[string]string{
 	"500": "a server failure; the sync code answers Error with code internal",
-	"503": "every photo decode slot busy (server_busy): needs concurrent decodes; photo's pipeline test provokes ErrBusy, not the route's 503",
+	"503": "every photo decode slot busy (server_busy): needs concurrent decodes; photo's pipeline test provokes ErrBusy, not the route's 503; " +
+		"a push queue longer than the bound (sync_busy): needs a held writer and a small bound; internal/sync's TestPush_BusyRefusesBeforeStoring provokes it",
 }
 
 func checkCoverage(t *testing.T, k *contract) {

@@ -62,7 +62,7 @@ func BindWith(app core.App, o Options) *ops.Service {
 	ruleguard.Register(app)
 	audit.Register(app)
 	localsetting.Register(app)
-	sync.Register(app, syncConfig(o))
+	syncs := sync.Register(app, syncConfig(o))
 	sync.RegisterRevocation(app)
 	signin.Register(app, signinConfig(o))
 	rep := reports.Register(app, reportConfig(o))
@@ -80,13 +80,15 @@ func BindWith(app core.App, o Options) *ops.Service {
 	console.Register(app)
 	inspectorapp.Register(app)
 	publicweb.Register(app, rep)
-	return ops.Register(app, ops.Config{MetricsToken: o.Settings.MetricsToken, ReadyTimeout: o.ReadyTimeout, Now: o.Now})
+	return ops.Register(app, ops.Config{MetricsToken: o.Settings.MetricsToken, ReadyTimeout: o.ReadyTimeout, Now: o.Now,
+		PushQueue: syncs.PushQueue})
 }
 
 // syncConfig is the sync protocol's settings.
 func syncConfig(o Options) sync.Config {
 	sc := sync.DefaultConfig()
 	sc.RemoveRetention = o.Settings.RemoveRetention
+	sc.PushMaxWait = o.Settings.PushMaxWait
 	sc.Now = o.Now
 	return sc
 }

@@ -26,6 +26,9 @@ type Config struct {
 	DBReaders int
 	// RemoveRetention is how long sync removal markers are kept before compaction.
 	RemoveRetention time.Duration
+	// PushMaxWait is the longest a push may expect to wait for the database's writer before
+	// it is answered 503 sync_busy with Retry-After; zero never refuses a push.
+	PushMaxWait time.Duration
 	// PhotoDecoders is how many photos are decoded at once.
 	PhotoDecoders int
 	// PhotoMaxPixels refuses images declaring more pixels before decoding.
@@ -52,6 +55,7 @@ func Default() Config {
 		Synchronous:     sqlite.SyncFull,
 		DBReaders:       sqlite.DefaultReaders,
 		RemoveRetention: sync.DefaultConfig().RemoveRetention,
+		PushMaxWait:     sync.DefaultConfig().PushMaxWait,
 		PhotoDecoders:   photos.Decoders,
 		PhotoMaxPixels:  photos.MaxPixels,
 	}
@@ -97,6 +101,17 @@ var settings = []setting{
 				return fmt.Errorf("must be a number of days from 1 to 3650, got %q", v)
 			}
 			c.RemoveRetention = time.Duration(days) * 24 * time.Hour
+			return nil
+		}},
+	{name: "FIELDSYNC_PUSH_MAX_WAIT_SECONDS",
+		meaning: "a push expected to wait longer for the database's writer is answered 503 sync_busy with Retry-After (0: never)",
+		show:    func(c Config) string { return strconv.Itoa(int(c.PushMaxWait / time.Second)) },
+		set: func(c *Config, v string) error {
+			secs, err := strconv.Atoi(v)
+			if err != nil || secs < 0 || secs > 3600 {
+				return fmt.Errorf("must be a number of seconds from 0 to 3600, got %q", v)
+			}
+			c.PushMaxWait = time.Duration(secs) * time.Second
 			return nil
 		}},
 	intSetting("FIELDSYNC_PHOTO_DECODERS", "photos decoded at once (bounds the photo pipeline's memory)", 1, 256,

@@ -30,13 +30,14 @@ func TestRead_EverySetting(t *testing.T) {
 	if err != nil || def != config.Default() {
 		t.Fatalf("no variables: %+v %v", def, err)
 	}
-	if def.Synchronous != sqlite.SyncFull || def.DBReaders != sqlite.DefaultReaders || def.RemoveRetention != 30*24*time.Hour {
+	if def.Synchronous != sqlite.SyncFull || def.DBReaders != sqlite.DefaultReaders || def.RemoveRetention != 30*24*time.Hour || def.PushMaxWait != 30*time.Second {
 		t.Fatalf("defaults: %+v", def)
 	}
 	got, err := config.Read(env{
 		"FIELDSYNC_SYNCHRONOUS":           "normal",
 		"FIELDSYNC_DB_READERS":            "4",
 		"FIELDSYNC_REMOVE_RETENTION_DAYS": "7",
+		"FIELDSYNC_PUSH_MAX_WAIT_SECONDS": "12",
 		"FIELDSYNC_PHOTO_DECODERS":        "3",
 		"FIELDSYNC_PHOTO_MAX_PIXELS":      "2000000",
 		"FIELDSYNC_RECEIPT_KEY":           strings.Repeat("r", 32),
@@ -45,7 +46,7 @@ func TestRead_EverySetting(t *testing.T) {
 		"FIELDSYNC_LITESTREAM_SOCKET":     "/run/litestream/litestream.sock",
 	}.lookup)
 	want := config.Config{Synchronous: sqlite.SyncNormal, DBReaders: 4, RemoveRetention: 7 * 24 * time.Hour,
-		PhotoDecoders: 3, PhotoMaxPixels: 2_000_000, ReceiptKey: strings.Repeat("r", 32), MetricsToken: strings.Repeat("m", 40),
+		PushMaxWait: 12 * time.Second, PhotoDecoders: 3, PhotoMaxPixels: 2_000_000, ReceiptKey: strings.Repeat("r", 32), MetricsToken: strings.Repeat("m", 40),
 		CityToken: strings.Repeat("c", 32), LitestreamSocket: "/run/litestream/litestream.sock"}
 	if err != nil || got != want {
 		t.Fatalf("got %+v %v, want %+v", got, err, want)
@@ -63,6 +64,7 @@ func TestRead_NamesEveryBadSetting(t *testing.T) {
 		"FIELDSYNC_SYNCHRONOUS":           "OFF",
 		"FIELDSYNC_DB_READERS":            "5000",
 		"FIELDSYNC_REMOVE_RETENTION_DAYS": "0",
+		"FIELDSYNC_PUSH_MAX_WAIT_SECONDS": "-1",
 		"FIELDSYNC_PHOTO_DECODERS":        "zero",
 		"FIELDSYNC_PHOTO_MAX_PIXELS":      "999999",
 		"FIELDSYNC_RECEIPT_KEY":           "too-short",
@@ -104,19 +106,20 @@ func TestList_ValuesSourcesAndSecrets(t *testing.T) {
 		}
 	}
 	for name, want := range map[string][2]string{
-		"FIELDSYNC_DB_READERS":        {"4", "environment"},
-		"FIELDSYNC_SYNCHRONOUS":       {"NORMAL", "environment"},
-		"FIELDSYNC_RECEIPT_KEY":       {"(set, 40 bytes)", "environment"},
-		"FIELDSYNC_PHOTO_DECODERS":    {strconv.Itoa(config.Default().PhotoDecoders), "default"},
-		"FIELDSYNC_PHOTO_MAX_PIXELS":  {strconv.FormatInt(config.Default().PhotoMaxPixels, 10), "default"},
-		"FIELDSYNC_CITY_TOKEN":        {"unset: only district administrators read /api/fs/city/figures", "default"},
-		"FIELDSYNC_LITESTREAM_SOCKET": {"unset: no replication metrics", "default"},
+		"FIELDSYNC_DB_READERS":            {"4", "environment"},
+		"FIELDSYNC_SYNCHRONOUS":           {"NORMAL", "environment"},
+		"FIELDSYNC_RECEIPT_KEY":           {"(set, 40 bytes)", "environment"},
+		"FIELDSYNC_PHOTO_DECODERS":        {strconv.Itoa(config.Default().PhotoDecoders), "default"},
+		"FIELDSYNC_PUSH_MAX_WAIT_SECONDS": {"30", "default"},
+		"FIELDSYNC_PHOTO_MAX_PIXELS":      {strconv.FormatInt(config.Default().PhotoMaxPixels, 10), "default"},
+		"FIELDSYNC_CITY_TOKEN":            {"unset: only district administrators read /api/fs/city/figures", "default"},
+		"FIELDSYNC_LITESTREAM_SOCKET":     {"unset: no replication metrics", "default"},
 	} {
 		if e := byName[name]; e.Value != want[0] || e.Source != want[1] || e.Meaning == "" {
 			t.Errorf("%s: %+v, want %v", name, e, want)
 		}
 	}
-	if len(entries) != 9 {
+	if len(entries) != 10 {
 		t.Errorf("%d settings listed", len(entries))
 	}
 

@@ -19,6 +19,7 @@ const (
 	TooLarge               // the request is bigger than the server accepts
 	Internal               // the server failed; retry later
 	TooMany                // the caller sent too many requests: retry after a while
+	Busy                   // the server has too much work queued: retry after the wait it gives
 )
 
 // Error is a client-facing error.
@@ -74,6 +75,8 @@ func (e *Error) Status() int {
 		return http.StatusRequestEntityTooLarge
 	case TooMany:
 		return http.StatusTooManyRequests
+	case Busy:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

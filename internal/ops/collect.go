@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/haidian/fieldsync/internal/schema"
+	"github.com/haidian/fieldsync/internal/sync"
 )
 
 var (
@@ -151,4 +152,21 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descPoolWait, prometheus.CounterValue, st.WaitDuration.Seconds(), p.name)
 		ch <- prometheus.MustNewConstMetric(descPoolInUse, prometheus.GaugeValue, float64(st.InUse), p.name)
 	}
+}
+
+var descPushQueue = prometheus.NewDesc("fieldsync_sync_push_queue",
+	"Pushes holding or waiting for the database writer's turn (what=pushes), their new mutations (what=mutations), "+
+		"and pushes turned away busy whose place is kept until they come back (what=booked).",
+	[]string{"what"}, nil)
+
+// pushQueueCollector reads the sync protocol's push queue when Prometheus scrapes.
+type pushQueueCollector func() sync.QueueLength
+
+func (c pushQueueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- descPushQueue }
+
+func (c pushQueueCollector) Collect(ch chan<- prometheus.Metric) {
+	q := c()
+	ch <- prometheus.MustNewConstMetric(descPushQueue, prometheus.GaugeValue, float64(q.Pushes), "pushes")
+	ch <- prometheus.MustNewConstMetric(descPushQueue, prometheus.GaugeValue, float64(q.Mutations), "mutations")
+	ch <- prometheus.MustNewConstMetric(descPushQueue, prometheus.GaugeValue, float64(q.Booked), "booked")
 }

@@ -31,6 +31,7 @@ type httpMetrics struct {
 	syncRows      *prometheus.CounterVec
 	syncBytes     *prometheus.CounterVec
 	syncMutations *prometheus.CounterVec
+	pushWait      prometheus.Histogram
 
 	photoSeconds  *prometheus.HistogramVec
 	photoRefusals *prometheus.CounterVec
@@ -46,7 +47,10 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fieldsync_rate_limited_total",
 			Help: "Requests refused with 429 by a rate limit or throttle, by route pattern."}, []string{"route"}),
 		syncRequests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fieldsync_sync_requests_total",
-			Help: "Pulls answered and pushes processed, by op and outcome (ok, gap, refused, failed)."}, []string{"op", "outcome"}),
+			Help: "Pulls answered and pushes processed, by op and outcome (ok, gap, refused, busy: 503 sync_busy, failed)."}, []string{"op", "outcome"}),
+		pushWait: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "fieldsync_sync_push_wait_seconds",
+			Help:    "Time a push waited for the database writer's turn behind the pushes before it (refused pushes excluded).",
+			Buckets: []float64{.001, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}),
 		syncRows: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fieldsync_sync_rows_total",
 			Help: "Changes sent by pulls (op=pull) and mutations received by pushes (op=push)."}, []string{"op"}),
 		syncBytes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fieldsync_sync_bytes_total",
@@ -60,7 +64,7 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 			Help: "Completed uploads refused, by error code (server_busy: no decode slot in time)."}, []string{"code"}),
 	}
 	reg.MustRegister(m.requests, m.duration, m.rateLimited, m.syncRequests, m.syncRows, m.syncBytes,
-		m.syncMutations, m.photoSeconds, m.photoRefusals)
+		m.syncMutations, m.pushWait, m.photoSeconds, m.photoRefusals)
 	return m
 }
 
@@ -111,12 +115,17 @@ func (m *httpMetrics) observeSync(t sync.Tally, status int, in, out int64) {
 	switch {
 	case status == http.StatusConflict && t.Op == "push":
 		outcome = "gap"
+	case status == http.StatusServiceUnavailable && t.Op == "push":
+		outcome = "busy"
 	case status >= 500:
 		outcome = "failed"
 	case status >= 400:
 		outcome = "refused"
 	}
 	m.syncRequests.WithLabelValues(t.Op, outcome).Inc()
+	if t.Op == "push" && outcome != "busy" {
+		m.pushWait.Observe(t.Wait.Seconds())
+	}
 	m.syncRows.WithLabelValues(t.Op).Add(float64(t.Rows))
 	m.syncBytes.WithLabelValues(t.Op, "in").Add(float64(in))
 	m.syncBytes.WithLabelValues(t.Op, "out").Add(float64(out))

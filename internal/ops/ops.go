@@ -16,6 +16,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/haidian/fieldsync/internal/sync"
 )
 
 // Config holds the operator's settings of metrics and readiness.
@@ -27,6 +29,9 @@ type Config struct {
 	ReadyTimeout time.Duration
 	// Now is the clock; tests inject their own.
 	Now func() time.Time
+	// PushQueue, when set, reads the pushes queued for the database's writer (sync's
+	// admission), for fieldsync_sync_push_queue.
+	PushQueue func() sync.QueueLength
 }
 
 // DefaultReadyTimeout is how long a readiness check may take before it counts as failed.
@@ -58,6 +63,9 @@ func Register(app core.App, cfg Config) *Service {
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.http = newHTTPMetrics(s.reg)
 	s.reg.MustRegister(&dbCollector{app: app, now: cfg.Now, timeout: cfg.ReadyTimeout}, poolCollector{app: app})
+	if cfg.PushQueue != nil {
+		s.reg.MustRegister(pushQueueCollector(cfg.PushQueue))
+	}
 	s.AddReadyCheck("database", checkDatabase)
 	s.AddReadyCheck("blob_store", CheckBlobStore)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {

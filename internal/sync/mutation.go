@@ -77,6 +77,14 @@ type PushResponse struct {
 	decided []json.RawMessage // the outcomes this request decided (the rest were stored before)
 }
 
+// decidedCount is how many mutations the push decided; none if it stopped before applying.
+func (r *PushResponse) decidedCount() int {
+	if r == nil {
+		return 0
+	}
+	return len(r.decided)
+}
+
 var recordIDPattern = regexp.MustCompile(`^[a-z0-9]{15}$`)
 
 // validate checks the shape of m; rules about its content are the model's.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
@@ -150,8 +151,14 @@ func (s *Service) handlePush(e *core.RequestEvent) error {
 	if err != nil {
 		return writeError(e, err)
 	}
+	done, wait, err := s.pushes.admit(e.Request.Context(), client.Id, s.newMutations(client, req))
+	if err != nil {
+		tallyPush(e, req, nil, wait)
+		return writeBusy(e, err)
+	}
+	defer done(0) // the turn ends however the push ends, a panic included; done below ends it first
 	res, err := s.Push(e.Auth, client, req)
-	tallyPush(e, req, res)
+	tallyPush(e, req, res, wait)
 	status, body := http.StatusOK, any(res)
 	var gap *GapError
 	switch {
@@ -179,7 +186,41 @@ func (s *Service) handlePush(e *core.RequestEvent) error {
 		Payload: raw, Response: out}); jerr != nil {
 		e.App.Logger().Error("sync journal append failed", "client", req.ClientID, "error", jerr)
 	}
+	// The turn ends after the journal, which takes the writer too, and before the answer is
+	// written, which a slow phone could make wait.
+	done(res.decidedCount())
 	return e.Blob(status, "application/json", out)
+}
+
+// newMutations counts the mutations of req the client's stored last mid does not cover yet:
+// the work the push will ask of the writer. Repeats are answered from the store, and a push
+// over the size limit is refused without writing, so neither needs the writer's turn.
+func (s *Service) newMutations(client *core.Record, req PushRequest) int {
+	if len(req.Mutations) > s.cfg.MaxMutations {
+		return 0
+	}
+	last, n := int64(client.GetInt("last_mid")), 0
+	for _, m := range req.Mutations {
+		if m.MID > last {
+			n++
+		}
+	}
+	return n
+}
+
+// writeBusy answers a push that did not get the writer's turn: 503 sync_busy, with the wait
+// in whole seconds both in Retry-After and in the body's data.retry_after (a browser's script
+// reads no Retry-After from another origin). A push whose phone gave up while it waited
+// gets the same answer, which nobody reads.
+func writeBusy(e *core.RequestEvent, err error) error {
+	body := errSyncBusy.Body()
+	var busy *BusyError
+	if errors.As(err, &busy) {
+		secs := busy.RetryAfterSeconds()
+		e.Response.Header().Set("Retry-After", strconv.Itoa(secs))
+		body.Data["retry_after"] = secs
+	}
+	return e.JSON(body.Status, body)
 }
 
 // ResolveRequest is a decision on a sync issue.

@@ -23,6 +23,10 @@ type Config struct {
 	MaxBodyBytes    int64
 	// SkewTolerance is the device clock difference beyond which a push is flagged.
 	SkewTolerance time.Duration
+	// PushMaxWait is the longest a push may expect to wait for the database's writer behind
+	// the pushes queued before it; a push that would wait longer is answered 503 sync_busy
+	// with Retry-After at once, before anything of it is stored. Zero never refuses a push.
+	PushMaxWait time.Duration
 	// CompactSchedule is the cron expression of the compaction job.
 	CompactSchedule string
 	// Now is the clock; tests inject their own.
@@ -38,6 +42,7 @@ func DefaultConfig() Config {
 		MaxMutations:    500,
 		MaxBodyBytes:    16 << 20,
 		SkewTolerance:   5 * time.Minute,
+		PushMaxWait:     30 * time.Second,
 		CompactSchedule: "17 3 * * *",
 		Now:             time.Now,
 	}
@@ -50,8 +55,13 @@ type Service struct {
 	log *changeLog
 	// rules evaluates the API rules of pushed mutations (see ruleVerdicts).
 	rules *ruleVerdicts
-	now   func() time.Time
+	// pushes orders the pushes' turns at the writer (see admission).
+	pushes *admission
+	now    func() time.Time
 }
+
+// PushQueue is the pushes queued for the writer now, for the metrics.
+func (s *Service) PushQueue() QueueLength { return s.pushes.length() }
 
 // Register binds the change log, the membership history, the locks, the routes and the
 // compaction job to app.
@@ -59,7 +69,9 @@ func Register(app core.App, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{app: app, cfg: cfg, now: cfg.Now, rules: newRuleVerdicts()}
+	// The queue measures real durations (the writer's commit rate), not the app's clock,
+	// which tests may hold still.
+	s := &Service{app: app, cfg: cfg, now: cfg.Now, rules: newRuleVerdicts(), pushes: newAdmission(cfg.PushMaxWait, time.Now)}
 	s.log = newChangeLog(cfg.Now, s.poke)
 	s.log.register(app)
 	s.rules.register(app)

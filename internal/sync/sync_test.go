@@ -29,12 +29,16 @@ func now() time.Time { return clock.Add(time.Duration(elapsed.Load())) }
 // advance moves the injected time forward by d and returns it.
 func advance(d time.Duration) time.Time { return clock.Add(time.Duration(elapsed.Add(int64(d)))) }
 
+// options are the settings of every test app here, on the injected clock.
+func options() app.Options {
+	o := app.DefaultOptions()
+	o.Now = now
+	o.Settings.MetricsToken = metricsToken
+	return o
+}
+
 func TestMain(m *testing.M) {
-	testkit.SetBind(func(a core.App) {
-		o := app.DefaultOptions()
-		o.Now = now
-		app.BindWith(a, o)
-	})
+	testkit.SetBind(func(a core.App) { app.BindWith(a, options()) })
 	testkit.Main(m)
 }
 

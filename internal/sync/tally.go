@@ -2,6 +2,7 @@ package sync
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -16,6 +17,8 @@ type Tally struct {
 	Outcomes map[string]int
 	// Replayed counts the mutations answered from the store, decided by an earlier copy.
 	Replayed int
+	// Wait is how long a push waited for the writer's turn (see admission).
+	Wait time.Duration
 }
 
 const tallyKey = "fieldsync.sync.tally"
@@ -34,8 +37,8 @@ func tallyPull(e *core.RequestEvent, res *PullResponse) {
 	e.Set(tallyKey, t)
 }
 
-func tallyPush(e *core.RequestEvent, req PushRequest, res *PushResponse) {
-	t := Tally{Op: "push", Rows: len(req.Mutations), Outcomes: map[string]int{}}
+func tallyPush(e *core.RequestEvent, req PushRequest, res *PushResponse, wait time.Duration) {
+	t := Tally{Op: "push", Rows: len(req.Mutations), Outcomes: map[string]int{}, Wait: wait}
 	if res != nil {
 		for _, raw := range res.decided {
 			var r struct {

@@ -113,6 +113,13 @@ func SetBind(f func(core.App)) { bind = f }
 // when the test ends.
 func NewApp(t testing.TB) *tests.TestApp {
 	t.Helper()
+	return NewAppWith(t, bind)
+}
+
+// NewAppWith is NewApp with the modules wired by with instead of SetBind's function: a test
+// app with other settings (with nil wires nothing).
+func NewAppWith(t testing.TB, with func(core.App)) *tests.TestApp {
+	t.Helper()
 	if templateDir == "" {
 		t.Fatal("testkit: call testkit.Main from TestMain")
 	}
@@ -120,8 +127,8 @@ func NewApp(t testing.TB) *tests.TestApp {
 	if err != nil {
 		t.Fatalf("testkit: new app: %v", err)
 	}
-	if bind != nil {
-		bind(app)
+	if with != nil {
+		with(app)
 	}
 	t.Cleanup(app.Cleanup)
 	return app

@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Errors a phone app acts on. Test for them with errors.Is.
@@ -25,6 +26,9 @@ type ServerError struct {
 	Status  int
 	Code    string
 	Message string
+	// RetryAfter is the wait a busy server (503 sync_busy) asks for before the push is sent
+	// again; zero otherwise.
+	RetryAfter time.Duration
 }
 
 func (e *ServerError) Error() string {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -73,7 +74,8 @@ func answerError(status int, raw []byte) error {
 	if body.Code == "mid_gap" {
 		return &gapError{Expected: body.ExpectedMID, Results: body.Results}
 	}
-	return &ServerError{Status: status, Code: body.Code, Message: body.Message}
+	return &ServerError{Status: status, Code: body.Code, Message: body.Message,
+		RetryAfter: time.Duration(body.Data.RetryAfter) * time.Second}
 }
 
 // decompress reads the body of res as its Content-Encoding says.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -38,7 +39,7 @@ func (c *Client) Push(ctx context.Context) (PushReport, error) {
 		}
 		req := pushRequest{ClientID: c.id, SentAt: c.cfg.Now().UTC().Format(time.RFC3339), Mutations: batch}
 		var res pushResponse
-		err = c.post(ctx, "/api/sync/v1/push", req, &res)
+		err = c.sendPush(ctx, req, &res)
 		var gap *gapError
 		switch {
 		case errors.As(err, &gap):
@@ -58,6 +59,33 @@ func (c *Client) Push(ctx context.Context) (PushReport, error) {
 		}
 		if gap == nil && res.Results[0].MID != batch[0].MID {
 			return rep, fmt.Errorf("push: server answered mid %d to mid %d", res.Results[0].MID, batch[0].MID)
+		}
+	}
+}
+
+// busyRetries is how many times one push is sent again after 503 sync_busy before the error
+// reaches the app.
+const busyRetries = 5
+
+// sendPush sends req. While the server answers 503 sync_busy (the pushes queued for its
+// writer would keep this one waiting too long; nothing of it was stored), it waits the
+// server's RetryAfter plus up to half of it again at random, so that phones turned away
+// together do not come back together, and sends the same mids again, at most busyRetries
+// times; then the *ServerError (code sync_busy) reaches the app, the edits still queued.
+func (c *Client) sendPush(ctx context.Context, req pushRequest, res *pushResponse) error {
+	for tries := 0; ; tries++ {
+		err := c.post(ctx, "/api/sync/v1/push", req, res)
+		var se *ServerError
+		if !errors.As(err, &se) || se.Code != "sync_busy" || tries >= busyRetries {
+			return err
+		}
+		wait := max(se.RetryAfter, time.Second)
+		t := time.NewTimer(wait + time.Duration(rand.Int64N(int64(wait/2)+1)))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
 		}
 	}
 }

@@ -154,4 +154,7 @@ type errorBody struct {
 	ExpectedMID int64    `json:"expected_mid"`
 	Results     []Result `json:"results"`
 	LastMID     int64    `json:"last_mid"`
+	Data        struct {
+		RetryAfter int `json:"retry_after"` // 503 sync_busy: seconds to wait
+	} `json:"data"`
 }

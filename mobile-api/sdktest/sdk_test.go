@@ -21,6 +21,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
@@ -52,7 +55,9 @@ func TestSDK(t *testing.T) {
 	}
 	a := testkit.NewApp(t)
 	srv := testkit.Serve(t, a)
+	busy := testkit.Serve(t, busyApp(t))
 	h := newHarness(t, srv, jsDir)
+	h.busy = busy
 	front := &http.Server{Handler: h}
 	ln := listen(t)
 	go front.Serve(ln)
@@ -68,6 +73,8 @@ func TestSDK(t *testing.T) {
 		"FS_PLACE_A="+testkit.Side("venue", "a"),
 		"FS_CLASS_A="+testkit.Side("class", "a"),
 		"FS_PHOTO="+writeJPEG(t),
+		"FS_BUSY_URL="+busy.URL,
+		"FS_BUSY_SU_TOKEN="+busy.Token("_superusers", testkit.Superuser),
 	)
 	if os.Getenv("FS_SEEDS") == "" && os.Getenv("FIELDSYNC_LONG") == "1" {
 		env = append(env, "FS_SEEDS=40") // the convergence test's long run; make test runs 3
@@ -97,6 +104,16 @@ func TestSDK(t *testing.T) {
 	}
 }
 
+// busyApp is a second app, for the SDK's busy test, whose pushes are answered 503 sync_busy
+// as soon as one push is queued before them (a push admission bound of a nanosecond).
+func busyApp(t *testing.T) *tests.TestApp {
+	return testkit.NewAppWith(t, func(a core.App) {
+		o := app.DefaultOptions()
+		o.Settings.PushMaxWait = time.Nanosecond
+		app.BindWith(a, o)
+	})
+}
+
 func chromiumPath() string {
 	for _, p := range []string{os.Getenv("FIELDSYNC_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
 		if p != "" {
@@ -123,6 +140,9 @@ type harness struct {
 	lose     string // a path: the answer of the next POST to it is lost
 	delay    time.Duration
 	seen     map[string]int // requests forwarded to the server, by path
+
+	busy          *testkit.Server // the busy test's server (busyApp)
+	releaseWriter func()          // ends the transaction holding busy's writer; nil when not held
 }
 
 func newHarness(t *testing.T, srv *testkit.Server, jsDir string) *harness {
@@ -244,6 +264,16 @@ func (h *harness) control(w http.ResponseWriter, r *http.Request) {
 	case "delay":
 		ms, _ := strconv.Atoi(q.Get("ms"))
 		h.delay = time.Duration(ms) * time.Millisecond
+	case "hold-busy-writer":
+		// A long transaction of another door: pushes to the busy server queue behind it.
+		h.releaseWriter = testkit.HoldWriter(h.t, h.busy.App)
+	case "release-busy-writer":
+		if h.releaseWriter == nil {
+			http.Error(w, "the busy server's writer is not held", http.StatusConflict)
+			return
+		}
+		h.releaseWriter()
+		h.releaseWriter = nil
 	case "compact":
 		// What the server does daily: drop removal markers, raising the horizon.
 		if _, err := sync.Compact(h.srv.App, time.Now().Add(time.Hour)); err != nil {

@@ -70,13 +70,20 @@ export interface Events {
   revoked: { unsent: number };
   /** The token was refused: ask for the password. */
   signedout: Record<string, never>;
-  /** A sync began or ended (error set when it failed). */
-  sync: { state: "start" | "done" | "error"; error?: unknown };
+  /**
+   * A sync began or ended (error set when it failed), or the server answered a push 503
+   * sync_busy: "busy" says the SDK waits retryAfter seconds (plus up to half again) before it
+   * sends the same edits again; they stay in the outbox meanwhile.
+   */
+  sync: { state: "start" | "done" | "error" | "busy"; error?: unknown; retryAfter?: number };
   /** Photo upload progress. */
   progress: { sha256: string; record: string; sent: number; size: number };
   /** The device went online or offline. */
   network: { online: boolean };
 }
+
+/** How many times one push is sent again after 503 sync_busy before the error reaches the app. */
+const busyRetries = 5;
 
 type Listener<K extends keyof Events> = (e: Events[K]) => void;
 
@@ -315,7 +322,7 @@ export class Client {
       let results: Result[];
       let gap: GapError | null = null;
       try {
-        const res = await this.send<PushResponse>("POST", "/api/sync/v1/push", { client_id: this.id, sent_at: new Date(this.now()).toISOString(), mutations: batch });
+        const res = await this.sendPush(batch);
         results = res.results;
         if (results.length === 0) throw new Error("push: server answered no outcome");
       } catch (e) {
@@ -336,6 +343,26 @@ export class Client {
       for (const is of issues) this.emit("issue", is);
       this.emit("change", { colls: [...new Set(results.map((r) => r.coll ?? ""))].filter(Boolean) });
       if (!gap && results[0]!.mid !== batch[0]!.mid) throw new Error(`push: server answered mid ${results[0]!.mid} to mid ${batch[0]!.mid}`);
+    }
+  }
+
+  /**
+   * Sends one push. While the server answers 503 sync_busy (its writer's queue is full), waits
+   * the wait it gives (data.retry_after: a page of another origin cannot read Retry-After),
+   * plus up to half again at random so that phones turned away together do not return
+   * together, and sends the same mids again, at most busyRetries times; then the ServerError
+   * (code sync_busy) reaches the app, the edits still in the outbox.
+   */
+  private async sendPush(batch: Mutation[]): Promise<PushResponse> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await this.send<PushResponse>("POST", "/api/sync/v1/push", { client_id: this.id, sent_at: new Date(this.now()).toISOString(), mutations: batch });
+      } catch (e) {
+        if (!(e instanceof ServerError) || e.code !== "sync_busy" || tries >= busyRetries) throw e;
+        const retryAfter = Math.max(1, Number(e.data?.retry_after) || 1);
+        this.emit("sync", { state: "busy", retryAfter });
+        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 * (1 + Math.random() / 2)));
+      }
     }
   }
 

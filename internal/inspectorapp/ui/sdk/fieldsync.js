@@ -679,6 +679,7 @@ function fieldMessage(field, code) {
 }
 
 // src/client.ts
+var busyRetries = 5;
 var idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
 function randomId(n = 15) {
   let out = "";
@@ -903,7 +904,7 @@ var Client = class _Client {
       let results;
       let gap = null;
       try {
-        const res = await this.send("POST", "/api/sync/v1/push", { client_id: this.id, sent_at: new Date(this.now()).toISOString(), mutations: batch });
+        const res = await this.sendPush(batch);
         results = res.results;
         if (results.length === 0) throw new Error("push: server answered no outcome");
       } catch (e) {
@@ -924,6 +925,26 @@ var Client = class _Client {
       for (const is of issues) this.emit("issue", is);
       this.emit("change", { colls: [...new Set(results.map((r) => r.coll ?? ""))].filter(Boolean) });
       if (!gap && results[0].mid !== batch[0].mid) throw new Error(`push: server answered mid ${results[0].mid} to mid ${batch[0].mid}`);
+    }
+  }
+  /**
+   * Sends one push. While the server answers 503 sync_busy (its writer's queue is full), waits
+   * the wait it gives (data.retry_after: a page of another origin cannot read Retry-After),
+   * plus up to half again at random so that phones turned away together do not return
+   * together, and sends the same mids again, at most busyRetries times; then the ServerError
+   * (code sync_busy) reaches the app, the edits still in the outbox.
+   */
+  async sendPush(batch) {
+    var _a;
+    for (let tries = 0; ; tries++) {
+      try {
+        return await this.send("POST", "/api/sync/v1/push", { client_id: this.id, sent_at: new Date(this.now()).toISOString(), mutations: batch });
+      } catch (e) {
+        if (!(e instanceof ServerError) || e.code !== "sync_busy" || tries >= busyRetries) throw e;
+        const retryAfter = Math.max(1, Number((_a = e.data) == null ? void 0 : _a.retry_after) || 1);
+        this.emit("sync", { state: "busy", retryAfter });
+        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1e3 * (1 + Math.random() / 2)));
+      }
     }
   }
   /** The first unsent mutations, at most n and about maxBytes: one read of the outbox's unsent index (mid order). */

@@ -67,6 +67,7 @@ async function showStatus() {
     status.hidden = true;
     return;
   }
+  if (ctx.outdated) return; // the store is closed: the status line keeps its request to reload
   status.hidden = false;
   const last = localStorage.getItem("xcz.lastSync");
   const edits = await c.pendingCount();
@@ -241,6 +242,16 @@ function startLive() {
     c.on("progress", (p) => { sync.photo = p; showStatus(); }),
     c.on("change", () => { showStatus(); scheduleDraw(); schedulePush(); }),
     c.on("signedout", () => { sync.error = t("signedout"); draw(); }),
+    // A newer version opened the store and this page's connection stepped aside for its upgrade:
+    // nothing more can be read or synced here. Reloaded at once unless the inspector is filling
+    // in a form, whose typing a reload would lose: then the status line asks for it.
+    c.on("outdated", () => {
+      ctx.outdated = true;
+      if (!busy()) return location.reload();
+      status.hidden = false;
+      status.replaceChildren(h("span", { id: "sync-error", class: "warn" }, t("outdated")),
+        h("button", { id: "reload", type: "button", onclick: () => location.reload() }, t("reload")));
+    }),
     c.on("revoked", () => { forgetReportPhotos().catch(() => undefined); draw(); }),
   ];
   const stopLive = live(c);

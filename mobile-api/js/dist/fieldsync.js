@@ -381,8 +381,13 @@ function blockOf(id) {
   return (h >>> 0) % buckets;
 }
 var allStores = ["meta", "blocks", "cursors", "outbox", "issues", "photos", "locks"];
-function openStore(name) {
+function openStore(name, onBlocking) {
   return openDB(name, 3, {
+    // A newer version of the app (another tab, or this one after an update) asks to upgrade the
+    // store: an open connection blocks the upgrade until it closes, so this one steps aside and
+    // says so (onBlocking closes it). Version 2 did not, which is why an open v2 tab holds up
+    // the upgrade to 3 until it is closed.
+    blocking: () => onBlocking == null ? void 0 : onBlocking(),
     upgrade(db, oldVersion, _newVersion, tx) {
       db.createObjectStore("blocks");
       if (oldVersion >= 1) {
@@ -707,7 +712,11 @@ var Client = class _Client {
   /** Opens (creating if needed) the local store and asks the browser to keep it through storage pressure. */
   static async open(cfg) {
     var _a, _b, _c;
-    const db = await openStore(cfg.dbName ?? "fieldsync");
+    let opened;
+    const db = await openStore(cfg.dbName ?? "fieldsync", () => {
+      db.close();
+      opened == null ? void 0 : opened.emit("outdated", {});
+    });
     const tx = db.transaction("meta", "readwrite");
     let meta = await tx.store.get("meta");
     if (!meta) {
@@ -720,7 +729,8 @@ var Client = class _Client {
       throw new Error(`open: store belongs to client ${meta.client_id}, not ${cfg.clientId}`);
     }
     await ((_c = (_b = (_a = globalThis.navigator) == null ? void 0 : _a.storage) == null ? void 0 : _b.persist) == null ? void 0 : _c.call(_b).catch(() => false));
-    return new _Client(cfg, db, meta.client_id);
+    opened = new _Client(cfg, db, meta.client_id);
+    return opened;
   }
   close() {
     this.db.close();

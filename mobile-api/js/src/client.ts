@@ -80,6 +80,12 @@ export interface Events {
   progress: { sha256: string; record: string; sent: number; size: number };
   /** The device went online or offline. */
   network: { online: boolean };
+  /**
+   * A newer version of the app opened the store (another tab, or an update): this client closed
+   * its connection so that the store's upgrade can run, and can no longer read or sync. Reload
+   * the page (the new version opens the upgraded store, outbox and unsent edits intact).
+   */
+  outdated: Record<string, never>;
 }
 
 /** How many times one push is sent again after 503 sync_busy before the error reaches the app. */
@@ -115,7 +121,11 @@ export class Client {
 
   /** Opens (creating if needed) the local store and asks the browser to keep it through storage pressure. */
   static async open(cfg: Config): Promise<Client> {
-    const db = await openStore(cfg.dbName ?? "fieldsync");
+    let opened: Client | undefined;
+    const db: DB = await openStore(cfg.dbName ?? "fieldsync", () => {
+      db.close();
+      opened?.emit("outdated", {});
+    });
     const tx = db.transaction("meta", "readwrite");
     let meta = await tx.store.get("meta");
     if (!meta) {
@@ -129,7 +139,8 @@ export class Client {
     }
     // Without it, a browser under storage pressure may evict the outbox with the cache.
     await globalThis.navigator?.storage?.persist?.().catch(() => false);
-    return new Client(cfg, db, meta.client_id);
+    opened = new Client(cfg, db, meta.client_id);
+    return opened;
   }
 
   close(): void { this.db.close(); }

@@ -140,8 +140,13 @@ export const allStores: Names[] = ["meta", "blocks", "cursors", "outbox", "issue
  * records and their scopes into blocks in the upgrade's own transaction (a failure leaves the
  * old store as it was); the outbox, photos, issues, cursors and meta are kept as they are.
  */
-export function openStore(name: string): Promise<DB> {
+export function openStore(name: string, onBlocking?: () => void): Promise<DB> {
   return openDB<FsDB>(name, 3, {
+    // A newer version of the app (another tab, or this one after an update) asks to upgrade the
+    // store: an open connection blocks the upgrade until it closes, so this one steps aside and
+    // says so (onBlocking closes it). Version 2 did not, which is why an open v2 tab holds up
+    // the upgrade to 3 until it is closed.
+    blocking: () => onBlocking?.(),
     upgrade(db, oldVersion, _newVersion, tx) {
       db.createObjectStore("blocks");
       if (oldVersion >= 1) {

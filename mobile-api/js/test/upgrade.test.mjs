@@ -94,3 +94,37 @@ test("a version 2 store left in the middle of a reset finishes it as version 3: 
   for (const sc of await c.scopes()) assert.equal((await c.db.get("cursors", sc)).sum, await c.checksum(sc));
   c.close();
 });
+
+test("an open client steps aside for a newer version of the store, says so, and the newer version opens with the queue intact", async () => {
+  const user = await newUser();
+  const dbName = `outdated${process.pid}x${Date.now().toString(36)}`;
+  const c = await ClientV3.open({ baseURL: env.url, dbName, appVersion: "test" });
+  await c.signIn(user.email, user.password);
+  await c.sync();
+  const created = await c.create("findings", findingData("新版本打开前新建"));
+  let outdated = 0;
+  c.on("outdated", () => { outdated++; });
+  // A later app version opens the store at a higher version, as an update would. Without the
+  // step aside, the open would stay blocked while this client's connection is open.
+  const next = await new Promise((resolve, reject) => {
+    const req = indexedDB.open(dbName, 4);
+    let blocked = false;
+    req.onblocked = () => {
+      // Close the client so that the open completes and the test ends instead of hanging.
+      blocked = true;
+      c.close();
+      reject(new Error("the newer version was blocked by the open client"));
+    };
+    req.onsuccess = () => (blocked ? req.result.close() : resolve(req.result));
+    req.onerror = () => reject(req.error);
+  });
+  assert.equal(outdated, 1, "the client told the app it is outdated");
+  assert.equal(next.version, 4);
+  const queued = await new Promise((resolve, reject) => {
+    const r = next.transaction("outbox").objectStore("outbox").getAll();
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+  assert.deepEqual(queued.map((e) => e.id), [created], "the unsent create is still queued for the newer version");
+  next.close();
+});

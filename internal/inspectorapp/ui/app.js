@@ -16,6 +16,7 @@ const status = document.getElementById("sync");
 const ctx = {
   client: null,
   me: null, // the user's own record, synced in the me: scope
+  outdated: false, // a newer version of the app opened the store: this page's copy is closed
   go: (hash) => { location.hash = hash; },
   draw: () => draw(),
   sync: () => syncNow(),
@@ -39,7 +40,8 @@ function applyLanguage(next) {
   langButton.title = t("lang.label");
   showNetwork();
   showStatus();
-  if (ctx.client) draw();
+  // A closed store draws nothing: the form on screen stays as typed, the status line changed.
+  if (ctx.client && !ctx.outdated) draw();
 }
 
 langButton.addEventListener("click", () => applyLanguage(language() === "zh" ? "en" : "zh"));
@@ -63,15 +65,16 @@ const sync = { running: false, uploading: false, error: "", photo: null, stop: n
 
 async function showStatus() {
   const c = ctx.client;
+  if (ctx.outdated) return showOutdated();
   if (!c || !ctx.me) {
     status.hidden = true;
     return;
   }
-  if (ctx.outdated) return; // the store is closed: the status line keeps its request to reload
   status.hidden = false;
   const last = localStorage.getItem("xcz.lastSync");
   const edits = await c.pendingCount();
   const photos = (await queuedPhotos(c)).length;
+  if (ctx.outdated) return; // the store closed meanwhile: the request to reload stays
   const pct = sync.photo && sync.photo.size ? Math.floor((100 * sync.photo.sent) / sync.photo.size) : null;
   status.replaceChildren(...[
     h("span", { id: "sync-last" }, sync.running ? t("sync.running") : last ? t("sync.last", { t: time(last) }) : t("sync.never")),
@@ -80,6 +83,14 @@ async function showStatus() {
     sync.error ? h("span", { id: "sync-error", class: "warn" }, sync.error) : null,
     h("button", { id: "sync-now", type: "button", disabled: sync.running, onclick: () => syncNow() }, t("sync.now")),
   ].filter(Boolean));
+}
+
+// showOutdated asks for a reload in the status line, in the language chosen (a switch draws
+// it again): the store is closed, nothing more can be read or synced on this page.
+function showOutdated() {
+  status.hidden = false;
+  status.replaceChildren(h("span", { id: "sync-error", class: "warn" }, t("outdated")),
+    h("button", { id: "reload", type: "button", onclick: () => location.reload() }, t("reload")));
 }
 
 // syncNow syncs at once (the button); the "sync" event's listener uploads the photos after.
@@ -245,12 +256,11 @@ function startLive() {
     // A newer version opened the store and this page's connection stepped aside for its upgrade:
     // nothing more can be read or synced here. Reloaded at once unless the inspector is filling
     // in a form, whose typing a reload would lose: then the status line asks for it.
+    // Leaving the form (the store closed, no other screen can be drawn) reloads too.
     c.on("outdated", () => {
       ctx.outdated = true;
       if (!busy()) return location.reload();
-      status.hidden = false;
-      status.replaceChildren(h("span", { id: "sync-error", class: "warn" }, t("outdated")),
-        h("button", { id: "reload", type: "button", onclick: () => location.reload() }, t("reload")));
+      showOutdated();
     }),
     c.on("revoked", () => { forgetReportPhotos().catch(() => undefined); draw(); }),
   ];
@@ -287,7 +297,7 @@ async function main() {
   install().catch(() => showShell(false));
   ctx.client = await Client.open({ baseURL: location.origin, dbName: "xcz", appVersion: "xcz-app-1" });
   await loadMe();
-  addEventListener("hashchange", () => draw());
+  addEventListener("hashchange", () => (ctx.outdated ? location.reload() : draw()));
   await draw();
   if ((await ctx.client.meta()).token) sync.stop = startLive();
   document.body.dataset.ready = "true";

@@ -17,6 +17,7 @@ const ctx = {
   client: null,
   me: null, // the user's own record, synced in the me: scope
   outdated: false, // a newer version of the app opened the store: this page's copy is closed
+  storeNewer: false, // the store is at a version this app does not know: it cannot be opened
   go: (hash) => { location.hash = hash; },
   draw: () => draw(),
   sync: () => syncNow(),
@@ -40,6 +41,7 @@ function applyLanguage(next) {
   langButton.title = t("lang.label");
   showNetwork();
   showStatus();
+  if (ctx.storeNewer) showStoreNewer();
   // A closed store draws nothing: the form on screen stays as typed, the status line changed.
   if (ctx.client && !ctx.outdated) draw();
 }
@@ -174,6 +176,17 @@ async function draw({ background = false } = {}) {
   showStatus();
 }
 
+// showStoreNewer says why the app cannot open: a newer version of the app upgraded the store,
+// and this page runs an older one (the server went back to an earlier release, or this page
+// loaded before the newer one was installed). The store is left as it is, unsent edits in it;
+// a reload once the phone's shell is the newer one opens it.
+function showStoreNewer() {
+  view.replaceChildren(h("section", { class: "stop", dataset: { screen: "store-newer" } },
+    h("p", { role: "alert" }, t("store.newer")),
+    h("button", { id: "reload", type: "button", class: "primary", onclick: () => location.reload() }, t("reload"))));
+  view.dataset.screen = "store-newer";
+}
+
 async function revokedScreen() {
   const n = await ctx.client.pendingCount();
   return h("section", { class: "stop", dataset: { screen: "revoked" } }, h("p", { role: "alert" }, t("revoked", { n })));
@@ -295,7 +308,13 @@ async function main() {
   setLanguage(language());
   applyLanguage(language());
   install().catch(() => showShell(false));
-  ctx.client = await Client.open({ baseURL: location.origin, dbName: "xcz", appVersion: "xcz-app-1" });
+  try {
+    ctx.client = await Client.open({ baseURL: location.origin, dbName: "xcz", appVersion: "xcz-app-1" });
+  } catch (e) {
+    if (e?.name !== "VersionError") throw e;
+    ctx.storeNewer = true;
+    return showStoreNewer();
+  }
   await loadMe();
   addEventListener("hashchange", () => (ctx.outdated ? location.reload() : draw()));
   await draw();

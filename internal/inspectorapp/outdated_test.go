@@ -111,17 +111,25 @@ func openNewerApp(t *testing.T, ctx context.Context, base string, rel *release) 
 	t.Helper()
 	tab, closeTab := chromedp.NewContext(ctx)
 	t.Cleanup(closeTab)
-	run(t, tab, chromedp.Navigate(base+"/app/"))
-	value(t, tab, chromedp.Poll[bool](fmt.Sprintf(`navigator.serviceWorker.getRegistration("/app/").then(async (r) =>
-		r?.active?.state === "activated" && !r.installing && !r.waiting &&
-		JSON.stringify((await caches.keys()).filter((k) => k.startsWith("xcz-shell-"))) === JSON.stringify([%q]))`, rel.shellKey),
-		chromedp.WithPollingTimeout(30*time.Second)))
-	run(t, tab, chromedp.Reload())
+	openUnder(t, tab, base, fmt.Sprintf(`(k) => k === %q`, rel.shellKey))
 	waitReady(t, tab)
 	if v := storeVersion(t, tab); v != 4 {
 		t.Fatalf("the newer app's store is at version %d", v)
 	}
 	return tab
+}
+
+// openUnder opens the app in tab, waits until the service worker whose shell cache's name
+// passes isShell (a JavaScript predicate) is the one in charge, the only shell kept, and
+// reloads the tab under it. The navigation is what makes the browser look for a new worker.
+func openUnder(t *testing.T, tab context.Context, base, isShell string) {
+	t.Helper()
+	run(t, tab, chromedp.Navigate(base+"/app/"))
+	value(t, tab, chromedp.Poll[bool](`navigator.serviceWorker.getRegistration("/app/").then(async (r) => {
+		const shells = (await caches.keys()).filter((k) => k.startsWith("xcz-shell-"));
+		return r?.active?.state === "activated" && !r.installing && !r.waiting && shells.length === 1 && (`+isShell+`)(shells[0]);
+	})`, chromedp.WithPollingTimeout(30*time.Second)))
+	run(t, tab, chromedp.Reload())
 }
 
 // storeVersion is the version of the app's store (the SDK's IndexedDB database "xcz").
@@ -294,5 +302,56 @@ func TestApp_LeavingTheFormAfterAnUpdateReloads(t *testing.T) {
 	waitScreen(t, ctx, "home")
 	if v := storeVersion(t, ctx); v != 4 {
 		t.Fatalf("the reloaded app's store is at version %d", v)
+	}
+}
+
+// TestApp_SaysWhenTheStoreIsNewerThanTheApp: a newer release upgraded the phone's store to
+// version 4; then the server goes back to the release before it, and the phone's shell with
+// it. That app cannot open the store: instead of hanging on "opening…" it says why, in
+// Chinese and English, with a Reload button, and leaves the store and its queued edit as they
+// are for the release that can open them.
+func TestApp_SaysWhenTheStoreIsNewerThanTheApp(t *testing.T) {
+	s := testkit.Serve(t, testkit.NewApp(t))
+	rel, server := newRelease(t, s)
+	ctx, _ := phone(t, t.TempDir())
+	signIn(t, ctx, server.URL, "inspectora@fieldsync.test")
+	finding := testkit.Side("finding", "a")
+	rel.apiCut.Store(true)
+	goTo(t, ctx, "#/finding/"+finding)
+	waitScreen(t, ctx, "finding")
+	edit(t, ctx, "回退前未上传的修改")
+	waitQueued(t, ctx, 1, 0)
+
+	rel.shipped.Store(true)
+	tab := openNewerApp(t, ctx, server.URL, rel)
+	rel.shipped.Store(false) // the release is rolled back
+	openUnder(t, tab, server.URL, fmt.Sprintf(`(k) => k !== %q`, rel.shellKey))
+
+	said := func(message, button string) {
+		t.Helper()
+		waitScreen(t, tab, "store-newer")
+		if txt := value(t, tab, chromedp.Text(`#view [role=alert]`)); !strings.Contains(txt, message) {
+			t.Fatalf("the app says %q, not %q", txt, message)
+		}
+		if txt := value(t, tab, chromedp.Text(`#view #reload`)); txt != button {
+			t.Fatalf("the reload button says %q, not %q", txt, button)
+		}
+	}
+	said("本机的数据由更新版本的应用保存", "刷新")
+	tap(t, tab, "#lang")
+	said("The data on this phone was saved by a newer version of the app", "Reload")
+	if v := storeVersion(t, tab); v != 4 {
+		t.Fatalf("the store is at version %d", v)
+	}
+	queued := value(t, tab, chromedp.Evaluate[[]string](`new Promise((ok, no) => {
+		const r = indexedDB.open("xcz");
+		r.onerror = () => no(r.error);
+		r.onsuccess = () => {
+			const all = r.result.transaction("outbox").objectStore("outbox").getAll();
+			all.onsuccess = () => { r.result.close(); ok(all.result.map((e) => e.id)); };
+		};
+	})`, chromedp.EvalAwaitPromise))
+	if len(queued) != 1 || queued[0] != finding {
+		t.Fatalf("the outbox holds %v, not the edit of %s", queued, finding)
 	}
 }

@@ -95,6 +95,17 @@ function showOutdated() {
     h("button", { id: "reload", type: "button", onclick: () => location.reload() }, t("reload")));
 }
 
+// A newer version opened the store and this page's connection stepped aside for its upgrade:
+// nothing more can be read or synced here, signed in or not. Reloaded at once unless the
+// inspector is filling in a form (the sign-in's among them), whose typing a reload would lose:
+// then the status line asks for it. Leaving the form (no other screen can be drawn from the
+// closed store) reloads too.
+function onOutdated() {
+  ctx.outdated = true;
+  if (!busy()) return location.reload();
+  showOutdated();
+}
+
 // syncNow syncs at once (the button); the "sync" event's listener uploads the photos after.
 function syncNow() {
   ctx.client?.sync().catch(failed);
@@ -266,15 +277,6 @@ function startLive() {
     c.on("progress", (p) => { sync.photo = p; showStatus(); }),
     c.on("change", () => { showStatus(); scheduleDraw(); schedulePush(); }),
     c.on("signedout", () => { sync.error = t("signedout"); draw(); }),
-    // A newer version opened the store and this page's connection stepped aside for its upgrade:
-    // nothing more can be read or synced here. Reloaded at once unless the inspector is filling
-    // in a form, whose typing a reload would lose: then the status line asks for it.
-    // Leaving the form (the store closed, no other screen can be drawn) reloads too.
-    c.on("outdated", () => {
-      ctx.outdated = true;
-      if (!busy()) return location.reload();
-      showOutdated();
-    }),
     c.on("revoked", () => { forgetReportPhotos().catch(() => undefined); draw(); }),
   ];
   const stopLive = live(c);
@@ -315,6 +317,7 @@ async function main() {
     ctx.storeNewer = true;
     return showStoreNewer();
   }
+  ctx.client.on("outdated", onOutdated);
   await loadMe();
   addEventListener("hashchange", () => (ctx.outdated ? location.reload() : draw()));
   await draw();

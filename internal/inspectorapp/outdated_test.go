@@ -253,6 +253,21 @@ func TestApp_AsksToReloadWhileAFormIsOpen(t *testing.T) {
 	rel.shipped.Store(true)
 	openNewerApp(t, ctx, server.URL, rel)
 
+	askedToReload(t, ctx, loads, `#description`, typed)
+
+	tap(t, ctx, "#reload")
+	waitReloaded(t, ctx, loads)
+	if v := storeVersion(t, ctx); v != 4 {
+		t.Fatalf("the reloaded app's store is at version %d", v)
+	}
+	waitScreen(t, ctx, "finding-new")
+}
+
+// askedToReload checks that the status line asks for a reload, in Chinese and, after the
+// language switch, in English, while the page was not reloaded and the field sel still holds
+// what was typed.
+func askedToReload(t *testing.T, ctx context.Context, loads <-chan struct{}, sel, typed string) {
+	t.Helper()
 	asked := func(message, button string) {
 		t.Helper()
 		step(t, ctx, chromedp.WaitVisible(`#sync #reload`))
@@ -262,7 +277,7 @@ func TestApp_AsksToReloadWhileAFormIsOpen(t *testing.T) {
 		if txt := value(t, ctx, chromedp.Text(`#sync #reload`)); txt != button {
 			t.Fatalf("the reload button says %q, not %q", txt, button)
 		}
-		if got := value(t, ctx, chromedp.Evaluate[string](`document.querySelector("#description")?.value ?? "(no form)"`)); got != typed {
+		if got := value(t, ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q)?.value ?? "(no form)"`, sel))); got != typed {
 			t.Fatalf("the form holds %q, not what was typed", got)
 		}
 		if len(loads) != 0 || !value(t, ctx, chromedp.Evaluate[bool](`window.xczBeforeUpdate === true`)) {
@@ -272,13 +287,34 @@ func TestApp_AsksToReloadWhileAFormIsOpen(t *testing.T) {
 	asked("应用已在另一窗口更新，请刷新本页", "刷新")
 	tap(t, ctx, "#lang")
 	asked("The app was updated in another window: reload this page", "Reload")
+}
+
+// TestApp_AsksToReloadOnTheSignIn: the same while an inspector who is not signed in yet types
+// an address on the sign-in screen (which would otherwise fail against the closed store).
+func TestApp_AsksToReloadOnTheSignIn(t *testing.T) {
+	s := testkit.Serve(t, testkit.NewApp(t))
+	rel, server := newRelease(t, s)
+	ctx, _ := phone(t, t.TempDir())
+	run(t, ctx, chromedp.Navigate(server.URL+"/app/"))
+	waitInstalled(t, ctx)
+	step(t, ctx, chromedp.WaitVisible(`#signin`), chromedp.SendKeys(`#email`, "inspectora@fieldsync.test"))
+
+	loads := pageLoads(t, ctx)
+	rel.shipped.Store(true)
+	tab, closeTab := chromedp.NewContext(ctx)
+	t.Cleanup(closeTab)
+	openUnder(t, tab, server.URL, fmt.Sprintf(`(k) => k === %q`, rel.shellKey))
+	step(t, tab, chromedp.WaitVisible(`body[data-ready="true"] #signin`))
+	askedToReload(t, ctx, loads, `#email`, "inspectora@fieldsync.test")
 
 	tap(t, ctx, "#reload")
 	waitReloaded(t, ctx, loads)
 	if v := storeVersion(t, ctx); v != 4 {
 		t.Fatalf("the reloaded app's store is at version %d", v)
 	}
-	waitScreen(t, ctx, "finding-new")
+	step(t, ctx, chromedp.SendKeys(`#email`, "inspectora@fieldsync.test"), chromedp.SendKeys(`#password`, testkit.Password),
+		chromedp.Click(`#signin button[type=submit]`))
+	waitScreen(t, ctx, "home")
 }
 
 // TestApp_LeavingTheFormAfterAnUpdateReloads: asked to reload while filling in a form, the

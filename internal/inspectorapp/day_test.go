@@ -33,13 +33,21 @@ type cutter struct {
 }
 
 func (c *cutter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if c.cut.Load() {
-		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-			conn.Close()
-			return
-		}
+	if c.cut.Load() && hangUp(w) {
+		return
 	}
 	c.next.ServeHTTP(w, r)
+}
+
+// hangUp closes the request's connection unanswered, as a lost signal does; false when the
+// connection cannot be taken over (the request is then answered as usual).
+func hangUp(w http.ResponseWriter) bool {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
 }
 
 // behindCutter serves s to phones through a cutter the test can cut.

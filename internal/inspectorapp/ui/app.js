@@ -16,6 +16,8 @@ const status = document.getElementById("sync");
 const ctx = {
   client: null,
   me: null, // the user's own record, synced in the me: scope
+  outdated: false, // a newer version of the app opened the store: this page's copy is closed
+  storeNewer: false, // the store is at a version this app does not know: it cannot be opened
   go: (hash) => { location.hash = hash; },
   draw: () => draw(),
   sync: () => syncNow(),
@@ -39,7 +41,9 @@ function applyLanguage(next) {
   langButton.title = t("lang.label");
   showNetwork();
   showStatus();
-  if (ctx.client) draw();
+  if (ctx.storeNewer) showStoreNewer();
+  // A closed store draws nothing: the form on screen stays as typed, the status line changed.
+  if (ctx.client && !ctx.outdated) draw();
 }
 
 langButton.addEventListener("click", () => applyLanguage(language() === "zh" ? "en" : "zh"));
@@ -63,15 +67,16 @@ const sync = { running: false, uploading: false, error: "", photo: null, stop: n
 
 async function showStatus() {
   const c = ctx.client;
+  if (ctx.outdated) return showOutdated();
   if (!c || !ctx.me) {
     status.hidden = true;
     return;
   }
-  if (ctx.outdated) return; // the store is closed: the status line keeps its request to reload
   status.hidden = false;
   const last = localStorage.getItem("xcz.lastSync");
   const edits = await c.pendingCount();
   const photos = (await queuedPhotos(c)).length;
+  if (ctx.outdated) return; // the store closed meanwhile: the request to reload stays
   const pct = sync.photo && sync.photo.size ? Math.floor((100 * sync.photo.sent) / sync.photo.size) : null;
   status.replaceChildren(...[
     h("span", { id: "sync-last" }, sync.running ? t("sync.running") : last ? t("sync.last", { t: time(last) }) : t("sync.never")),
@@ -80,6 +85,25 @@ async function showStatus() {
     sync.error ? h("span", { id: "sync-error", class: "warn" }, sync.error) : null,
     h("button", { id: "sync-now", type: "button", disabled: sync.running, onclick: () => syncNow() }, t("sync.now")),
   ].filter(Boolean));
+}
+
+// showOutdated asks for a reload in the status line, in the language chosen (a switch draws
+// it again): the store is closed, nothing more can be read or synced on this page.
+function showOutdated() {
+  status.hidden = false;
+  status.replaceChildren(h("span", { id: "sync-error", class: "warn" }, t("outdated")),
+    h("button", { id: "reload", type: "button", onclick: () => location.reload() }, t("reload")));
+}
+
+// A newer version opened the store and this page's connection stepped aside for its upgrade:
+// nothing more can be read or synced here, signed in or not. Reloaded at once unless the
+// inspector is filling in a form (the sign-in's among them), whose typing a reload would lose:
+// then the status line asks for it. Leaving the form (no other screen can be drawn from the
+// closed store) reloads too.
+function onOutdated() {
+  ctx.outdated = true;
+  if (!busy()) return location.reload();
+  showOutdated();
 }
 
 // syncNow syncs at once (the button); the "sync" event's listener uploads the photos after.
@@ -163,6 +187,17 @@ async function draw({ background = false } = {}) {
   showStatus();
 }
 
+// showStoreNewer says why the app cannot open: a newer version of the app upgraded the store,
+// and this page runs an older one (the server went back to an earlier release, or this page
+// loaded before the newer one was installed). The store is left as it is, unsent edits in it;
+// a reload once the phone's shell is the newer one opens it.
+function showStoreNewer() {
+  view.replaceChildren(h("section", { class: "stop", dataset: { screen: "store-newer" } },
+    h("p", { role: "alert" }, t("store.newer")),
+    h("button", { id: "reload", type: "button", class: "primary", onclick: () => location.reload() }, t("reload"))));
+  view.dataset.screen = "store-newer";
+}
+
 async function revokedScreen() {
   const n = await ctx.client.pendingCount();
   return h("section", { class: "stop", dataset: { screen: "revoked" } }, h("p", { role: "alert" }, t("revoked", { n })));
@@ -242,16 +277,6 @@ function startLive() {
     c.on("progress", (p) => { sync.photo = p; showStatus(); }),
     c.on("change", () => { showStatus(); scheduleDraw(); schedulePush(); }),
     c.on("signedout", () => { sync.error = t("signedout"); draw(); }),
-    // A newer version opened the store and this page's connection stepped aside for its upgrade:
-    // nothing more can be read or synced here. Reloaded at once unless the inspector is filling
-    // in a form, whose typing a reload would lose: then the status line asks for it.
-    c.on("outdated", () => {
-      ctx.outdated = true;
-      if (!busy()) return location.reload();
-      status.hidden = false;
-      status.replaceChildren(h("span", { id: "sync-error", class: "warn" }, t("outdated")),
-        h("button", { id: "reload", type: "button", onclick: () => location.reload() }, t("reload")));
-    }),
     c.on("revoked", () => { forgetReportPhotos().catch(() => undefined); draw(); }),
   ];
   const stopLive = live(c);
@@ -285,9 +310,16 @@ async function main() {
   setLanguage(language());
   applyLanguage(language());
   install().catch(() => showShell(false));
-  ctx.client = await Client.open({ baseURL: location.origin, dbName: "xcz", appVersion: "xcz-app-1" });
+  try {
+    ctx.client = await Client.open({ baseURL: location.origin, dbName: "xcz", appVersion: "xcz-app-1" });
+  } catch (e) {
+    if (e?.name !== "VersionError") throw e;
+    ctx.storeNewer = true;
+    return showStoreNewer();
+  }
+  ctx.client.on("outdated", onOutdated);
   await loadMe();
-  addEventListener("hashchange", () => draw());
+  addEventListener("hashchange", () => (ctx.outdated ? location.reload() : draw()));
   await draw();
   if ((await ctx.client.meta()).token) sync.stop = startLive();
   document.body.dataset.ready = "true";

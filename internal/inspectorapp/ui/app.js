@@ -43,7 +43,9 @@ function applyLanguage(next) {
   showStatus();
   if (ctx.storeNewer) showStoreNewer();
   // A closed store draws nothing: the form on screen stays as typed, the status line changed.
-  if (ctx.client && !ctx.outdated) draw();
+  // A form the inspector has begun keeps what they typed and the photos they took (a redraw
+  // builds it empty): it takes the other language once left; the chrome switches now.
+  if (ctx.client && !ctx.outdated && !view.querySelector("form[data-editing]")) draw();
 }
 
 langButton.addEventListener("click", () => applyLanguage(language() === "zh" ? "en" : "zh"));

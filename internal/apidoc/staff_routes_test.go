@@ -116,8 +116,9 @@ func rectifyScenario(t *testing.T, k *contract) {
 	const timeline = "/api/fs/findings/{id}/timeline"
 	tl := "/api/fs/findings/" + f + "/timeline"
 	r.want("timeline", r.get(r.inspA, timeline, tl), http.StatusOK, "")
-	r.want("timeline, another subdistrict", r.get(r.inspB, timeline, tl), http.StatusNotFound, "")
-	r.want("timeline, anonymous", r.get("", timeline, tl), http.StatusNotFound, "")
+	r.want("timeline, another subdistrict", r.get(r.inspB, timeline, tl), http.StatusNotFound, "not_found")
+	r.want("timeline, anonymous", r.get("", timeline, tl), http.StatusNotFound, "not_found")
+	r.want("timeline, no such finding", r.get(r.inspA, timeline, "/api/fs/findings/nosuchfinding00/timeline"), http.StatusNotFound, "not_found")
 
 	for _, path := range []string{"/api/fs/rectify/figures", "/api/fs/milestones"} {
 		for _, ext := range []string{"", ".csv", ".xlsx"} {

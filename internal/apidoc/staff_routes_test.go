@@ -111,11 +111,13 @@ func rectifyScenario(t *testing.T, k *contract) {
 	const record = "/api/fs/inspections/{id}/record.pdf"
 	in := "/api/fs/inspections/" + testkit.Side("inspection", "a") + "/record.pdf"
 	r.want("inspection record", r.get(r.inspA, record, in), http.StatusOK, "")
+	r.want("inspection record, an administrator", r.get(r.admin, record, in), http.StatusOK, "")
 	r.want("inspection record, anonymous", r.get("", record, in), http.StatusNotFound, "not_found")
 
 	const timeline = "/api/fs/findings/{id}/timeline"
 	tl := "/api/fs/findings/" + f + "/timeline"
 	r.want("timeline", r.get(r.inspA, timeline, tl), http.StatusOK, "")
+	r.want("timeline, an administrator", r.get(r.admin, timeline, tl), http.StatusOK, "")
 	r.want("timeline, another subdistrict", r.get(r.inspB, timeline, tl), http.StatusNotFound, "not_found")
 	r.want("timeline, anonymous", r.get("", timeline, tl), http.StatusNotFound, "not_found")
 	r.want("timeline, no such finding", r.get(r.inspA, timeline, "/api/fs/findings/nosuchfinding00/timeline"), http.StatusNotFound, "not_found")
@@ -125,6 +127,7 @@ func rectifyScenario(t *testing.T, k *contract) {
 			p := path + ext
 			r.want(p, r.get(r.inspA, p, p+"?programme=fire"), http.StatusOK, "")
 			r.want(p+", the fire brigade", r.get(r.fire, p, p), http.StatusOK, "")
+			r.want(p+", an administrator", r.get(r.admin, p, p), http.StatusOK, "")
 			r.want(p+", anonymous", r.get("", p, p), http.StatusUnauthorized, "")
 		}
 	}
@@ -136,6 +139,7 @@ func tutoringRoutesScenario(t *testing.T, k *contract) {
 	r := newRoutes(t, k, testkit.Serve(t, testkit.NewApp(t)))
 	for _, p := range []string{"/api/fs/tutoring/daily.csv", "/api/fs/tutoring/daily.xlsx"} {
 		r.want(p, r.get(r.inspA, p, p+"?day=2018-05-02"), http.StatusOK, "")
+		r.want(p+", an administrator", r.get(r.admin, p, p+"?day=2018-05-02"), http.StatusOK, "")
 		r.want(p+", bad day", r.get(r.inspA, p, p+"?day=May"), http.StatusBadRequest, "bad_day")
 		r.want(p+", anonymous", r.get("", p, p+"?day=2018-05-02"), http.StatusUnauthorized, "")
 		r.want(p+", fire brigade", r.get(r.fire, p, p+"?day=2018-05-02"), http.StatusForbidden, "tutoring_report_forbidden")
@@ -228,12 +232,14 @@ func dustAlarmMonthlyScenario(t *testing.T, k *contract) {
 	r := newRoutes(t, k, testkit.Serve(t, testkit.NewApp(t)))
 	for _, p := range []string{"/api/fs/dust/ranking.csv", "/api/fs/dust/ranking.xlsx"} {
 		r.want(p, r.get(r.fire, p, p+"?month=2018-05"), http.StatusOK, "")
+		r.want(p+", an administrator", r.get(r.admin, p, p+"?month=2018-05"), http.StatusOK, "")
 		r.want(p+", bad month", r.get(r.fire, p, p+"?month=May"), http.StatusBadRequest, "bad_month")
 		r.want(p+", anonymous", r.get("", p, p+"?month=2018-05"), http.StatusUnauthorized, "")
 	}
 
 	const lists = "/api/fs/dust/site-lists"
 	r.want("site lists", r.get(r.inspA, lists, lists+"?quarter=2018-Q2"), http.StatusOK, "")
+	r.want("site lists, an administrator", r.get(r.admin, lists, lists+"?quarter=2018-Q2"), http.StatusOK, "")
 	r.want("site lists, bad quarter", r.get(r.inspA, lists, lists+"?quarter=2018-05"), http.StatusBadRequest, "bad_quarter")
 	r.want("site lists, anonymous", r.get("", lists, lists+"?quarter=2018-Q2"), http.StatusUnauthorized, "")
 	r.want("site lists, fire brigade", r.get(r.fire, lists, lists+"?quarter=2018-Q2"), http.StatusForbidden, "site_list_forbidden")
@@ -248,6 +254,7 @@ func dustAlarmMonthlyScenario(t *testing.T, k *contract) {
 		"/api/fs/smokealarm/progress.xlsx", "/api/fs/smokealarm/installs.csv"} {
 		r.want(p, r.get(r.inspA, p, p+"?year=2018"), http.StatusOK, "")
 		r.want(p+", fire brigade", r.get(r.fire, p, p), http.StatusOK, "")
+		r.want(p+", an administrator", r.get(r.admin, p, p), http.StatusOK, "")
 		r.want(p+", bad year", r.get(r.inspA, p, p+"?year=1900"), http.StatusBadRequest, "bad_year")
 		r.want(p+", anonymous", r.get("", p, p), http.StatusUnauthorized, "")
 		r.want(p+", environment bureau", r.get(r.env, p, p), http.StatusForbidden, "alarm_progress_forbidden")
@@ -257,6 +264,7 @@ func dustAlarmMonthlyScenario(t *testing.T, k *contract) {
 	for _, body := range []string{"fire_committee", "fire_committee.csv", "fire_committee.xlsx"} {
 		r.want("monthly "+body, r.get(r.inspA, monthly, "/api/fs/monthly/"+body+"?from=2018-05&to=2018-06"), http.StatusOK, "")
 	}
+	r.want("monthly, an administrator", r.get(r.admin, monthly, "/api/fs/monthly/fire_committee?from=2018-05&to=2018-06"), http.StatusOK, "")
 	r.want("monthly, bad period", r.get(r.inspA, monthly, "/api/fs/monthly/fire_committee?from=2018-06&to=2018-05"),
 		http.StatusBadRequest, "bad_period")
 	r.want("monthly, anonymous", r.get("", monthly, "/api/fs/monthly/fire_committee?from=2018-05&to=2018-06"), http.StatusUnauthorized, "")
@@ -307,6 +315,7 @@ func intakeKeysCityConsoleScenario(t *testing.T, k *contract) {
 		"rows":    [][]any{{"万寿路 1 号", 3}, {"万寿路 2 号", nil}}}
 	for _, p := range []string{"/api/fs/console/lists.csv", "/api/fs/console/lists.xlsx"} {
 		r.want(p, r.post(r.supA, p, p, export), http.StatusOK, "")
+		r.want(p+", an administrator", r.post(r.admin, p, p, export), http.StatusOK, "")
 		r.want(p+", invalid", r.post(r.supA, p, p, `{"name": "Bad Name", "columns": [], "rows": []}`), http.StatusBadRequest, "export_invalid")
 		r.want(p+", anonymous", r.post("", p, p, export), http.StatusUnauthorized, "")
 	}

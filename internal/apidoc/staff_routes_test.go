@@ -83,6 +83,23 @@ func (r *routes) want(what string, a answer, status int, code string) {
 	}
 }
 
+// wantRecord checks a command's 200 answer: the record as saved, which must match its
+// collection's record schema, closed, besides PocketBase's collectionId and collectionName.
+func (r *routes) wantRecord(what, coll string, a answer) {
+	r.t.Helper()
+	r.want(what, a, http.StatusOK, "")
+	var rec map[string]any
+	a.decode(r.t, &rec)
+	if rec["collectionName"] != coll {
+		r.t.Errorf("%s: a record of %v, want %s", what, rec["collectionName"], coll)
+	}
+	delete(rec, "collectionId")
+	delete(rec, "collectionName")
+	if err := r.k.checkRecord(coll, rec); err != nil {
+		r.t.Errorf("%s: %v", what, err)
+	}
+}
+
 // rectifyScenario: commands, a finding's timeline and papers, the figures and milestones.
 func rectifyScenario(t *testing.T, k *contract) {
 	r := newRoutes(t, k, testkit.Serve(t, testkit.NewApp(t)))
@@ -93,7 +110,7 @@ func rectifyScenario(t *testing.T, k *contract) {
 		"args": map[string]any{"deadline": "2018-06-15 00:00:00.000Z", "responsible_party": "物业公司"}}
 	const notice = "/api/fs/findings/{id}/notice.pdf"
 	r.want("notice before the order", r.get(r.inspA, notice, "/api/fs/findings/"+f+"/notice.pdf"), http.StatusConflict, "notice_needs_order")
-	r.want("order", r.post(r.inspA, cmd, cmd, order), http.StatusOK, "")
+	r.wantRecord("order", "findings", r.post(r.inspA, cmd, cmd, order))
 	r.want("order, another subdistrict's inspector", r.post(r.inspB, cmd, cmd, order), http.StatusNotFound, "not_found")
 	r.want("order, no token", r.post("", cmd, cmd, order), http.StatusUnauthorized, "")
 	r.want("order, a superuser", r.post(r.admin, cmd, cmd, order), http.StatusForbidden, "")
@@ -103,7 +120,7 @@ func rectifyScenario(t *testing.T, k *contract) {
 		"args": map[string]any{"decision": "approve"}}
 	r.want("a review by an inspector", r.post(r.inspA, cmd, cmd, review), http.StatusForbidden, "review_needs_supervisor")
 	review["args"] = map[string]any{"decision": "return"}
-	r.want("a review", r.post(r.supA, cmd, cmd, review), http.StatusOK, "")
+	r.wantRecord("a review", "inspections", r.post(r.supA, cmd, cmd, review))
 	r.want("a review of a returned inspection", r.post(r.supA, cmd, cmd, review), http.StatusConflict, "review_not_submitted")
 
 	r.want("notice", r.get(r.inspA, notice, "/api/fs/findings/"+f+"/notice.pdf"), http.StatusOK, "")
@@ -163,7 +180,9 @@ func tutoringRoutesScenario(t *testing.T, k *contract) {
 	r.want("QR sheet, fire brigade", r.get(r.fire, sheet, sheetA), http.StatusForbidden, "tutoring_report_forbidden")
 
 	const imports = "/api/fs/tutoring/imports"
-	csvFile := []byte("名称,统一社会信用代码\n海淀某培训学校,\n")
+	// Line 2 is licensed but not in the ledger (a discrepancy), line 3 has a credit code of
+	// the wrong length (a refused line), so the job's answer carries both kinds of item.
+	csvFile := []byte("名称,统一社会信用代码\n海淀某培训学校,\n海淀另一培训学校,9111\n")
 	job := r.upload(r.supA, "education", csvFile)
 	r.want("import", job, http.StatusAccepted, "")
 	r.want("import, no source", r.upload(r.supA, "rumour", csvFile), http.StatusBadRequest, "import_source")
@@ -177,7 +196,16 @@ func tutoringRoutesScenario(t *testing.T, k *contract) {
 	var started struct{ ID string }
 	job.decode(t, &started)
 	const jobTmpl = imports + "/{id}"
-	r.want("import job", r.get(r.supA, jobTmpl, imports+"/"+started.ID+"?wait=60s"), http.StatusOK, "")
+	done := r.get(r.supA, jobTmpl, imports+"/"+started.ID+"?wait=60s")
+	r.want("import job", done, http.StatusOK, "")
+	var ended struct {
+		Status                string
+		Errors, Discrepancies []any
+	}
+	done.decode(t, &ended)
+	if ended.Status != "done" || len(ended.Errors) == 0 || len(ended.Discrepancies) == 0 {
+		t.Errorf("the import job checked no refused line or no discrepancy against the document: %s", clip(done.Body))
+	}
 	r.want("import job, another user", r.get(r.inspA, jobTmpl, imports+"/"+started.ID), http.StatusNotFound, "import_not_found")
 	r.want("import job, anonymous", r.get("", jobTmpl, imports+"/"+started.ID), http.StatusUnauthorized, "")
 

@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
+	"github.com/haidian/fieldsync/internal/apidoc"
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/cityview"
 	"github.com/haidian/fieldsync/internal/testkit"
@@ -50,7 +51,7 @@ func TestContract_CoversEveryRoute(t *testing.T) {
 	}
 	for _, key := range slices.Sorted(maps.Keys(served)) {
 		if !documented[key] {
-			t.Errorf("the server serves %s, which %s does not describe", served[key], "mobile-api/openapi.yaml")
+			t.Errorf("the server serves %s, which %s does not describe", served[key], apidoc.DocumentPath)
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(documented)) {
@@ -61,8 +62,8 @@ func TestContract_CoversEveryRoute(t *testing.T) {
 	t.Logf("%d operations served under %v", len(served), contractPrefixes)
 }
 
-// routeKey names an operation with its path parameters' names dropped, so that the router's
-// /{tracking} and the document's /{tracking} compare however each names them.
+// routeKey names an operation with its path parameters' names dropped, so that a router's
+// /{id} and a document's /{tracking} at the same place are the same route.
 func routeKey(method, path string) string {
 	return method + " " + paramName.ReplaceAllString(path, "{}")
 }

@@ -36,6 +36,10 @@ func TestConformance(t *testing.T) {
 		{"poke", pokeScenario},
 		{"programmes", programmesScenario},
 		{"photos", photosScenario},
+		{"rectify", rectifyScenario},
+		{"tutoring_routes", tutoringRoutesScenario},
+		{"dust_alarm_monthly", dustAlarmMonthlyScenario},
+		{"intake_keys_city_console", intakeKeysCityConsoleScenario},
 	}
 	ran := 0
 	for _, s := range scenarios {

@@ -234,22 +234,35 @@ func (k *contract) checkNonJSON(method, path string, status int, contentType str
 		return false, nil // checkResponse reports it
 	}
 	content, has := resp["content"].(map[string]any)
-	if _, isJSON := content["application/json"]; has && isJSON {
-		return false, nil
+	media, _, _ := strings.Cut(contentType, ";")
+	if _, isJSON := content["application/json"]; has && isJSON && (media == "application/json" || len(content) == 1) {
+		return false, nil // a JSON answer, or one the document says must be JSON
 	}
 	if !has {
 		if len(body) > 0 {
 			return true, fmt.Errorf("%s %s → %d: a body the document does not give: %s", method, path, status, clip(body))
 		}
 	} else {
-		media, _, _ := strings.Cut(contentType, ";")
 		if _, ok := content[media]; !ok || len(body) == 0 {
 			return true, fmt.Errorf("%s %s → %d: Content-Type %q with %d bytes, the document says one of %v",
 				method, path, status, contentType, len(body), slices.Sorted(maps.Keys(content)))
 		}
+		if magic, ok := fileMagic[media]; ok && !bytes.HasPrefix(body, []byte(magic)) {
+			return true, fmt.Errorf("%s %s → %d: a body that is no %s: %q…", method, path, status, media, clip(body[:min(len(body), 16)]))
+		}
 	}
 	k.record(method, path, status)
 	return true, nil
+}
+
+// fileMagic are the first bytes of the file types the document serves, so that an answer
+// labelled as a file is one.
+var fileMagic = map[string]string{
+	"application/pdf": "%PDF-",
+	"image/png":       "\x89PNG\r\n\x1a\n",
+	"image/jpeg":      "\xff\xd8\xff",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "PK\x03\x04",
+	"text/csv": "\ufeff", // a byte-order mark, so spreadsheet programs read the Chinese
 }
 
 func (k *contract) record(method, path string, status int) {

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/haidian/fieldsync/internal/fault"
 	"github.com/haidian/fieldsync/internal/schema"
 )
 
@@ -63,19 +64,24 @@ func Timeline(app core.App, f *core.Record) ([]Event, error) {
 	return out, nil
 }
 
+// errNoFinding is the answer for a finding that does not exist or that the caller may not view,
+// with the code and words of the papers' 404 (internal/notice).
+var errNoFinding = fault.New(fault.NotExist, "not_found", "记录不存在", "no such record")
+
 // handleTimeline serves GET /api/fs/findings/{id}/timeline to whoever may view the finding;
 // anyone else gets the same 404 as for a finding that does not exist.
 func handleTimeline(e *core.RequestEvent) error {
+	notFound := func() error { return e.JSON(errNoFinding.Status(), errNoFinding.Body()) }
 	f, err := e.App.FindRecordById(schema.Findings, e.Request.PathValue("id"))
 	if err != nil {
-		return e.NotFoundError("", nil)
+		return notFound()
 	}
 	info, err := e.RequestInfo()
 	if err != nil {
 		return e.BadRequestError("", err)
 	}
 	if ok, err := e.App.CanAccessRecord(f, info, f.Collection().ViewRule); err != nil || !ok {
-		return e.NotFoundError("", nil)
+		return notFound()
 	}
 	events, err := Timeline(e.App, f)
 	if err != nil {

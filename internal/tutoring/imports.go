@@ -321,8 +321,9 @@ func jobView(job *core.Record) map[string]any {
 	return out
 }
 
-// handleImportJob reads a job: its starter and district administrators may. ?wait=30s waits,
-// at most a minute, for a running job of this process to end.
+// handleImportJob reads a job: its starter and district administrators may, each seeing the
+// discrepancies about centres REST shows them. ?wait=30s waits, at most a minute, for a
+// running job of this process to end.
 func handleImportJob(e *core.RequestEvent) error {
 	actor := access.ActorFromAuth(e.Auth)
 	id := e.Request.PathValue("id")
@@ -339,5 +340,9 @@ func handleImportJob(e *core.RequestEvent) error {
 	if err != nil || (actor.Kind != access.KindSuperuser && (actor.Role != access.Supervisor || job.GetString("started_by") != actor.ID)) {
 		return writeError(e, errNoJob)
 	}
-	return e.JSON(http.StatusOK, jobView(job))
+	view := jobView(job)
+	if view["discrepancies"], err = viewableDiscrepancies(e, job); err != nil {
+		return writeError(e, err)
+	}
+	return e.JSON(http.StatusOK, view)
 }

@@ -69,9 +69,7 @@ func BenchmarkPush_CreateFindings(b *testing.B) {
 		for k := range group {
 			mid++
 			req.Mutations = append(req.Mutations, sync.Mutation{MID: mid, Op: sync.OpCreate, Coll: "findings",
-				ID: fmt.Sprintf("bf%06d%07d", i, k), Data: map[string]any{
-					"programme": "fire", "place": testkit.Side("venue", "a"), "subdistrict": testkit.SubdistrictA,
-					"category": "fire.wiring", "severity": "general", "description": "楼道私拉电线 " + fmt.Sprint(k)}})
+				ID: fmt.Sprintf("bf%06d%07d", i, k), Data: pushData(k)})
 		}
 		r0, w0 := counter.reads.Load(), counter.writes.Load()
 		res := srv.Do(http.MethodPost, "/api/sync/v1/push", token, req)
@@ -122,8 +120,8 @@ func BenchmarkCreate_Ways(b *testing.B) {
 		bind func(core.App)
 		run  func(b *testing.B, a *tests.TestApp) func(i int) error
 	}{
-		{"push", boundAsInTests, createByPush(template)},
-		{"batch", boundAsInTests, createByBatch(template)},
+		{"push", boundAsInTests, createByPush},
+		{"batch", boundAsInTests, createByBatch},
 		{"fieldsync-save", boundAsInTests, createInTx(template, saveFinding)},
 		{"pocketbase-save", nil, createInTx(template, saveFinding)},
 		{"raw-insert", nil, createInTx(template, insertFinding)},
@@ -163,71 +161,69 @@ func processCPU() time.Duration {
 // benchID is the id of finding k of round i of a way.
 func benchID(i, k int) string { return fmt.Sprintf("bw%06d%07d", i, k) }
 
-func createByPush(template map[string]any) func(*testing.B, *tests.TestApp) func(int) error {
-	return func(b *testing.B, a *tests.TestApp) func(int) error {
-		srv := testkit.Serve(b, a)
-		token := srv.Token("users", testkit.InspectorA)
-		const client = "bench-ways"
-		if res := srv.Do(http.MethodPost, "/api/sync/v1/clients", token,
-			sync.ClientRequest{ClientID: client, AppVersion: "bench", SchemaVersion: sync.SchemaVersion}); res.Status != http.StatusOK {
-			b.Fatalf("register: %d %s", res.Status, res.Body)
+// createByPush pushes each round's findings as one push of createGroup creates.
+func createByPush(b *testing.B, a *tests.TestApp) func(int) error {
+	srv := testkit.Serve(b, a)
+	token := srv.Token("users", testkit.InspectorA)
+	const client = "bench-ways"
+	if res := srv.Do(http.MethodPost, "/api/sync/v1/clients", token,
+		sync.ClientRequest{ClientID: client, AppVersion: "bench", SchemaVersion: sync.SchemaVersion}); res.Status != http.StatusOK {
+		b.Fatalf("register: %d %s", res.Status, res.Body)
+	}
+	mid := int64(0)
+	return func(i int) error {
+		req := sync.PushRequest{ClientID: client, SentAt: time.Now().UTC().Format(time.RFC3339)}
+		for k := range createGroup {
+			mid++
+			req.Mutations = append(req.Mutations, sync.Mutation{MID: mid, Op: sync.OpCreate, Coll: "findings",
+				ID: benchID(i, k), Data: pushData(k)})
 		}
-		mid := int64(0)
-		return func(i int) error {
-			req := sync.PushRequest{ClientID: client, SentAt: time.Now().UTC().Format(time.RFC3339)}
-			for k := range createGroup {
-				mid++
-				req.Mutations = append(req.Mutations, sync.Mutation{MID: mid, Op: sync.OpCreate, Coll: "findings",
-					ID: benchID(i, k), Data: pushData(k)})
-			}
-			res := srv.Do(http.MethodPost, "/api/sync/v1/push", token, req)
-			var body struct {
-				Results []sync.Result `json:"results"`
-			}
-			if err := json.Unmarshal(res.Body, &body); err != nil || res.Status != http.StatusOK || len(body.Results) != createGroup {
-				return fmt.Errorf("push: %d %s", res.Status, res.Body)
-			}
-			for _, r := range body.Results {
-				if r.Outcome != sync.Applied {
-					return fmt.Errorf("mid %d: %+v", r.MID, r)
-				}
-			}
-			return nil
+		res := srv.Do(http.MethodPost, "/api/sync/v1/push", token, req)
+		var body struct {
+			Results []sync.Result `json:"results"`
 		}
+		if err := json.Unmarshal(res.Body, &body); err != nil || res.Status != http.StatusOK || len(body.Results) != createGroup {
+			return fmt.Errorf("push: %d %s", res.Status, res.Body)
+		}
+		for _, r := range body.Results {
+			if r.Outcome != sync.Applied {
+				return fmt.Errorf("mid %d: %+v", r.MID, r)
+			}
+		}
+		return nil
 	}
 }
 
-func createByBatch(template map[string]any) func(*testing.B, *tests.TestApp) func(int) error {
-	return func(b *testing.B, a *tests.TestApp) func(int) error {
-		// Batch is off by default; fsbench turns it on the same way.
-		settings := a.Settings()
-		settings.Batch.Enabled, settings.Batch.MaxRequests, settings.Batch.Timeout = true, createGroup, 30
-		if err := a.Save(settings); err != nil {
-			b.Fatal(err)
+// createByBatch sends each round's findings as one /api/batch of createGroup creates.
+func createByBatch(b *testing.B, a *tests.TestApp) func(int) error {
+	// Batch is off by default; fsbench turns it on the same way.
+	settings := a.Settings()
+	settings.Batch.Enabled, settings.Batch.MaxRequests, settings.Batch.Timeout = true, createGroup, 30
+	if err := a.Save(settings); err != nil {
+		b.Fatal(err)
+	}
+	srv := testkit.Serve(b, a)
+	token := srv.Token("users", testkit.InspectorA)
+	return func(i int) error {
+		reqs := make([]map[string]any, createGroup)
+		for k := range reqs {
+			body := pushData(k)
+			body["id"] = benchID(i, k)
+			reqs[k] = map[string]any{"method": http.MethodPost, "url": "/api/collections/findings/records", "body": body}
 		}
-		srv := testkit.Serve(b, a)
-		token := srv.Token("users", testkit.InspectorA)
-		return func(i int) error {
-			reqs := make([]map[string]any, createGroup)
-			for k := range reqs {
-				body := pushData(k)
-				body["id"] = benchID(i, k)
-				reqs[k] = map[string]any{"method": http.MethodPost, "url": "/api/collections/findings/records", "body": body}
-			}
-			res := srv.Do(http.MethodPost, "/api/batch", token, map[string]any{"requests": reqs})
-			var body []struct {
-				Status int `json:"status"`
-			}
-			if err := json.Unmarshal(res.Body, &body); err != nil || res.Status != http.StatusOK || len(body) != createGroup {
-				return fmt.Errorf("batch: %d %s", res.Status, res.Body)
-			}
-			for k, r := range body {
-				if r.Status != http.StatusOK {
-					return fmt.Errorf("batch request %d: status %d", k, r.Status)
-				}
-			}
-			return nil
+		res := srv.Do(http.MethodPost, "/api/batch", token, map[string]any{"requests": reqs})
+		var body []struct {
+			Status int `json:"status"`
 		}
+		if err := json.Unmarshal(res.Body, &body); err != nil || res.Status != http.StatusOK || len(body) != createGroup {
+			return fmt.Errorf("batch: %d %s", res.Status, res.Body)
+		}
+		for k, r := range body {
+			if r.Status != http.StatusOK {
+				return fmt.Errorf("batch request %d: status %d", k, r.Status)
+			}
+		}
+		return nil
 	}
 }
 

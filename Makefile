@@ -14,6 +14,8 @@ run: build
 test: browser proxy mailpit sdk npm
 	go vet ./...
 	go test -count=1 -timeout 40m ./...
+	# the Go benchmarks (the packages that have them) once each, so that no change breaks them unnoticed
+	go test -count=1 -run '^$$' -bench . -benchtime 1x ./internal/sync ./internal/sqlite
 
 ## browser: Debian's chromium for the console's browser tests, installed when missing
 browser:

@@ -315,7 +315,7 @@ func (l *burstLog) pushQueue(ctx context.Context, d *device, i int, plan *benchd
 }
 
 // uploadPhoto announces b and sends it in one PATCH, sending the last PATCH again while the
-// server answers busy. It returns how many times it was busy.
+// server answers busy, after the wait it tells. It returns how many times it was busy.
 func uploadPhoto(ctx context.Context, d *device, b []byte) (int, error) {
 	var up struct {
 		ID     string `json:"id"`
@@ -346,9 +346,12 @@ func uploadPhoto(ctx context.Context, d *device, b []byte) (int, error) {
 		case http.StatusOK:
 			return busy, nil
 		case http.StatusServiceUnavailable:
-			// The server keeps the bytes: an empty PATCH at the full offset asks again.
+			// The server keeps the bytes: after its Retry-After, plus up to half again as a
+			// phone adds, an empty PATCH at the full offset asks again.
 			offset, body = len(b), nil
-			if !pause(ctx, time.Second) {
+			secs, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+			wait := time.Duration(max(secs, 1)) * time.Second
+			if !pause(ctx, wait+time.Duration(rand.Float64()*float64(wait)/2)) {
 				return busy, ctx.Err()
 			}
 		default:

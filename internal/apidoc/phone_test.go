@@ -33,6 +33,7 @@ func newPhone(t *testing.T, k *contract, srv *testkit.Server, user, clientID str
 type answer struct {
 	Status int
 	Body   []byte
+	Header http.Header
 }
 
 func (a answer) decode(t *testing.T, v any) {
@@ -109,7 +110,7 @@ func send(t *testing.T, k *contract, srv *testkit.Server, h http.Header, method,
 	if err := k.checkResponse(method, tmpl, res.StatusCode, res.Header.Get("Content-Type"), out); err != nil {
 		t.Error(err)
 	}
-	return answer{Status: res.StatusCode, Body: out}
+	return answer{Status: res.StatusCode, Body: out, Header: res.Header}
 }
 
 func (p *phone) post(tmpl string, body any) answer {

@@ -8,7 +8,11 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/sync"
 	"github.com/haidian/fieldsync/internal/testkit"
 )
@@ -123,6 +127,57 @@ func photosScenario(t *testing.T, k *contract) {
 	wantStatus(t, "missing photos", get(srv.Token("users", testkit.SupervisorA), missing, missing), http.StatusOK, "")
 	wantStatus(t, "missing photos, inspector", get(insp, missing, missing), http.StatusForbidden, "forbidden")
 	wantStatus(t, "missing photos, anonymous", get("", missing, missing), http.StatusUnauthorized, "")
+}
+
+// photosBusyScenario: on a server with one photo decoder (two completion slots) and a short
+// slot wait, both slots held by completions waiting for a held writer, the last chunk of an
+// upload is answered 503 server_busy with the wait in Retry-After and data.retry_after; the
+// upload keeps its bytes (HEAD), and the completing PATCH sent again once the slots are free
+// stores the photo.
+func photosBusyScenario(t *testing.T, k *contract) {
+	srv := testkit.Serve(t, testkit.NewAppWith(t, func(a core.App) {
+		o := app.DefaultOptions()
+		o.Settings.PhotoDecoders = 1
+		o.PhotoSlotWait = 100 * time.Millisecond
+		app.BindWith(a, o)
+	}))
+	insp := srv.Token("users", testkit.InspectorA)
+	img := testkit.JPEG(t, 4)
+	const announce, upload = "/api/fs/blobs/uploads", "/api/fs/blobs/uploads/{id}"
+	a := call(t, k, srv, insp, "", http.MethodPost, announce, announce,
+		map[string]any{"sha256": hexSHA(img), "size": len(img), "mime": "image/jpeg"})
+	wantStatus(t, "announce", a, http.StatusCreated, "")
+	var started struct{ ID string }
+	a.decode(t, &started)
+	at := "/api/fs/blobs/uploads/" + started.ID
+	chunk := func(offset int, b []byte) answer {
+		t.Helper()
+		h := http.Header{"Authorization": {insp}, "Upload-Offset": {strconv.Itoa(offset)},
+			"Content-Type": {"application/offset+octet-stream"}, "Tus-Resumable": {"1.0.0"}}
+		return send(t, k, srv, h, http.MethodPatch, upload, at, b)
+	}
+	half := len(img) / 2
+	wantStatus(t, "the first chunk", chunk(0, img[:half]), http.StatusNoContent, "")
+
+	release := testkit.HoldPhotoSlots(t, srv, insp, 2)
+	busy := chunk(half, img[half:])
+	wantStatus(t, "the last chunk, every slot held", busy, http.StatusServiceUnavailable, "server_busy")
+	var body struct {
+		Data struct {
+			RetryAfter int `json:"retry_after"`
+		}
+	}
+	busy.decode(t, &body)
+	if h := busy.Header.Get("Retry-After"); h == "" || h != strconv.Itoa(body.Data.RetryAfter) {
+		t.Errorf("Retry-After %q, data.retry_after %d: they must agree", h, body.Data.RetryAfter)
+	}
+	head := call(t, k, srv, insp, "", http.MethodHead, upload, at, nil)
+	wantStatus(t, "offset after the busy answer", head, http.StatusOK, "")
+	if got := head.Header.Get("Upload-Offset"); got != strconv.Itoa(len(img)) {
+		t.Errorf("offset %s after the busy answer, want %d: the bytes are kept", got, len(img))
+	}
+	release()
+	wantStatus(t, "the completing PATCH sent again", chunk(len(img), nil), http.StatusOK, "")
 }
 
 func hexSHA(b []byte) string {

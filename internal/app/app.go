@@ -43,6 +43,10 @@ type Options struct {
 	Now func() time.Time
 	// ReadyTimeout bounds each readiness check; zero means ops.DefaultReadyTimeout.
 	ReadyTimeout time.Duration
+	// PhotoSlotWait is how long a completed photo upload waits for a completion slot before
+	// it is answered busy; zero means the pipeline's decode wait (blobs.Config.SlotWait).
+	// Tests shorten it to provoke the busy answer.
+	PhotoSlotWait time.Duration
 }
 
 // DefaultOptions are the default settings on the real clock.
@@ -68,7 +72,7 @@ func BindWith(app core.App, o Options) *ops.Service {
 	rep := reports.Register(app, reportConfig(o))
 	photos := photoConfig(o)
 	photos.PublicGate = rep.PublicUploadGate
-	blobs.Register(app, photos)
+	blobStore := blobs.Register(app, photos)
 	rectify.Register(app, o.Now)
 	fire.Register(app)
 	smokealarm.Register(app)
@@ -81,7 +85,7 @@ func BindWith(app core.App, o Options) *ops.Service {
 	inspectorapp.Register(app)
 	publicweb.Register(app, rep)
 	return ops.Register(app, ops.Config{MetricsToken: o.Settings.MetricsToken, ReadyTimeout: o.ReadyTimeout, Now: o.Now,
-		PushQueue: syncs.PushQueue})
+		PushQueue: syncs.PushQueue, PhotoCompletions: blobStore.Completions})
 }
 
 // syncConfig is the sync protocol's settings.
@@ -113,6 +117,7 @@ func photoConfig(o Options) blobs.Config {
 	photos := blobs.DefaultConfig()
 	photos.Photo.Decoders = o.Settings.PhotoDecoders
 	photos.Photo.MaxPixels = o.Settings.PhotoMaxPixels
+	photos.SlotWait = o.PhotoSlotWait
 	photos.Now = o.Now
 	return photos
 }

@@ -25,6 +25,10 @@ type Config struct {
 	MaxBytes int64
 	// Photo bounds the image pipeline.
 	Photo photo.Limits
+	// SlotWait is how long a completed upload waits for one of the completion slots (twice
+	// as many as Photo.Decoders) before it is answered 503 server_busy; zero means
+	// Photo.DecodeWait. Tests shorten it to provoke the busy answer.
+	SlotWait time.Duration
 	// PartTTL is how long an upload may rest before its part is removed.
 	PartTTL time.Duration
 	// CleanSchedule is the cron expression of the part cleaner.
@@ -63,7 +67,7 @@ type Service struct {
 	pipeline *photo.Pipeline
 	uploads  *uploads
 	// finishing bounds the completions in progress (see complete).
-	finishing chan struct{}
+	finishing *gate
 	transfers *transfers
 }
 
@@ -77,8 +81,11 @@ func Register(app core.App, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.SlotWait <= 0 {
+		cfg.SlotWait = cfg.Photo.DecodeWait
+	}
 	s := &Service{app: app, cfg: cfg, pipeline: photo.NewPipeline(cfg.Photo),
-		finishing: make(chan struct{}, 2*max(cfg.Photo.Decoders, 1)), transfers: newTransfers()}
+		finishing: newGate(2*max(cfg.Photo.Decoders, 1), cfg.SlotWait), transfers: newTransfers()}
 	s.uploads = newUploads(func() string { return filepath.Join(app.DataDir(), partsDir) }, cfg.Now)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		s.routes(se)
@@ -108,6 +115,9 @@ func Register(app core.App, cfg Config) *Service {
 	})
 	return s
 }
+
+// Completions is what the completions of uploads are doing now, for the metrics.
+func (s *Service) Completions() Load { return s.finishing.load() }
 
 // cronJob schedules job on app's cron; a panic is logged, not fatal to the server.
 func cronJob(app core.App, id, schedule string, job func()) {

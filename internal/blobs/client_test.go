@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/tests"
+
 	"github.com/haidian/fieldsync/internal/app"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/testkit"
@@ -60,7 +62,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	app := testkit.NewApp(t)
+	return newEnvWith(t, testkit.NewApp(t))
+}
+
+// newEnvWith serves app, on the S3 server's storage while the suite runs on S3.
+func newEnvWith(t *testing.T, app *tests.TestApp) *env {
+	t.Helper()
 	if gateway != nil {
 		bucket, err := gateway.UseFor(app)
 		if err != nil {

@@ -1,12 +1,10 @@
 package blobs
 
 import (
-	"net/http"
 	"strconv"
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/haidian/fieldsync/internal/blobs/photo"
 	"github.com/haidian/fieldsync/internal/fault"
 )
 
@@ -41,7 +39,8 @@ var (
 )
 
 // writeError answers err: a fault as it says, anything else as a logged 500 that reveals
-// nothing. A busy pipeline answers 503 with Retry-After.
+// nothing. A fault with a wait (a busy pipeline's 503) sets Retry-After to the seconds its body
+// carries in data.retry_after.
 func writeError(e *core.RequestEvent, err error) error {
 	fe, ok := fault.As(err)
 	if !ok {
@@ -50,12 +49,9 @@ func writeError(e *core.RequestEvent, err error) error {
 	} else if fe.Err != nil {
 		e.App.Logger().Debug("blob request refused", "code", fe.Code, "error", fe.Err)
 	}
-	status := fe.Status()
-	if fe.Code == photo.ErrBusy.Code {
-		status = http.StatusServiceUnavailable
-		e.Response.Header().Set("Retry-After", strconv.Itoa(5))
+	if secs := fe.RetryAfterSeconds(); secs > 0 {
+		e.Response.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 	body := fe.Body()
-	body.Status = status
-	return e.JSON(status, body)
+	return e.JSON(body.Status, body)
 }

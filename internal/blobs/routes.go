@@ -32,7 +32,8 @@ import (
 //	   204 Upload-Offset: the new offset (more to send)
 //	   200 {"status": "stored", ...}  the last byte arrived and the file was accepted
 //	   409 the offset is not the server's: ask with HEAD and resume from there
-//	   503 every decode slot is busy: send the last PATCH again later (the bytes are kept)
+//	   503 server_busy: every completion slot is busy: send the last PATCH again after
+//	       Retry-After (also data.retry_after) seconds; the bytes are kept
 //	DELETE /api/fs/blobs/uploads/{id}    abandon the upload
 //
 // The last PATCH verifies size and SHA-256, checks and decodes the image and stores it, in

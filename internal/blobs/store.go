@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -48,30 +47,39 @@ type stored struct {
 // complete turns a fully received upload into a blob: it verifies the bytes against the
 // announcement, runs the pipeline, writes the files and records the blob, then gives the
 // uploader's pending photos their bytes. A failure leaves no file and no record behind. The
-// part goes once the outcome is final: stored, or refused for what the file is. A busy
-// pipeline or a server fault keeps it, so the client retries the last PATCH (an empty one at
-// the full offset will do) without sending the file again; the cleaner removes it otherwise.
+// part goes once the outcome is final (see final): stored, or refused for what the file is. A
+// busy pipeline or a server fault keeps it, so the client retries the last PATCH (an empty one
+// at the full offset will do) without sending the file again; the cleaner removes it otherwise.
 //
-// Completions are bounded too: each holds its file in memory (up to MaxBytes) while it waits
-// for a decode slot, so at most twice as many as there are decoders run at once, and the rest
-// answer busy after the same wait.
+// Completions are bounded too (see gate): a busy answer, from the gate or from the pipeline's
+// decode slots, carries the wait the gate estimates.
 func (s *Service) complete(ctx context.Context, a Upload) (out *stored, err error) {
 	defer func() {
-		if fe, ok := fault.As(err); err == nil || ok && fe.Kind != fault.Internal {
+		if final(err) {
 			s.uploads.remove(a.ID)
 		}
 	}()
-	timer := time.NewTimer(s.cfg.Photo.DecodeWait)
-	defer timer.Stop()
-	select {
-	case s.finishing <- struct{}{}:
-		defer func() { <-s.finishing }()
-	case <-timer.C:
-		return nil, photo.ErrBusy
-	case <-ctx.Done():
-		return nil, photo.ErrBusy.Wrap(ctx.Err())
+	leave, err := s.finishing.enter(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return s.store(ctx, a)
+	defer leave()
+	out, err = s.store(ctx, a)
+	if fe, ok := fault.As(err); ok && fe.Code == photo.ErrBusy.Code && fe.RetryAfter == 0 {
+		return nil, s.finishing.busy(fe, nil)
+	}
+	return out, err
+}
+
+// final reports whether a completion's outcome is final, so that its part can go: stored, or
+// refused for what the file is. A busy server (fault.Busy) and a server fault (fault.Internal,
+// or an error that is no fault) keep the part: the same bytes may be accepted later.
+func final(err error) bool {
+	if err == nil {
+		return true
+	}
+	fe, ok := fault.As(err)
+	return ok && fe.Kind != fault.Internal && fe.Kind != fault.Busy
 }
 
 func (s *Service) store(ctx context.Context, a Upload) (*stored, error) {

@@ -4,7 +4,9 @@ package fault
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"time"
 )
 
 // Kind classifies an error the way a client must react to it.
@@ -30,7 +32,12 @@ type Error struct {
 	EN   string
 	// Fields maps the fields a validation refused to their codes, when there are any.
 	Fields map[string]string
-	Err    error // the underlying cause, never shown to clients
+	// RetryAfter, when positive, is how long the client should wait before it sends the
+	// request again (a Busy error's wait). The answer carries it in whole seconds, rounded
+	// up, in data.retry_after (Body), and the route sets the Retry-After header from the
+	// same RetryAfterSeconds: a page of another origin cannot read Retry-After.
+	RetryAfter time.Duration
+	Err        error // the underlying cause, never shown to clients
 }
 
 // New returns an error of kind with a code and its two messages.
@@ -58,6 +65,21 @@ func (e *Error) Wrap(err error) *Error {
 	c := *e
 	c.Err = err
 	return &c
+}
+
+// After returns a copy of e telling the client to wait d before it retries.
+func (e *Error) After(d time.Duration) *Error {
+	c := *e
+	c.RetryAfter = d
+	return &c
+}
+
+// RetryAfterSeconds is RetryAfter in whole seconds, rounded up; 0 when there is no wait.
+func (e *Error) RetryAfterSeconds() int {
+	if e.RetryAfter <= 0 {
+		return 0
+	}
+	return int(math.Ceil(e.RetryAfter.Seconds()))
 }
 
 // Status returns the HTTP status that fits the kind.
@@ -105,6 +127,9 @@ func (e *Error) Body() Body {
 	data := map[string]any{}
 	if len(e.Fields) > 0 {
 		data["fields"] = e.Fields
+	}
+	if s := e.RetryAfterSeconds(); s > 0 {
+		data["retry_after"] = s
 	}
 	return Body{Status: e.Status(), Code: e.Code, Message: e.Message(), Data: data}
 }

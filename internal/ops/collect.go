@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/haidian/fieldsync/internal/blobs"
 	"github.com/haidian/fieldsync/internal/schema"
 	"github.com/haidian/fieldsync/internal/sync"
 )
@@ -169,4 +170,20 @@ func (c pushQueueCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descPushQueue, prometheus.GaugeValue, float64(q.Pushes), "pushes")
 	ch <- prometheus.MustNewConstMetric(descPushQueue, prometheus.GaugeValue, float64(q.Mutations), "mutations")
 	ch <- prometheus.MustNewConstMetric(descPushQueue, prometheus.GaugeValue, float64(q.Booked), "booked")
+}
+
+var descCompletions = prometheus.NewDesc("fieldsync_photo_completions",
+	"Completions of photo uploads holding a slot (what=running: verifying, decoding, storing) "+
+		"and waiting for one (what=waiting); one that waits too long is answered 503 server_busy.",
+	[]string{"what"}, nil)
+
+// completionsCollector reads the blob store's completions when Prometheus scrapes.
+type completionsCollector func() blobs.Load
+
+func (c completionsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- descCompletions }
+
+func (c completionsCollector) Collect(ch chan<- prometheus.Metric) {
+	l := c()
+	ch <- prometheus.MustNewConstMetric(descCompletions, prometheus.GaugeValue, float64(l.Running), "running")
+	ch <- prometheus.MustNewConstMetric(descCompletions, prometheus.GaugeValue, float64(l.Waiting), "waiting")
 }

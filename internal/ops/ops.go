@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/haidian/fieldsync/internal/blobs"
 	"github.com/haidian/fieldsync/internal/sync"
 )
 
@@ -32,6 +33,9 @@ type Config struct {
 	// PushQueue, when set, reads the pushes queued for the database's writer (sync's
 	// admission), for fieldsync_sync_push_queue.
 	PushQueue func() sync.QueueLength
+	// PhotoCompletions, when set, reads the completions of photo uploads running and waiting
+	// for a slot (the blob store's), for fieldsync_photo_completions.
+	PhotoCompletions func() blobs.Load
 }
 
 // DefaultReadyTimeout is how long a readiness check may take before it counts as failed.
@@ -65,6 +69,9 @@ func Register(app core.App, cfg Config) *Service {
 	s.reg.MustRegister(&dbCollector{app: app, now: cfg.Now, timeout: cfg.ReadyTimeout}, poolCollector{app: app})
 	if cfg.PushQueue != nil {
 		s.reg.MustRegister(pushQueueCollector(cfg.PushQueue))
+	}
+	if cfg.PhotoCompletions != nil {
+		s.reg.MustRegister(completionsCollector(cfg.PhotoCompletions))
 	}
 	s.AddReadyCheck("database", checkDatabase)
 	s.AddReadyCheck("blob_store", CheckBlobStore)

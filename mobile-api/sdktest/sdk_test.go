@@ -104,12 +104,16 @@ func TestSDK(t *testing.T) {
 	}
 }
 
-// busyApp is a second app, for the SDK's busy test, whose pushes are answered 503 sync_busy
-// as soon as one push is queued before them (a push admission bound of a nanosecond).
+// busyApp is a second app, for the SDK's busy tests, whose pushes are answered 503 sync_busy
+// as soon as one push is queued before them (a push admission bound of a nanosecond), and
+// whose photo completions have two slots (one decoder) and are answered 503 server_busy after
+// a tenth of a second without one.
 func busyApp(t *testing.T) *tests.TestApp {
 	return testkit.NewAppWith(t, func(a core.App) {
 		o := app.DefaultOptions()
 		o.Settings.PushMaxWait = time.Nanosecond
+		o.Settings.PhotoDecoders = 1
+		o.PhotoSlotWait = 100 * time.Millisecond
 		app.BindWith(a, o)
 	})
 }
@@ -143,6 +147,7 @@ type harness struct {
 
 	busy          *testkit.Server // the busy test's server (busyApp)
 	releaseWriter func()          // ends the transaction holding busy's writer; nil when not held
+	releaseSlots  func()          // frees busy's photo completion slots; nil when not held
 }
 
 func newHarness(t *testing.T, srv *testkit.Server, jsDir string) *harness {
@@ -246,8 +251,9 @@ func (d *discard) Header() http.Header         { return d.header }
 func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
 
-// control steers the harness: cut?bytes=n, lose?path=/api/sync/v1/push, delay?ms=n, compact;
-// seen?path=p answers how many requests to p the harness forwarded.
+// control steers the harness: cut?bytes=n, lose?path=/api/sync/v1/push, delay?ms=n, compact,
+// hold-busy-writer and release-busy-writer, hold-photo-slots and release-photo-slots (of the
+// busy server); seen?path=p answers how many requests to p the harness forwarded.
 func (h *harness) control(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	h.mu.Lock()
@@ -274,6 +280,17 @@ func (h *harness) control(w http.ResponseWriter, r *http.Request) {
 		}
 		h.releaseWriter()
 		h.releaseWriter = nil
+	case "hold-photo-slots":
+		// Both photo completion slots of the busy server taken by photos waiting for its
+		// writer: the next completion is answered 503 server_busy.
+		h.releaseSlots = testkit.HoldPhotoSlots(h.t, h.busy, h.busy.Token("users", testkit.InspectorA), 2)
+	case "release-photo-slots":
+		if h.releaseSlots == nil {
+			http.Error(w, "the busy server's photo slots are not held", http.StatusConflict)
+			return
+		}
+		h.releaseSlots()
+		h.releaseSlots = nil
 	case "compact":
 		// What the server does daily: drop removal markers, raising the horizon.
 		if _, err := sync.Compact(h.srv.App, time.Now().Add(time.Hour)); err != nil {

@@ -16,6 +16,7 @@ var (
 	ErrCorrupt = fault.New(fault.Invalid, "image_corrupt",
 		"图片已损坏, 无法解码", "the image is corrupt and cannot be decoded")
 	// ErrBusy means every decode slot stayed taken for the configured wait: retry later.
-	ErrBusy = fault.New(fault.Internal, "server_busy",
-		"服务器繁忙, 请稍后重试", "the server is busy decoding other images; retry later")
+	// The blob store keeps the upload's bytes and tells the wait (fault.Error.RetryAfter).
+	ErrBusy = fault.New(fault.Busy, "server_busy",
+		"服务器繁忙, 已收到的数据已保留, 请稍后重试", "the server is busy decoding other images; the bytes received are kept, retry later")
 )

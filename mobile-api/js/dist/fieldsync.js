@@ -685,6 +685,12 @@ function fieldMessage(field, code) {
 
 // src/client.ts
 var busyRetries = 5;
+function busyWait(retryAfter) {
+  return retryAfter * 1e3 * (1 + Math.random() / 2);
+}
+function retryAfterOf(data) {
+  return Math.max(1, Number(data == null ? void 0 : data.retry_after) || 1);
+}
 var idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
 function randomId(n = 15) {
   let out = "";
@@ -705,8 +711,11 @@ var Client = class _Client {
     __publicField(this, "listeners", /* @__PURE__ */ new Map());
     __publicField(this, "fetch");
     __publicField(this, "now");
+    /** Waits ms milliseconds (Config.sleep). */
+    __publicField(this, "sleep");
     this.fetch = cfg.fetch ?? globalThis.fetch.bind(globalThis);
     this.now = cfg.now ?? Date.now;
+    this.sleep = cfg.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.lock = new SyncLock(db, `fieldsync-sync:${cfg.dbName ?? "fieldsync"}`);
   }
   /** Opens (creating if needed) the local store and asks the browser to keep it through storage pressure. */
@@ -945,15 +954,14 @@ var Client = class _Client {
    * (code sync_busy) reaches the app, the edits still in the outbox.
    */
   async sendPush(batch) {
-    var _a;
     for (let tries = 0; ; tries++) {
       try {
         return await this.send("POST", "/api/sync/v1/push", { client_id: this.id, sent_at: new Date(this.now()).toISOString(), mutations: batch });
       } catch (e) {
         if (!(e instanceof ServerError) || e.code !== "sync_busy" || tries >= busyRetries) throw e;
-        const retryAfter = Math.max(1, Number((_a = e.data) == null ? void 0 : _a.retry_after) || 1);
+        const retryAfter = retryAfterOf(e.data);
         this.emit("sync", { state: "busy", retryAfter });
-        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1e3 * (1 + Math.random() / 2)));
+        await this.sleep(busyWait(retryAfter));
       }
     }
   }
@@ -1375,7 +1383,6 @@ async function addPhoto(c, blob, subdistrict) {
 async function queuedPhotos(c) {
   return c.db.getAllFromIndex("photos", "state", "queued");
 }
-var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function uploadPhotos(c, opts = {}) {
   const out = { stored: [], refused: [] };
   for (const p of await queuedPhotos(c)) {
@@ -1409,8 +1416,9 @@ async function uploadOne(c, p, o) {
   };
   if (!p.upload && await announce()) return finish("stored");
   let failures = 0;
+  let busy = 0;
   let reannounced = false;
-  while (p.offset < p.size) {
+  for (; ; ) {
     const end = Math.min(p.offset + chunk, p.size);
     try {
       const res = await c.raw("PATCH", `/api/fs/blobs/uploads/${p.upload}`, {
@@ -1436,16 +1444,25 @@ async function uploadOne(c, p, o) {
         if (await announce()) return finish("stored");
         continue;
       }
-      if (res.status === 503 || res.status >= 500) throw new ServerError(res.status, body.code ?? `http_${res.status}`, body.message ?? "");
+      const error = new ServerError(res.status, body.code ?? `http_${res.status}`, body.message ?? "", body.data);
+      if (res.status === 503 && body.code === "server_busy") {
+        if (++busy > busyRetries) throw error;
+        const retryAfter = retryAfterOf(body.data);
+        p.offset = Number(res.headers.get("Upload-Offset") ?? p.offset);
+        c.emit("progress", { sha256: p.sha256, record: p.record, sent: p.offset, size: p.size, state: "busy", retryAfter });
+        await c.sleep(busyWait(retryAfter));
+        await resume(c, p).catch(() => void 0);
+        continue;
+      }
+      if (res.status >= 500) throw error;
       return finish("refused", body.code ?? `http_${res.status}`);
     } catch (e) {
-      if (!(e instanceof OfflineError) && !(e instanceof ServerError && e.status >= 500)) throw e;
+      if (!(e instanceof OfflineError) && !(e instanceof ServerError && e.status >= 500 && e.code !== "server_busy")) throw e;
       if (++failures > retries) throw e;
-      await sleep(backoff * 2 ** (failures - 1));
+      await c.sleep(backoff * 2 ** (failures - 1));
       await resume(c, p).catch(() => void 0);
     }
   }
-  return finish("stored");
 }
 async function resume(c, p) {
   const res = await c.raw("HEAD", `/api/fs/blobs/uploads/${p.upload}`, { headers: { "Tus-Resumable": "1.0.0" } });

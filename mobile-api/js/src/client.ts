@@ -19,6 +19,8 @@ export interface Config {
   fetch?: typeof fetch;
   /** The device clock (device_time of mutations); default Date.now. */
   now?: () => number;
+  /** How the SDK waits before it sends again (a busy server's wait, a photo chunk's backoff); default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
   /** Caps below the server's limits (the rows of one pull, the mutations of one push). */
   pullRows?: number;
   maxPush?: number;
@@ -76,8 +78,12 @@ export interface Events {
    * sends the same edits again; they stay in the outbox meanwhile.
    */
   sync: { state: "start" | "done" | "error" | "busy"; error?: unknown; retryAfter?: number };
-  /** Photo upload progress. */
-  progress: { sha256: string; record: string; sent: number; size: number };
+  /**
+   * Photo upload progress: the bytes the server holds. With state "busy" the server answered
+   * the completing chunk 503 server_busy (every decode slot taken; the bytes are kept): the SDK
+   * waits retryAfter seconds (plus up to half again) and completes the upload then.
+   */
+  progress: { sha256: string; record: string; sent: number; size: number; state?: "busy"; retryAfter?: number };
   /** The device went online or offline. */
   network: { online: boolean };
   /**
@@ -88,8 +94,22 @@ export interface Events {
   outdated: Record<string, never>;
 }
 
-/** How many times one push is sent again after 503 sync_busy before the error reaches the app. */
-const busyRetries = 5;
+/** How many times one push (or a photo's completing chunk) is sent again after 503 sync_busy (server_busy) before the error reaches the app. */
+export const busyRetries = 5;
+
+/**
+ * The milliseconds to wait after a 503 busy answer that told retryAfter seconds: those, plus
+ * up to half of them again at random, so that phones turned away together do not return
+ * together.
+ */
+export function busyWait(retryAfter: number): number {
+  return retryAfter * 1000 * (1 + Math.random() / 2);
+}
+
+/** The seconds a 503 busy answer's body says to wait (data.retry_after), at least 1. */
+export function retryAfterOf(data: Record<string, unknown> | undefined): number {
+  return Math.max(1, Number(data?.retry_after) || 1);
+}
 
 type Listener<K extends keyof Events> = (e: Events[K]) => void;
 
@@ -112,10 +132,13 @@ export class Client {
   private listeners = new Map<keyof Events, Set<(e: never) => void>>();
   private readonly fetch: typeof fetch;
   private readonly now: () => number;
+  /** Waits ms milliseconds (Config.sleep). */
+  readonly sleep: (ms: number) => Promise<void>;
 
   private constructor(readonly cfg: Config, readonly db: DB, readonly id: string) {
     this.fetch = cfg.fetch ?? globalThis.fetch.bind(globalThis);
     this.now = cfg.now ?? Date.now;
+    this.sleep = cfg.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.lock = new SyncLock(db, `fieldsync-sync:${cfg.dbName ?? "fieldsync"}`);
   }
 
@@ -370,9 +393,9 @@ export class Client {
         return await this.send<PushResponse>("POST", "/api/sync/v1/push", { client_id: this.id, sent_at: new Date(this.now()).toISOString(), mutations: batch });
       } catch (e) {
         if (!(e instanceof ServerError) || e.code !== "sync_busy" || tries >= busyRetries) throw e;
-        const retryAfter = Math.max(1, Number(e.data?.retry_after) || 1);
+        const retryAfter = retryAfterOf(e.data);
         this.emit("sync", { state: "busy", retryAfter });
-        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 * (1 + Math.random() / 2)));
+        await this.sleep(busyWait(retryAfter));
       }
     }
   }

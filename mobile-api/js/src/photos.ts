@@ -1,7 +1,8 @@
 // Photos: a captured Blob is queued in IndexedDB with its photos record (one transaction), and
 // its bytes go up resumably (tus-style, internal/blobs/routes.go): announce, PATCH chunks from
-// the server's offset, HEAD for the offset after a broken connection, retries with backoff.
-import type { Client } from "./client.js";
+// the server's offset, HEAD for the offset after a broken connection, retries with backoff; a
+// completing chunk answered 503 server_busy waits the server's retry_after instead.
+import { busyRetries, busyWait, retryAfterOf, type Client } from "./client.js";
 import { ServerError, OfflineError } from "./errors.js";
 import type { PhotoEntry } from "./store.js";
 
@@ -40,12 +41,14 @@ export async function queuedPhotos(c: Client): Promise<PhotoEntry[]> {
   return c.db.getAllFromIndex("photos", "state", "queued");
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Uploads every queued photo. A photo the server refuses for good (not an image, too large)
  * is marked refused with its code; a network failure after the retries leaves it queued for
- * the next call, which resumes at the server's offset.
+ * the next call, which resumes at the server's offset. A completing chunk answered 503
+ * server_busy (every decode slot taken; the server keeps the bytes) emits `progress` with
+ * state "busy" and retryAfter, waits that many seconds plus up to half again, asks the offset
+ * and completes the upload from there, at most 5 times; then the ServerError (code
+ * server_busy) reaches the app, the photo still queued.
  */
 export async function uploadPhotos(c: Client, opts: UploadOptions = {}): Promise<{ stored: string[]; refused: string[] }> {
   const out = { stored: [] as string[], refused: [] as string[] };
@@ -82,8 +85,11 @@ async function uploadOne(c: Client, p: PhotoEntry, o: UploadOptions): Promise<"s
   };
   if (!p.upload && (await announce())) return finish("stored");
   let failures = 0;
+  let busy = 0;
   let reannounced = false;
-  while (p.offset < p.size) {
+  // Until the server answers 200: a chunk from the server's offset, or, once it holds every
+  // byte (after a busy answer, or a cut after the last byte), an empty PATCH at the end.
+  for (;;) {
     const end = Math.min(p.offset + chunk, p.size);
     try {
       const res = await c.raw("PATCH", `/api/fs/blobs/uploads/${p.upload}`, {
@@ -98,7 +104,7 @@ async function uploadOne(c: Client, p: PhotoEntry, o: UploadOptions): Promise<"s
         continue;
       }
       if (res.status === 200) return finish("stored");
-      const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+      const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; data?: Record<string, unknown> };
       if (res.status === 409) {
         await resume(c, p);
         continue;
@@ -110,16 +116,26 @@ async function uploadOne(c: Client, p: PhotoEntry, o: UploadOptions): Promise<"s
         if (await announce()) return finish("stored");
         continue;
       }
-      if (res.status === 503 || res.status >= 500) throw new ServerError(res.status, body.code ?? `http_${res.status}`, body.message ?? "");
+      const error = new ServerError(res.status, body.code ?? `http_${res.status}`, body.message ?? "", body.data);
+      if (res.status === 503 && body.code === "server_busy") {
+        // The server holds the bytes and says when to come back: no backoff of our own.
+        if (++busy > busyRetries) throw error;
+        const retryAfter = retryAfterOf(body.data);
+        p.offset = Number(res.headers.get("Upload-Offset") ?? p.offset);
+        c.emit("progress", { sha256: p.sha256, record: p.record, sent: p.offset, size: p.size, state: "busy", retryAfter });
+        await c.sleep(busyWait(retryAfter));
+        await resume(c, p).catch(() => undefined); // offline now: the next PATCH fails and backs off
+        continue;
+      }
+      if (res.status >= 500) throw error;
       return finish("refused", body.code ?? `http_${res.status}`);
     } catch (e) {
-      if (!(e instanceof OfflineError) && !(e instanceof ServerError && e.status >= 500)) throw e;
+      if (!(e instanceof OfflineError) && !(e instanceof ServerError && e.status >= 500 && e.code !== "server_busy")) throw e;
       if (++failures > retries) throw e;
-      await sleep(backoff * 2 ** (failures - 1));
+      await c.sleep(backoff * 2 ** (failures - 1));
       await resume(c, p).catch(() => undefined); // still offline: the next PATCH fails and backs off
     }
   }
-  return finish("stored");
 }
 
 /** Asks the server where the upload stands after a broken connection (HEAD: Upload-Offset). */

@@ -1,10 +1,13 @@
 // A push answered 503 sync_busy, against a real server whose pushes are turned away as soon as
 // one push waits before them (see busyApp in mobile-api/sdktest): the SDK tells the app, waits
-// the server's retry_after, sends the same edits again, and they are applied once.
+// the server's retry_after, sends the same edits again, and they are applied once. A photo's
+// completing chunk answered 503 server_busy on the same server (its two completion slots
+// held): the SDK tells the app, waits retry_after, and completes from the server's offset.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { env, control, findingData } from "./helpers.mjs";
-import { Client } from "../dist/fieldsync.js";
+import { Client, addPhoto, uploadPhotos, queuedPhotos, sha256Hex } from "../dist/fieldsync.js";
 
 const busyURL = process.env.FS_BUSY_URL;
 
@@ -18,13 +21,13 @@ async function busyREST(method, path, body, token = process.env.FS_BUSY_SU_TOKEN
 }
 
 /** A signed-in phone of a new inspector of subdistrict A on the busy server. */
-async function busyPhone(name) {
+async function busyPhone(name, cfg = {}) {
   const email = `busy-${name}-${process.pid}@sdk.test`;
   const res = await busyREST("POST", "/api/collections/users/records", {
     email, password: env.password, passwordConfirm: env.password, verified: true, name: "测试 " + name, role: "inspector", subdistricts: [env.sdA],
   });
   assert.equal(res.status, 200, res.text);
-  const c = await Client.open({ baseURL: busyURL, dbName: `busy-${name}-${process.pid}`, appVersion: "test" });
+  const c = await Client.open({ baseURL: busyURL, dbName: `busy-${name}-${process.pid}`, appVersion: "test", ...cfg });
   await c.signIn(email, env.password);
   await c.register();
   return c;
@@ -76,4 +79,64 @@ test("a push answered 503 sync_busy waits retry_after, tells the app, is sent ag
   assert.equal(JSON.parse(audit.text).totalItems, 1, "created once");
   first.close();
   second.close();
+});
+
+test("a photo's completing chunk answered 503 server_busy waits retry_after, tells the app, and completes from the server's offset", async () => {
+  const bytes = readFileSync(env.photo);
+  const blob = new Blob([bytes], { type: "image/jpeg" });
+  // Every wait of the SDK comes here: the first is held until the test has freed the slots.
+  const waits = [];
+  let waiting;
+  const firstWait = new Promise((resolve) => { waiting = resolve; });
+  let go;
+  const released = new Promise((resolve) => { go = resolve; });
+  const sleep = async (ms) => { waits.push(ms); waiting(); await released; };
+  // What the SDK sends for the upload: method, Upload-Offset, body bytes; and what it hears.
+  const sent = [];
+  const logged = async (url, init) => {
+    const res = await fetch(url, init);
+    if (String(url).includes("/api/fs/blobs/uploads/")) {
+      sent.push({ method: init.method, offset: init.headers["Upload-Offset"], bytes: init.body ? init.body.size : 0, status: res.status });
+    }
+    return res;
+  };
+  const c = await busyPhone("photo", { sleep, fetch: logged });
+  const photo = await addPhoto(c, blob, env.sdA);
+  await c.sync(); // the photos record, pending until its bytes arrive
+  const progress = [];
+  c.on("progress", (p) => progress.push(p));
+
+  await control("hold-photo-slots");
+  let done;
+  try {
+    done = uploadPhotos(c, { chunkSize: 256 * 1024 });
+    await firstWait;
+    const busy = progress.filter((p) => p.state === "busy");
+    assert.equal(busy.length, 1, JSON.stringify(progress));
+    const { retryAfter } = busy[0];
+    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1, `retryAfter ${retryAfter}`);
+    assert.equal(busy[0].sent, bytes.length, "the server holds every byte");
+    assert.ok(waits[0] >= retryAfter * 1000 && waits[0] <= retryAfter * 1500,
+      `the SDK waits ${waits[0]} ms: the server's ${retryAfter} s plus up to half again, not a backoff of its own`);
+    assert.equal((await queuedPhotos(c)).length, 1, "the photo stays queued meanwhile");
+  } finally {
+    await control("release-photo-slots").catch(() => undefined);
+    go();
+  }
+  const out = await done;
+  assert.deepEqual(out.stored, [await sha256Hex(blob)]);
+  assert.equal(waits.length, 1, `one wait: ${waits}`);
+  const refused = sent.findIndex((r) => r.status === 503);
+  assert.ok(refused >= 0, JSON.stringify(sent));
+  assert.deepEqual(sent.slice(refused + 1).map((r) => [r.method, r.offset, r.bytes, r.status]),
+    [["HEAD", undefined, 0, 200], ["PATCH", String(bytes.length), 0, 200]],
+    `after the busy answer: the offset asked, then the completing PATCH at the end with no byte sent again: ${JSON.stringify(sent)}`);
+  assert.equal(sent.filter((r) => r.method === "PATCH").reduce((n, r) => n + r.bytes, 0), bytes.length, "every byte sent once");
+
+  await c.sync();
+  assert.equal((await c.get("photos", photo)).data.status, "stored");
+  const blobs = await busyREST("GET", `/api/collections/blobs/records?filter=${encodeURIComponent(`sha256="${await sha256Hex(blob)}"`)}`);
+  assert.equal(blobs.status, 200, blobs.text);
+  assert.equal(JSON.parse(blobs.text).totalItems, 1, "stored once");
+  c.close();
 });

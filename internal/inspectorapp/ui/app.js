@@ -7,6 +7,7 @@ import { t, language, setLanguage, setVocab, time } from "/app/i18n.js";
 import { h } from "/app/dom.js";
 import { screens } from "/app/screens.js";
 import { keepReportPhotos, forgetReportPhotos } from "/app/reportphotos.js";
+import * as drafts from "/app/drafts.js";
 
 const view = document.getElementById("view");
 const network = document.getElementById("network");
@@ -90,11 +91,19 @@ async function showStatus() {
 }
 
 // showOutdated asks for a reload in the status line, in the language chosen (a switch draws
-// it again): the store is closed, nothing more can be read or synced on this page.
+// it again): the store is closed, nothing more can be read or synced on this page. A record
+// form keeps its draft (drafts.js), so the request can say it comes back after the reload;
+// the sign-in form keeps none (a password is not kept), so there it does not.
 function showOutdated() {
   status.hidden = false;
-  status.replaceChildren(h("span", { id: "sync-error", class: "warn" }, t("outdated")),
-    h("button", { id: "reload", type: "button", onclick: () => location.reload() }, t("reload")));
+  const kept = view.querySelector("form[data-draft]") !== null;
+  status.replaceChildren(h("span", { id: "sync-error", class: "warn" }, t(kept ? "outdated.kept" : "outdated")),
+    h("button", { id: "reload", type: "button", onclick: reload }, t("reload")));
+}
+
+// reload reloads the page once every draft waiting for its debounce is written.
+function reload() {
+  drafts.flush().finally(() => location.reload());
 }
 
 // A newer version opened the store and this page's connection stepped aside for its upgrade:
@@ -104,7 +113,7 @@ function showOutdated() {
 // closed store) reloads too.
 function onOutdated() {
   ctx.outdated = true;
-  if (!busy()) return location.reload();
+  if (!busy()) return reload();
   showOutdated();
 }
 
@@ -231,9 +240,11 @@ function signInScreen() {
 }
 
 // firstSignIn signs in, registers the phone and downloads its scopes, saying how far it got.
+// Another user's sign-in on this phone drops the drafts of the one before.
 async function firstSignIn(email, password, msg) {
   const c = ctx.client;
   await c.signIn(email, password);
+  await drafts.keepOnly((await c.meta()).user).catch(() => undefined);
   msg.className = "";
   msg.textContent = t("signin.registering");
   await c.register();
@@ -250,6 +261,7 @@ async function firstSignIn(email, password, msg) {
     return;
   }
   msg.textContent = t("signin.done", { n: await count() });
+  await loadDrafts();
   sync.stop?.();
   sync.stop = startLive();
   location.hash = "#/";
@@ -278,8 +290,8 @@ function startLive() {
     }),
     c.on("progress", (p) => { sync.photo = p; showStatus(); }),
     c.on("change", () => { showStatus(); scheduleDraw(); schedulePush(); }),
-    c.on("signedout", () => { sync.error = t("signedout"); draw(); }),
-    c.on("revoked", () => { forgetReportPhotos().catch(() => undefined); draw(); }),
+    c.on("signedout", async () => { sync.error = t("signedout"); await drafts.flush(); await loadDrafts(); draw(); }),
+    c.on("revoked", () => { forgetReportPhotos().catch(() => undefined); drafts.clearAll().catch(() => undefined); draw(); }),
   ];
   const stopLive = live(c);
   return () => { stopLive(); offs.forEach((f) => f()); };
@@ -308,6 +320,14 @@ function scheduleDraw() {
   }, 150);
 }
 
+// loadDrafts reads the drafts of the user signed in: none while nobody is (they stay kept for
+// that user's next sign-in), and none ever again on a revoked phone.
+async function loadDrafts() {
+  const meta = await ctx.client.meta();
+  if (meta.revoked) await drafts.clearAll().catch(() => undefined);
+  await drafts.load(meta.token && !meta.revoked ? meta.user : "");
+}
+
 async function main() {
   setLanguage(language());
   applyLanguage(language());
@@ -321,7 +341,9 @@ async function main() {
   }
   ctx.client.on("outdated", onOutdated);
   await loadMe();
-  addEventListener("hashchange", () => (ctx.outdated ? location.reload() : draw()));
+  await loadDrafts();
+  drafts.setRedraw(() => draw());
+  addEventListener("hashchange", () => (ctx.outdated ? reload() : draw()));
   await draw();
   if ((await ctx.client.meta()).token) sync.stop = startLive();
   document.body.dataset.ready = "true";

@@ -2,9 +2,11 @@
 // survives a background redraw, text inputs, the camera picker and a record's photo thumbnails.
 import { h, field } from "/app/dom.js";
 import { t, problem } from "/app/i18n.js";
+import { attach, saving, pickers } from "/app/drafts.js";
 
 // form builds a form that marks itself as being edited (so a background pull does not redraw
-// it away) and runs save with its values; save returns {field: code} to refuse.
+// it away) and runs save with its values; save returns {field: code} to refuse. The form keeps
+// a draft of what is typed into it (drafts.js) until a save queues its edit.
 export function form(id, children, save) {
   const msg = h("p", { class: "form-msg", role: "status", "aria-live": "polite" });
   const el = h("form", { id, novalidate: true, oninput: () => { el.dataset.editing = "true"; }, onsubmit: async (ev) => {
@@ -15,9 +17,12 @@ export function form(id, children, save) {
     for (const bad of el.querySelectorAll("[aria-invalid]")) bad.removeAttribute("aria-invalid");
     const button = el.querySelector("button[type=submit]");
     button.disabled = true;
+    const done = saving(el);
+    let saved = false;
     try {
       const refused = await save(new FormData(el), el);
-      if (refused && Object.keys(refused).length) {
+      saved = !(refused && Object.keys(refused).length);
+      if (!saved) {
         // A refused form stays as the inspector left it, with its reasons, until they act:
         // a background redraw must not wipe the reasons away.
         el.dataset.editing = "true";
@@ -35,8 +40,10 @@ export function form(id, children, save) {
       msg.textContent = String(e.message ?? e);
     } finally {
       button.disabled = false;
+      await done(saved);
     }
   } }, children, msg);
+  attach(el);
   return el;
 }
 
@@ -45,15 +52,20 @@ export const text = (name, value = "", attrs = {}) => h("input", { name, id: nam
 export function photoPicker() {
   const taken = [];
   const thumbs = h("div", { class: "thumbs", id: "thumbs" });
-  // capture: the phone opens its camera; each shot adds to the list, kept byte for byte.
-  const input = h("input", { type: "file", name: "photos", id: "photo-input", accept: "image/*", capture: "environment", multiple: true, onchange: () => {
-    for (const f of input.files) {
+  const add = (files) => {
+    for (const f of files) {
       taken.push(f);
       thumbs.append(h("img", { src: URL.createObjectURL(f), alt: f.name, class: "thumb" }));
     }
-    input.value = "";
     thumbs.dataset.count = String(taken.length);
+  };
+  // capture: the phone opens its camera; each shot adds to the list, kept byte for byte (and
+  // in the form's draft: the change event reaches the form after this handler).
+  const input = h("input", { type: "file", name: "photos", id: "photo-input", accept: "image/*", capture: "environment", multiple: true, onchange: () => {
+    add([...input.files]);
+    input.value = "";
   } });
+  pickers.set(input, { taken, add });
   return { el: field(t("finding.photos"), input, t("finding.photosHint")), thumbs, taken };
 }
 

@@ -107,7 +107,8 @@ func TestApp_DraftSurvivesABrowserRestart(t *testing.T) {
 
 // TestApp_DraftsKeepToTheirFormAndRecord: a draft of a new finding at place X does not show in
 // the form for place Y; a save the phone refuses keeps its draft through a reload; discarding
-// empties the form for good; an edit of a finding keeps its draft under that finding.
+// empties the form for good; an edit of a finding keeps its draft under that finding; a
+// draft older than 14 days is dropped.
 func TestApp_DraftsKeepToTheirFormAndRecord(t *testing.T) {
 	s := testkit.Serve(t, testkit.NewApp(t))
 	ctx, _ := phone(t, t.TempDir())
@@ -179,6 +180,40 @@ func TestApp_DraftsKeepToTheirFormAndRecord(t *testing.T) {
 	if want := []string{"finding-form " + atY, "edit-form #/finding/" + finding}; len(routes) != 2 || !routes[want[0]] || !routes[want[1]] {
 		t.Fatalf("drafts kept: %v, want %v", routes, want)
 	}
+
+	// Kept 14 days (draftKeepDays): the draft at Y aged 13 days comes back, one at X aged 15
+	// days is dropped when the app opens.
+	value(t, ctx, chromedp.Evaluate[bool](fmt.Sprintf(`new Promise((ok, no) => {
+		const r = indexedDB.open("xcz-drafts");
+		r.onsuccess = () => {
+			const tx = r.result.transaction("drafts", "readwrite"), s = tx.objectStore("drafts"), day = 86400e3;
+			s.getAll().onsuccess = (e) => {
+				const y = e.target.result.find((d) => d.route === %[1]q);
+				s.put({ ...y, saved: Date.now() - 13 * day });
+				s.put({ ...y, key: y.key.replace(%[1]q, %[2]q), route: %[2]q, saved: Date.now() - 15 * day, fields: [{ name: "description", value: "过期草稿" }] });
+			};
+			tx.oncomplete = () => { r.result.close(); ok(true); };
+			tx.onerror = () => no(tx.error);
+		};
+	})`, atY, atX), chromedp.EvalAwaitPromise))
+	if n := len(draftsKept(t, ctx)); n != 3 {
+		t.Fatalf("%d drafts before the reload, not 3", n)
+	}
+	run(t, ctx, chromedp.Reload())
+	waitScreen(t, ctx, "finding")
+	goTo(t, ctx, atX)
+	waitScreen(t, ctx, "finding-new")
+	if got := formValues(t, ctx, "#description"); got[0] != "" {
+		t.Fatalf("a draft 15 days old came back: %q", got[0])
+	}
+	goTo(t, ctx, atY)
+	waitScreen(t, ctx, "finding-new")
+	if got := formValues(t, ctx, "#description"); got[0] != "乙处：安全出口上锁" {
+		t.Fatalf("the draft 13 days old holds %q", got[0])
+	}
+	if n := len(draftsKept(t, ctx)); n != 2 {
+		t.Fatalf("%d drafts after the reload, not 2", n)
+	}
 }
 
 // waitDraftSaved waits until form sel's draft, as it stands, is written on the phone.
@@ -216,4 +251,92 @@ func draftsKept(t *testing.T, ctx context.Context) []keptDraft {
 			all.onsuccess = () => { r.result.close(); ok(all.result.map((d) => ({ user: d.user, form: d.form, route: d.route, fields: JSON.stringify(d.fields) }))); };
 		};
 	})`, chromedp.EvalAwaitPromise))
+}
+
+// TestApp_DraftsLeaveWithTheirUser: drafts belong to the user signed in. A's sign-in expires
+// (the server renews A's token key): the sign-in screen shows, A's draft is kept for A and
+// comes back when A signs in again. A's 退出 is refused while an edit waits to be uploaded,
+// then, synced, leaves the phone with nothing of A's: no draft, no store. Another user signing
+// in on the same phone finds the form empty. A revoked phone keeps no draft.
+func TestApp_DraftsLeaveWithTheirUser(t *testing.T) {
+	s := testkit.Serve(t, testkit.NewApp(t))
+	net, server := behindCutter(t, s)
+	ctx, _ := phone(t, t.TempDir())
+	signIn(t, ctx, server.URL, "inspectora@fieldsync.test")
+	atX := "#/finding/new?place=" + testkit.Side("venue", "a")
+	const typed = "楼道内电动车充电"
+	goTo(t, ctx, atX)
+	waitScreen(t, ctx, "finding-new")
+	step(t, ctx, chromedp.SendKeys(`#description`, typed))
+	waitDraftSaved(t, ctx, "#finding-form")
+
+	// A's sign-in expires: the sign-in screen, A's draft kept for A.
+	u, err := s.App.FindRecordById("users", testkit.InspectorA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.RefreshTokenKey()
+	if err := s.App.Save(u); err != nil {
+		t.Fatal(err)
+	}
+	tapSync(t, ctx)
+	waitScreen(t, ctx, "signin")
+	if kept := draftsKept(t, ctx); len(kept) != 1 || kept[0].User != testkit.InspectorA {
+		t.Fatalf("drafts kept while signed out: %v", kept)
+	}
+	step(t, ctx, chromedp.SendKeys(`#email`, "inspectora@fieldsync.test"), chromedp.SendKeys(`#password`, testkit.Password),
+		chromedp.Click(`#signin button[type=submit]`))
+	waitScreen(t, ctx, "home")
+	goTo(t, ctx, atX)
+	waitScreen(t, ctx, "finding-new")
+	step(t, ctx, chromedp.WaitVisible(`#finding-form .draft-note`))
+	if got := formValues(t, ctx, "#description"); got[0] != typed {
+		t.Fatalf("A signed in again finds %q", got[0])
+	}
+
+	// 退出 with an edit waiting is refused; synced, it leaves nothing of A's.
+	net.cut.Store(true)
+	offline(t, ctx)
+	goTo(t, ctx, "#/finding/"+testkit.Side("finding", "a"))
+	waitScreen(t, ctx, "finding")
+	edit(t, ctx, "退出前的修改")
+	goTo(t, ctx, "#/")
+	waitScreen(t, ctx, "home")
+	waitQueued(t, ctx, 1, 0)
+	tap(t, ctx, "#signout")
+	value(t, ctx, chromedp.Poll[bool](`document.querySelector("#sync-error")?.textContent.includes("还有 1 条修改、0 张照片未上传")`))
+	waitScreen(t, ctx, "home")
+	net.cut.Store(false)
+	online(t, ctx)
+	waitQueued(t, ctx, 0, 0)
+	tap(t, ctx, "#signout")
+	waitScreen(t, ctx, "signin")
+	if kept := draftsKept(t, ctx); len(kept) != 0 {
+		t.Fatalf("drafts kept after A signed out: %v", kept)
+	}
+
+	// Another user on the same phone: the form is empty.
+	step(t, ctx, chromedp.SendKeys(`#email`, "supervisora@fieldsync.test"), chromedp.SendKeys(`#password`, testkit.Password),
+		chromedp.Click(`#signin button[type=submit]`))
+	waitScreen(t, ctx, "home")
+	goTo(t, ctx, atX)
+	waitScreen(t, ctx, "finding-new")
+	if got := formValues(t, ctx, "#description"); got[0] != "" || value(t, ctx, chromedp.Evaluate[bool](`!!document.querySelector(".draft-note")`)) {
+		t.Fatalf("another user finds %q or a draft note in A's form", got[0])
+	}
+
+	// Revoked: no draft stays.
+	step(t, ctx, chromedp.SendKeys(`#description`, "主管写了一半"))
+	waitDraftSaved(t, ctx, "#finding-form")
+	client, err := s.App.FindFirstRecordByData("sync_clients", "user", testkit.SupervisorA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := s.Do(http.MethodPatch, "/api/collections/sync_clients/records/"+client.Id, s.Token("_superusers", testkit.Superuser), map[string]any{"revoked": true}); res.Status != http.StatusOK {
+		t.Fatalf("revoke: %d %s", res.Status, res.Body)
+	}
+	tapSync(t, ctx)
+	waitScreen(t, ctx, "revoked")
+	value(t, ctx, chromedp.Poll[bool](`new Promise((ok) => { const r = indexedDB.open("xcz-drafts"); r.onsuccess = () => {
+		const n = r.result.transaction("drafts").objectStore("drafts").count(); n.onsuccess = () => { r.result.close(); ok(n.result === 0); }; }; })`))
 }

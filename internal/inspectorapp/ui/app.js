@@ -22,6 +22,7 @@ const ctx = {
   go: (hash) => { location.hash = hash; },
   draw: () => draw(),
   sync: () => syncNow(),
+  signOut: () => signOut(),
 };
 
 function showNetwork() {
@@ -266,6 +267,32 @@ async function firstSignIn(email, password, msg) {
   sync.stop = startLive();
   location.hash = "#/";
   draw();
+}
+
+// signOut leaves the phone as it was before the first sign-in, so that someone else can sign
+// in on it: the SDK's store is deleted (the next sign-in makes a new installation; the server
+// gives an installation to one user only), and the drafts, the kept report photos and the
+// last sync's time with it. Refused while edits or photos wait to be uploaded: they would be
+// lost (the SDK keeps them even through a revocation).
+async function signOut() {
+  const c = ctx.client;
+  const edits = await c.pendingCount();
+  const photos = (await queuedPhotos(c)).length;
+  if (edits || photos) {
+    sync.error = t("signout.unsent", { n: edits, m: photos });
+    return showStatus();
+  }
+  sync.stop?.();
+  sync.stop = null;
+  c.close();
+  await drafts.clearAll().catch(() => undefined);
+  await forgetReportPhotos().catch(() => undefined);
+  localStorage.removeItem("xcz.lastSync");
+  await new Promise((resolve) => {
+    const req = indexedDB.deleteDatabase("xcz");
+    req.onsuccess = req.onerror = () => resolve();
+  });
+  location.reload();
 }
 
 // startLive syncs on the realtime poke, on "online", every five minutes, and after each

@@ -108,10 +108,10 @@ func TestApp_DraftSurvivesABrowserRestart(t *testing.T) {
 // TestApp_DraftsKeepToTheirFormAndRecord: a draft of a new finding at place X does not show in
 // the form for place Y; a save the phone refuses keeps its draft through a reload; discarding
 // empties the form for good; an edit of a finding keeps its draft under that finding; a
-// draft older than 14 days is dropped.
+// draft older than 14 days is dropped; a new place's GPS fix is kept with its draft.
 func TestApp_DraftsKeepToTheirFormAndRecord(t *testing.T) {
 	s := testkit.Serve(t, testkit.NewApp(t))
-	ctx, _ := phone(t, t.TempDir())
+	ctx := phoneAt(t, 39.9075, 116.2901, 8)
 	signIn(t, ctx, s.URL, "inspectora@fieldsync.test")
 	atX := "#/finding/new?place=" + testkit.Side("venue", "a")
 	atY := "#/finding/new?place=" + testkit.Side("centreplace", "a")
@@ -213,6 +213,25 @@ func TestApp_DraftsKeepToTheirFormAndRecord(t *testing.T) {
 	}
 	if n := len(draftsKept(t, ctx)); n != 2 {
 		t.Fatalf("%d drafts after the reload, not 2", n)
+	}
+
+	// A new place's GPS fix is kept with its draft, and saved with the place.
+	goTo(t, ctx, "#/newplace")
+	waitScreen(t, ctx, "newplace")
+	step(t, ctx, fill(`#kind`, "venue"), chromedp.SendKeys(`#name`, "定位草稿测试点"), chromedp.SendKeys(`#address`, "万寿路 1 号"),
+		chromedp.Click(`#gps-button`))
+	value(t, ctx, chromedp.Poll[bool](`document.querySelector("#gps").textContent.includes("±8")`))
+	waitDraftSaved(t, ctx, "#place-form")
+	run(t, ctx, chromedp.Reload())
+	waitScreen(t, ctx, "newplace")
+	step(t, ctx, chromedp.WaitVisible(`#place-form .draft-note`))
+	if got := value(t, ctx, chromedp.Text(`#gps`)); !contains(got, "39.907500") || !contains(got, "±8") {
+		t.Fatalf("the restored place form's point: %q", got)
+	}
+	step(t, ctx, chromedp.Click(`#place-form button[type=submit]`))
+	waitScreen(t, ctx, "place")
+	if got := value(t, ctx, chromedp.Text(`#place-point`)); !contains(got, "39.9075") || !contains(got, "±8") {
+		t.Fatalf("the saved place's point: %q", got)
 	}
 }
 

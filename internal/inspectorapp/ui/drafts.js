@@ -125,6 +125,9 @@ function restore(el, d) {
     if (checkable(c)) c.checked = !!d.fields[i].checked;
     else c.value = d.fields[i].value;
   }
+  // Once every field holds its value, a control that shows more than its own (the GPS
+  // picker's point) draws it again.
+  for (const c of el.elements) c.dispatchEvent(new Event("draft-restored"));
   const picker = [...el.querySelectorAll("input[type=file]")].map((i) => pickers.get(i)).find(Boolean);
   if (picker && d.photos?.length) picker.add(d.photos);
   el.dataset.editing = "true";

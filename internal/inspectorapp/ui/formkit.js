@@ -73,22 +73,28 @@ export function photoPicker() {
 // maximumAge 0)), shown with its accuracy so the inspector can walk closer and take it again.
 // into puts the point (lon/lat, a PocketBase geo point) and its accuracy in metres on a
 // place's data, so a supervisor can tell a point taken at the door from one down the street.
+// The fix is held in hidden fields of the form, so that the form's draft keeps it too.
 export function gpsPicker(locate) {
-  let fix = null;
+  const lon = h("input", { type: "hidden", name: "gps_lon" });
+  const lat = h("input", { type: "hidden", name: "gps_lat" });
+  const acc = h("input", { type: "hidden", name: "gps_accuracy" });
   const where = h("p", { id: "gps", class: "muted" }, t("newPlace.gpsNone"));
+  const show = () => { where.textContent = t("newPlace.gpsAt", { lon: Number(lon.value).toFixed(6), lat: Number(lat.value).toFixed(6), acc: Math.round(Number(acc.value)) }); };
+  lon.addEventListener("draft-restored", () => { if (lon.value) show(); });
   const button = h("button", { type: "button", id: "gps-button", onclick: async () => {
     const p = await locate(8000, 0);
     if (p && !p.error) {
-      fix = p;
-      where.textContent = t("newPlace.gpsAt", { lon: p.lon.toFixed(6), lat: p.lat.toFixed(6), acc: Math.round(p.accuracy) });
+      [lon.value, lat.value, acc.value] = [String(p.lon), String(p.lat), String(p.accuracy)];
+      show();
+      lon.dispatchEvent(new Event("input", { bubbles: true })); // the form's draft takes it
     } else where.textContent = t("newPlace.gpsFailed", { m: p?.error ?? "" });
   } }, t("newPlace.gps"));
   return {
-    el: [button, where],
+    el: [button, where, lon, lat, acc],
     into(data) {
-      if (fix) {
-        data.location = { lon: fix.lon, lat: fix.lat };
-        data.location_accuracy_m = Math.round(fix.accuracy * 10) / 10;
+      if (lon.value) {
+        data.location = { lon: Number(lon.value), lat: Number(lat.value) };
+        data.location_accuracy_m = Math.round(Number(acc.value) * 10) / 10;
       }
       return data;
     },

@@ -359,3 +359,67 @@ func TestApp_DraftsLeaveWithTheirUser(t *testing.T) {
 	value(t, ctx, chromedp.Poll[bool](`new Promise((ok) => { const r = indexedDB.open("xcz-drafts"); r.onsuccess = () => {
 		const n = r.result.transaction("drafts").objectStore("drafts").count(); n.onsuccess = () => { r.result.close(); ok(n.result === 0); }; }; })`))
 }
+
+// TestApp_AnotherUserAfterAnExpiredSignIn: the phone's store is A's and A's sign-in expired.
+// Another user, B of another subdistrict, signs in on it: refused while an edit of A's waits
+// to be uploaded (the store and the edit left to A: a reload shows the sign-in screen, not A's
+// records); A signs in and the edit syncs; A's sign-in expires again, and with nothing of A's
+// waiting B's sign-in clears the phone first: B's phone holds B's subdistrict, not A's.
+func TestApp_AnotherUserAfterAnExpiredSignIn(t *testing.T) {
+	s := testkit.Serve(t, testkit.NewApp(t))
+	net, server := behindCutter(t, s)
+	ctx, _ := phone(t, t.TempDir())
+	signIn(t, ctx, server.URL, "inspectora@fieldsync.test")
+	expire := func() {
+		t.Helper()
+		u, err := s.App.FindRecordById("users", testkit.InspectorA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.RefreshTokenKey()
+		if err := s.App.Save(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signInAs := func(email string) {
+		t.Helper()
+		step(t, ctx, chromedp.WaitVisible(`#signin`), chromedp.SendKeys(`#email`, email), chromedp.SendKeys(`#password`, testkit.Password),
+			chromedp.Click(`#signin button[type=submit]`))
+	}
+
+	finding := testkit.Side("finding", "a")
+	net.cut.Store(true)
+	offline(t, ctx)
+	goTo(t, ctx, "#/finding/"+finding)
+	waitScreen(t, ctx, "finding")
+	edit(t, ctx, "过期前未上传的修改")
+	waitQueued(t, ctx, 1, 0)
+	expire()
+	net.cut.Store(false)
+	online(t, ctx)
+	waitScreen(t, ctx, "signin")
+
+	signInAs("inspectorb@fieldsync.test")
+	value(t, ctx, chromedp.Poll[bool](`document.querySelector("#signin-msg")?.textContent.includes("本机的数据属于另一账号，其 1 条修改、0 张照片尚未上传")`))
+	run(t, ctx, chromedp.Reload())
+	waitScreen(t, ctx, "signin")
+
+	signInAs("inspectora@fieldsync.test")
+	waitScreen(t, ctx, "home")
+	waitQueued(t, ctx, 0, 0)
+	sup := s.Token("users", testkit.SupervisorA)
+	if got := s.Do(http.MethodGet, "/api/collections/findings/records/"+finding, sup, nil).JSON(t)["description"]; got != "过期前未上传的修改" {
+		t.Fatalf("A's edit on the server: %v", got)
+	}
+
+	expire()
+	tapSync(t, ctx)
+	waitScreen(t, ctx, "signin")
+	signInAs("inspectorb@fieldsync.test")
+	waitScreen(t, ctx, "home")
+	goTo(t, ctx, "#/places")
+	waitScreen(t, ctx, "places")
+	if list := value(t, ctx, chromedp.Text(`#place-list`)); !contains(list, "群租房 b") || contains(list, "群租房 a") {
+		t.Fatalf("B's places: %q", list)
+	}
+}

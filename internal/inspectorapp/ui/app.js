@@ -241,11 +241,27 @@ function signInScreen() {
 }
 
 // firstSignIn signs in, registers the phone and downloads its scopes, saying how far it got.
-// Another user's sign-in on this phone drops the drafts of the one before.
+// The store may be another user's, whose sign-in expired: its records are theirs to see and
+// the server gives the installation to them only. With nothing of theirs waiting to be
+// uploaded the phone is cleared first (as 退出 does); otherwise the sign-in is refused, the
+// store left to its user, who signs in to sync it.
 async function firstSignIn(email, password, msg) {
-  const c = ctx.client;
+  let c = ctx.client;
+  const before = (await c.meta()).user;
   await c.signIn(email, password);
-  await drafts.keepOnly((await c.meta()).user).catch(() => undefined);
+  const user = (await c.meta()).user;
+  if (before && before !== user) {
+    const waiting = await unsent(c);
+    if (waiting) {
+      await c.useToken("", before);
+      throw new Error(t("signin.otherUser", waiting));
+    }
+    await clearPhone();
+    c = ctx.client = await openClient();
+    ctx.me = null;
+    await c.signIn(email, password);
+  }
+  await drafts.keepOnly(user).catch(() => undefined);
   msg.className = "";
   msg.textContent = t("signin.registering");
   await c.register();
@@ -270,21 +286,32 @@ async function firstSignIn(email, password, msg) {
 }
 
 // signOut leaves the phone as it was before the first sign-in, so that someone else can sign
-// in on it: the SDK's store is deleted (the next sign-in makes a new installation; the server
-// gives an installation to one user only), and the drafts, the kept report photos and the
-// last sync's time with it. Refused while edits or photos wait to be uploaded: they would be
-// lost (the SDK keeps them even through a revocation).
+// in on it (clearPhone), and reloads to the sign-in screen. Refused while edits or photos wait
+// to be uploaded: they would be lost (the SDK keeps them even through a revocation).
 async function signOut() {
-  const c = ctx.client;
-  const edits = await c.pendingCount();
-  const photos = (await queuedPhotos(c)).length;
-  if (edits || photos) {
-    sync.error = t("signout.unsent", { n: edits, m: photos });
+  const waiting = await unsent(ctx.client);
+  if (waiting) {
+    sync.error = t("signout.unsent", waiting);
     return showStatus();
   }
+  await clearPhone();
+  location.reload();
+}
+
+// unsent counts the edits and photos waiting to be uploaded: null when none waits.
+async function unsent(c) {
+  const n = await c.pendingCount();
+  const m = (await queuedPhotos(c)).length;
+  return n || m ? { n, m } : null;
+}
+
+// clearPhone deletes the SDK's store (the next sign-in makes a new installation: the server
+// gives an installation to one user), the drafts, the kept report photos and the last sync's
+// time.
+async function clearPhone() {
   sync.stop?.();
   sync.stop = null;
-  c.close();
+  ctx.client.close();
   await drafts.clearAll().catch(() => undefined);
   await forgetReportPhotos().catch(() => undefined);
   localStorage.removeItem("xcz.lastSync");
@@ -292,7 +319,12 @@ async function signOut() {
     const req = indexedDB.deleteDatabase("xcz");
     req.onsuccess = req.onerror = () => resolve();
   });
-  location.reload();
+}
+
+async function openClient() {
+  const c = await Client.open({ baseURL: location.origin, dbName: "xcz", appVersion: "xcz-app-1" });
+  c.on("outdated", onOutdated);
+  return c;
 }
 
 // startLive syncs on the realtime poke, on "online", every five minutes, and after each
@@ -360,13 +392,12 @@ async function main() {
   applyLanguage(language());
   install().catch(() => showShell(false));
   try {
-    ctx.client = await Client.open({ baseURL: location.origin, dbName: "xcz", appVersion: "xcz-app-1" });
+    ctx.client = await openClient();
   } catch (e) {
     if (e?.name !== "VersionError") throw e;
     ctx.storeNewer = true;
     return showStoreNewer();
   }
-  ctx.client.on("outdated", onOutdated);
   await loadMe();
   await loadDrafts();
   drafts.setRedraw(() => draw());

@@ -102,7 +102,7 @@ export async function clearAll() {
 // setRedraw names what draws the screen again (after a draft is discarded).
 export function setRedraw(f) { state.redraw = f; }
 
-const keyOf = (formId) => `${state.user}|${formId}|${location.hash || "#/"}`;
+const routeNow = () => location.hash || "#/";
 const skipped = (c) => !c.name || ["file", "submit", "button", "password", "reset"].includes(c.type);
 const checkable = (c) => c.type === "checkbox" || c.type === "radio";
 
@@ -154,7 +154,8 @@ async function discard(el, key) {
 async function write(el, key) {
   state.pending.delete(el);
   const seq = (el.draftSeq = (el.draftSeq ?? 0) + 1);
-  const d = { key, user: el.draftUser, form: el.id, route: location.hash || "#/", saved: Date.now(), ...snapshot(el) };
+  // The user and route the form was built for: a debounced write may come after the hash moved.
+  const d = { key, user: el.draftUser, form: el.id, route: el.draftRoute, saved: Date.now(), ...snapshot(el) };
   state.cache.set(key, d);
   try {
     await inStore("readwrite", (s) => s.put(d));
@@ -167,7 +168,8 @@ async function write(el, key) {
 // attach makes form el keep a draft, and fills it from the one kept, if any.
 export function attach(el) {
   if (!state.user || !el.id) return;
-  const key = keyOf(el.id);
+  const route = routeNow();
+  const key = `${state.user}|${el.id}|${route}`;
   const d = !state.saving.has(key) && state.cache.get(key);
   if (d) restore(el, d);
   const changed = () => {
@@ -181,6 +183,7 @@ export function attach(el) {
   el.addEventListener("change", changed);
   el.draftKey = key;
   el.draftUser = state.user;
+  el.draftRoute = route;
 }
 
 // flush writes at once every draft waiting for its debounce (the page is hidden or about to

@@ -235,9 +235,9 @@ func TestApp_ReloadsForANewerStore(t *testing.T) {
 
 // TestApp_AsksToReloadWhileAFormIsOpen: the inspector is typing a new finding's description
 // when a newer version of the app opens the store in another tab. The page does not reload
-// (the typing would be lost): the typed text stays, and the status line asks for a reload, in
-// Chinese and, after the language switch, in English. Tapping Reload reloads into the newer
-// version.
+// under their fingers: the typed text stays, and the status line asks for a reload, in
+// Chinese and, after the language switch, in English, promising that the form comes back.
+// Tapping Reload reloads into the newer version, with the form filled from its draft.
 func TestApp_AsksToReloadWhileAFormIsOpen(t *testing.T) {
 	s := testkit.Serve(t, testkit.NewApp(t))
 	rel, server := newRelease(t, s)
@@ -253,7 +253,7 @@ func TestApp_AsksToReloadWhileAFormIsOpen(t *testing.T) {
 	rel.shipped.Store(true)
 	openNewerApp(t, ctx, server.URL, rel)
 
-	askedToReload(t, ctx, loads, `#description`, typed)
+	askedToReload(t, ctx, loads, `#description`, typed, "正在填写的内容（含照片）刷新后仍在", "What you are filling in (photos too) comes back after the reload")
 
 	tap(t, ctx, "#reload")
 	waitReloaded(t, ctx, loads)
@@ -261,17 +261,21 @@ func TestApp_AsksToReloadWhileAFormIsOpen(t *testing.T) {
 		t.Fatalf("the reloaded app's store is at version %d", v)
 	}
 	waitScreen(t, ctx, "finding-new")
+	step(t, ctx, chromedp.WaitVisible(`#finding-form .draft-note`))
+	if got := formValues(t, ctx, "#description"); got[0] != typed {
+		t.Fatalf("the form after the reload holds %q, not what was typed", got[0])
+	}
 }
 
 // askedToReload checks that the status line asks for a reload, in Chinese and, after the
-// language switch, in English, while the page was not reloaded and the field sel still holds
-// what was typed.
-func askedToReload(t *testing.T, ctx context.Context, loads <-chan struct{}, sel, typed string) {
+// language switch, in English, each followed by what it says of the form (zh, en), while the
+// page was not reloaded and the field sel still holds what was typed.
+func askedToReload(t *testing.T, ctx context.Context, loads <-chan struct{}, sel, typed, zh, en string) {
 	t.Helper()
 	asked := func(message, button string) {
 		t.Helper()
 		step(t, ctx, chromedp.WaitVisible(`#sync #reload`))
-		if txt := value(t, ctx, chromedp.Text(`#sync #sync-error`)); !strings.Contains(txt, message) {
+		if txt := value(t, ctx, chromedp.Text(`#sync #sync-error`)); !strings.HasPrefix(txt, message) {
 			t.Fatalf("the status line says %q, not %q", txt, message)
 		}
 		if txt := value(t, ctx, chromedp.Text(`#sync #reload`)); txt != button {
@@ -284,9 +288,9 @@ func askedToReload(t *testing.T, ctx context.Context, loads <-chan struct{}, sel
 			t.Fatal("the page reloaded while a form was being filled in")
 		}
 	}
-	asked("应用已在另一窗口更新，请刷新本页", "刷新")
+	asked("应用已在另一窗口更新，请刷新本页。"+zh, "刷新")
 	tap(t, ctx, "#lang")
-	asked("The app was updated in another window: reload this page", "Reload")
+	asked("The app was updated in another window: reload this page. "+en, "Reload")
 }
 
 // TestApp_AsksToReloadOnTheSignIn: the same while an inspector who is not signed in yet types
@@ -305,7 +309,8 @@ func TestApp_AsksToReloadOnTheSignIn(t *testing.T) {
 	t.Cleanup(closeTab)
 	openUnder(t, tab, server.URL, fmt.Sprintf(`(k) => k === %q`, rel.shellKey))
 	step(t, tab, chromedp.WaitVisible(`body[data-ready="true"] #signin`))
-	askedToReload(t, ctx, loads, `#email`, "inspectora@fieldsync.test")
+	// The sign-in keeps no draft (a password is not kept): the request promises nothing.
+	askedToReload(t, ctx, loads, `#email`, "inspectora@fieldsync.test", "未上传的修改仍保留在本机", "Unsent edits stay on the phone")
 
 	tap(t, ctx, "#reload")
 	waitReloaded(t, ctx, loads)

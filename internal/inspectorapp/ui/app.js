@@ -7,6 +7,7 @@ import { t, language, setLanguage, setVocab, time } from "/app/i18n.js";
 import { h } from "/app/dom.js";
 import { screens } from "/app/screens.js";
 import { keepReportPhotos, forgetReportPhotos } from "/app/reportphotos.js";
+import * as drafts from "/app/drafts.js";
 
 const view = document.getElementById("view");
 const network = document.getElementById("network");
@@ -21,6 +22,7 @@ const ctx = {
   go: (hash) => { location.hash = hash; },
   draw: () => draw(),
   sync: () => syncNow(),
+  signOut: () => signOut(),
 };
 
 function showNetwork() {
@@ -90,11 +92,19 @@ async function showStatus() {
 }
 
 // showOutdated asks for a reload in the status line, in the language chosen (a switch draws
-// it again): the store is closed, nothing more can be read or synced on this page.
+// it again): the store is closed, nothing more can be read or synced on this page. A record
+// form keeps its draft (drafts.js), so the request can say it comes back after the reload;
+// the sign-in form keeps none (a password is not kept), so there it does not.
 function showOutdated() {
   status.hidden = false;
-  status.replaceChildren(h("span", { id: "sync-error", class: "warn" }, t("outdated")),
-    h("button", { id: "reload", type: "button", onclick: () => location.reload() }, t("reload")));
+  const kept = view.querySelector("form[data-draft]") !== null;
+  status.replaceChildren(h("span", { id: "sync-error", class: "warn" }, t(kept ? "outdated.kept" : "outdated")),
+    h("button", { id: "reload", type: "button", onclick: reload }, t("reload")));
+}
+
+// reload reloads the page once every draft waiting for its debounce is written.
+function reload() {
+  drafts.flush().finally(() => location.reload());
 }
 
 // A newer version opened the store and this page's connection stepped aside for its upgrade:
@@ -104,7 +114,7 @@ function showOutdated() {
 // closed store) reloads too.
 function onOutdated() {
   ctx.outdated = true;
-  if (!busy()) return location.reload();
+  if (!busy()) return reload();
   showOutdated();
 }
 
@@ -231,9 +241,27 @@ function signInScreen() {
 }
 
 // firstSignIn signs in, registers the phone and downloads its scopes, saying how far it got.
+// The store may be another user's, whose sign-in expired: its records are theirs to see and
+// the server gives the installation to them only. With nothing of theirs waiting to be
+// uploaded the phone is cleared first (as 退出 does); otherwise the sign-in is refused, the
+// store left to its user, who signs in to sync it.
 async function firstSignIn(email, password, msg) {
-  const c = ctx.client;
+  let c = ctx.client;
+  const before = (await c.meta()).user;
   await c.signIn(email, password);
+  const user = (await c.meta()).user;
+  if (before && before !== user) {
+    const waiting = await unsent(c);
+    if (waiting) {
+      await c.useToken("", before);
+      throw new Error(t("signin.otherUser", waiting));
+    }
+    await clearPhone();
+    c = ctx.client = await openClient();
+    ctx.me = null;
+    await c.signIn(email, password);
+  }
+  await drafts.keepOnly(user).catch(() => undefined);
   msg.className = "";
   msg.textContent = t("signin.registering");
   await c.register();
@@ -250,10 +278,53 @@ async function firstSignIn(email, password, msg) {
     return;
   }
   msg.textContent = t("signin.done", { n: await count() });
+  await loadDrafts();
   sync.stop?.();
   sync.stop = startLive();
   location.hash = "#/";
   draw();
+}
+
+// signOut leaves the phone as it was before the first sign-in, so that someone else can sign
+// in on it (clearPhone), and reloads to the sign-in screen. Refused while edits or photos wait
+// to be uploaded: they would be lost (the SDK keeps them even through a revocation).
+async function signOut() {
+  const waiting = await unsent(ctx.client);
+  if (waiting) {
+    sync.error = t("signout.unsent", waiting);
+    return showStatus();
+  }
+  await clearPhone();
+  location.reload();
+}
+
+// unsent counts the edits and photos waiting to be uploaded: null when none waits.
+async function unsent(c) {
+  const n = await c.pendingCount();
+  const m = (await queuedPhotos(c)).length;
+  return n || m ? { n, m } : null;
+}
+
+// clearPhone deletes the SDK's store (the next sign-in makes a new installation: the server
+// gives an installation to one user), the drafts, the kept report photos and the last sync's
+// time.
+async function clearPhone() {
+  sync.stop?.();
+  sync.stop = null;
+  ctx.client.close();
+  await drafts.clearAll().catch(() => undefined);
+  await forgetReportPhotos().catch(() => undefined);
+  localStorage.removeItem("xcz.lastSync");
+  await new Promise((resolve) => {
+    const req = indexedDB.deleteDatabase("xcz");
+    req.onsuccess = req.onerror = () => resolve();
+  });
+}
+
+async function openClient() {
+  const c = await Client.open({ baseURL: location.origin, dbName: "xcz", appVersion: "xcz-app-1" });
+  c.on("outdated", onOutdated);
+  return c;
 }
 
 // startLive syncs on the realtime poke, on "online", every five minutes, and after each
@@ -278,8 +349,8 @@ function startLive() {
     }),
     c.on("progress", (p) => { sync.photo = p; showStatus(); }),
     c.on("change", () => { showStatus(); scheduleDraw(); schedulePush(); }),
-    c.on("signedout", () => { sync.error = t("signedout"); draw(); }),
-    c.on("revoked", () => { forgetReportPhotos().catch(() => undefined); draw(); }),
+    c.on("signedout", async () => { sync.error = t("signedout"); await drafts.flush(); await loadDrafts(); draw(); }),
+    c.on("revoked", () => { forgetReportPhotos().catch(() => undefined); drafts.clearAll().catch(() => undefined); draw(); }),
   ];
   const stopLive = live(c);
   return () => { stopLive(); offs.forEach((f) => f()); };
@@ -308,20 +379,29 @@ function scheduleDraw() {
   }, 150);
 }
 
+// loadDrafts reads the drafts of the user signed in: none while nobody is (they stay kept for
+// that user's next sign-in), and none ever again on a revoked phone.
+async function loadDrafts() {
+  const meta = await ctx.client.meta();
+  if (meta.revoked) await drafts.clearAll().catch(() => undefined);
+  await drafts.load(meta.token && !meta.revoked ? meta.user : "");
+}
+
 async function main() {
   setLanguage(language());
   applyLanguage(language());
   install().catch(() => showShell(false));
   try {
-    ctx.client = await Client.open({ baseURL: location.origin, dbName: "xcz", appVersion: "xcz-app-1" });
+    ctx.client = await openClient();
   } catch (e) {
     if (e?.name !== "VersionError") throw e;
     ctx.storeNewer = true;
     return showStoreNewer();
   }
-  ctx.client.on("outdated", onOutdated);
   await loadMe();
-  addEventListener("hashchange", () => (ctx.outdated ? location.reload() : draw()));
+  await loadDrafts();
+  drafts.setRedraw(() => draw());
+  addEventListener("hashchange", () => (ctx.outdated ? reload() : draw()));
   await draw();
   if ((await ctx.client.meta()).token) sync.stop = startLive();
   document.body.dataset.ready = "true";

@@ -2,9 +2,11 @@
 // survives a background redraw, text inputs, the camera picker and a record's photo thumbnails.
 import { h, field } from "/app/dom.js";
 import { t, problem } from "/app/i18n.js";
+import { attach, saving, pickers } from "/app/drafts.js";
 
 // form builds a form that marks itself as being edited (so a background pull does not redraw
-// it away) and runs save with its values; save returns {field: code} to refuse.
+// it away) and runs save with its values; save returns {field: code} to refuse. The form keeps
+// a draft of what is typed into it (drafts.js) until a save queues its edit.
 export function form(id, children, save) {
   const msg = h("p", { class: "form-msg", role: "status", "aria-live": "polite" });
   const el = h("form", { id, novalidate: true, oninput: () => { el.dataset.editing = "true"; }, onsubmit: async (ev) => {
@@ -15,9 +17,12 @@ export function form(id, children, save) {
     for (const bad of el.querySelectorAll("[aria-invalid]")) bad.removeAttribute("aria-invalid");
     const button = el.querySelector("button[type=submit]");
     button.disabled = true;
+    const done = saving(el);
+    let saved = false;
     try {
       const refused = await save(new FormData(el), el);
-      if (refused && Object.keys(refused).length) {
+      saved = !(refused && Object.keys(refused).length);
+      if (!saved) {
         // A refused form stays as the inspector left it, with its reasons, until they act:
         // a background redraw must not wipe the reasons away.
         el.dataset.editing = "true";
@@ -35,8 +40,10 @@ export function form(id, children, save) {
       msg.textContent = String(e.message ?? e);
     } finally {
       button.disabled = false;
+      await done(saved);
     }
   } }, children, msg);
+  attach(el);
   return el;
 }
 
@@ -45,15 +52,20 @@ export const text = (name, value = "", attrs = {}) => h("input", { name, id: nam
 export function photoPicker() {
   const taken = [];
   const thumbs = h("div", { class: "thumbs", id: "thumbs" });
-  // capture: the phone opens its camera; each shot adds to the list, kept byte for byte.
-  const input = h("input", { type: "file", name: "photos", id: "photo-input", accept: "image/*", capture: "environment", multiple: true, onchange: () => {
-    for (const f of input.files) {
+  const add = (files) => {
+    for (const f of files) {
       taken.push(f);
       thumbs.append(h("img", { src: URL.createObjectURL(f), alt: f.name, class: "thumb" }));
     }
-    input.value = "";
     thumbs.dataset.count = String(taken.length);
+  };
+  // capture: the phone opens its camera; each shot adds to the list, kept byte for byte (and
+  // in the form's draft: the change event reaches the form after this handler).
+  const input = h("input", { type: "file", name: "photos", id: "photo-input", accept: "image/*", capture: "environment", multiple: true, onchange: () => {
+    add([...input.files]);
+    input.value = "";
   } });
+  pickers.set(input, { taken, add });
   return { el: field(t("finding.photos"), input, t("finding.photosHint")), thumbs, taken };
 }
 
@@ -61,22 +73,28 @@ export function photoPicker() {
 // maximumAge 0)), shown with its accuracy so the inspector can walk closer and take it again.
 // into puts the point (lon/lat, a PocketBase geo point) and its accuracy in metres on a
 // place's data, so a supervisor can tell a point taken at the door from one down the street.
+// The fix is held in hidden fields of the form, so that the form's draft keeps it too.
 export function gpsPicker(locate) {
-  let fix = null;
+  const lon = h("input", { type: "hidden", name: "gps_lon" });
+  const lat = h("input", { type: "hidden", name: "gps_lat" });
+  const acc = h("input", { type: "hidden", name: "gps_accuracy" });
   const where = h("p", { id: "gps", class: "muted" }, t("newPlace.gpsNone"));
+  const show = () => { where.textContent = t("newPlace.gpsAt", { lon: Number(lon.value).toFixed(6), lat: Number(lat.value).toFixed(6), acc: Math.round(Number(acc.value)) }); };
+  lon.addEventListener("draft-restored", () => { if (lon.value) show(); });
   const button = h("button", { type: "button", id: "gps-button", onclick: async () => {
     const p = await locate(8000, 0);
     if (p && !p.error) {
-      fix = p;
-      where.textContent = t("newPlace.gpsAt", { lon: p.lon.toFixed(6), lat: p.lat.toFixed(6), acc: Math.round(p.accuracy) });
+      [lon.value, lat.value, acc.value] = [String(p.lon), String(p.lat), String(p.accuracy)];
+      show();
+      lon.dispatchEvent(new Event("input", { bubbles: true })); // the form's draft takes it
     } else where.textContent = t("newPlace.gpsFailed", { m: p?.error ?? "" });
   } }, t("newPlace.gps"));
   return {
-    el: [button, where],
+    el: [button, where, lon, lat, acc],
     into(data) {
-      if (fix) {
-        data.location = { lon: fix.lon, lat: fix.lat };
-        data.location_accuracy_m = Math.round(fix.accuracy * 10) / 10;
+      if (lon.value) {
+        data.location = { lon: Number(lon.value), lat: Number(lat.value) };
+        data.location_accuracy_m = Math.round(Number(acc.value) * 10) / 10;
       }
       return data;
     },

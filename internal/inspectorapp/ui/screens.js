@@ -145,7 +145,9 @@ async function home(ctx, _parts, q) {
     list("work-reports", t("home.reports"), assigned),
     list("work-reinspect", t("home.reinspect"), order(reinspect.map(asItem))),
     list("work-overdue", t("home.overdue"), order(overdueF.map(asItem))),
-    list("work-alarms", t("home.alarms"), toInstall));
+    list("work-alarms", t("home.alarms"), toInstall),
+    h("section", { id: "signout-section" }, h("p", { class: "muted" }, t("signout.hint")),
+      h("button", { type: "button", id: "signout", onclick: () => ctx.signOut() }, t("nav.signout"))));
 }
 
 export function nav() {

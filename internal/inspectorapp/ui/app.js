@@ -67,7 +67,14 @@ async function install() {
 
 // ---- the sync status line ----
 
-const sync = { running: false, uploading: false, error: "", photo: null, stop: null };
+const sync = { running: false, uploading: false, error: "", photo: null, stop: null, busy: 0 };
+
+// serverBusy notes that the server turned a push or a photo away busy and when the SDK sends it
+// again (it waits by itself): the status line says so instead of a failure.
+function serverBusy(retryAfter) {
+  sync.busy = Math.max(1, Number(retryAfter) || 1);
+  showStatus();
+}
 
 async function showStatus() {
   const c = ctx.client;
@@ -86,6 +93,7 @@ async function showStatus() {
     h("span", { id: "sync-last" }, sync.running ? t("sync.running") : last ? t("sync.last", { t: time(last) }) : t("sync.never")),
     h("span", { id: "sync-edits", dataset: { n: edits } }, t("sync.edits", { n: edits })),
     h("span", { id: "sync-photos", dataset: { n: photos } }, t("sync.photos", { n: photos }), photos && pct !== null ? t("sync.photoProgress", { p: pct }) : ""),
+    sync.busy ? h("span", { id: "sync-busy", class: "warn" }, t("sync.busy", { n: sync.busy })) : null,
     sync.error ? h("span", { id: "sync-error", class: "warn" }, sync.error) : null,
     h("button", { id: "sync-now", type: "button", disabled: sync.running, onclick: () => syncNow() }, t("sync.now")),
   ].filter(Boolean));
@@ -136,6 +144,7 @@ async function afterSync() {
     } finally {
       sync.uploading = false;
       sync.photo = null;
+      sync.busy = 0;
     }
   }
   // A photo not fetched now (the signal went, the server still has it pending) is fetched at
@@ -333,6 +342,9 @@ function startLive() {
   const c = ctx.client;
   const offs = [
     c.on("sync", async (e) => {
+      // A push turned away busy: the sync goes on, sent again after the server's wait.
+      if (e.state === "busy") return serverBusy(e.retryAfter);
+      sync.busy = 0;
       if (e.state === "start") {
         sync.running = true;
       } else {
@@ -347,7 +359,12 @@ function startLive() {
       }
       showStatus();
     }),
-    c.on("progress", (p) => { sync.photo = p; showStatus(); }),
+    c.on("progress", (p) => {
+      if (p.state === "busy") return serverBusy(p.retryAfter);
+      sync.busy = 0;
+      sync.photo = p;
+      showStatus();
+    }),
     c.on("change", () => { showStatus(); scheduleDraw(); schedulePush(); }),
     c.on("signedout", async () => { sync.error = t("signedout"); await drafts.flush(); await loadDrafts(); draw(); }),
     c.on("revoked", () => { forgetReportPhotos().catch(() => undefined); drafts.clearAll().catch(() => undefined); draw(); }),

@@ -3,7 +3,7 @@
 // Every record the screens read or write goes through the SDK: local reads, queued edits,
 // commands and photos; the SDK syncs them with the server's public sync API.
 import { Client, uploadPhotos, queuedPhotos, live, OfflineError, SignedOutError, RevokedError, SchemaMismatchError, ServerError } from "/app/sdk/fieldsync.js";
-import { t, language, setLanguage, setVocab, time } from "/app/i18n.js";
+import { t, language, setLanguage, setVocab, loadVocab, time } from "/app/i18n.js";
 import { h } from "/app/dom.js";
 import { screens } from "/app/screens.js";
 import { keepReportPhotos, forgetReportPhotos } from "/app/reportphotos.js";
@@ -162,7 +162,7 @@ function failed(e) {
 async function fetchVocab() {
   try {
     const res = await fetch("/api/fs/vocab");
-    if (res.ok) setVocab(await res.json());
+    if (res.ok) await setVocab(await res.json());
   } catch {
     // offline: the kept vocabularies serve
   }
@@ -408,6 +408,7 @@ async function main() {
   setLanguage(language());
   applyLanguage(language());
   install().catch(() => showShell(false));
+  await loadVocab().catch(() => undefined); // the words kept in localStorage serve, if any
   try {
     ctx.client = await openClient();
   } catch (e) {

@@ -577,11 +577,43 @@ export function setLanguage(next) {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
 }
 
+// The vocabularies are kept in an IndexedDB database of the app's own, not in localStorage:
+// Chromium writes localStorage to disk seconds after the page does, so a browser killed right
+// after the first sign-in reopened offline with no categories to record a finding with.
+// IndexedDB's transaction has completed when setVocab resolves. (Phones that kept them in
+// localStorage before read them from there until the next sync.)
+const vocabDB = "xcz-app";
+
+function openVocab() {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(vocabDB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore("kept");
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function vocabTx(mode, run) {
+  return openVocab().then((db) => new Promise((resolve, reject) => {
+    const tx = db.transaction("kept", mode);
+    const req = run(tx.objectStore("kept"));
+    tx.oncomplete = () => { db.close(); resolve(req.result); };
+    tx.onerror = tx.onabort = () => { db.close(); reject(tx.error); };
+  }));
+}
+
+// loadVocab reads the vocabularies kept on the phone; call it before the first screen.
+export async function loadVocab() {
+  const kept = await vocabTx("readonly", (store) => store.get("vocab"));
+  if (kept) enums = kept;
+}
+
 // setVocab keeps the server's vocabularies ({enums: [{name, terms}]}) on the phone.
-export function setVocab(body) {
+export async function setVocab(body) {
   enums = {};
   for (const e of body.enums ?? []) enums[e.name] = e.terms;
-  localStorage.setItem("xcz.vocab", JSON.stringify(enums));
+  await vocabTx("readwrite", (store) => store.put(enums, "vocab"));
+  localStorage.removeItem("xcz.vocab");
 }
 
 // term is the display name of a stored value of an enumeration, or the value itself.

@@ -4,6 +4,7 @@
 // commands and photos; the SDK syncs them with the server's public sync API.
 import { Client, uploadPhotos, queuedPhotos, live, OfflineError, SignedOutError, RevokedError, SchemaMismatchError, ServerError } from "/app/sdk/fieldsync.js";
 import { t, language, setLanguage, setVocab, loadVocab, time } from "/app/i18n.js";
+import { keptGet, keptPut, keptDelete } from "/app/kept.js";
 import { h } from "/app/dom.js";
 import { screens } from "/app/screens.js";
 import { keepReportPhotos, forgetReportPhotos } from "/app/reportphotos.js";
@@ -67,7 +68,7 @@ async function install() {
 
 // ---- the sync status line ----
 
-const sync = { running: false, uploading: false, error: "", photo: null, stop: null, busy: 0 };
+const sync = { running: false, uploading: false, error: "", photo: null, stop: null, busy: 0, last: null };
 
 // serverBusy notes that the server turned a push or a photo away busy and when the SDK sends it
 // again (it waits by itself): the status line says so instead of a failure.
@@ -84,7 +85,7 @@ async function showStatus() {
     return;
   }
   status.hidden = false;
-  const last = localStorage.getItem("xcz.lastSync");
+  const last = sync.last;
   const edits = await c.pendingCount();
   const photos = (await queuedPhotos(c)).length;
   if (ctx.outdated) return; // the store closed meanwhile: the request to reload stays
@@ -134,7 +135,9 @@ function syncNow() {
 async function afterSync() {
   const c = ctx.client;
   sync.error = "";
-  localStorage.setItem("xcz.lastSync", new Date().toISOString());
+  sync.last = new Date().toISOString();
+  await keptPut("lastSync", sync.last).catch(() => undefined);
+  localStorage.removeItem("xcz.lastSync");
   await loadMe();
   await fetchVocab();
   if (!sync.uploading && (await queuedPhotos(c)).length) {
@@ -323,6 +326,8 @@ async function clearPhone() {
   ctx.client.close();
   await drafts.clearAll().catch(() => undefined);
   await forgetReportPhotos().catch(() => undefined);
+  sync.last = null;
+  await keptDelete("lastSync").catch(() => undefined);
   localStorage.removeItem("xcz.lastSync");
   await new Promise((resolve) => {
     const req = indexedDB.deleteDatabase("xcz");
@@ -409,6 +414,7 @@ async function main() {
   applyLanguage(language());
   install().catch(() => showShell(false));
   await loadVocab().catch(() => undefined); // the words kept in localStorage serve, if any
+  sync.last = (await keptGet("lastSync").catch(() => undefined)) ?? localStorage.getItem("xcz.lastSync");
   try {
     ctx.client = await openClient();
   } catch (e) {

@@ -1,6 +1,8 @@
 // The app's words, Chinese first. A key missing in English falls back to Chinese, never to
 // the key itself. Names of stored values (categories, statuses, unit types…) come from the
 // server's vocabularies (GET /api/fs/vocab), kept on the phone at each sync: term().
+import { keptGet, keptPut } from "/app/kept.js";
+
 const words = {
   zh: {
     "app.name": "巡查通",
@@ -577,34 +579,12 @@ export function setLanguage(next) {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
 }
 
-// The vocabularies are kept in an IndexedDB database of the app's own, not in localStorage:
-// Chromium writes localStorage to disk seconds after the page does, so a browser killed right
-// after the first sign-in reopened offline with no categories to record a finding with.
-// IndexedDB's transaction has completed when setVocab resolves. (Phones that kept them in
+// The vocabularies are kept in the app's IndexedDB database (kept.js), not in localStorage,
+// which a browser killed right after the first sign-in lost. (Phones that kept them in
 // localStorage before read them from there until the next sync.)
-const vocabDB = "xcz-app";
-
-function openVocab() {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(vocabDB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore("kept");
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-function vocabTx(mode, run) {
-  return openVocab().then((db) => new Promise((resolve, reject) => {
-    const tx = db.transaction("kept", mode);
-    const req = run(tx.objectStore("kept"));
-    tx.oncomplete = () => { db.close(); resolve(req.result); };
-    tx.onerror = tx.onabort = () => { db.close(); reject(tx.error); };
-  }));
-}
-
 // loadVocab reads the vocabularies kept on the phone; call it before the first screen.
 export async function loadVocab() {
-  const kept = await vocabTx("readonly", (store) => store.get("vocab"));
+  const kept = await keptGet("vocab");
   if (kept) enums = kept;
 }
 
@@ -612,7 +592,7 @@ export async function loadVocab() {
 export async function setVocab(body) {
   enums = {};
   for (const e of body.enums ?? []) enums[e.name] = e.terms;
-  await vocabTx("readwrite", (store) => store.put(enums, "vocab"));
+  await keptPut("vocab", enums);
   localStorage.removeItem("xcz.vocab");
 }
 

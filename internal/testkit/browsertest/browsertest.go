@@ -76,7 +76,9 @@ func Value[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		t.Fatal(err)
+		// What the page showed, so that a failure (a poll's timeout above all) says why.
+		page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 3000) : ""`))
+		t.Fatalf("%v\nthe page shows:\n%s", err, page)
 	}
 	return v
 }

@@ -582,6 +582,7 @@ export function setLanguage(next) {
 // The vocabularies are kept in the app's IndexedDB database (kept.js), not in localStorage,
 // which a browser killed right after the first sign-in lost. (Phones that kept them in
 // localStorage before read them from there until the next sync.)
+
 // loadVocab reads the vocabularies kept on the phone; call it before the first screen.
 export async function loadVocab() {
   const kept = await keptGet("vocab");

@@ -786,14 +786,15 @@ var Client = class _Client {
   // ---- HTTP ----
   /** Sends a JSON request with the installation header; turns errors into typed ones. */
   async send(method, path, body, auth = true, token) {
-    const res = await this.raw(method, path, { body: body === void 0 ? void 0 : JSON.stringify(body), headers: body === void 0 ? {} : { "Content-Type": "application/json" } }, auth, token);
+    const sent = auth ? token ?? await this.freshToken() : "";
+    const res = await this.raw(method, path, { body: body === void 0 ? void 0 : JSON.stringify(body), headers: body === void 0 ? {} : { "Content-Type": "application/json" } }, auth, sent);
     let text;
     try {
       text = await res.text();
     } catch (e) {
       throw new OfflineError(e);
     }
-    if (!res.ok) throw await this.answerError(res.status, text);
+    if (!res.ok) throw await this.answerError(res.status, text, sent);
     return text ? JSON.parse(text) : {};
   }
   /** One request with the installation's headers; a failed connection is an OfflineError. */
@@ -809,7 +810,8 @@ var Client = class _Client {
       throw new OfflineError(e);
     }
   }
-  async answerError(status, text) {
+  /** Turns an error answer into a typed error; sent is the token the request carried. */
+  async answerError(status, text, sent) {
     let body = null;
     try {
       body = JSON.parse(text);
@@ -822,8 +824,10 @@ var Client = class _Client {
       return new RevokedError(status, code, message);
     }
     if (status === 401) {
-      await this.setMeta({ token: "" });
-      this.emit("signedout", {});
+      if ((await this.meta()).token === sent) {
+        await this.setMeta({ token: "" });
+        this.emit("signedout", {});
+      }
       return new SignedOutError(status, code, message);
     }
     if (code === "mid_gap") return new GapError(body.expected_mid ?? 0, body.results ?? []);

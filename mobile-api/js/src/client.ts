@@ -215,14 +215,15 @@ export class Client {
 
   /** Sends a JSON request with the installation header; turns errors into typed ones. */
   async send<T>(method: string, path: string, body?: unknown, auth = true, token?: string): Promise<T> {
-    const res = await this.raw(method, path, { body: body === undefined ? undefined : JSON.stringify(body), headers: body === undefined ? {} : { "Content-Type": "application/json" } }, auth, token);
+    const sent = auth ? (token ?? (await this.freshToken())) : "";
+    const res = await this.raw(method, path, { body: body === undefined ? undefined : JSON.stringify(body), headers: body === undefined ? {} : { "Content-Type": "application/json" } }, auth, sent);
     let text: string;
     try {
       text = await res.text();
     } catch (e) {
       throw new OfflineError(e); // the connection broke off during the answer
     }
-    if (!res.ok) throw await this.answerError(res.status, text);
+    if (!res.ok) throw await this.answerError(res.status, text, sent);
     return (text ? JSON.parse(text) : {}) as T;
   }
 
@@ -240,7 +241,8 @@ export class Client {
     }
   }
 
-  private async answerError(status: number, text: string): Promise<Error> {
+  /** Turns an error answer into a typed error; sent is the token the request carried. */
+  private async answerError(status: number, text: string, sent: string): Promise<Error> {
     let body: ErrorBody | null = null;
     try { body = JSON.parse(text) as ErrorBody; } catch { /* not JSON: keep the text */ }
     const code = body?.code ?? `http_${status}`;
@@ -250,8 +252,12 @@ export class Client {
       return new RevokedError(status, code, message);
     }
     if (status === 401) {
-      await this.setMeta({ token: "" });
-      this.emit("signedout", {});
+      // Only the token the server refused is forgotten: a request sent before a new sign-in
+      // (another user's, after an expiry) answered late must not sign the new one out.
+      if ((await this.meta()).token === sent) {
+        await this.setMeta({ token: "" });
+        this.emit("signedout", {});
+      }
       return new SignedOutError(status, code, message);
     }
     if (code === "mid_gap") return new GapError(body!.expected_mid ?? 0, body!.results ?? []);

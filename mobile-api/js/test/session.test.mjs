@@ -28,6 +28,33 @@ test("a token near its expiry is refreshed before the request; a refused token s
   await assert.rejects(Client.open({ ...late.cfg, clientId: "someone-else-0001" }), /belongs to client/);
 });
 
+test("a 401 to a request sent with a token the phone no longer holds signs nobody out", async () => {
+  // Another user signs in on a phone whose user's sign-in expired, while a request sent with
+  // the old token is still under way: its late 401 must not take the new sign-in away.
+  const user = await newUser();
+  const c = await phone(user);
+  await c.sync();
+  const { token: good, user: id } = await c.meta();
+  await c.useToken("not-a-token", id);
+  const events = [];
+  c.on("signedout", () => events.push(1));
+  await control("delay?ms=400"); // the refused request's answer comes late
+  let refused;
+  try {
+    refused = c.sync().then(() => null, (e) => e);
+    await new Promise((r) => setTimeout(r, 150)); // sent, not yet answered
+    await c.useToken(good, id); // the new sign-in
+    refused = await refused;
+  } finally {
+    await control("delay?ms=0");
+  }
+  assert.ok(refused instanceof SignedOutError, `the old token's request: ${refused}`);
+  assert.equal((await c.meta()).token, good, "the token signed in meanwhile is kept");
+  assert.equal(events.length, 0, "no signedout for a token the phone no longer holds");
+  await c.sync(); // and it works
+  c.close();
+});
+
 test("a realtime poke names the scope a write moved", async () => {
   const c = await phone(await newUser());
   await c.sync();
